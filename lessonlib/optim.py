@@ -1,0 +1,185 @@
+"""Optimisers: one update rule each, the same objects for a 1-parameter demo and a network.
+
+``step(params, grads)`` updates every array of ``params`` in place from the array of ``grads``
+with the same key, keeping per-parameter state under that key, and returns the changes it applied
+(``{name: delta}``; the arrays are reused by the next step). ``reset()`` forgets the state;
+``descend`` and ``MLP.fit`` call it, so every run starts afresh.
+"""
+import numbers
+
+import numpy as np
+
+from ._checks import check_fraction, check_int, check_lr, check_real
+
+
+class Optimizer:
+    def __init__(self, lr):
+        self.lr = check_lr(lr)
+        self.reset()
+
+    def reset(self):
+        self.t = 0                  # number of steps taken
+        self.state = {}             # name -> dict of arrays the rule carries between steps
+        self._delta = {}            # name -> buffer for the change applied at the last step
+
+    def step(self, params, grads):
+        self.t += 1
+        for name, param in params.items():
+            if name not in self.state:
+                self.state[name] = self._init_state(param)
+                self._delta[name] = np.empty_like(param)
+            delta = self._delta[name]
+            self._update(delta, grads[name], self.state[name])
+            param += delta
+        return self._delta
+
+    def _init_state(self, param):
+        return {}
+
+    def _update(self, delta, grad, state):
+        """Write the change for this step into ``delta``."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        fields = ", ".join(f"{k}={v:g}" for k, v in self._hyper().items())
+        return f"{type(self).__name__}({fields})"
+
+    def _hyper(self):
+        return {"lr": self.lr}
+
+
+class SGD(Optimizer):
+    """Gradient descent with heavy-ball momentum:
+    v_t = momentum * v_{t-1} - lr * g_t,  x_t = x_{t-1} + v_t  (v_0 = 0),
+    which is x_t = x_{t-1} - lr * g_t + momentum * (x_{t-1} - x_{t-2})."""
+
+    def __init__(self, lr, momentum=0.0):
+        self.momentum = check_fraction("momentum", momentum)
+        super().__init__(lr)
+
+    def _init_state(self, param):
+        return {"v": np.zeros_like(param)} if self.momentum else {}
+
+    def _update(self, delta, grad, state):
+        np.multiply(grad, -self.lr, out=delta)
+        if self.momentum:
+            v = state["v"]
+            v *= self.momentum
+            v += delta
+            delta[...] = v
+
+    def _hyper(self):
+        return {"lr": self.lr, "momentum": self.momentum}
+
+
+class Adagrad(Optimizer):
+    """n_t = n_{t-1} + g_t^2,  x_t = x_{t-1} - lr * g_t / (sqrt(n_t) + eps)."""
+
+    def __init__(self, lr, eps=1e-8):
+        self.eps = check_real("eps", eps, low=0.0, low_open=True)
+        super().__init__(lr)
+
+    def _init_state(self, param):
+        return {"n": np.zeros_like(param)}
+
+    def _update(self, delta, grad, state):
+        n = state["n"]
+        n += grad * grad
+        np.sqrt(n, out=delta)
+        delta += self.eps
+        np.divide(grad, delta, out=delta)
+        delta *= -self.lr
+
+    def _hyper(self):
+        return {"lr": self.lr, "eps": self.eps}
+
+
+class RMSProp(Optimizer):
+    """Adagrad with a decaying average instead of a sum (the Adadelta / RMSProp idea):
+    n_t = beta * n_{t-1} + (1 - beta) * g_t^2,  x_t = x_{t-1} - lr * g_t / (sqrt(n_t) + eps)."""
+
+    def __init__(self, lr, beta=0.9, eps=1e-8):
+        self.beta = check_fraction("beta", beta)
+        self.eps = check_real("eps", eps, low=0.0, low_open=True)
+        super().__init__(lr)
+
+    def _init_state(self, param):
+        return {"n": np.zeros_like(param)}
+
+    def _update(self, delta, grad, state):
+        n = state["n"]
+        n *= self.beta
+        n += (1.0 - self.beta) * grad * grad
+        np.sqrt(n, out=delta)
+        delta += self.eps
+        np.divide(grad, delta, out=delta)
+        delta *= -self.lr
+
+    def _hyper(self):
+        return {"lr": self.lr, "beta": self.beta, "eps": self.eps}
+
+
+class Adam(Optimizer):
+    """Momentum on the gradient plus RMSProp's scaling, with bias correction:
+    m_t = b1 m + (1 - b1) g,  n_t = b2 n + (1 - b2) g^2,
+    m_hat = m_t / (1 - b1^t),  n_hat = n_t / (1 - b2^t),
+    x_t = x_{t-1} - lr * m_hat / (sqrt(n_hat) + eps)."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
+        self.eps = check_real("eps", eps, low=0.0, low_open=True)
+        super().__init__(lr)
+
+    def _init_state(self, param):
+        return {"m": np.zeros_like(param), "n": np.zeros_like(param)}
+
+    def _update(self, delta, grad, state):
+        b1, b2 = self.beta1, self.beta2
+        m, n = state["m"], state["n"]
+        m *= b1
+        m += (1.0 - b1) * grad
+        n *= b2
+        n += (1.0 - b2) * (grad * grad)
+        # sqrt(n_hat) = sqrt(n) / sqrt(1 - b2^t): fold both corrections into scalars.
+        np.sqrt(n, out=delta)
+        delta *= 1.0 / np.sqrt(1.0 - b2 ** self.t)
+        delta += self.eps
+        np.divide(m, delta, out=delta)
+        delta *= -self.lr / (1.0 - b1 ** self.t)
+
+    def _hyper(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+def descend(grad_fn, x0, optimizer, steps):
+    """Iterate ``optimizer`` on the gradient ``grad_fn`` from ``x0`` for ``steps`` updates.
+
+    Returns the path: x0 first, then every iterate; shape (steps + 1,) for a scalar x0,
+    (steps + 1, d) for a vector. A diverging run is returned as it is (values may become
+    inf or nan) without warnings.
+    """
+    if not callable(grad_fn):
+        raise TypeError(f"grad_fn must be a function of x returning the gradient; got {grad_fn!r}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must be a lessonlib.optim optimiser such as SGD(lr=0.1); "
+                        f"got {optimizer!r}")
+    steps = check_int("steps", steps, low=0)
+    if isinstance(x0, bool) or not (isinstance(x0, numbers.Real) or np.ndim(x0) == 1):
+        raise TypeError(f"x0 must be a number or a 1-D sequence of numbers; got {x0!r}")
+    x = np.array(x0, dtype=np.float64)
+    if not np.isfinite(x).all():
+        raise ValueError(f"x0 must be finite; got {x0!r}")
+    optimizer.reset()
+    path = np.empty((steps + 1,) + x.shape)
+    path[0] = x
+    params = {"x": x}
+    with np.errstate(all="ignore"):
+        for i in range(1, steps + 1):
+            grad = np.asarray(grad_fn(x.copy() if x.ndim else float(x)), dtype=np.float64)
+            if grad.shape != x.shape:
+                raise ValueError(f"grad_fn returned shape {grad.shape}; expected {x.shape}, "
+                                 "the shape of x0")
+            optimizer.step(params, {"x": grad})
+            path[i] = x
+    return path
