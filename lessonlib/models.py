@@ -14,7 +14,7 @@ from .optim import Optimizer
 CONNECTIONS = ("plain", "residual", "dense")
 
 
-@dataclass
+@dataclass(eq=False)
 class History:
     """What one call of ``MLP.fit`` recorded, one row per completed epoch.
 
