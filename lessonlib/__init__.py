@@ -1,6 +1,7 @@
 """lessonlib: the NumPy engine of the course "Why deep networks are hard to train".
 
-    from lessonlib import MLP, Adam, SGD, descend, load_iris
+    from lessonlib import MLP, Adam, SGD, descend
+    from lessonlib.data import load_iris
 """
 from . import data, gradcheck, layers, optim
 from .gradcheck import rel_error

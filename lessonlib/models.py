@@ -8,6 +8,7 @@ import numpy as np
 
 from ._checks import (as_rng, check_choice, check_features, check_fraction, check_int,
                       check_labels, check_real)
+from .data import batch_indices
 from .layers import ACTIVATIONS, BatchNorm, Dropout, LeakyReLU, Linear, SoftmaxCrossEntropy, softmax
 from .optim import Optimizer
 
@@ -367,11 +368,9 @@ class MLP:
         done = 0
         with np.errstate(all="ignore"):
             for epoch in range(epochs):
-                perm = rng.permutation(n)
                 loss_sum = 0.0
                 grad_sum, change_sum = np.zeros(n_w), np.zeros(n_w)
-                for b in range(n_batches):
-                    idx = perm[b * batch_size:(b + 1) * batch_size]
+                for b, idx in enumerate(batch_indices(n, batch_size, rng)):
                     loss, penalty = self._forward_backward(X[idx], y[idx], weight_decay)
                     if not np.isfinite(loss + penalty):
                         break
