@@ -1,0 +1,87 @@
+"""Drawing functions shared by the lessons. Each draws onto a given Axes and returns the
+artists it made, so an explorer can later change their data instead of redrawing."""
+import numpy as np
+
+CLASS_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+                "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+PATH_COLOR = "#aa0000"
+
+
+def function_with_path(ax, f, xs, path=None):
+    """f over xs, and (optionally) an optimiser's path of x values drawn on it.
+    Returns (curve, path_line, end_point)."""
+    (curve,) = ax.plot(xs, f(xs), color="0.3", lw=1.5)
+    (path_line,) = ax.plot([], [], "o-", color=PATH_COLOR, ms=3, lw=1, alpha=0.8)
+    (end_point,) = ax.plot([], [], "o", color=PATH_COLOR, ms=8)
+    if path is not None:
+        set_path(path_line, end_point, path, f)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    return curve, path_line, end_point
+
+
+def set_path(path_line, end_point, path, f):
+    """Move a drawn path to new x values (non-finite iterates are dropped)."""
+    path = np.asarray(path, dtype=np.float64)
+    finite = path[np.isfinite(path)]
+    with np.errstate(all="ignore"):
+        ys = f(finite)
+    path_line.set_data(finite, ys)
+    end_point.set_data(finite[-1:], ys[-1:])
+
+
+def grid_2d(X, n=100, margin=0.0):
+    """A (n, n) grid over X's bounding box -> (g1, g2, points (n*n, 2))."""
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    g1, g2 = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+    G1, G2 = np.meshgrid(g1, g2)
+    return g1, g2, np.column_stack([G1.ravel(), G2.ravel()])
+
+
+def decision_map(ax, X, y, proba_of_class1=None, n=100):
+    """The probability of class 1 as an image behind the labelled points.
+    Returns (image, grid_points, grid_shape): update with image.set_data(p.reshape(shape))."""
+    g1, g2, grid = grid_2d(X, n)
+    values = np.full((n, n), 0.5) if proba_of_class1 is None else proba_of_class1(grid).reshape(n, n)
+    image = ax.imshow(values, origin="lower", extent=(g1[0], g1[-1], g2[0], g2[-1]),
+                      cmap="coolwarm_r", vmin=0, vmax=1, aspect="auto", alpha=0.55)
+    ax.scatter(X[:, 0], X[:, 1], c=[CLASS_COLORS[k] for k in y], s=8, lw=0)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    return image, grid, (n, n)
+
+
+def loss_curve(ax, losses=(), label=None, **style):
+    """A loss-per-step line; returns it (update with set_data, then rescale_to_data)."""
+    (line,) = ax.plot(np.arange(len(losses)), losses, label=label, **style)
+    ax.set_xlabel("step")
+    ax.set_ylabel("cross-entropy loss")
+    return line
+
+
+def rescale_to_data(ax, log_y=False):
+    """Fit the axes to their (finite) line data after set_data."""
+    ax.relim()
+    ax.autoscale_view()
+    if log_y:
+        ax.set_yscale("log")
+
+
+def gradient_curves(ax, history, log=True):
+    """One line per weight matrix: mean |gradient| per epoch (the seed-001 figure).
+    Returns the lines, in history.weight_names order."""
+    grads = np.maximum(history.grad_mean_abs, 1e-12)       # log scale needs positive values
+    colors = _rainbow(len(history.weight_names))
+    lines = [ax.plot(np.arange(1, len(grads) + 1), grads[:, j], color=colors[j], lw=1.2,
+                     label=name)[0] for j, name in enumerate(history.weight_names)]
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean |gradient|")
+    return lines
+
+
+def _rainbow(n):
+    import matplotlib
+    cmap = matplotlib.colormaps["rainbow"]
+    return [cmap(i / max(n - 1, 1)) for i in range(n)]

@@ -1,0 +1,31 @@
+"""Lesson 00: one slider, to show how every explorer of the course works."""
+import numpy as np
+
+from .. import plots
+from ..functions import square, square_grad
+from ..optim import SGD, descend
+from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
+
+__all__ = ["start_here_explorer"]
+
+
+def start_here_explorer(lr=0.1, steps=20):
+    """Gradient descent on f(x) = x^2 from x = 1: move the learning rate and watch the path."""
+    fig, ax = new_figure(figsize=(7, 3.2))
+    xs = np.linspace(-2, 2, 201)
+    _, path_line, end_point = plots.function_with_path(ax, square, xs)
+    ax.set_ylim(-0.2, 4.2)
+    banner = diverged_banner(ax)
+    title = ax.set_title("")
+    fig.tight_layout()
+
+    def update(lr, steps, progress=None):
+        path = descend(square_grad, 1.0, SGD(lr=lr), steps)
+        plots.set_path(path_line, end_point, np.clip(path, -1e6, 1e6), square)
+        escaped = not (np.isfinite(path).all() and abs(path[-1]) <= 2)
+        mark_diverged(ax, banner, escaped, "Diverged: each step overshoots further")
+        title.set_text(f"lr = {lr:.3g}: x after {steps} steps = {path[-1]:.4g}")
+
+    controls = {"lr": log_slider("learning rate", lr, -3, 0.3),
+                "steps": slider("steps", steps, 1, 50, 1)}
+    return Explorer(controls, fig, update, title="Gradient descent on f(x) = x²")

@@ -1,0 +1,63 @@
+"""Every explorer builder in lessonlib.widgets.__all__: builds with no arguments, and every
+control at its minimum, maximum and middle (every dropdown option, every button) updates the
+figure without an error."""
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from lessonlib import widgets as lw  # noqa: E402
+from lessonlib.widgets import Explorer  # noqa: E402
+
+
+def explorers(widget):
+    """Every Explorer inside a widget tree (a builder may return a box of several)."""
+    if isinstance(widget, Explorer):
+        yield widget
+    for child in getattr(widget, "children", ()):
+        yield from explorers(child)
+
+
+def positions(control):
+    if isinstance(control, widgets.Dropdown) or isinstance(control, widgets.ToggleButtons):
+        return [value for _, value in control.options] if control.options and \
+            isinstance(control.options[0], tuple) else list(control.options)
+    if isinstance(control, widgets.FloatLogSlider):
+        return [control.base ** control.min, control.base ** control.max,
+                control.base ** ((control.min + control.max) / 2)]
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        mid = (control.min + control.max) / 2
+        return [control.min, control.max, round(mid) if isinstance(control, widgets.IntSlider) else mid]
+    if isinstance(control, widgets.Checkbox):
+        return [True, False]
+    return []
+
+
+def test_there_are_builders():
+    assert lw.__all__, "lessonlib.widgets exports no explorer builders"
+
+
+@pytest.mark.parametrize("name", lw.__all__)
+def test_every_control_at_every_extreme(name, recwarn):
+    built = getattr(lw, name)()
+    assert isinstance(built, widgets.Widget)
+    found = list(explorers(built))
+    assert found, f"{name}() contains no Explorer"
+    for explorer in found:
+        assert explorer.error is None, f"{name} at its defaults: {explorer.error!r}"
+        for cname, control in explorer.controls.items():
+            default = getattr(control, "value", None)
+            for value in positions(control):
+                control.value = value
+                if explorer.run_button is not None:
+                    explorer.run_button.click()
+                assert explorer.error is None, f"{name}: {cname}={value!r}: {explorer.error!r}"
+            if default is not None:
+                control.value = default
+        if explorer.run_button is not None:
+            explorer.run_button.click()
+            assert explorer.error is None
+    runtime = [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert not runtime, f"{name} emitted RuntimeWarnings: {[str(w.message) for w in runtime]}"
