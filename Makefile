@@ -11,7 +11,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install clean
+.PHONY: lab test install clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
@@ -31,3 +31,13 @@ test: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+# Speed against scikit-learn and PyTorch (bench/README.md); PyTorch lives only in this venv.
+BENCH_VENV := bench/.venv-bench
+$(BENCH_VENV)/.installed: bench/requirements.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt -e .
+	@touch $@
+
+bench: $(BENCH_VENV)/.installed
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_VENV)/bin/python bench/bench_speed.py $(ARGS)

@@ -65,13 +65,15 @@ class Linear(Layer):
 
     def forward(self, x, training=False):
         self._cache = x
-        return x @ self.params["W"] + self.params["b"]
+        out = x @ self.params["W"]
+        out += self.params["b"]             # in place: one allocation fewer per layer
+        return out
 
     def backward(self, dout, input_grad=True):
         """dout (N, n_out) -> dx (N, n_in); fills grads. input_grad=False skips dx (first layer)."""
         x = self._take_cache()
         np.matmul(x.T, dout, out=self.grads["W"])          # (n_in, n_out)
-        np.sum(dout, axis=0, out=self.grads["b"])          # (n_out,)
+        dout.sum(axis=0, out=self.grads["b"])               # (n_out,)
         return dout @ self.params["W"].T if input_grad else None
 
     def __repr__(self):
@@ -82,13 +84,11 @@ class ReLU(Layer):
     """max(0, x) elementwise. Shape: any -> same."""
 
     def forward(self, x, training=False):
-        out = np.maximum(x, 0.0)
-        self._cache = out
-        return out
+        self._cache = x > 0.0               # the derivative: 1 where x > 0, else 0
+        return np.maximum(x, 0.0)
 
     def backward(self, dout):
-        out = self._take_cache()
-        return np.where(out > 0.0, dout, 0.0)
+        return dout * self._take_cache()
 
 
 class LeakyReLU(Layer):
@@ -224,24 +224,25 @@ class SoftmaxCrossEntropy:
 
     def forward(self, logits, y):
         # Subtracting the row max keeps exp from overflowing; the softmax is unchanged.
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=1, keepdims=True)
-        probs = exp / sum_exp
+        z = logits - logits.max(axis=1, keepdims=True)
         n = len(y)
         rows = np.arange(n)
-        loss = float(np.log(sum_exp[:, 0]).sum() - shifted[rows, y].sum()) / n
-        self._cache = (probs, y)
+        picked = z[rows, y]                                 # the true class's shifted logit
+        np.exp(z, out=z)
+        sum_exp = z.sum(axis=1)
+        # mean of log(sum exp) - picked, as one dot product with 1/n instead of two sums
+        loss = float((np.log(sum_exp) - picked) @ np.full(n, 1.0 / n))
+        z /= sum_exp[:, None]                               # now the softmax probabilities
+        self._cache = (z, rows, y)
         return loss
 
     def backward(self):
         """d loss / d logits = (softmax - onehot) / N."""
         if self._cache is None:
             raise RuntimeError("SoftmaxCrossEntropy.backward was called before forward")
-        probs, y = self._cache
-        dlogits = probs.copy()
-        dlogits[np.arange(len(y)), y] -= 1.0
-        dlogits /= len(y)
+        probs, rows, y = self._cache
+        dlogits = probs * (1.0 / len(y))
+        dlogits[rows, y] -= 1.0 / len(y)
         return dlogits
 
 

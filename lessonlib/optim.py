@@ -8,8 +8,19 @@ with the same key, keeping per-parameter state under that key, and returns the c
 import numbers
 
 import numpy as np
+from scipy.linalg.blas import daxpy
 
 from ._checks import check_fraction, check_int, check_lr, check_real
+
+
+def add_scaled(y, x, a=1.0):
+    """y += a * x, in place. For flat float64 arrays (a network's parameters) BLAS axpy does it
+    in one pass, about twice as fast as NumPy's in-place add; anything else goes through NumPy."""
+    if (y.ndim == 1 and y.dtype == np.float64 == x.dtype and y.flags.c_contiguous
+            and x.flags.c_contiguous and y.shape == x.shape):
+        daxpy(x, y, a=a)        # writes into y itself: it is contiguous float64
+    else:
+        y += a * x
 
 
 class Optimizer:
@@ -30,7 +41,7 @@ class Optimizer:
                 self._delta[name] = np.empty_like(param)
             delta = self._delta[name]
             self._update(delta, grads[name], self.state[name])
-            param += delta
+            add_scaled(param, delta)
         return self._delta
 
     def _init_state(self, param):
@@ -132,21 +143,30 @@ class Adam(Optimizer):
         super().__init__(lr)
 
     def _init_state(self, param):
-        return {"m": np.zeros_like(param), "n": np.zeros_like(param)}
+        # p = m / (1 - b1) and q = n / (1 - b2): the decaying sums of g and g^2. Keeping the sums
+        # saves two passes over the parameters per step; the factors join the scalars below.
+        return {"p": np.zeros_like(param), "q": np.zeros_like(param),
+                "tmp": np.empty_like(param)}
+
+    def moments(self, name):
+        """(m, n) of parameter ``name`` after the last step, as in the formulas above."""
+        state = self.state[name]
+        return (1.0 - self.beta1) * state["p"], (1.0 - self.beta2) * state["q"]
 
     def _update(self, delta, grad, state):
         b1, b2 = self.beta1, self.beta2
-        m, n = state["m"], state["n"]
-        m *= b1
-        m += (1.0 - b1) * grad
-        n *= b2
-        n += (1.0 - b2) * (grad * grad)
-        # sqrt(n_hat) = sqrt(n) / sqrt(1 - b2^t): fold both corrections into scalars.
-        np.sqrt(n, out=delta)
-        delta *= 1.0 / np.sqrt(1.0 - b2 ** self.t)
-        delta += self.eps
-        np.divide(m, delta, out=delta)
-        delta *= -self.lr / (1.0 - b1 ** self.t)
+        p, q, tmp = state["p"], state["q"], state["tmp"]   # tmp: no allocation per step
+        p *= b1
+        add_scaled(p, grad)                                # p_t = b1 p + g
+        q *= b2
+        add_scaled(q, np.multiply(grad, grad, out=tmp))    # q_t = b2 q + g^2
+        # m_hat / (sqrt(n_hat) + eps) with m_hat = (1 - b1) p / (1 - b1^t) and
+        # sqrt(n_hat) = sqrt(q) * k, k = sqrt((1 - b2) / (1 - b2^t)): divide through by k.
+        k = np.sqrt((1.0 - b2) / (1.0 - b2 ** self.t))
+        np.sqrt(q, out=delta)
+        delta += self.eps / k
+        np.divide(p, delta, out=delta)
+        delta *= -self.lr * (1.0 - b1) / ((1.0 - b1 ** self.t) * k)
 
     def _hyper(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -109,3 +109,17 @@ def test_bad_types_raise_type_error():
         descend(0.5, 0.5, SGD(0.1), 3)
     with pytest.raises(ValueError, match="steps must be >= 0; got -1"):
         descend(square_prime, 0.5, SGD(0.1), -1)
+
+
+def test_add_scaled_updates_in_place_on_both_paths():
+    from lessonlib.optim import add_scaled
+    flat = np.arange(6.0)                   # BLAS path
+    view = flat[1:4]
+    add_scaled(view, np.ones(3), a=2.0)
+    assert np.array_equal(flat, [0, 3, 4, 5, 4, 5])
+    strided = np.arange(6.0)[::2]           # NumPy path
+    add_scaled(strided, np.ones(3))
+    assert np.array_equal(strided, [1, 3, 5])
+    scalar = np.array(1.5)                  # 0-d, as descend uses
+    add_scaled(scalar, np.array(0.5))
+    assert scalar == 2.0
