@@ -185,6 +185,7 @@ class MLP:
         self._weight_sizes = weight_sizes
         self._weight_slices = [slice(a, a + k) for a, k in zip(self._weight_offsets, weight_sizes)]
         self._flat_views = {}       # id(flat array) -> its weight slices, for _weight_mean_abs
+        self._stats_buffer = np.empty(self._n_weight_elems)
 
     # ----- public views ---------------------------------------------------------------------
     @property
@@ -342,6 +343,8 @@ class MLP:
         ``callback(epoch, history)``, if given, is called after every epoch (for progress bars).
         """
         X = self._check_X(X)
+        if len(X) == 0:
+            raise ValueError("X must have at least one row; got 0")
         y = check_labels(y, len(X), self.n_out)
         if not isinstance(optimizer, Optimizer):
             raise TypeError("optimizer must be a lessonlib.optim optimiser such as "
@@ -356,8 +359,6 @@ class MLP:
                 raise TypeError("validation_data must be a pair (X_val, y_val)") from None
             X_val = self._check_X(X_val, name="X_val")
             y_val = check_labels(y_val, len(X_val), self.n_out, name="y_val")
-        if len(X) == 0:
-            raise ValueError("X must have at least one row; got 0")
         rng = as_rng(seed)
         optimizer.reset()
 
@@ -372,47 +373,54 @@ class MLP:
             hist.batch_weight_change_mean_abs = np.zeros((epochs * n_batches, n_w))
         if validation_data is not None:
             hist.train_accuracy, hist.val_accuracy = np.zeros(epochs), np.zeros(epochs)
-        params, grads = {"all": self._flat}, {"all": self._flat_grad}
-        buf = np.empty(self._n_weight_elems)
         start_time = time.perf_counter()
         done = 0
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):     # divergence is detected and reported, not warned
             for epoch in range(epochs):
-                loss_sum = 0.0
-                grad_sum, change_sum = np.zeros(n_w), np.zeros(n_w)
-                for b, idx in enumerate(batch_indices(n, batch_size, rng)):
-                    loss, penalty = self._forward_backward(X[idx], y[idx], weight_decay)
-                    if not math.isfinite(loss + penalty):
-                        break
-                    grad_stats = self._weight_mean_abs(self._flat_grad, buf)
-                    delta = optimizer.step(params, grads)["all"]
-                    change_stats = self._weight_mean_abs(delta, buf)
-                    loss_sum += loss * len(idx)
-                    grad_sum += grad_stats
-                    change_sum += change_stats
-                    if record_batches:
-                        row = epoch * n_batches + b
-                        hist.batch_loss[row] = loss
-                        hist.batch_grad_mean_abs[row] = grad_stats
-                        hist.batch_weight_change_mean_abs[row] = change_stats
-                else:
-                    if np.isfinite(self._flat).all():
-                        hist.loss[epoch] = loss_sum / n
-                        hist.grad_mean_abs[epoch] = grad_sum / n_batches
-                        hist.weight_change_mean_abs[epoch] = change_sum / n_batches
-                        if validation_data is not None:
-                            hist.train_accuracy[epoch] = np.mean(self.predict(X) == y)
-                            hist.val_accuracy[epoch] = np.mean(self.predict(X_val) == y_val)
-                        done = epoch + 1
-                        if callback is not None:
-                            callback(epoch, hist)
-                        continue
-                hist.diverged, hist.diverged_epoch = True, epoch
-                break
+                if not self._train_epoch(X, y, optimizer, batch_size, weight_decay, rng, hist,
+                                         epoch, n_batches):
+                    hist.diverged, hist.diverged_epoch = True, epoch
+                    break
+                if validation_data is not None:
+                    hist.train_accuracy[epoch] = np.mean(self.predict(X) == y)
+                    hist.val_accuracy[epoch] = np.mean(self.predict(X_val) == y_val)
+                done = epoch + 1
+                if callback is not None:
+                    callback(epoch, hist)
         hist.seconds = time.perf_counter() - start_time
         if done < epochs:
             self._trim(hist, done, n_batches)
         return hist
+
+    def _train_epoch(self, X, y, optimizer, batch_size, weight_decay, rng, hist, epoch,
+                     n_batches):
+        """One pass over the data; fills row ``epoch`` of hist. False if the loss or the
+        weights stopped being finite."""
+        params, grads = {"all": self._flat}, {"all": self._flat_grad}
+        buf = self._stats_buffer
+        n_w = len(self.weight_names)
+        loss_sum, grad_sum, change_sum = 0.0, np.zeros(n_w), np.zeros(n_w)
+        for b, idx in enumerate(batch_indices(len(X), batch_size, rng)):
+            loss, penalty = self._forward_backward(X[idx], y[idx], weight_decay)
+            if not math.isfinite(loss + penalty):
+                return False
+            grad_stats = self._weight_mean_abs(self._flat_grad, buf)
+            delta = optimizer.step(params, grads)["all"]
+            change_stats = self._weight_mean_abs(delta, buf)
+            loss_sum += loss * len(idx)
+            grad_sum += grad_stats
+            change_sum += change_stats
+            if hist.batch_loss is not None:
+                row = epoch * n_batches + b
+                hist.batch_loss[row] = loss
+                hist.batch_grad_mean_abs[row] = grad_stats
+                hist.batch_weight_change_mean_abs[row] = change_stats
+        if not np.isfinite(self._flat).all():
+            return False
+        hist.loss[epoch] = loss_sum / len(X)
+        hist.grad_mean_abs[epoch] = grad_sum / n_batches
+        hist.weight_change_mean_abs[epoch] = change_sum / n_batches
+        return True
 
     @staticmethod
     def _trim(hist, epochs, n_batches):
