@@ -1,0 +1,248 @@
+"""Lesson 02: the gradient of the sin-logistic model (the notes' exercise 1), and momentum
+written as a loop (velocity form)."""
+import numpy as np
+
+from ..data import make_sin_logistic
+from ..functions import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
+from ..gradcheck import numerical_gradient
+from ..optim import SGD, descend
+from ._base import Exercise, _fmt, compare, gradient_problem
+
+__all__ = ["sin_logistic_gradient", "heavy_ball"]
+
+
+# ---------------------------------------------------------------- exercise 1: the gradient
+
+def reference_grad(b, X, y):
+    """Gradient of the mean cross-entropy of logit(p) = sin(b1 x1 x2 + b2 x2) wrt (b1, b2)."""
+    x1, x2 = X[:, 0], X[:, 1]
+    inner = b[0] * x1 * x2 + b[1] * x2                # (N,)
+    p = 1.0 / (1.0 + np.exp(-np.sin(inner)))          # (N,)
+    # chain rule: d loss_i / d logit_i = p_i - y_i, d logit_i / d inner_i = cos(inner_i),
+    # d inner_i / d b1 = x1_i x2_i, d inner_i / d b2 = x2_i
+    common = (p - y) * np.cos(inner)                  # (N,)
+    return np.array([np.mean(common * x1 * x2), np.mean(common * x2)])
+
+
+# Points b where the gradient is checked: none on an axis, so that a missing factor or two
+# swapped entries cannot hide behind a zero.
+_B_POINTS = [(0.3, -0.2), (0.7, 0.7), (1.5, 0.4), (-0.4, 1.6)]
+_DATA = {}
+
+
+def _data():
+    """The lesson's data (1000 points) and a small other sample: a function that reads the
+    notebook's global X, y instead of its arguments fails on the second."""
+    if not _DATA:
+        _DATA["lesson"] = make_sin_logistic(0.7, 0.7, n=1000, seed=0)
+        _DATA["other"] = make_sin_logistic(1.2, -0.5, n=40, seed=7)
+    return _DATA
+
+
+def _variants(b, X, y):
+    """What typical slips compute: name -> (value, message)."""
+    x1, x2 = X[:, 0], X[:, 1]
+    inner = b[0] * x1 * x2 + b[1] * x2
+    p = 1.0 / (1.0 + np.exp(-np.sin(inner)))
+    common = (p - y) * np.cos(inner)
+    n = len(y)
+    right = np.array([np.mean(common * x1 * x2), np.mean(common * x2)])
+    return [
+        (n * right, f"your gradient is {n} times too large (N = {n} points): the loss is the "
+                    f"mean over the points, so average (np.mean), do not add up (np.sum)"),
+        (right / n, f"your gradient is {n} times too small (N = {n} points): did you divide "
+                    f"by N twice?"),
+        (np.array([np.mean(common * x2), right[1]]),
+         "your d loss/d b1 is missing the factor x1: the derivative of b1*x1*x2 + b2*x2 "
+         "with respect to b1 is x1*x2, not x2"),
+        (np.array([np.mean(common * x1), right[1]]),
+         "your d loss/d b1 is missing the factor x2: the derivative of b1*x1*x2 + b2*x2 "
+         "with respect to b1 is x1*x2"),
+        (right[::-1], "your two entries are swapped: return (d loss/d b1, d loss/d b2) in that "
+                      "order"),
+        (np.array([np.mean((p - y) * x1 * x2), np.mean((p - y) * x2)]),
+         "your gradient misses the factor cos(b1*x1*x2 + b2*x2): the chain rule passes "
+         "through sin"),
+    ]
+
+
+def _grade_gradient(grad):
+    for label, (X, y) in _data().items():
+        for b in _B_POINTS:
+            b = np.array(b)
+            got = grad(b.copy(), X.copy(), y.copy())
+            where = f"at b = ({b[0]:g}, {b[1]:g})"
+            try:
+                shape = np.asarray(got, dtype=np.float64).shape
+            except (TypeError, ValueError):
+                shape = ()
+            if len(shape) >= 1 and shape[0] == len(y) and shape != (2,):
+                return (f"your grad(b, X, y) {where} has shape {shape}, one value per point: "
+                        f"average over the points to get the 2 numbers "
+                        f"(d loss/d b1, d loss/d b2)")
+            expected = sin_logistic_grad(b, X, y)
+            problem = compare(f"your grad(b, X, y) {where}", got, expected, rtol=1e-6,
+                              atol=1e-10)
+            if problem is None:
+                continue
+            if "opposite sign" in problem:
+                return (f"your grad(b, X, y) {where} has the opposite sign everywhere (a flipped "
+                        f"sign): the cross-entropy's derivative with respect to the logit is "
+                        f"p - y, not y - p")
+            if "wrong value" not in problem:         # a shape, None or non-finite problem
+                return problem
+            got = np.asarray(got, dtype=np.float64)
+            for value, message in _variants(b, X, y):
+                if np.allclose(got, value, rtol=1e-6, atol=1e-12):
+                    return f"{where}, {message}"
+            b_var = b.copy()
+            numerical = numerical_gradient(lambda: sin_logistic_loss(b_var, X, y), b_var)
+            ok = np.isclose(got, expected, rtol=1e-6, atol=1e-10)
+            part = ""
+            if ok[0] != ok[1]:
+                part = (f" (d loss/d b1 is right, d loss/d b2 is not)" if ok[0] else
+                        f" (d loss/d b2 is right, d loss/d b1 is not)")
+            if label == "other":
+                part += (": it is right on the lesson's data but not on another sample; does it "
+                         "use the X and y it is given, not global variables?")
+            verdict = gradient_problem(f"your grad(b, X, y) {where}", got, numerical, tol=1e-6)
+            return (verdict or problem) + part
+    return None
+
+
+sin_logistic_gradient = Exercise(
+    "sin_logistic_gradient", "Exercise 1 (the gradient of the sin-logistic loss)",
+    _grade_gradient,
+    hints=["Follow the chain rule from the loss back to b, one link at a time: "
+           "loss -> logit L = sin(u) -> u = b1*x1*x2 + b2*x2 -> b. For the cross-entropy of a "
+           "sigmoid, d loss_i/d L_i = p_i - y_i.",
+           "d L/d u = cos(u), d u/d b1 = x1*x2 and d u/d b2 = x2. Multiply the links point by "
+           "point, then take the mean over the N points (the loss is a mean).",
+           "u = b[0]*X[:, 0]*X[:, 1] + b[1]*X[:, 1]; p = 1/(1 + np.exp(-np.sin(u))); "
+           "c = (p - y)*np.cos(u); return np.array([np.mean(c*X[:, 0]*X[:, 1]), "
+           "np.mean(c*X[:, 1])])."],
+    reference=reference_grad)
+
+
+# ---------------------------------------------------------------- exercise 2: the loop
+
+def reference_momentum_descend(grad_fn, x0, lr, rho, steps):
+    """Heavy-ball momentum in velocity form: v_t = rho v_{t-1} - lr f'(x_{t-1}),
+    x_t = x_{t-1} + v_t, v_0 = 0. Returns x_0, x_1, ..., x_steps: (steps + 1,) or (steps + 1, d)."""
+    x = np.array(x0, dtype=np.float64)
+    v = np.zeros_like(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        v = rho * v - lr * np.asarray(grad_fn(x))
+        x = x + v
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _position_form(grad_fn, x0, lr, rho, steps, sign=1.0, momentum_sign=1.0, first="none"):
+    """x_t = x_{t-1} - sign lr f'(x_{t-1}) + momentum_sign rho (x_{t-1} - x_{t-2}), for the
+    diagnoses; first="zero" takes x_{-1} = 0 instead of x_0 (momentum on the first step)."""
+    x_prev = np.zeros_like(np.asarray(x0, dtype=np.float64)) if first == "zero" else \
+        np.array(x0, dtype=np.float64)
+    x = np.array(x0, dtype=np.float64)
+    path = [x.copy()]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            x, x_prev = (x - sign * lr * np.asarray(grad_fn(x))
+                         + momentum_sign * rho * (x - x_prev)), x
+            path.append(x.copy())
+    return np.array(path)
+
+
+def _same_run(got, slip):
+    """True if got follows the slip's iterates for as long as both stay finite (a run that
+    blows up turns into inf and nan in ways that depend on how the update is written)."""
+    if got.shape != slip.shape:
+        return False
+    flat = lambda a: a.reshape(len(a), -1)
+    finite = np.isfinite(flat(got)).all(axis=1) & np.isfinite(flat(slip)).all(axis=1)
+    k = len(finite) if finite.all() else int(np.argmin(finite))
+    return k >= min(3, len(got)) and np.allclose(got[:k], slip[:k], rtol=1e-6, atol=1e-10)
+
+
+def _show(value):
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim == 0:
+        return _fmt(float(value))
+    return "(" + ", ".join(_fmt(float(v)) for v in value.ravel()) + ")"
+
+
+def _two_param_grad():
+    X, y = _data()["lesson"]
+    return lambda b: sin_logistic_grad(b, X, y)
+
+
+# (description, gradient, x0, lr, rho, steps)
+_CASES = [
+    ("the quartic from 0.5, lr 0.1, rho 0.9, 29 steps", quartic_grad, 0.5, 0.1, 0.9, 29),
+    ("x^2 from 0.5, lr 1.02, rho 0.9, 29 steps", square_grad, 0.5, 1.02, 0.9, 29),
+    ("the quartic from -3, lr 0.02, rho 0.5, 12 steps", quartic_grad, -3.0, 0.02, 0.5, 12),
+    ("the quartic from 1, lr 0.03, rho 0 (plain GD), 6 steps", quartic_grad, 1.0, 0.03, 0.0, 6),
+    ("the sin-logistic loss from b = (0, 0), lr 0.1, rho 0.9, 20 steps", None, (0.0, 0.0), 0.1,
+     0.9, 20),
+]
+
+
+def _grade_loop(momentum_descend):
+    for what, grad_fn, x0, lr, rho, steps in _CASES:
+        grad_fn = grad_fn or _two_param_grad()
+        x_start = np.array(x0, dtype=np.float64)
+        start = x_start.copy() if x_start.ndim else float(x_start)
+        with np.errstate(all="ignore"):      # a slip that blows up is graded, not warned about
+            got = momentum_descend(grad_fn, start, lr, rho, steps)
+        expected = descend(grad_fn, start, SGD(lr=lr, momentum=rho), steps)
+        name = f"your momentum_descend on {what}"
+        try:
+            arr = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None and arr.ndim >= 1 and arr.shape[1:] == expected.shape[1:] \
+                and len(arr) != len(expected):
+            n = len(arr)
+            slip = {steps: "one too few", steps + 2: "one too many"}.get(n, "check the loop")
+            return (f"{name} returned {n} values; expected steps + 1 = {steps + 1}: the start "
+                    f"x0 first, then one value per update ({slip})")
+        problem = compare(name, got, expected, rtol=1e-6, atol=1e-10)
+        if problem is None:
+            continue
+        if not any(k in problem for k in ("wrong value", "opposite sign", "non-finite")):
+            return problem
+        if steps > 1 and np.allclose(arr, arr[-1]) and not np.allclose(expected, expected[-1]):
+            return (f"{name}: every value is the same, the last one: you appended one array "
+                    f"and then changed it in place (x += ...); append a copy (x.copy()) or "
+                    f"write x = x + v")
+        if not np.allclose(arr[0], expected[0]):
+            return (f"{name}: the first value should be the start x0 = {_show(expected[0])}, "
+                    f"got {_show(arr[0])}")
+        diagnoses = [
+            (_position_form(grad_fn, x0, lr, rho, steps, sign=-1.0),
+             "the steps go uphill: subtract lr * f'(x), the gradient points up the slope"),
+            (_position_form(grad_fn, x0, lr, rho, steps, momentum_sign=-1.0),
+             "the momentum term has the wrong sign: the velocity keeps the last move's "
+             "direction, v_t = rho * v_{t-1} - lr * f'(x_{t-1})"),
+            (_position_form(grad_fn, x0, lr, rho, steps, first="zero"),
+             "the first step is not plain gradient descent: start with the velocity v = 0"),
+        ]
+        for value, message in diagnoses:
+            if _same_run(arr, value):
+                return f"{name}: {message}"
+        return problem
+    return None
+
+
+heavy_ball = Exercise(
+    "heavy_ball", "Exercise 2 (momentum as a loop)", _grade_loop,
+    hints=["Keep two things between steps: x and the velocity v (start v at 0, or at an array "
+           "of zeros like x). Collect x_0 and every new x in a list; steps updates give "
+           "steps + 1 values.",
+           "Each step: v = rho * v - lr * grad_fn(x), then x = x + v. Writing x = x + v (a new "
+           "array) rather than x += v keeps the values already in your list unchanged.",
+           "x = np.array(x0, dtype=float); v = np.zeros_like(x); path = [x.copy()]; repeat "
+           "steps times: v = rho*v - lr*np.asarray(grad_fn(x)); x = x + v; "
+           "path.append(x.copy()). Return np.array(path)."],
+    reference=reference_momentum_descend)

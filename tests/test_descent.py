@@ -1,0 +1,128 @@
+"""lessonlib.widgets.descent (lessons 01-02): the explorers show the notes' numbers, say when a
+run blows up, keep their axes, and update fast enough for continuous sliders."""
+import time
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from lessonlib.data import make_sin_logistic  # noqa: E402
+from lessonlib.functions import (quartic_grad, sin_logistic_descend,  # noqa: E402
+                                 sin_logistic_surface, square_grad)
+from lessonlib.optim import SGD, descend  # noqa: E402
+from lessonlib.widgets import descent  # noqa: E402
+
+
+def test_stationary_points_of_the_quartic():
+    for x in (descent.QUARTIC_GLOBAL_MIN, descent.QUARTIC_LOCAL_MAX, descent.QUARTIC_LOCAL_MIN):
+        assert abs(float(quartic_grad(x))) < 1e-12
+    assert f"{descent.QUARTIC_GLOBAL_MIN:.3f}" == "-1.640"
+    assert f"{descent.QUARTIC_LOCAL_MAX:.3f}" == "-0.610"
+
+
+def test_outcome_names_where_a_run_ended():
+    marks = descent.FUNCTIONS["quartic"]["marks"]
+    assert descent.outcome(descend(quartic_grad, 0.5, SGD(lr=0.05), 100), marks) == \
+        "settled in the local min"
+    assert descent.outcome(descend(quartic_grad, -3.0, SGD(lr=0.05), 100), marks) == \
+        "settled in the global min"
+    assert descent.outcome(descend(quartic_grad, 0.5, SGD(lr=1.0), 29), marks) == "blew up"
+    sq = descent.FUNCTIONS["square"]["marks"]
+    assert descent.outcome(descend(square_grad, 0.5, SGD(lr=1.02), 29), sq) == "swinging wider"
+    assert descent.outcome(descend(square_grad, 0.5, SGD(lr=1.02, momentum=0.9), 29), sq) == \
+        "still moving"
+
+
+def test_a_blown_up_path_is_cut_and_clipped():
+    path = np.array([0.5, -4.0, 300.0, np.inf, np.nan])
+    drawn = descent._finite_clipped(path)
+    assert drawn[0] == 0.5 and drawn[1] == -4.0 and drawn[2] == 50.0
+    assert np.isnan(drawn[3:]).all()
+    assert descent.blew_up(path) and not descent.blew_up([0.5, 0.1])
+
+
+def test_loss_surface_in_chunks_equals_the_library():
+    X, y = make_sin_logistic(n=200)
+    grid = descent.grid_for((0.7, 0.7))
+    assert grid[0] == -0.5 and grid[-1] == 2.0 and len(grid) == 51
+    np.testing.assert_allclose(descent.loss_surface(X, y, grid, grid[:23]),
+                               sin_logistic_surface(X, y, grid, grid[:23]), rtol=1e-12)
+    hard = descent.grid_for((2.0, 3.0))
+    assert hard[-1] == 3.5 and np.isclose(hard[1] - hard[0], 0.05)
+
+
+def _title(explorer, ax_index):
+    return explorer.fig.axes[ax_index].get_title()
+
+
+def test_local_minima_explorer_shows_the_notes_numbers():
+    e = descent.local_minima_explorer()
+    assert "0.000275" in _title(e, 1) and "local min" in _title(e, 1)
+    e.controls["start"].value = -3.0
+    assert "-1.640338" in _title(e, 1) and "global min" in _title(e, 1)
+    e.controls["lr"].value = 1.0
+    banner = [t for t in e.fig.axes[0].texts if t.get_text().startswith("Diverged")]
+    assert banner and banner[0].get_visible()
+    assert e.fig.axes[0].get_ylim() == (-1.5, 20.0)
+    assert e.error is None
+
+
+def test_momentum_explorer_shows_the_notes_numbers():
+    e = descent.momentum_explorer()
+    assert "-1.60227" in _title(e, 1)
+    e.controls["function"].value = "square"
+    e.controls["lr"].value = 1.02
+    assert "-0.03118" in _title(e, 1) and "swinging wider" in _title(e, 1)
+    e.controls["lr"].value = 2.5
+    e.controls["steps"].value = 100
+    texts = [t.get_text() for t in e.fig.axes[0].texts if t.get_visible()]
+    assert "plain GD and momentum diverged" in texts
+    assert e.error is None
+
+
+def test_sin_logistic_explorer_moves_and_switches_data():
+    e = descent.sin_logistic_explorer()
+    ax_map, ax_c = e.fig.axes[:2]
+    assert "(0.08, -0.12)" in ax_map.get_title()
+    e.controls["b1"].value = -0.5
+    e.controls["b2"].value = -0.5
+    assert "(0.71, 0.72)" in ax_map.get_title()
+    e.controls["data"].value = "hard"
+    assert ax_c.get_xlim() == (-0.5, 3.5)
+    e.controls["lr"].value = e.controls["lr"].base ** e.controls["lr"].max
+    e.controls["momentum"].value = 0.99
+    e.controls["iterations"].value = 300
+    texts = [t.get_text() for t in ax_c.texts if t.get_visible()]
+    assert any("left the plotted region" in t for t in texts)
+    assert e.error is None
+
+
+@pytest.mark.parametrize("builder, control, values, budget", [
+    ("local_minima_explorer", "start", [-3.0, -1.0, 0.5, 1.5], 0.1),
+    ("momentum_explorer", "steps", [1, 50, 100], 0.1),
+    ("sin_logistic_explorer", "iterations", [0, 150, 300], 0.3),
+])
+def test_updates_are_fast(builder, control, values, budget):
+    e = getattr(descent, builder)()
+    slowest = 0.0
+    for value in values:
+        start = time.perf_counter()
+        e.controls[control].value = value
+        slowest = max(slowest, time.perf_counter() - start)
+    # The update itself (drawing happens in the browser): well under the budget on 2 cores.
+    assert slowest < budget, f"{builder}: {control} update took {slowest:.3f} s"
+
+
+def test_runs_figure_has_a_row_per_run_with_a_3d_axes():
+    X, y = make_sin_logistic(n=200)
+    grid = np.linspace(-0.5, 2.0, 11)
+    L = sin_logistic_surface(X, y, grid, grid)
+    runs = []
+    for rho in (0.0, 0.9):
+        path, losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=rho), 10)
+        runs.append((f"momentum {rho}", path, losses))
+    fig = descent.sin_logistic_runs_figure(X, y, grid, L, runs, true_b=(0.7, 0.7))
+    assert sum(ax.name == "3d" for ax in fig.axes) == 2
+    assert any(ax.get_title().startswith("momentum 0.9:") for ax in fig.axes)
