@@ -11,7 +11,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install clean bench
+.PHONY: lab test install clean bench browser-test
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
@@ -28,6 +28,13 @@ lab: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Every lesson in JupyterLab in Debian's chromium (tests/browser); ARGS="-k 01_local" for one.
+browser-test: install
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pip install -q 'playwright>=1.45,<2'
+	LESSONLIB_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser $(ARGS)
+	@echo "Screenshots: test-artifacts/browser/"
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -84,6 +84,7 @@ class Explorer(widgets.VBox):
         header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         footer = widgets.HBox([self.progress, self.status])
         super().__init__(header + [widgets.VBox(rows), figure_widget, footer])
+        self.add_class("lessonlib-explorer")      # how the browser tests find explorers
         for control in self.controls.values():
             if hasattr(control, "value") and not isinstance(control, widgets.Button):
                 control.observe(self._on_change, names="value")

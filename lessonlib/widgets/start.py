@@ -16,7 +16,7 @@ def start_here_explorer(lr=0.1, steps=20):
     _, path_line, end_point = plots.function_with_path(ax, square, xs)
     ax.set_ylim(-0.2, 4.2)
     banner = diverged_banner(ax)
-    title = ax.set_title("")
+    title = ax.set_title("lr")              # a placeholder, so tight_layout leaves room for it
     fig.tight_layout()
 
     def update(lr, steps, progress=None):

@@ -1,0 +1,131 @@
+"""Every lesson as a learner meets it: opened in JupyterLab in chromium, all cells run, no error
+in the page, and every explorer's figure answers its first slider.
+
+Run one notebook:  make browser-test ARGS="-k 01_local_minima"
+Screenshots of each explorer before and after land in test-artifacts/browser/.
+"""
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
+RUN_BUDGET_S = 120          # a notebook's cells must all have run by then (30 s on the CLI)
+ACTIVE_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+STATUS_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-Widget')]
+    .some(e => /ipykernel\\) \\| Idle/.test(e.textContent))"""
+ALL_RUN_JS = """() => {
+    const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) '
+                                                  + '.jp-CodeCell .jp-InputPrompt')];
+    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]:/.test(p.textContent));
+}"""
+RUN_ALL_JS = """() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); return true; }"""
+
+
+def canvas_hash(explorer):
+    data = explorer.locator(".jupyter-matplotlib-figure canvas").first.evaluate(
+        "c => c.toDataURL()")
+    return hashlib.sha1(data.encode()).hexdigest()
+
+
+def wait_for_new_stable_figure(explorer, before, timeout=30.0):
+    """The canvas differs from ``before`` and holds steady across two polls 400 ms apart."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        now = canvas_hash(explorer)
+        if now != before and now == last:
+            return now
+        last = now
+        time.sleep(0.4)
+    return None
+
+
+def page_problems(page):
+    """Error outputs, tracebacks and widgets that failed to render, as shown in the page."""
+    return page.evaluate("""() => {
+        const found = [];
+        const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+        if (!panel) return ['no notebook panel'];
+        for (const out of panel.querySelectorAll('.jp-OutputArea-output')) {
+            const mime = out.getAttribute('data-mime-type') || '';
+            const text = out.textContent || '';
+            if (mime.includes('stderr')) found.push('stderr output: ' + text.slice(0, 300));
+            if (/Traceback|Error displaying widget|Error rendering/.test(text))
+                found.push('error shown: ' + text.slice(0, 300));
+        }
+        for (const w of panel.querySelectorAll('.jupyter-widgets-view, .jp-OutputArea-output'))
+            if (/Loading widget\\.\\.\\./.test(w.textContent || '') && !w.querySelector('.widget-box'))
+                found.push('widget never rendered: ' + (w.textContent || '').slice(0, 100));
+        return found;
+    }""")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
+    shots = artifacts / notebook.removesuffix(".ipynb")
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    js_errors = []
+    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    try:
+        # ?reset: a fresh workspace, not the previous test's notebooks as hidden tabs
+        page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}",
+                  wait_until="domcontentloaded")
+        # The toolbar says idle before the kernel exists; the status bar's kernel name is
+        # only shown once it does. Run All sent earlier clears outputs and runs nothing.
+        page.wait_for_function(STATUS_IDLE_JS, timeout=90_000)
+        page.wait_for_function("() => !!window.jupyterapp", timeout=30_000)
+        page.evaluate(RUN_ALL_JS)
+        try:
+            page.wait_for_function(ALL_RUN_JS, timeout=RUN_BUDGET_S * 1000, polling=500)
+            page.wait_for_function(STATUS_IDLE_JS, timeout=RUN_BUDGET_S * 1000, polling=500)
+        except Exception:
+            page.screenshot(path=str(shots / "timeout.png"), full_page=True)
+            pytest.fail(f"{notebook}: cells still running after {RUN_BUDGET_S} s")
+        time.sleep(1.0)                      # widgets render just after the kernel goes idle
+        problems = page_problems(page)
+        assert not problems, f"{notebook}: {problems}"
+
+        explorers = page.locator(f"{ACTIVE_PANEL} .lessonlib-explorer")
+        for i in range(explorers.count()):
+            explorer = explorers.nth(i)
+            explorer.scroll_into_view_if_needed()
+            explorer.screenshot(path=str(shots / f"explorer{i}_before.png"))
+            before = canvas_hash(explorer)
+            moved = move_first_control(explorer)
+            assert moved, f"{notebook}: explorer {i} has no slider or dropdown to move"
+            run = explorer.locator("button", has_text="Run")
+            if run.count():
+                run.first.click()
+            after = wait_for_new_stable_figure(explorer, before)
+            explorer.screenshot(path=str(shots / f"explorer{i}_after.png"))
+            assert after is not None, f"{notebook}: explorer {i}'s figure did not change"
+        assert not page_problems(page), f"{notebook}: {page_problems(page)}"
+        assert not js_errors, f"{notebook}: JavaScript errors: {js_errors}"
+    finally:
+        page.close()
+
+
+def move_first_control(explorer):
+    """Press ArrowRight three times on the first slider's handle (one step per press); with
+    no slider, pick the dropdown's next option."""
+    handle = explorer.locator(".widget-slider .noUi-handle")
+    if handle.count():
+        handle.first.focus()
+        for _ in range(3):
+            handle.first.press("ArrowRight")
+        return True
+    select = explorer.locator(".widget-dropdown select")
+    if select.count():
+        options = select.first.locator("option").all_text_contents()
+        current = select.first.input_value()
+        values = select.first.evaluate("s => [...s.options].map(o => o.value)")
+        nxt = next(v for v in values if v != current) if len(values) > 1 else None
+        if nxt is not None:
+            select.first.select_option(nxt)
+            return bool(options)
+    return False
