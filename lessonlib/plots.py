@@ -85,3 +85,18 @@ def _rainbow(n):
     import matplotlib
     cmap = matplotlib.colormaps["rainbow"]
     return [cmap(i / max(n - 1, 1)) for i in range(n)]
+
+
+def show(fig, dpi=90):
+    """Show a figure that will not change as one PNG image and release it.
+
+    Under the ipympl backend a figure shown as its canvas is stored three times in the notebook
+    (image, HTML fallback, widget state); a static figure needs none of that interactivity."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue()))
