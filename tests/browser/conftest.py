@@ -106,7 +106,11 @@ def lab(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+        message = (f"{CHROMIUM} not found: `make test` installs Debian's chromium when run as "
+                   "root; otherwise `sudo apt-get install chromium`, or set CHROMIUM=/path")
+        if os.environ.get("CI"):
+            pytest.fail(message)        # CI must run the browser tests, never skip them
+        pytest.skip(message)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
