@@ -2,13 +2,14 @@
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from labserver import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,9 +39,4 @@ def test_make_lab_serves_the_lessons_on_port_8888(tmp_path):
             names = {item["name"] for item in json.load(response)["content"]}
         assert "00_start_here.ipynb" in names, names
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)
