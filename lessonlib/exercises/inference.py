@@ -1,0 +1,744 @@
+"""Lesson 13's exercises: a trained network's prediction recomputed by hand from its arrays
+alone (the three exercises at the end of the notes' lesson on vanishing gradients):
+
+- ``bn_inference``: 7 hidden layers of 10 with batch norm, which at inference normalises with
+  the moving mean and variance kept in ``model.aux``;
+- ``residual_inference``: 6 hidden layers of 3 with r_1 = h_1 and r_i = h_i + r_{i-1};
+- ``dense_inference``: hidden widths 3, 4, ..., 8 with concat_i = [h_1, ..., h_i].
+
+The learner writes ``my_predict(params, aux, x, trace=None)``: x (N, 4) -> probabilities (N, 3),
+storing every layer's output in the dict ``trace`` under the names of ``MLP.forward_trace`` if
+they like. The grader runs it on a network of the lesson's shape with its own seeded arrays
+(every bias, gamma, beta and moving statistic far from its initial value, so that forgetting one
+shows) and nine iris test flowers, compares the recorded layers with ``forward_trace`` in the
+network's order, names the first one that differs (and the slip, when it is a known one), and
+finally compares the probabilities.
+
+``side_by_side(fn, model, x)`` prints ``model.predict_proba(x)`` next to the learner's result.
+"""
+import functools
+import inspect
+import re
+
+import numpy as np
+
+from ..data import load_iris
+from ..models import MLP
+from ._base import Exercise, NotAttempted, describe_exception
+
+__all__ = ["bn_inference", "residual_inference", "dense_inference"]
+
+BN_EPS = 1e-3       # lessonlib's BatchNorm eps, as in the notes (eps = 1e-3)
+
+
+# ---------------------------------------------------------------- references (shown by .solution())
+
+def reference_bn_predict(params, aux, x, trace=None):
+    """Class probabilities (N, 3) of the batch-norm MLP for flowers x (N, 4), from its arrays."""
+    trace = {} if trace is None else trace
+    n_hidden = len(aux) // 2                # aux holds bn{i}_moving_mean and bn{i}_moving_var
+    eps = 1e-3                              # the eps of lessonlib's BatchNorm
+    h = x
+    for i in range(1, n_hidden + 1):
+        z = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+        trace[f"fc{i}"] = z
+        # inference: the moving statistics of training, not the statistics of this batch
+        z_hat = (z - aux[f"bn{i}_moving_mean"]) / np.sqrt(aux[f"bn{i}_moving_var"] + eps)
+        y = params[f"bn{i}_gamma"] * z_hat + params[f"bn{i}_beta"]
+        trace[f"bn{i}"] = y
+        h = np.maximum(y, 0.0)              # a new array: z and y stay as they are
+        trace[f"relu{i}"] = h
+    out = n_hidden + 1
+    logits = h @ params[f"fc{out}_weight"] + params[f"fc{out}_bias"]
+    trace[f"fc{out}"] = logits
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))     # minus each row's max: no overflow
+    probs = e / e.sum(axis=1, keepdims=True)                   # each flower's row sums to 1
+    trace["softmax"] = probs
+    return probs
+
+
+def reference_residual_predict(params, aux, x, trace=None):
+    """Class probabilities (N, 3) of the residual MLP for flowers x (N, 4), from its arrays."""
+    trace = {} if trace is None else trace
+    n_hidden = len(params) // 2 - 1         # a weight and a bias per layer, fc1 .. the output
+    r = x
+    for i in range(1, n_hidden + 1):
+        z = r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+        trace[f"fc{i}"] = z
+        h = np.maximum(z, 0.0)
+        trace[f"relu{i}"] = h
+        if i == 1:
+            r = h                           # no skip on layer 1: x has 4 columns, h_1 has 3
+        else:
+            r = h + r                       # r_i = h_i + r_{i-1}, the running sum
+            trace[f"r{i}"] = r
+    out = n_hidden + 1
+    logits = r @ params[f"fc{out}_weight"] + params[f"fc{out}_bias"]
+    trace[f"fc{out}"] = logits
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    trace["softmax"] = probs
+    return probs
+
+
+def reference_dense_predict(params, aux, x, trace=None):
+    """Class probabilities (N, 3) of the dense MLP for flowers x (N, 4), from its arrays."""
+    trace = {} if trace is None else trace
+    n_hidden = len(params) // 2 - 1
+    hs = []                                 # h_1, h_2, ... so far
+    inp = x
+    for i in range(1, n_hidden + 1):
+        z = inp @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+        trace[f"fc{i}"] = z
+        h = np.maximum(z, 0.0)
+        trace[f"relu{i}"] = h
+        hs.append(h)
+        inp = np.concatenate(hs, axis=1)    # [h_1, ..., h_i] side by side, the oldest first
+        trace[f"concat{i}"] = inp
+    out = n_hidden + 1
+    logits = inp @ params[f"fc{out}_weight"] + params[f"fc{out}_bias"]
+    trace[f"fc{out}"] = logits
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    trace["softmax"] = probs
+    return probs
+
+
+# ---------------------------------------------------------------- the networks the grader uses
+
+ARCHITECTURES = {
+    "bn": dict(hidden=[10] * 7, batch_norm=True),
+    "residual": dict(hidden=[3] * 6, connection="residual"),
+    "dense": dict(hidden=[3, 4, 5, 6, 7, 8], connection="dense"),
+}
+_NAME_PATTERNS = {
+    "bn": "fc1, bn1, relu1, fc2, ..., relu7, fc8, softmax",
+    "residual": "fc1, relu1, fc2, relu2, r2, fc3, ..., r6, fc7, softmax",
+    "dense": "fc1, relu1, concat1, fc2, relu2, concat2, ..., concat6, fc7, softmax",
+}
+_GRADING_SEED = 13
+_N_PER_CLASS = 3        # 9 flowers: 9 is no layer's width, so a wrong axis cannot broadcast quietly
+
+
+@functools.lru_cache(maxsize=None)
+def _grading_case(kind):
+    """(model, x, expected): a network of the lesson's shape with seeded arrays, 9 iris test
+    flowers (3 per class) and the model's forward_trace of them as {name: array}.
+
+    The arrays are set layer by layer from the statistics of the 100 training flowers, so that
+    every ReLU is active for some flowers and not for others, the moving statistics are near
+    (but not equal to) the true ones and the output probabilities are far from 0 and 1: then
+    every slip the grader knows changes the result."""
+    arch = ARCHITECTURES[kind]
+    model = MLP(4, arch["hidden"], 3, connection=arch.get("connection", "plain"),
+                batch_norm=arch.get("batch_norm", False), seed=_GRADING_SEED)
+    rng = np.random.default_rng([_GRADING_SEED, list(ARCHITECTURES).index(kind)])
+    params, aux = model.params, model.aux           # views: writing them sets the model
+    X_train, _, X_test, y_test = load_iris(seed=0)
+    x = np.concatenate([X_test[y_test == c][:_N_PER_CLASS] for c in range(3)])
+    n_hidden = len(arch["hidden"])
+    inp, hs, r = X_train, [], None
+    for i in range(1, n_hidden + 1):
+        W, b = params[f"fc{i}_weight"], params[f"fc{i}_bias"]
+        W[...] = rng.normal(0.0, 1.0 / np.sqrt(W.shape[0]), W.shape)
+        z = inp @ W
+        # a bias that puts each unit's threshold somewhere inside its range of inputs
+        b[...] = -z.mean(axis=0) + 0.6 * z.std(axis=0) * rng.standard_normal(b.shape)
+        z = z + b
+        if kind == "bn":
+            mean, var = z.mean(axis=0), z.var(axis=0)
+            shift = 0.3 * np.sqrt(var) * rng.standard_normal(mean.shape)
+            aux[f"bn{i}_moving_mean"][...] = mean + shift
+            aux[f"bn{i}_moving_var"][...] = var * rng.uniform(0.5, 2.0, var.shape)
+            params[f"bn{i}_gamma"][...] = rng.uniform(0.6, 1.6, mean.shape)
+            params[f"bn{i}_beta"][...] = rng.normal(0.0, 0.4, mean.shape)
+            z = model.blocks[i - 1].bn.forward(z, training=False)
+        h = np.maximum(z, 0.0)
+        if kind == "residual":
+            r = h if i == 1 else h + r
+            inp = r
+        elif kind == "dense":
+            hs.append(h)
+            inp = np.concatenate(hs, axis=1)
+        else:
+            inp = h
+    out = n_hidden + 1
+    W, b = params[f"fc{out}_weight"], params[f"fc{out}_bias"]
+    W[...] = rng.standard_normal(W.shape)
+    W *= 1.5 / (inp @ W).std()               # logits of spread about 1.5
+    b[...] = rng.normal(0.0, 0.5, b.shape)
+    expected = {name: value.copy() for name, value in model.forward_trace(x)}
+    return model, x, expected
+
+
+# ---------------------------------------------------------------- layers with one slip switched on
+
+def _fc(inp, W, b, slip=None):
+    if slip == "no_bias":
+        return inp @ W
+    if slip == "transposed":
+        return inp @ W.T + b
+    return inp @ W + b
+
+
+def _bn(z, gamma, beta, mean, var, slip=None):
+    if slip == "batch_stats":
+        mean, var = z.mean(axis=0), z.var(axis=0)
+    elif slip == "batch_stats_unbiased":
+        mean, var = z.mean(axis=0), z.var(axis=0, ddof=1)
+    if slip == "no_eps":
+        z_hat = (z - mean) / np.sqrt(var)
+    elif slip == "eps_outside":
+        z_hat = (z - mean) / (np.sqrt(var) + BN_EPS)
+    elif slip == "no_sqrt":
+        z_hat = (z - mean) / (var + BN_EPS)
+    else:
+        z_hat = (z - mean) / np.sqrt(var + BN_EPS)
+    if slip == "no_gamma":
+        return z_hat + beta
+    if slip == "no_beta":
+        return gamma * z_hat
+    if slip == "swapped":
+        return beta * z_hat + gamma
+    return gamma * z_hat + beta
+
+
+def _softmax(logits, slip=None):
+    with np.errstate(all="ignore"):
+        if slip == "logits":
+            return logits
+        if slip == "unnormalised":
+            return np.exp(logits)
+        if slip == "axis0":
+            e = np.exp(logits - logits.max(axis=0))
+            return e / e.sum(axis=0)
+        if slip == "whole":
+            e = np.exp(logits - logits.max())
+            return e / e.sum()
+        if slip == "column_max":
+            e = np.exp(logits - logits.max(axis=0))
+            return e / e.sum(axis=1, keepdims=True)
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+_BN_SLIPS = ("batch_stats", "batch_stats_unbiased", "no_eps", "eps_outside", "no_sqrt",
+             "no_gamma", "no_beta", "swapped")
+_SOFTMAX_SLIPS = ("logits", "unnormalised", "axis0", "whole", "column_max")
+# slips that can be made at every layer at once: the grader tries them on the probabilities
+GLOBAL_SLIPS = {
+    "bn": _BN_SLIPS + ("no_bias", "no_bias_hidden", "no_bias_output") + _SOFTMAX_SLIPS,
+    "residual": ("no_skip", "skip_prev_h", "no_bias", "no_bias_hidden",
+                 "no_bias_output") + _SOFTMAX_SLIPS,
+    "dense": ("reversed_concat", "no_bias", "no_bias_hidden", "no_bias_output") + _SOFTMAX_SLIPS,
+}
+
+
+def _n_hidden(params):
+    return sum(1 for name in params if name.endswith("_weight")) - 1
+
+
+def slipped_forward(kind, params, aux, x, slip=None):
+    """{name: array} in forward_trace's order, with one slip made at every layer it can be
+    (slip=None: the correct network, which tests compare with MLP.forward_trace)."""
+    n_hidden = _n_hidden(params)
+    trace = {}
+    inp, hs, r, prev_h = x, [], None, None
+    for i in range(1, n_hidden + 1):
+        z = _fc(inp, params[f"fc{i}_weight"], params[f"fc{i}_bias"],
+                "no_bias" if slip in ("no_bias", "no_bias_hidden") else None)
+        trace[f"fc{i}"] = z
+        if kind == "bn":
+            z = _bn(z, params[f"bn{i}_gamma"], params[f"bn{i}_beta"], aux[f"bn{i}_moving_mean"],
+                    aux[f"bn{i}_moving_var"], slip if slip in _BN_SLIPS else None)
+            trace[f"bn{i}"] = z
+        h = np.maximum(z, 0.0)
+        trace[f"relu{i}"] = h
+        if kind == "residual":
+            if i == 1:
+                r = h
+            else:
+                r = h if slip == "no_skip" else h + (prev_h if slip == "skip_prev_h" else r)
+                trace[f"r{i}"] = r
+            inp = r
+        elif kind == "dense":
+            hs.append(h)
+            inp = np.concatenate(hs[::-1] if slip == "reversed_concat" else hs, axis=1)
+            trace[f"concat{i}"] = inp
+        else:
+            inp = h
+        prev_h = h
+    out = n_hidden + 1
+    logits = _fc(inp, params[f"fc{out}_weight"], params[f"fc{out}_bias"],
+                 "no_bias" if slip in ("no_bias", "no_bias_output") else None)
+    trace[f"fc{out}"] = logits
+    trace["softmax"] = _softmax(logits, slip if slip in _SOFTMAX_SLIPS else None)
+    return trace
+
+
+def _split(name):
+    """'bn3' -> ('bn', 3); 'softmax' -> ('softmax', None)."""
+    m = re.fullmatch(r"([a-z]+)(\d+)", name)
+    return (m.group(1), int(m.group(2))) if m else (name, None)
+
+
+def _reversed_concat(expected, i):
+    return np.concatenate([expected[f"relu{k}"] for k in range(i, 0, -1)], axis=1)
+
+
+def _local_variants(kind, name, expected, params, aux, x):
+    """[(slip, array)]: layer ``name`` computed from the model's own (correct) inputs, with one
+    slip each. The first layer a learner gets wrong is compared with these."""
+    layer, i = _split(name)
+    n_hidden = _n_hidden(params)
+    variants = []
+    if layer == "fc":
+        W, b = params[f"fc{i}_weight"], params[f"fc{i}_bias"]
+        if i == 1:
+            inp = x
+        elif kind == "residual":
+            inp = expected["relu1"] if i == 2 else expected[f"r{i - 1}"]
+        elif kind == "dense":
+            inp = expected[f"concat{i - 1}"]
+        else:
+            inp = expected[f"relu{i - 1}"]
+        variants.append(("no_bias", _fc(inp, W, b, "no_bias")))
+        if W.shape[0] == W.shape[1]:
+            variants.append(("transposed", _fc(inp, W, b, "transposed")))
+        if kind == "bn" and i >= 2:
+            variants.append(("no_relu", _fc(expected[f"bn{i - 1}"], W, b)))
+        if kind == "residual" and i >= 3:
+            variants.append(("no_skip", _fc(expected[f"relu{i - 1}"], W, b)))
+        if kind == "dense" and i >= 3:
+            variants.append(("reversed_concat", _fc(_reversed_concat(expected, i - 1), W, b)))
+        if i <= n_hidden:
+            # the notes' R code, ported: `h = z; h[h < 0] = 0` also changes z, already stored
+            variants.append(("modified_after_storing", np.maximum(expected[name], 0.0)))
+    elif layer == "bn":
+        args = (expected[f"fc{i}"], params[f"bn{i}_gamma"], params[f"bn{i}_beta"],
+                aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"])
+        variants += [(slip, _bn(*args, slip)) for slip in _BN_SLIPS]
+        variants.append(("modified_after_storing", np.maximum(expected[name], 0.0)))
+    elif layer == "relu":
+        before = expected[f"bn{i}"] if kind == "bn" else expected[f"fc{i}"]
+        variants.append(("no_relu", before))
+        if kind == "bn":
+            variants.append(("relu_of_fc", np.maximum(expected[f"fc{i}"], 0.0)))
+    elif layer == "r":
+        variants.append(("no_skip", expected[f"relu{i}"]))
+        if i >= 3:
+            variants.append(("skip_prev_h", expected[f"relu{i}"] + expected[f"relu{i - 1}"]))
+    elif layer == "concat" and i >= 2:
+        variants.append(("reversed_concat", _reversed_concat(expected, i)))
+    elif layer == "softmax":
+        logits = expected[f"fc{n_hidden + 1}"]
+        variants += [(slip, _softmax(logits, slip)) for slip in _SOFTMAX_SLIPS]
+    return variants
+
+
+# ---------------------------------------------------------------- what to say
+
+def _slip_message(slip, name, n_hidden):
+    """One sentence on the slip, about layer ``name`` (or about the whole network: None)."""
+    layer, i = _split(name) if name else (None, None)
+    out = n_hidden + 1
+    k = str(i) if i is not None else "{i}"
+    km1 = str(i - 1) if i is not None else "{i-1}"
+    if slip in ("no_bias", "no_bias_hidden"):
+        if name:
+            return (f"It has no bias: fc{k} = input @ params['fc{k}_weight'] + "
+                    f"params['fc{k}_bias']")
+        return ("The biases are missing: every fc layer, hidden or output, adds its own, "
+                "fc{i} = input @ params['fc{i}_weight'] + params['fc{i}_bias']")
+    if slip == "no_bias_output":
+        return (f"The output layer's bias is missing: the logits are input @ "
+                f"params['fc{out}_weight'] + params['fc{out}_bias']")
+    if slip == "transposed":
+        return (f"It uses params['fc{k}_weight'] transposed. The weights are stored as "
+                f"(inputs, units), so fc{k} = input @ W + b, with no .T (it only ran because this "
+                f"W is square)")
+    if slip == "no_relu":
+        if layer == "relu":
+            return f"It equals its input: apply the ReLU, np.maximum(..., 0)"
+        return (f"It reads bn{km1} before its ReLU: the input of fc{k} is "
+                f"relu{km1} = np.maximum(bn{km1}, 0)")
+    if slip == "relu_of_fc":
+        return (f"It is the ReLU of fc{k}: batch norm was skipped. relu{k} = "
+                f"np.maximum(bn{k}, 0)")
+    if slip == "modified_after_storing":
+        return (f"Your trace['{name}'] holds max({name}, 0): the array was changed after you "
+                f"stored it. In NumPy `h = z; h[h < 0] = 0` changes z too (both names point to one "
+                f"array, unlike in R); write h = np.maximum(z, 0), a new array")
+    if slip in ("batch_stats", "batch_stats_unbiased"):
+        where = "It" if name else "Batch norm"
+        return (f"{where} normalises with the mean and variance of the flowers in x, the batch. "
+                f"At inference batch norm uses the moving statistics kept from training, "
+                f"aux['bn{k}_moving_mean'] and aux['bn{k}_moving_var'], so that a flower's "
+                f"prediction does not depend on the other flowers it comes with")
+    if slip == "no_eps":
+        return (f"The eps is missing: divide by np.sqrt(aux['bn{k}_moving_var'] + eps) with "
+                f"eps = {BN_EPS:g}, the eps of lessonlib's BatchNorm")
+    if slip == "eps_outside":
+        return (f"The eps is outside the square root: divide by np.sqrt(moving_var + eps), not by "
+                f"np.sqrt(moving_var) + eps")
+    if slip == "no_sqrt":
+        return ("You divided by moving_var + eps, a variance: divide by its square root, "
+                "np.sqrt(moving_var + eps), a standard deviation")
+    if slip == "no_gamma":
+        return (f"Gamma is missing: bn{k} = params['bn{k}_gamma'] * z_hat + params['bn{k}_beta']."
+                f" (The notes fixed gamma at 1; this network learned its gammas)")
+    if slip == "no_beta":
+        return (f"Beta is missing: bn{k} = params['bn{k}_gamma'] * z_hat + "
+                f"params['bn{k}_beta']")
+    if slip == "swapped":
+        return ("Gamma and beta are swapped: gamma scales z_hat and beta shifts it, "
+                "gamma * z_hat + beta")
+    if slip == "no_skip":
+        if layer == "r":
+            prev = "relu1" if i == 2 else f"r{km1}"
+            return (f"It is relu{k} alone: the skip connection is missing; "
+                    f"r{k} = relu{k} + {prev}")
+        if layer == "fc":
+            return (f"It reads relu{km1} alone: the skip connection is missing. A residual "
+                    f"layer reads the running sum r{km1} = relu{km1} + r{i - 2}"
+                    + (" (r1 is relu1)" if i == 3 else ""))
+        return ("The skip connections are missing: from layer 2 on, r_i = h_i + r_{i-1} "
+                "(with r_1 = h_1), and each fc layer and the output read r, not h")
+    if slip == "skip_prev_h":
+        where = f"It is relu{k} + relu{km1}" if name else "You added h_{i-1} to h_i"
+        return (f"{where}: the skip carries the running sum, r_i = h_i + r_{{i-1}}, which holds "
+                f"every earlier h, not just the last one")
+    if slip == "reversed_concat":
+        what = ("It has the right columns in the wrong order" if layer == "concat" else
+                "It reads the concatenation in the wrong order" if layer == "fc" else
+                "The concatenations are in the wrong order")
+        return (f"{what}: the oldest layer comes first, concat_i = [relu1, ..., relu_i] = "
+                f"np.concatenate([concat_(i-1), relu_i], axis=1), which is the order the rows of "
+                f"the next weight matrix expect")
+    if slip == "logits":
+        return (f"You returned the logits fc{out}: finish with a softmax over each flower's row, "
+                f"exp(z) / exp(z).sum(axis=1, keepdims=True)")
+    if slip == "unnormalised":
+        return ("You returned exp(logits) without dividing by each row's sum: "
+                "e / e.sum(axis=1, keepdims=True)")
+    if slip == "axis0":
+        return ("The softmax runs down the columns (axis=0, across flowers): each flower's row of "
+                "3 probabilities must sum to 1, so take the max and the sum over axis=1 with "
+                "keepdims=True")
+    if slip == "whole":
+        return ("The softmax is taken over the whole batch at once (a sum without an axis): "
+                "normalise each flower's row on its own, e / e.sum(axis=1, keepdims=True)")
+    if slip == "column_max":
+        return ("You subtract each column's maximum, logits.max(axis=0): only a constant per row "
+                "leaves a row's softmax unchanged, so subtract logits.max(axis=1, keepdims=True)")
+    raise KeyError(slip)
+
+
+def _formula(kind, name, n_hidden):
+    """What layer ``name`` computes, for the message when no known slip explains it."""
+    layer, i = _split(name)
+    if layer == "fc":
+        if i == 1:
+            inp = "x"
+        elif kind == "residual":
+            inp = "relu1" if i == 2 else f"r{i - 1}"
+        elif kind == "dense":
+            inp = f"concat{i - 1}"
+        else:
+            inp = f"relu{i - 1}"
+        return f"fc{i} = {inp} @ params['fc{i}_weight'] + params['fc{i}_bias']"
+    if layer == "bn":
+        return (f"bn{i} = gamma * (fc{i} - moving_mean) / np.sqrt(moving_var + {BN_EPS:g}) + beta, "
+                f"with params['bn{i}_gamma'], params['bn{i}_beta'], aux['bn{i}_moving_mean'] "
+                f"and aux['bn{i}_moving_var']")
+    if layer == "relu":
+        return f"relu{i} = np.maximum({'bn' if kind == 'bn' else 'fc'}{i}, 0)"
+    if layer == "r":
+        return f"r{i} = relu{i} + {'relu1' if i == 2 else f'r{i - 1}'}"
+    if layer == "concat":
+        return (f"concat{i} = np.concatenate([relu1, ..., relu{i}], axis=1)" if i > 1
+                else "concat1 = relu1")
+    return f"softmax = the softmax of fc{n_hidden + 1} over each row"
+
+
+def _difference(got, exp, unit="unit"):
+    """'largest difference 0.12 at flower 3, unit 5: expected 0.53, got 0.41'."""
+    diff = np.abs(got - exp)
+    idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    where = f"flower {idx[0]}, {unit} {idx[1]}" if len(idx) == 2 else f"index {idx}"
+    return (f"largest difference {diff[idx]:.3g} at {where}: expected {exp[idx]:.6g}, "
+            f"got {got[idx]:.6g}")
+
+
+def _close(a, b):
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+def _as_array(value):
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+# ---------------------------------------------------------------- the grader
+
+def _accepts_trace(fn):
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "trace" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _exception_message(kind, exc, n):
+    """A diagnosis of the shape errors the usual slips raise, or None."""
+    text = str(exc)
+    base = f"your function raised {describe_exception(exc)}"
+    if kind == "residual" and "broadcast" in text and f"({n},3)" in text and f"({n},4)" in text:
+        return (f"{base}. That is x (4 columns) added to h_1 (3 columns): this network has no "
+                f"skip on layer 1, r_1 = relu1, and the sums start at layer 2, "
+                f"r2 = relu2 + relu1. (The notes' formula r_1 = h_1 + x needs x and h_1 of the "
+                f"same width)")
+    if "matmul" in text or ("shapes" in text and "aligned" in text):
+        if kind == "dense":
+            return (f"{base}. Check what each layer reads: fc{{i}} reads concat{{i-1}}, all the "
+                    f"earlier hidden outputs side by side (without x), so fc2 reads 3 columns, "
+                    f"fc3 7, fc4 12, fc5 18, fc6 25 and the output fc7 33; x (N, 4) is a batch of "
+                    f"flowers, one per row")
+        return (f"{base}. Check the shapes: x is (N, 4), one flower per row, and "
+                f"params['fc{{i}}_weight'] is (inputs, units), so fc{{i}} = input @ W + b")
+    return None
+
+
+def _grade(kind, fn):
+    model, x, expected = _grading_case(kind)
+    params = {k: v.copy() for k, v in model.params.items()}
+    aux = {k: v.copy() for k, v in model.aux.items()}
+    originals = {**{f"params['{k}']": v for k, v in model.params.items()},
+                 **{f"aux['{k}']": v for k, v in model.aux.items()}}
+    given = {**{f"params['{k}']": v for k, v in params.items()},
+             **{f"aux['{k}']": v for k, v in aux.items()}}
+    x_in = x.copy()
+    trace = {}
+    n, n_hidden = len(x), len(ARCHITECTURES[kind]["hidden"])
+    try:
+        with np.errstate(all="ignore"):
+            if _accepts_trace(fn):
+                got = fn(params, aux, x_in, trace=trace)
+            else:
+                got = fn(params, aux, x_in)
+    except (NotImplementedError, NotAttempted):
+        raise
+    except ValueError as exc:
+        message = _exception_message(kind, exc, n)
+        if message:
+            return message
+        raise
+
+    # 1. the layers the learner recorded, in the network's order
+    names = list(expected)
+    if kind == "residual" and "r1" in trace:
+        r1 = _as_array(trace["r1"])
+        if r1 is None or not _close(r1, expected["relu1"]):
+            return ("trace['r1'] is not relu1: this network has no skip on layer 1 (x has 4 "
+                    "columns, h_1 has 3), so r_1 is relu1 itself and the sums start at layer 2, "
+                    "r2 = relu2 + relu1")
+    unknown = [k for k in trace if k not in expected and not (kind == "residual" and k == "r1")]
+    note = ""
+    if unknown:
+        shown = ", ".join(repr(k) for k in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
+        note = (f". (Not compared: {shown}, as this network has no layer of that name; its names "
+                f"are {_NAME_PATTERNS[kind]})")
+    compared = 0
+    for name in names:
+        if name not in trace:
+            continue
+        exp = expected[name]
+        value = _as_array(trace[name])
+        if value is None:
+            return f"trace['{name}'] should hold numbers; got {type(trace[name]).__name__}"
+        if value.shape != exp.shape:
+            return (f"trace['{name}'] has shape {value.shape}; expected {exp.shape}, one row per "
+                    f"flower of x ({n} of them) and one column per unit of {name}. "
+                    f"{_formula(kind, name, n_hidden)}{note}")
+        if not np.isfinite(value).all():
+            return f"trace['{name}'] has a non-finite value (nan or inf){note}"
+        if _close(value, exp):
+            compared += 1
+            continue
+        unit = "class" if name in ("softmax", f"fc{n_hidden + 1}") else "unit"
+        head = f"the first layer that differs from the model's is {name}"
+        if compared:
+            head += (f" (the {compared} layers you recorded before it match)" if compared > 1
+                     else " (the layer you recorded before it matches)")
+        diff = _difference(value, exp, unit)
+        numbers = f" ({diff[0].upper()}{diff[1:]})"
+        for slip, variant in _local_variants(kind, name, expected, params, aux, x):
+            if _close(value, variant):
+                return f"{head}. {_slip_message(slip, name, n_hidden)}.{numbers}{note}"
+        before = [k for k in names[:names.index(name)] if k not in trace]
+        unseen = ""
+        if before:
+            listed = ", ".join(before[-3:])
+            unseen = (f" You did not record {'the layers' if len(before) > 1 else 'the layer'} "
+                      f"before it ({'..., ' if len(before) > 3 else ''}{listed}), so the slip may "
+                      f"be there: store them too.")
+        return (f"{head}. It should be {_formula(kind, name, n_hidden)}: compare yours with "
+                f"model.forward_trace(x) on the lesson's model to see where they part."
+                f"{unseen}{numbers}{note}")
+
+    # 2. the probabilities
+    if got is None:
+        return "your function returned None: did you forget to `return` the probabilities?"
+    probs = _as_array(got)
+    if probs is None:
+        return f"your function should return an array of probabilities; got {type(got).__name__}"
+    if probs.shape != (n, 3):
+        if probs.shape == (3, n):
+            return (f"your probabilities have shape {probs.shape}, transposed: return one row per "
+                    f"flower, shape ({n}, 3), the shape of x @ W for the output layer")
+        return (f"your function returned shape {probs.shape} for x of shape {x.shape}: return one "
+                f"row of 3 class probabilities per flower, shape ({n}, 3){note}")
+    if not np.isfinite(probs).all():
+        return ("your probabilities have a non-finite value (nan or inf): subtract each row's "
+                "max from the logits before np.exp" + note)
+    final = expected["softmax"]
+    if _close(probs, final):
+        for what, before in originals.items():
+            if not np.array_equal(given[what], before):
+                return (f"the probabilities are right, but your function changed {what} (an "
+                        f"in-place operation such as `+=` or `[...] =`). model.params holds the "
+                        f"model's own arrays, so this would change the trained network: compute "
+                        f"new arrays instead")
+        if not np.array_equal(x_in, x):
+            return ("the probabilities are right, but your function changed x, the array passed "
+                    "in (an in-place operation): compute new arrays instead")
+        return None
+    diff = _difference(probs, final, "class")
+    if compared:
+        message = (f"every layer you recorded matches ({compared} of them), but your "
+                   f"probabilities differ from the model's ({diff})")
+    else:
+        message = f"your probabilities differ from the model's ({diff})"
+    slip = next((s for s in GLOBAL_SLIPS[kind]
+                 if _close(probs, slipped_forward(kind, params, aux, x, s)["softmax"])), None)
+    if slip is not None:
+        message += ". They are what you get when " + _lower(_slip_message(slip, None, n_hidden))
+    elif not compared:
+        message += ", and no slip the checker knows explains them"
+    if not compared:
+        message += (". (You recorded no layer in `trace`, so only the probabilities were "
+                    "compared: store each layer's output, trace['fc1'] = ..., and the checker "
+                    "will name the first layer that differs)")
+    return message + note
+
+
+def _lower(sentence):
+    return sentence[0].lower() + sentence[1:]
+
+
+# ---------------------------------------------------------------- side by side, as the notes do
+
+def side_by_side(fn, model, x, class_names=None):
+    """Print model.predict_proba(x) next to fn(model.params, model.aux, x), class by class,
+    for every flower (row) of x (N, n_in); a stub shows "not written yet"."""
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    if class_names is None:
+        class_names = (["setosa", "versicolor", "virginica"] if model.n_out == 3
+                       else [f"class {k}" for k in range(model.n_out)])
+    expected = model.predict_proba(x)
+    label = getattr(fn, "__name__", "your function")
+    params = {k: v.copy() for k, v in model.params.items()}
+    aux = {k: v.copy() for k, v in model.aux.items()}
+    mine, status = None, None
+    try:
+        with np.errstate(all="ignore"):
+            mine = _as_array(fn(params, aux, x.copy()))
+    except NotImplementedError:
+        status = "not written yet"
+    except Exception as exc:            # the learner's code: say what happened, no traceback
+        status = f"raised {describe_exception(exc)}"
+    if status is None and (mine is None or mine.shape != expected.shape):
+        shape = None if mine is None else mine.shape
+        status = f"returned shape {shape}, expected {expected.shape}"
+
+    def fmt(p):
+        return f"{p:.8f}" if p >= 1e-4 else f"{p:.4e}"
+
+    width = max(len(c) for c in class_names)
+    print(f"{'':{width + 2}}  {'model.predict_proba':>19}  {label:>19}")
+    for row in range(len(x)):
+        if len(x) > 1:
+            print(f"flower {row}")
+        for k, name in enumerate(class_names):
+            right = fmt(mine[row, k]) if status is None else (status if row == k == 0 else "")
+            print(f"  {name:<{width}}  {fmt(expected[row, k]):>19}  {right:>19}".rstrip())
+    if status is None:
+        print(f"largest difference: {np.abs(mine - expected).max():.1e}")
+
+
+# ---------------------------------------------------------------- the three exercises
+
+def _hint_trace(names):
+    return (f" Store each layer's output as you go, trace['fc1'] = ..., under the names {names}: "
+            f"the checker then names the first layer that goes wrong.")
+
+
+bn_inference = Exercise(
+    "bn_inference", "Exercise 13a (inference by hand: the batch-norm network)",
+    functools.partial(_grade, "bn"),
+    hints=["Walk through the network as it does, layer by layer: for i = 1 to 7, a fully "
+           "connected layer (input @ weight + bias), batch norm with the *moving* statistics from "
+           "aux (not the mean and variance of x), and a ReLU; then fc8 and a softmax over each "
+           "flower's row." + _hint_trace(_NAME_PATTERNS["bn"]),
+           "z = h @ params[f'fc{i}_weight'] + params[f'fc{i}_bias']; batch norm is "
+           "params[f'bn{i}_gamma'] * (z - aux[f'bn{i}_moving_mean']) / "
+           "np.sqrt(aux[f'bn{i}_moving_var'] + 1e-3) + params[f'bn{i}_beta']; the ReLU is "
+           "np.maximum(y, 0). The softmax: e = np.exp(z - z.max(axis=1, keepdims=True)), then "
+           "e / e.sum(axis=1, keepdims=True).",
+           "h = x; then for i in range(1, 8): z = h @ params[f'fc{i}_weight'] + "
+           "params[f'fc{i}_bias']; y = params[f'bn{i}_gamma'] * (z - aux[f'bn{i}_moving_mean']) "
+           "/ np.sqrt(aux[f'bn{i}_moving_var'] + 1e-3) + params[f'bn{i}_beta']; "
+           "h = np.maximum(y, 0) (storing trace[f'fc{i}'] = z, trace[f'bn{i}'] = y, "
+           "trace[f'relu{i}'] = h). After the loop: z = h @ params['fc8_weight'] + "
+           "params['fc8_bias'], e = np.exp(z - z.max(axis=1, keepdims=True)), "
+           "return e / e.sum(axis=1, keepdims=True)."],
+    reference=reference_bn_predict)
+
+residual_inference = Exercise(
+    "residual_inference", "Exercise 13b (inference by hand: the residual network)",
+    functools.partial(_grade, "residual"),
+    hints=["The loop of exercise 13a without batch norm, plus a running sum r. Layer 1 has no "
+           "skip (x has 4 columns, h_1 has 3): r_1 = h_1. From layer 2 on, r_i = h_i + r_{i-1}. "
+           "Every fc layer, and the output fc7, reads r, not h." + _hint_trace(
+               _NAME_PATTERNS["residual"]),
+           "Keep one variable r, starting at r = x. Layer i: z = r @ params[f'fc{i}_weight'] + "
+           "params[f'fc{i}_bias'] and h = np.maximum(z, 0); then r = h for i = 1, and r = h + r "
+           "from i = 2 on (store that as trace[f'r{i}']). The output: r @ params['fc7_weight'] + "
+           "params['fc7_bias'], then the softmax over each row.",
+           "r = x; for i in range(1, 7): z = r @ params[f'fc{i}_weight'] + params[f'fc{i}_bias']; "
+           "h = np.maximum(z, 0); r = h if i == 1 else h + r. Then z = r @ params['fc7_weight'] + "
+           "params['fc7_bias']; e = np.exp(z - z.max(axis=1, keepdims=True)); "
+           "return e / e.sum(axis=1, keepdims=True)."],
+    reference=reference_residual_predict)
+
+dense_inference = Exercise(
+    "dense_inference", "Exercise 13c (inference by hand: the dense network)",
+    functools.partial(_grade, "dense"),
+    hints=["Each layer reads all the hidden outputs before it, side by side: fc2 reads relu1, "
+           "fc3 reads [relu1, relu2], ..., and the output fc7 reads [relu1, ..., relu6], "
+           "3 + 4 + ... + 8 = 33 columns (x is not among them). The oldest layer's columns come "
+           "first: that is the order of the rows of each weight matrix." + _hint_trace(
+               _NAME_PATTERNS["dense"]),
+           "Keep a list hs of the h's so far. Layer i: z = inp @ params[f'fc{i}_weight'] + "
+           "params[f'fc{i}_bias'] (inp = x for i = 1), h = np.maximum(z, 0), hs.append(h), and "
+           "inp = np.concatenate(hs, axis=1): axis=1 puts columns side by side (axis=0 would "
+           "stack flowers). concat1 is relu1 itself.",
+           "hs = []; inp = x; for i in range(1, 7): z = inp @ params[f'fc{i}_weight'] + "
+           "params[f'fc{i}_bias']; hs.append(np.maximum(z, 0)); inp = np.concatenate(hs, axis=1)."
+           " Then z = inp @ params['fc7_weight'] + params['fc7_bias']; "
+           "e = np.exp(z - z.max(axis=1, keepdims=True)); "
+           "return e / e.sum(axis=1, keepdims=True)."],
+    reference=reference_dense_predict)
