@@ -21,6 +21,7 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     lessons = tmp / "lessons"
     shutil.copytree(ROOT / "lessons", lessons)
+    shutil.copytree(ROOT / "data", tmp / "data")      # lessons read ../data/
     proc, base, token = start_lab(lessons, tmp)
     try:
         yield {"base": base, "token": token, "root": lessons}

@@ -1,0 +1,275 @@
+"""Lesson 08's exercises: the references pass and agree with lessonlib's BatchNorm, the typical
+slips (wrong shape, N - 1, eps outside the root, a missing path through the mean or the
+variance, ...) get their own message, a stub is "not attempted yet", and no traceback is shown."""
+import numpy as np
+import pytest
+
+from lessonlib import exercises
+from lessonlib.gradcheck import numerical_gradient, rel_error
+from lessonlib.layers import BatchNorm
+
+FWD = exercises.batchnorm_forward
+BWD = exercises.batchnorm_backward
+
+
+# ---------------------------------------------------------------- slips, switched on one at a time
+
+def _forward(x, gamma, beta, eps=1e-3, *, ddof=0, eps_place="inside", axis=0, affine="gamma,beta",
+             ret="y", eps_value=None):
+    eps = eps if eps_value is None else eps_value
+    mean = x.mean(axis=axis, keepdims=axis != 0)
+    var = x.var(axis=axis, ddof=ddof, keepdims=axis != 0)
+    if eps_place == "inside":
+        x_hat = (x - mean) / np.sqrt(var + eps)
+    elif eps_place == "outside":
+        x_hat = (x - mean) / (np.sqrt(var) + eps)
+    else:                               # no square root at all
+        x_hat = (x - mean) / (var + eps)
+    y = {"gamma,beta": gamma * x_hat + beta, "none": x_hat, "swapped": beta * x_hat + gamma}[affine]
+    if ret == "y":
+        return y
+    if ret == "tuple":
+        return y, (x_hat, var)
+    if ret == "stats":
+        return mean
+    return None
+
+
+def _backward(dout, x, gamma, eps=1e-3, *, ddof=0, eps_place="inside", mean_path=True,
+              var_path=True, gamma_in_dx=True, beta_reduce="sum", gamma_reduce="sum",
+              order="dx,dgamma,dbeta", scale_dx=1.0, in_place=False):
+    """The staged derivation of the lesson, with one slip switched on."""
+    n = len(x)
+    mean = x.mean(axis=0)
+    if in_place:
+        x -= mean
+        xc = x
+    else:
+        xc = x - mean
+    var = (xc ** 2).sum(axis=0) / (n - ddof)
+    if eps_place == "inside":
+        std = np.sqrt(var + eps)
+        dstd_dvar = 0.5 / std
+    else:
+        std = np.sqrt(var) + eps
+        dstd_dvar = 0.5 / np.sqrt(var)
+    x_hat = xc / std
+    dbeta = {"sum": dout.sum(axis=0), "mean": dout.mean(axis=0),
+             "keepdims": dout.sum(axis=0, keepdims=True), "rows": dout.copy(),
+             "axis1": dout.sum(axis=1), "total": dout.sum()}[beta_reduce]
+    dgamma = {"sum": (dout * x_hat).sum(axis=0), "mean": (dout * x_hat).mean(axis=0),
+              "no_xhat": dout.sum(axis=0)}[gamma_reduce]
+    dx_hat = dout * gamma if gamma_in_dx else dout
+    dstd = -(dx_hat * xc).sum(axis=0) / std ** 2
+    dvar = dstd * dstd_dvar
+    dmean = -(dx_hat / std).sum(axis=0)
+    dx = dx_hat / std
+    if var_path:
+        dx = dx + dvar * 2 * xc / (n - ddof)
+    if mean_path:
+        dx = dx + dmean / n
+    dx = dx * scale_dx
+    out = {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+    return tuple(out[k] for k in order.split(","))
+
+
+# ---------------------------------------------------------------- references
+
+def test_references_pass_and_match_lessonlib(rng):
+    assert FWD.grade(FWD.reference) is None
+    assert BWD.grade(BWD.reference) is None
+    assert FWD.grade(_forward) is None
+    assert BWD.grade(_backward) is None
+    x = 3.0 + 2.0 * rng.standard_normal((7, 4))
+    dout = rng.standard_normal((7, 4))
+    bn = BatchNorm(4)
+    bn.params["gamma"][:] = rng.uniform(0.5, 2, 4)
+    bn.params["beta"][:] = rng.uniform(-1, 1, 4)
+    y = bn.forward(x, training=True)
+    dx = bn.backward(dout)
+    gamma, beta = bn.params["gamma"], bn.params["beta"]
+    np.testing.assert_allclose(FWD.reference(x, gamma, beta, eps=1e-3), y, rtol=1e-12)
+    ref = BWD.reference(dout, x, gamma, eps=1e-3)
+    np.testing.assert_allclose(ref[0], dx, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ref[1], bn.grads["gamma"], rtol=1e-12)
+    np.testing.assert_allclose(ref[2], bn.grads["beta"], rtol=1e-12)
+
+
+def test_backward_reference_matches_numerical_gradient(rng):
+    x = rng.standard_normal((6, 3)) * [1.0, 0.03, 5.0]
+    gamma, beta, dout = rng.uniform(0.5, 2, 3), rng.standard_normal(3), rng.standard_normal((6, 3))
+
+    def f():
+        return float(np.sum(FWD.reference(x, gamma, beta, eps=1e-3) * dout))
+
+    dx, dgamma, dbeta = BWD.reference(dout, x, gamma, eps=1e-3)
+    assert rel_error(dx, numerical_gradient(f, x)) < 1e-7
+    assert rel_error(dgamma, numerical_gradient(f, gamma)) < 1e-7
+    assert rel_error(dbeta, numerical_gradient(f, beta)) < 1e-7
+
+
+def test_compact_backward_also_passes():
+    def compact(dout, x, gamma, eps=1e-3):
+        x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + eps)
+        g = dout * gamma
+        dx = (g - g.mean(0) - x_hat * (g * x_hat).mean(0)) / np.sqrt(x.var(0) + eps)
+        return dx, (dout * x_hat).sum(0), dout.sum(0)
+    assert BWD.grade(compact) is None
+
+
+@pytest.mark.parametrize("exercise", [FWD, BWD])
+def test_stub_is_not_attempted(exercise, capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError("Exercise 8: write it here")
+    exercise.check(stub)
+    out = capsys.readouterr().out
+    assert "not attempted yet" in out and "Traceback" not in out
+
+
+def test_check_prints_correct(capsys):
+    FWD.check(FWD.reference)
+    BWD.check(BWD.reference)
+    out = capsys.readouterr().out
+    assert out.count("correct! Well done.") == 2
+
+
+def test_hints_and_solution(capsys):
+    for exercise in (FWD, BWD):
+        assert len(exercise.hints) == 3
+        exercise.hint(3)
+        exercise.solution()
+    out = capsys.readouterr().out
+    assert "Hint 3 of 3" in out and "def reference_batchnorm_backward" in out
+
+
+# ---------------------------------------------------------------- forward slips
+
+def test_forward_unbiased_variance():
+    msg = FWD.grade(lambda *a, **k: _forward(*a, **k, ddof=1))
+    assert msg.startswith("you used the unbiased variance, dividing by N - 1")
+
+
+def test_forward_eps_outside_sqrt():
+    assert FWD.grade(lambda *a, **k: _forward(*a, **k, eps_place="outside")).startswith(
+        "eps is outside the square root")
+    assert "instead of its square root" in FWD.grade(
+        lambda *a, **k: _forward(*a, **k, eps_place="noroot"))
+
+
+def test_forward_affine_slips():
+    assert "without gamma and beta" in FWD.grade(lambda *a, **k: _forward(*a, **k, affine="none"))
+    assert "gamma and beta are swapped" in FWD.grade(
+        lambda *a, **k: _forward(*a, **k, affine="swapped"))
+
+
+def test_forward_wrong_axis_and_wrong_shape():
+    assert "wrong axis (axis=1" in FWD.grade(lambda *a, **k: _forward(*a, **k, axis=1))
+    assert "one mean and variance for the whole array" in FWD.grade(
+        lambda *a, **k: _forward(*a, **k, axis=None))
+    msg = FWD.grade(lambda *a, **k: _forward(*a, **k, ret="stats"))
+    assert "has shape (3,), one value per feature" in msg
+    msg = FWD.grade(lambda x, g, b, eps=1e-3: _forward(x, g, b, eps).sum(axis=1))
+    assert "wrong axis" in msg
+    assert "return the normalised array y alone" in FWD.grade(
+        lambda *a, **k: _forward(*a, **k, ret="tuple"))
+    assert "is None" in FWD.grade(lambda *a, **k: _forward(*a, **k, ret="none"))
+
+
+def test_forward_hard_coded_eps():
+    msg = FWD.grade(lambda *a, **k: _forward(*a, **k, eps_value=1e-3))
+    assert "use the eps argument" in msg and "eps=0.01" in msg
+
+
+def test_forward_other_error_names_the_first_difference():
+    msg = FWD.grade(lambda *a, **k: _forward(*a, **k) + 0.1)
+    assert msg.startswith("your y (x of shape (8, 3), eps=0.001) has the wrong value at index")
+
+
+def test_forward_in_place_change_of_x():
+    def in_place(x, gamma, beta, eps=1e-3):
+        x -= x.mean(axis=0)
+        return gamma * x / np.sqrt((x ** 2).mean(axis=0) + eps) + beta
+    assert "changed x" in FWD.grade(in_place)
+
+
+def test_forward_exception_is_reported_without_traceback(capsys):
+    def broken(x, gamma, beta, eps=1e-3):
+        return x @ gamma.reshape(1, -1)
+    FWD.check(broken)
+    out = capsys.readouterr().out
+    assert "Your function raised ValueError" in out and "Traceback" not in out
+
+
+# ---------------------------------------------------------------- backward slips
+
+def test_backward_wrong_shapes():
+    def slip(**kw):
+        return lambda *a, **k: _backward(*a, **k, **kw)
+    assert "without keepdims" in BWD.grade(slip(beta_reduce="keepdims"))
+    assert "one row per example" in BWD.grade(slip(beta_reduce="rows"))
+    assert "summed over the features (axis=1)" in BWD.grade(
+        lambda *a, **k: _backward(*a, **k, beta_reduce="axis1"))
+    assert "single number" in BWD.grade(lambda *a, **k: _backward(*a, **k, beta_reduce="total"))
+    assert "in the order dx, dgamma, dbeta" in BWD.grade(
+        lambda *a, **k: _backward(*a, **k, order="dgamma,dbeta,dx"))
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, order="dx,dgamma"))
+    assert "three arrays" in msg and "2 values" in msg
+    assert "forget to `return" in BWD.grade(lambda *a, **k: None)
+    msg = BWD.grade(lambda dout, x, gamma, eps=1e-3:
+                    (dout.sum(0), *_backward(dout, x, gamma, eps)[1:]))
+    assert "your dx has shape (3,), one value per feature" in msg
+
+
+def test_backward_unbiased_variance():
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, ddof=1))
+    assert msg.startswith("you used the unbiased variance, dividing by N - 1")
+
+
+def test_backward_eps_outside_sqrt():
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, eps_place="outside"))
+    assert msg.startswith("eps is outside the square root")
+
+
+def test_backward_missing_mean_path():
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, mean_path=False))
+    assert msg.startswith("your dx misses the path through the mean")
+
+
+def test_backward_missing_variance_path():
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, var_path=False))
+    assert msg.startswith("your dx misses the path through the variance")
+
+
+def test_backward_statistics_treated_as_constants():
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, mean_path=False, var_path=False))
+    assert "treats the batch mean and variance as constants" in msg
+
+
+def test_backward_gamma_and_beta_slips():
+    assert "ignores gamma" in BWD.grade(lambda *a, **k: _backward(*a, **k, gamma_in_dx=False))
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, beta_reduce="mean"))
+    assert msg.startswith("your dbeta is 8 times too small") and "1/N is in it" in msg
+    assert "your dgamma is 8 times too small" in BWD.grade(
+        lambda *a, **k: _backward(*a, **k, gamma_reduce="mean"))
+    assert "your dgamma equals dbeta" in BWD.grade(
+        lambda *a, **k: _backward(*a, **k, gamma_reduce="no_xhat"))
+
+
+def test_backward_sign_and_relative_error():
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, scale_dx=-1.0))
+    assert "opposite sign" in msg
+    msg = BWD.grade(lambda *a, **k: _backward(*a, **k, scale_dx=1.01))
+    assert msg.startswith("your dx (x of shape (8, 3), eps=0.001) is off: relative error")
+    assert "compared with a numerical gradient" in msg
+
+
+def test_backward_in_place_change_of_x():
+    assert "changed x" in BWD.grade(lambda *a, **k: _backward(*a, **k, in_place=True))
+
+
+def test_backward_changing_dout_is_named():
+    def modifies_dout(dout, x, gamma, eps=1e-3):
+        result = _backward(dout, x, gamma, eps)
+        dout *= 2
+        return result
+    assert "changed dout" in BWD.grade(modifies_dout)
