@@ -1,6 +1,7 @@
 """lessonlib.data: the files in data/ match their generators, the generators follow their
 formulas, seeds reproduce, mini-batches cover an epoch, bad arguments are named."""
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,13 @@ GENERATORS = {
 
 def test_every_csv_in_data_has_a_generator_and_back():
     on_disk = {p.name for p in DATA_DIR.glob("*.csv")}
-    assert on_disk == set(data.DATASETS)
-    assert (DATA_DIR / "README.md").exists()
+    # precomputed lesson runs (lNN_*) are made by a data/make_lNN_*.py script of their own
+    runs = {name for name in on_disk if re.match(r"l\d\d_", name)}
+    assert on_disk - runs == set(data.DATASETS)
+    readme = (DATA_DIR / "README.md").read_text()
+    for name in runs | {p.name for p in DATA_DIR.glob("l[0-9][0-9]_*.npz")}:
+        assert list(DATA_DIR.glob(f"make_{name[:3]}*.py")), f"no data/make_{name[:3]}*.py for {name}"
+        assert name in readme, f"data/README.md says nothing of {name}"
 
 
 @pytest.mark.parametrize("name", sorted(data.DATASETS))
