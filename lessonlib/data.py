@@ -6,7 +6,6 @@ their random numbers in a fixed, documented order, so one seed gives the same ar
 bit. ``python -m lessonlib write-data [folder]`` writes the CSV copies kept in ``data/``.
 """
 import os
-import sys
 
 import numpy as np
 

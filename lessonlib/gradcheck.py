@@ -6,16 +6,18 @@ def rel_error(a, b, atol=0.0):
     """||a - b|| / (||a|| + ||b||): about 1e-7 or less when two gradients agree in float64.
 
     A norm over the whole array, unlike an elementwise maximum, is not thrown off by one entry
-    that is zero up to rounding in both. Arrays closer than ``atol`` (in norm) count as equal
-    (0.0): a gradient that is exactly zero, such as a bias followed by batch norm, is matched by
-    a numerical one of about 1e-11, whose relative error would be 1."""
+    that is zero up to rounding in both. Two arrays that are both within ``atol`` of zero (in
+    norm) count as equal (0.0): a gradient that is exactly zero, such as a bias followed by
+    batch norm, is matched by a numerical one of about 1e-11, whose relative error would be 1.
+    Small gradients that are not both below ``atol`` still get their relative error, so a wrong
+    gradient is never hidden by being small."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error needs arrays of one shape; got {a.shape} and {b.shape}")
-    diff = np.linalg.norm(a - b)
-    if diff <= atol:
+    norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)
+    if max(norm_a, norm_b) <= atol:
         return 0.0
-    return float(diff / (np.linalg.norm(a) + np.linalg.norm(b)))
+    return float(np.linalg.norm(a - b) / (norm_a + norm_b))
 
 
 # Central differences in float64 carry noise of about 1e-11 on a loss of order 1.

@@ -3,7 +3,7 @@ control at its minimum, maximum and middle (every dropdown option, every button)
 figure without an error."""
 import ipywidgets as widgets
 import matplotlib
-import numpy as np
+import matplotlib.pyplot as plt
 import pytest
 
 matplotlib.use("Agg")
@@ -33,6 +33,14 @@ def positions(control):
     if isinstance(control, widgets.Checkbox):
         return [True, False]
     return []
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Each builder makes its figures through pyplot; closing them keeps the test's own count
+    below matplotlib's "more than 20 figures" RuntimeWarning."""
+    yield
+    plt.close("all")
 
 
 def test_there_are_builders():

@@ -76,6 +76,24 @@ class Exercise:
                 f".solution()>")
 
 
+_COUNTS = {2: "two", 3: "three", 4: "four"}
+
+
+def unpack_returned(result, function, names):
+    """(the returned values as a tuple, None) when ``result`` holds one value per name, else
+    (None, a message for the learner naming ``function`` and what it should return)."""
+    wanted = ", ".join(names)
+    if result is None:
+        return None, f"{function} returned None: did you forget to `return {wanted}`?"
+    if isinstance(result, (tuple, list)) and len(result) == len(names):
+        return tuple(result), None
+    got = (f"{len(result)} values" if isinstance(result, (tuple, list))
+           else f"a {type(result).__name__}")
+    count = _COUNTS.get(len(names), str(len(names)))
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    return None, f"{function} should return {count} arrays, {listed}; got {got}"
+
+
 def describe_exception(exc):
     """'ValueError: msg (line 3: `x = 1 / 0`)', pointing at the last frame of the learner's code."""
     frames = traceback.extract_tb(exc.__traceback__)

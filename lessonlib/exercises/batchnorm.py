@@ -10,7 +10,7 @@ with the reference, and name the usual slips before falling back to a numerical 
 import numpy as np
 
 from ..gradcheck import numerical_gradient
-from ._base import Exercise, _shape_problem, compare, gradient_problem
+from ._base import Exercise, _shape_problem, compare, gradient_problem, unpack_returned
 
 __all__ = ["batchnorm_forward", "batchnorm_backward"]
 
@@ -250,13 +250,9 @@ def _grade_backward(fn):
         args = [dout.copy(), x.copy(), gamma.copy()]
         result = fn(*args, eps=eps)
         where = f"(x of shape {x.shape}, eps={eps:g})"
-        if result is None:
-            return ("batchnorm_backward returned None: did you forget to "
-                    "`return dx, dgamma, dbeta`?")
-        if not (isinstance(result, (tuple, list)) and len(result) == 3):
-            got = (f"{len(result)} values" if isinstance(result, (tuple, list))
-                   else f"a {type(result).__name__}")
-            return f"batchnorm_backward should return three arrays, dx, dgamma, dbeta; got {got}"
+        result, problem = unpack_returned(result, "batchnorm_backward", ("dx", "dgamma", "dbeta"))
+        if problem:
+            return problem
         problem = _backward_shape_problem(result, n, d, where)
         if problem:
             return problem

@@ -359,7 +359,7 @@ def _slip_message(slip, name, n_hidden):
                 f"W is square)")
     if slip == "no_relu":
         if layer == "relu":
-            return f"It equals its input: apply the ReLU, np.maximum(..., 0)"
+            return "It equals its input: apply the ReLU, np.maximum(..., 0)"
         return (f"It reads bn{km1} before its ReLU: the input of fc{k} is "
                 f"relu{km1} = np.maximum(bn{km1}, 0)")
     if slip == "relu_of_fc":
@@ -379,8 +379,8 @@ def _slip_message(slip, name, n_hidden):
         return (f"The eps is missing: divide by np.sqrt(aux['bn{k}_moving_var'] + eps) with "
                 f"eps = {BN_EPS:g}, the eps of lessonlib's BatchNorm")
     if slip == "eps_outside":
-        return (f"The eps is outside the square root: divide by np.sqrt(moving_var + eps), not by "
-                f"np.sqrt(moving_var) + eps")
+        return ("The eps is outside the square root: divide by np.sqrt(moving_var + eps), not by "
+                "np.sqrt(moving_var) + eps")
     if slip == "no_sqrt":
         return ("You divided by moving_var + eps, a variance: divide by its square root, "
                 "np.sqrt(moving_var + eps), a standard deviation")

@@ -100,8 +100,8 @@ def _grade_gradient(grad):
             ok = np.isclose(got, expected, rtol=1e-6, atol=1e-10)
             part = ""
             if ok[0] != ok[1]:
-                part = (f" (d loss/d b1 is right, d loss/d b2 is not)" if ok[0] else
-                        f" (d loss/d b2 is right, d loss/d b1 is not)")
+                part = (" (d loss/d b1 is right, d loss/d b2 is not)" if ok[0] else
+                        " (d loss/d b2 is right, d loss/d b1 is not)")
             if label == "other":
                 part += (": it is right on the lesson's data but not on another sample; does it "
                          "use the X and y it is given, not global variables?")

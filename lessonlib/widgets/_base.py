@@ -13,10 +13,17 @@ import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
 
+# JupyterLab's output area on a 1366-pixel laptop screen with the file browser open; ipympl
+# draws a canvas at its full pixel size, so a wider one would be cut off on the right.
+MAX_FIGURE_PX = 920
+
+
 def new_figure(nrows=1, ncols=1, figsize=(9, 3.6), **subplot_kw):
-    """A figure that is not shown until an explorer places it. Returns (fig, axes)."""
+    """A figure that is not shown until an explorer places it. Returns (fig, axes).
+    A figure wider than MAX_FIGURE_PX at 100 dpi gets a lower dpi: the same layout, smaller."""
+    dpi = min(100.0, MAX_FIGURE_PX / figsize[0])
     with plt.ioff():
-        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, **subplot_kw)
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, dpi=dpi, **subplot_kw)
     canvas = fig.canvas
     for attr, value in (("header_visible", False), ("footer_visible", False),
                         ("toolbar_visible", False), ("resizable", False)):

@@ -15,7 +15,6 @@ of the explorer:
   maps, losses, gradient and step size per layer), and ``mlp_as_vector`` (an MLP's parameters as
   one vector, so that a hand-written optimiser loop can train it).
 """
-import contextlib
 
 import numpy as np
 
@@ -24,6 +23,7 @@ from ..data import batch_indices, make_rings, make_sin_logistic
 from ..functions import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
 from ..models import MLP
 from ..optim import SGD, Adagrad, Adam, RMSProp, descend
+from .._blas import single_thread
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
 from .descent import LOSS_LEVELS, loss_surface
@@ -57,16 +57,6 @@ def make_optimizer(name, lr, beta1=0.9, beta2=0.999):
         return Adam(lr=lr, beta1=beta1, beta2=beta2)
     raise ValueError(f"unknown optimiser {name!r}; valid names are {', '.join(OPTIMIZERS)}")
 
-
-def single_thread():
-    """A context in which BLAS uses one thread: the networks here are tiny, and threads cost more
-    than they save (on a busy 2-core machine, ten times more). Does nothing without
-    threadpoolctl."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                                 # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1)
 
 
 def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):

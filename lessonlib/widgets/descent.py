@@ -280,6 +280,18 @@ def loss_surface(X, y, b1_grid, b2_grid, rows=10):
                       for j in range(0, len(b2_grid), rows)])
 
 
+def redraw_loss_contours(ax, grid, L, old=None):
+    """Remove the contour artists ``old`` (when given) and draw the loss ``L`` over grid x grid
+    as filled contours with thin lines, at the fixed LOSS_LEVELS (so one colour bar serves
+    every data set). Returns the new artists, the filled set first."""
+    for artist in old or ():
+        artist.remove()
+    B1, B2 = np.meshgrid(grid, grid)
+    return [ax.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis", extend="both", zorder=1),
+            ax.contour(B1, B2, L, levels=LOSS_LEVELS, colors="k", linewidths=0.3, alpha=0.4,
+                       zorder=2)]
+
+
 def grid_for(true_b):
     """The b1, b2 grid drawn for a data set: [-0.5, 2] as in the notes, wider when the true b
     lies outside it (b = (2, 3))."""
@@ -391,14 +403,7 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
     def show_data(key):
         X, y, grid, L, true_b, _ = problem(key)
         scatter.set_facecolors([plots.CLASS_COLORS[k] for k in y])
-        if contour["set"] is not None:
-            for artist in contour["set"]:
-                artist.remove()
-        B1, B2 = np.meshgrid(grid, grid)
-        contour["set"] = [ax_c.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis",
-                                        extend="both", zorder=1),
-                          ax_c.contour(B1, B2, L, levels=LOSS_LEVELS, colors="k",
-                                       linewidths=0.3, alpha=0.4, zorder=2)]
+        contour["set"] = redraw_loss_contours(ax_c, grid, L, contour["set"])
         star.set_data([true_b[0]], [true_b[1]])
         ax_c.set_xlim(grid[0], grid[-1])
         ax_c.set_ylim(grid[0], grid[-1])

@@ -2,20 +2,19 @@
 
 Builder (``__all__``): ``vanishing_gradient_explorer`` (depth, activation, initial weights and
 optimiser of an MLP on iris -> the mean |gradient| of every weight matrix per epoch).
-Helpers for the lesson's static figures: ``single_thread`` (one BLAS thread for tiny networks),
+Helpers for the lesson's static figures: ``single_thread`` (re-exported from ``lessonlib._blas``),
 ``confusion_table``, ``breakthrough_epoch``, ``read_runs`` (precomputed runs in data/),
 ``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch)
 and ``layer_colors``.
 """
-import contextlib
 
 import matplotlib
 import numpy as np
 
-from .. import plots
 from ..data import load_iris
 from ..models import MLP
 from ..optim import SGD, Adam
+from .._blas import single_thread
 from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
 
 __all__ = ["vanishing_gradient_explorer"]
@@ -33,17 +32,6 @@ OPTIMIZERS = {
 INITS = {"uniform": "uniform ±0.01", "normal": "normal, std 1", "xavier": "Xavier",
          "he": "He"}
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-
-
-def single_thread():
-    """A context in which BLAS uses one thread. The matrices here are tiny (10 x 10): extra
-    threads cost more than they save, and on a busy 2-core machine they make training ten or
-    more times slower. Does nothing when threadpoolctl is missing."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                                 # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1)
 
 
 def layer_colors(n):

@@ -1,0 +1,83 @@
+"""Precompute the runs of lesson 11 (LeakyReLU and the summary): data/l11_runs.npz.
+
+Lesson 06's failing network (iris 100 train / 50 test, unscaled; 7 hidden layers of 10 ReLUs;
+weights U(-0.01, 0.01); Adam lr 1e-3; batch 20; 300 epochs), then the same network with one
+change at a time, one for each family of fixes. Ten seeds each (seed = initial weights and
+batch order). Deterministic: single-threaded BLAS, seeded everything. About 2 minutes.
+
+    .venv/bin/python data/make_l11_runs.py            # writes data/l11_runs.npz
+
+Arrays in the file (V variants, S seeds, E epochs, L = 7 hidden layers):
+  names (V,) str, families (V,) str, seeds (S,), epochs ()
+  loss (V, S, E)            training cross-entropy per epoch (NaN after a divergence), float32
+  test_accuracy (V, S)      on the 50 held-out flowers
+  train_accuracy (V, S)
+  grad_mean_abs_seed0 (V, E, L + 1): seed 0's mean |dL/dW| of every weight matrix per epoch
+      (history.grad_mean_abs; NaN after a divergence), float32
+  never_positive_start (V, S, L), never_positive_end (V, S, L): per hidden layer, the units
+      whose input is <= 0 for all 100 training flowers, before and after training
+      (dead units, for ReLU; -1 where not meaningful: batch norm, residual, dense)
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from lessonlib.data import load_iris  # noqa: E402
+from lessonlib.widgets.leaky import never_positive, train_iris  # noqa: E402
+
+DEPTH, EPOCHS, SEEDS = 7, 300, tuple(range(10))
+
+# (name, family, keywords for train_iris): the baseline, then one change at a time
+VARIANTS = [
+    ("baseline: ReLU, Adam", "baseline", {}),
+    ("SGD + momentum instead of Adam", "optimiser", dict(optimizer="sgd", lr=0.05)),
+    ("LeakyReLU (slope 0.25)", "activation", dict(activation="leaky_relu")),
+    ("He initial weights", "normalisation", dict(init="he")),
+    ("batch normalisation", "normalisation", dict(batch_norm=True)),
+    ("residual connections", "architecture", dict(connection="residual")),
+    ("dense connections", "architecture", dict(connection="dense")),
+]
+
+
+def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l11_runs.npz")):
+    data = load_iris(seed=0)
+    X, y, X_test, y_test = data
+    V, S = len(VARIANTS), len(SEEDS)
+    loss = np.full((V, S, EPOCHS), np.nan)
+    test_acc, train_acc = np.zeros((V, S)), np.zeros((V, S))
+    grads0 = np.full((V, EPOCHS, DEPTH + 1), np.nan)
+    np_start = np.full((V, S, DEPTH), -1, dtype=np.int64)
+    np_end = np.full((V, S, DEPTH), -1, dtype=np.int64)
+    for v, (name, family, kw) in enumerate(VARIANTS):
+        kw = dict(kw)
+        activation = kw.pop("activation", "relu")
+        plain = not kw.get("batch_norm") and kw.get("connection", "plain") == "plain"
+        for s, seed in enumerate(SEEDS):
+            if plain:           # the same initial weights as the run below, untrained
+                untrained, _ = train_iris(activation, DEPTH, 10, 0, seed, data=data, **kw)
+                np_start[v, s] = never_positive(untrained, X)
+            model, history = train_iris(activation, DEPTH, 10, EPOCHS, seed, data=data, **kw)
+            loss[v, s, :history.epochs] = history.loss
+            if seed == 0:
+                grads0[v, :history.epochs] = history.grad_mean_abs
+            test_acc[v, s] = model.score(X_test, y_test)
+            train_acc[v, s] = model.score(X, y)
+            if plain:
+                np_end[v, s] = never_positive(model, X)
+            print(f"{name:32s} seed {seed}: loss {history.loss[-1]:.4f}, test "
+                  f"{test_acc[v, s]:.2f}, {history.seconds:.1f} s", flush=True)
+    np.savez_compressed(path, names=np.array([v[0] for v in VARIANTS]),
+                        families=np.array([v[1] for v in VARIANTS]), seeds=np.array(SEEDS),
+                        epochs=np.array(EPOCHS), loss=loss.astype(np.float32),
+                        test_accuracy=test_acc, train_accuracy=train_acc,
+                        grad_mean_abs_seed0=grads0.astype(np.float32),
+                        never_positive_start=np_start,
+                        never_positive_end=np_end)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

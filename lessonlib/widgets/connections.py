@@ -1,0 +1,433 @@
+"""Lessons 09 and 10: residual (r_i = h_i + r_{i-1}) and dense (r_i = h_i || r_{i-1}) connections.
+
+Builders (``__all__``): ``residual_explorer`` (depth up to 1000, plain or residual, four
+optimisers: loss and per-layer gradient curves) and ``dense_explorer`` (depth and growth of a
+dense net: parameter counts, and the loss of the dense, plain and residual nets of that shape).
+The other functions are the lessons' helpers and static figures: training the iris net, several
+seeds at once, and drawing loss curves, per-layer profiles and parameter counts.
+"""
+
+import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.ticker import FuncFormatter
+
+from .. import plots
+from ..data import load_iris
+from ..models import MLP
+from ..optim import SGD, Adam
+from .._blas import single_thread
+from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
+
+__all__ = ["residual_explorer", "dense_explorer"]
+
+CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c"}
+OPTIMISERS = {      # key: (label, factory)
+    "sgd_0.05": ("SGD lr 0.05, momentum 0.9", lambda: SGD(lr=0.05, momentum=0.9)),
+    "sgd_0.005": ("SGD lr 0.005, momentum 0.9", lambda: SGD(lr=0.005, momentum=0.9)),
+    "adam_1e-3": ("Adam lr 1e-3", lambda: Adam(lr=1e-3)),
+    "adam_1e-4": ("Adam lr 1e-4", lambda: Adam(lr=1e-4)),
+}
+LN3 = float(np.log(3.0))    # the loss of a net that gives every species probability 1/3
+LOSS_FLOOR = 1e-4           # loss axes are logarithmic: smaller losses are drawn here
+GRAD_FLOOR = 1e-12          # the same for gradients (a dead layer's gradient is exactly 0)
+DEPTHS = (2, 3, 6, 10, 25, 50, 100, 250, 1000)
+LAYER_EPOCH_BUDGET = 40_000     # depth x epochs of one explorer run: 1000 layers get 40 epochs
+MAX_GRAD_LINES = 40             # gradient curves drawn per run (evenly spread over the layers)
+BATCH = 20
+
+
+
+# ---------------------------------------------------------------- training
+
+def make_optimizer(key):
+    """A fresh optimiser for one of the keys of OPTIMISERS."""
+    if key not in OPTIMISERS:
+        raise ValueError(f"unknown optimiser {key!r}; valid keys are {list(OPTIMISERS)}")
+    return OPTIMISERS[key][1]()
+
+
+def train_iris(hidden, connection="residual", optimiser="sgd_0.05", epochs=100, seed=0,
+               data=None, batch_norm=False, callback=None):
+    """Train ``MLP(4, hidden, 3, connection=...)`` (ReLU, weights uniform on [-0.01, 0.01]) on
+    iris, batches of 20, ``seed`` for the weights and the batch order; the 50 test flowers are
+    the validation data. Returns (model, history)."""
+    X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
+    model = MLP(X_train.shape[1], list(hidden), 3, connection=connection,
+                batch_norm=batch_norm, seed=seed)
+    with single_thread():
+        history = model.fit(X_train, y_train, make_optimizer(optimiser), epochs=epochs,
+                            batch_size=BATCH, seed=seed, validation_data=(X_test, y_test),
+                            callback=callback)
+    return model, history
+
+
+def seed_runs(hidden, connection, seeds, optimiser="sgd_0.05", epochs=100, data=None):
+    """train_iris for every seed -> list of (model, history)."""
+    return [train_iris(hidden, connection, optimiser, epochs, seed, data) for seed in seeds]
+
+
+def final_test_accuracy(history):
+    """Accuracy on the 50 test flowers after the last epoch (nan if the run diverged)."""
+    if history.diverged or history.val_accuracy is None or not len(history.val_accuracy):
+        return float("nan")
+    return float(history.val_accuracy[-1])
+
+
+def accuracy_line(label, runs):
+    """'label: 1.00 0.94 ... (learned in k of n)' where learned means test accuracy >= 0.9."""
+    acc = np.array([final_test_accuracy(h) for _, h in runs])
+    learned = int(np.sum(acc >= 0.9))
+    return (f"{label}: " + " ".join(f"{a:.2f}" for a in acc)
+            + f"   (learned: {learned} of {len(acc)})")
+
+
+def initial_gradients(hidden, connection, seed, X, y):
+    """Mean |dL/dW| of every weight matrix (fc1 first) of a fresh net, before any training."""
+    model = MLP(X.shape[1], list(hidden), 3, connection=connection, seed=seed)
+    _, grads = model.loss_and_grads(X, y)
+    return np.array([np.abs(grads[name]).mean() for name in model.weight_names])
+
+
+def dead_fraction(model, X):
+    """Fraction of the hidden ReLUs that output 0 for every row of X (their gradient is 0)."""
+    dead = [(h.max(axis=0) <= 0) for name, h in model.forward_trace(X)
+            if name.startswith("relu")]
+    return float(np.concatenate(dead).mean())
+
+
+# ---------------------------------------------------------------- static figures
+
+def gradient_colorbar(fig, ax, n_weights):
+    """A rainbow colour bar beside ``ax`` naming the first and last weight matrices, for
+    plots.gradient_curves' lines."""
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=matplotlib.colormaps["rainbow"]),
+                       ax=ax, ticks=[0, 1], fraction=0.05, pad=0.02)
+    bar.ax.set_yticklabels(["fc1\n(input)", f"fc{n_weights}\n(output)"], fontsize=8)
+    return bar
+
+
+def gradient_figure(runs, titles, suptitle=None):
+    """One panel per run: the mean |gradient| of every weight matrix per epoch
+    (plots.gradient_curves), sharing one log scale. A panel says how many matrices had a
+    gradient below GRAD_FLOOR (usually exactly 0: dead ReLUs) in every epoch."""
+    fig, axes = new_figure(1, len(runs), figsize=(5.2 * len(runs), 3.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, (_, history), title in zip(axes, runs, titles):
+        plots.gradient_curves(ax, history)
+        ax.set_title(title, fontsize=10)
+        note = floor_note(history)
+        if note:
+            ax.text(0.5, 0.5, note, transform=ax.transAxes, fontsize=8, color="0.25",
+                    ha="center", va="center",
+                    bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.7"))
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    grads = np.concatenate([np.ravel(h.grad_mean_abs) for _, h in runs])
+    finite = grads[np.isfinite(grads)]
+    above = finite[finite > GRAD_FLOOR]
+    lo = GRAD_FLOOR / 3 if (finite <= GRAD_FLOOR).any() or not above.size else above.min() / 2
+    hi = above.max() * 3 if above.size else GRAD_FLOOR * 10
+    axes[0].set_ylim(lo, hi)
+    gradient_colorbar(fig, axes[-1], len(runs[-1][1].weight_names))
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def floor_note(history):
+    """'k of n weight matrices: gradient exactly 0 (or below 1e-12) in every epoch', or ''."""
+    g = history.grad_mean_abs
+    n = g.shape[1]
+    low = np.all(g <= GRAD_FLOOR, axis=0)
+    if not low.any():
+        return ""
+    zero = np.all(g[:, low] == 0)
+    words = "exactly 0" if zero else f"below {GRAD_FLOOR:g}"
+    who = f"all {n}" if low.all() else f"{int(low.sum())} of {n}"
+    return f"{who} weight matrices: gradient {words}\nin every epoch (drawn at {GRAD_FLOOR:g})"
+
+
+def draw_ln3(ax):
+    """The dotted ln 3 line: the loss of a net that gives every species probability 1/3."""
+    ax.axhline(LN3, color="0.55", lw=0.8, ls=":")
+    ax.text(0.99, LN3, "ln 3: guessing ", fontsize=8, color="0.4", ha="right", va="bottom",
+            transform=ax.get_yaxis_transform())
+
+
+def draw_loss_runs(ax, loss, labels, colors):
+    """loss[v, s, e]: one colour per variant v, one thin line per seed s (NaN after a
+    divergence), on a log scale, with the ln 3 line."""
+    epochs = np.arange(1, loss.shape[-1] + 1)
+    for v, (label, color) in enumerate(zip(labels, colors)):
+        for s in range(loss.shape[1]):
+            ax.plot(epochs, np.maximum(loss[v, s], LOSS_FLOOR), color=color, lw=1.2, alpha=0.85,
+                    label=label if s == 0 else None)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    draw_ln3(ax)
+    ax.set_xlim(0, epochs[-1] + 1)
+
+
+def draw_layer_profile(ax, values, label, color, ls="-", lw=1.4):
+    """values[i - 1] for hidden layer i = 1..L on a log-log plot against i."""
+    layers = np.arange(1, len(values) + 1)
+    (line,) = ax.plot(layers, values, color=color, ls=ls, lw=lw, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden layer i")
+    return line
+
+
+# ---------------------------------------------------------------- dense nets and their size
+
+def dense_widths(depth, growth, first=3):
+    """Hidden widths first, first + growth, first + 2 growth, ... (depth of them)."""
+    return [first + growth * i for i in range(depth)]
+
+
+def param_counts(hidden, n_in=4, n_out=3):
+    """{connection: model.n_params} for a net of these hidden widths. A residual net needs equal
+    widths: its entry uses every layer at the widest width of ``hidden``."""
+    return {"plain": MLP(n_in, hidden, n_out, connection="plain").n_params,
+            "residual": MLP(n_in, [max(hidden)] * len(hidden), n_out,
+                            connection="residual").n_params,
+            "dense": MLP(n_in, hidden, n_out, connection="dense").n_params}
+
+
+def draw_param_counts(ax, depths, shapes):
+    """shapes: [(label, depth -> hidden widths, connection, colour, line style)]; the number of
+    parameters against the depth, log y."""
+    for label, widths, connection, color, ls in shapes:
+        counts = [MLP(4, widths(d), 3, connection=connection).n_params for d in depths]
+        ax.plot(depths, counts, ls, color=color, lw=1.6, ms=3, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("hidden layers")
+    ax.set_ylabel("parameters")
+
+
+# ---------------------------------------------------------------- shared by both explorers
+
+def _set_log_range(ax, arrays, floor, min_ratio=10.0, include_floor=False):
+    """A log y-range around the finite values >= floor of ``arrays``, spanning >= min_ratio
+    (down to the floor itself when include_floor and some value sits there), with plain labels."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.array([])
+    values = values[np.isfinite(values)]
+    above = values[values > floor]
+    lo, hi = (above.min(), above.max()) if above.size else (floor, floor)
+    if include_floor and (values <= floor).any():
+        lo = floor
+    if hi / lo < min_ratio:
+        centre = np.sqrt(lo * hi)
+        lo, hi = centre / np.sqrt(min_ratio), centre * np.sqrt(min_ratio)
+    lo, hi = lo / 1.6, hi * 1.6
+    ax.set_ylim(lo, hi)
+    decades = np.log10(hi / lo)
+    subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+    if decades <= 4:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{np.log10(v):.0f}}}$"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _progress_callback(progress, epochs, what):
+    every = max(1, epochs // 20)
+
+    def callback(epoch, _hist):
+        if (epoch + 1) % every == 0:
+            progress((epoch + 1) / epochs, f"training {what}: epoch {epoch + 1} of {epochs}")
+    return callback
+
+
+def epochs_for(depth, epochs):
+    """The epochs an explorer run gets: at most LAYER_EPOCH_BUDGET / depth (40 at 1000 layers),
+    so that one click stays within a few seconds."""
+    return int(min(epochs, max(1, LAYER_EPOCH_BUDGET // depth)))
+
+
+# ---------------------------------------------------------------- lesson 09's explorer
+
+def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.05",
+                      epochs=100, seed=0):
+    """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
+    show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight
+    matrices per epoch (at most 40 of them, spread from fc1 to the output). Press Run."""
+    data = load_iris(seed=0)
+    fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.1))
+    (previous,) = ax_loss.plot([], [], color="0.7", lw=1.5, label="previous run")
+    (current,) = ax_loss.plot([], [], color=CONNECTION_COLORS["residual"], lw=2,
+                              label="this run")
+    draw_ln3(ax_loss)
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("training loss")
+    legend = ax_loss.legend(fontsize=8, loc="lower left")
+    loss_title = ax_loss.set_title("loss", fontsize=9)
+    banner = diverged_banner(ax_loss)
+    cmap = matplotlib.colormaps["rainbow"]
+    grad_lines = [ax_grad.plot([], [], lw=1.1)[0] for _ in range(MAX_GRAD_LINES)]
+    ax_grad.set_yscale("log")
+    ax_grad.set_xlabel("epoch")
+    ax_grad.set_ylabel("mean |gradient|")
+    grad_title = ax_grad.set_title("weight matrices", fontsize=9)
+    ax_grad.text(0.99, 0.01, f"exact zeros are drawn at {GRAD_FLOOR:g}", fontsize=7,
+                 color="0.45", ha="right", va="bottom", transform=ax_grad.transAxes)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=ax_grad, ticks=[0, 1],
+                       fraction=0.05, pad=0.02)
+    bar.ax.set_yticklabels(["fc1\n(input)", "output"], fontsize=8)
+    suptitle = fig.suptitle("settings\nplaceholder", fontsize=10)
+    fig.tight_layout()
+    state = {"previous": None}
+
+    def update(depth, width, connection, optimiser, epochs, seed, progress):
+        n_epochs = epochs_for(depth, epochs)
+        what = f"{depth} {connection} layers"
+        model, hist = train_iris([width] * depth, connection, optimiser, n_epochs, seed, data,
+                                 callback=_progress_callback(progress, n_epochs, what))
+        ep = np.arange(1, hist.epochs + 1)
+        loss = np.maximum(hist.loss, LOSS_FLOOR)
+        current.set_data(ep, loss)
+        current.set_color(CONNECTION_COLORS[connection])
+        shown = [loss]
+        if state["previous"] is not None:
+            (px, py), plabel = state["previous"]
+            previous.set_data(px, py)
+            legend.get_texts()[0].set_text(f"previous: {plabel}")
+            shown.append(py)
+        legend.legend_handles[1].set_color(current.get_color())
+        opt_label = OPTIMISERS[optimiser][0]
+        state["previous"] = ((ep, loss), f"{depth} × {width}, {connection}, {opt_label}")
+        _set_log_range(ax_loss, shown + [[LN3]], LOSS_FLOOR)
+        ax_loss.set_xlim(0, max(n_epochs, len(previous.get_xdata())) + 1)
+
+        grads = np.maximum(hist.grad_mean_abs, GRAD_FLOOR)
+        n_w = grads.shape[1]
+        picked = np.unique(np.round(np.linspace(0, n_w - 1, min(n_w, MAX_GRAD_LINES))).astype(int))
+        for j, line in enumerate(grad_lines):
+            if j < len(picked):
+                line.set_data(ep, grads[:, picked[j]])
+                line.set_color(cmap(picked[j] / max(n_w - 1, 1)))
+                line.set_visible(True)
+            else:
+                line.set_data([], [])
+                line.set_visible(False)
+        _set_log_range(ax_grad, [grads[:, picked], [1.0]] if hist.epochs else [[1.0]],
+                       GRAD_FLOOR, include_floor=True)
+        ax_grad.set_xlim(0, n_epochs + 1)
+        bar.ax.set_yticklabels(["fc1\n(input)", f"fc{n_w}\n(output)"], fontsize=8)
+        shown_words = "all" if len(picked) == n_w else f"{len(picked)} of the {n_w}"
+        grad_title.set_text(f"{shown_words} weight matrices: mean |gradient| per epoch")
+
+        capped = n_epochs < epochs
+        cap_words = f" (capped at {n_epochs} epochs for {depth} layers)" if capped else ""
+        suptitle.set_text(f"{depth} hidden layers of {width} units, {connection}, {opt_label}, "
+                          f"seed {seed}\n{n_epochs} epochs{cap_words}")
+        mark_diverged(ax_loss, banner, hist.diverged,
+                      f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}:\n"
+                      "the loss overflowed")
+        if hist.diverged:
+            loss_title.set_text("diverged: the loss stopped being finite")
+            return "The run diverged: the loss stopped being finite. Try a smaller learning rate."
+        acc = final_test_accuracy(hist)
+        dead = dead_fraction(model, data[0])
+        loss_title.set_text(f"test accuracy {acc:.2f}; {dead:.0%} of the ReLUs are dead")
+        return (f"Trained {n_epochs} epochs in {hist.seconds:.1f} s"
+                + (f"; {depth} layers are capped at {n_epochs} epochs to stay quick." if capped
+                   else "."))
+
+    controls = {
+        "depth": dropdown("hidden layers", list(DEPTHS), depth),
+        "width": slider("units per layer", width, 2, 10, 1, continuous=False),
+        "connection": dropdown("connection", [("residual: r_i = h_i + r_(i-1)", "residual"),
+                                              ("plain", "plain")], connection),
+        "optimiser": dropdown("optimiser", [(label, key) for key, (label, _) in
+                                            OPTIMISERS.items()], optimiser),
+        "epochs": slider("epochs", epochs, 10, 100, 10, continuous=False),
+        "seed": slider("seed", seed, 0, 4, 1, continuous=False),
+    }
+    return Explorer(controls, fig, update, run_button=True,
+                    title="Residual or plain, 2 to 1000 hidden layers: press Run after a change")
+
+
+# ---------------------------------------------------------------- lesson 10's explorer
+
+def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epochs=100):
+    """A dense net with widths first, first + growth, ... against the plain net of the same
+    widths and the residual net whose every layer is as wide as the dense net's widest: their
+    parameter counts, and their loss per epoch on iris (batch 20). Press Run."""
+    data = load_iris(seed=0)
+    kinds = ("plain", "residual", "dense")
+    fig, (ax_count, ax_loss) = new_figure(1, 2, figsize=(10, 3.9), width_ratios=(1, 1.35))
+    bars = ax_count.barh(np.arange(3), [1, 1, 1], color=[CONNECTION_COLORS[k] for k in kinds])
+    ax_count.set_yticks(np.arange(3))
+    ax_count.set_yticklabels(["plain\n(same widths)", "residual\n(all at the widest)",
+                              "dense\n(same widths)"], fontsize=9)
+    ax_count.invert_yaxis()
+    ax_count.set_xlabel("parameters")
+    ax_count.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    count_texts = [ax_count.text(0, i, "", va="center", ha="left", fontsize=9)
+                   for i in range(3)]
+    count_title = ax_count.set_title("parameters\n ", fontsize=9)
+    lines = {k: ax_loss.plot([], [], color=CONNECTION_COLORS[k], lw=1.6, label=k)[0]
+             for k in kinds}
+    draw_ln3(ax_loss)
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlim(0, epochs + 1)
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("training loss")
+    legend = ax_loss.legend(fontsize=8, loc="lower left")
+    loss_title = ax_loss.set_title("loss\n ", fontsize=9)
+    banner = diverged_banner(ax_loss)
+    fig.tight_layout()
+
+    def update(depth, growth, first, optimiser, seed, progress):
+        widths = dense_widths(depth, growth, first)
+        shapes = {"plain": widths, "residual": [max(widths)] * depth, "dense": widths}
+        counts = param_counts(widths)
+        for bar, text, k in zip(bars, count_texts, kinds):
+            bar.set_width(counts[k])
+            text.set_x(counts[k])
+            text.set_text(f" {counts[k]:,}")
+        ax_count.set_xlim(0, 1.3 * max(counts.values()))
+        ax_count.set_yticklabels(["plain\n(same widths)", f"residual\n(all {max(widths)} wide)",
+                                  "dense\n(same widths)"], fontsize=9)
+        shown_widths = (", ".join(map(str, widths)) if depth <= 8 else
+                        f"{widths[0]}, {widths[1]}, ..., {widths[-1]}")
+        count_title.set_text(f"parameters of {depth} hidden layers\nwidths {shown_widths}")
+        shown, diverged, words = [[LN3]], False, []
+        for n, k in enumerate(kinds):
+            def report(epoch, _hist, n=n, k=k):
+                if (epoch + 1) % 10 == 0:
+                    progress((n + (epoch + 1) / epochs) / 3,
+                             f"training the {k} net: epoch {epoch + 1} of {epochs}")
+            _, hist = train_iris(shapes[k], k, optimiser, epochs, seed, data, callback=report)
+            loss = np.maximum(hist.loss, LOSS_FLOOR)
+            lines[k].set_data(np.arange(1, hist.epochs + 1), loss)
+            shown.append(loss)
+            acc = final_test_accuracy(hist)
+            diverged |= hist.diverged
+            legend.get_texts()[n].set_text(
+                f"{k}: " + ("diverged" if hist.diverged else f"test accuracy {acc:.2f}"))
+            words.append(f"{k} {'diverged' if hist.diverged else f'{acc:.2f}'}")
+        _set_log_range(ax_loss, shown, LOSS_FLOOR)
+        mark_diverged(ax_loss, banner, diverged, "A run diverged:\nits loss overflowed")
+        loss_title.set_text(f"{OPTIMISERS[optimiser][0]}, seed {seed}\n"
+                            "loss per epoch, test accuracy in the legend")
+        return "Test accuracy: " + ", ".join(words) + "."
+
+    controls = {
+        "depth": slider("hidden layers", depth, 2, 12, 1, continuous=False),
+        "growth": slider("growth (width added per layer)", growth, 0, 4, 1, continuous=False),
+        "first": slider("width of the first layer", first, 2, 8, 1, continuous=False),
+        "optimiser": dropdown("optimiser", [(OPTIMISERS[k][0], k) for k in
+                                            ("sgd_0.05", "adam_1e-3")], optimiser),
+        "seed": slider("seed", seed, 0, 4, 1, continuous=False),
+    }
+    return Explorer(controls, fig, update, run_button=True,
+                    title="Dense against plain and residual: press Run after a change")
