@@ -21,7 +21,7 @@ import numpy as np
 from .. import plots
 from ..data import batch_indices, make_rings, make_sin_logistic
 from ..functions import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
-from ..models import MLP
+from ..models import MLP, History
 from ..optim import SGD, Adagrad, Adam, RMSProp, descend
 from .._blas import single_thread
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
@@ -429,6 +429,49 @@ def train_rings(optimizer, hidden=(20, 20), epochs=667, init="he", batch_size=20
     with single_thread():
         history = model.fit(X, y, optimizer, epochs=epochs, batch_size=batch_size, seed=seed,
                             callback=callback)
+    return model, history
+
+
+# Lesson 05's rings comparison: 10,000 updates per run (667 epochs of 15 batches of 20) are
+# too slow for the lesson's 30 s, so data/make_l05_rings.py trains them once with train_rings.
+RINGS_EPOCHS = 667
+RINGS_OPTIMIZERS = {"Adam, lr 0.001": lambda: Adam(lr=0.001),
+                    "SGD, lr 0.05, momentum 0.9": lambda: SGD(lr=0.05, momentum=0.9)}
+RINGS_DEPTHS = ((20, 20), (20,) * 8)
+_HISTORY_ARRAYS = ("loss", "grad_mean_abs", "weight_change_mean_abs")
+
+
+def _rings_key(label, hidden):
+    """'adam_lr_0_001__20x8': a file-name-safe prefix for one run."""
+    slug = "".join(c if c.isalnum() else "_" for c in label.lower())
+    return f"{slug}__{hidden[0]}x{len(hidden)}"
+
+
+def save_rings_runs(path, runs, seed=0):
+    """runs = {(label, hidden): (model, history)} as made by train_rings(RINGS_OPTIMIZERS[label](),
+    hidden, RINGS_EPOCHS, init="he", seed=seed): the histories and final weights, to an .npz."""
+    arrays = {"seed": np.int64(seed)}
+    for (label, hidden), (model, history) in runs.items():
+        key = _rings_key(label, hidden)
+        for name in _HISTORY_ARRAYS:
+            arrays[f"{key}__{name}"] = getattr(history, name)
+        arrays[f"{key}__diverged"] = np.bool_(history.diverged)
+        for name, value in model.params.items():
+            arrays[f"{key}__param__{name}"] = value
+    np.savez_compressed(path, **arrays)
+
+
+def load_rings_run(path, label, hidden):
+    """(model, history) of one run saved by save_rings_runs: the trained MLP (ReLU, He init,
+    the saved seed) with its final weights, and its per-epoch History."""
+    with np.load(path) as data:
+        key = _rings_key(label, hidden)
+        model = MLP(2, list(hidden), 2, activation="relu", init="he", seed=int(data["seed"]))
+        for name, value in model.params.items():
+            value[...] = data[f"{key}__param__{name}"]
+        history = History(model.weight_names, *(data[f"{key}__{name}"]
+                                                for name in _HISTORY_ARRAYS),
+                          diverged=bool(data[f"{key}__diverged"]))
     return model, history
 
 
