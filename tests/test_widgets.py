@@ -69,3 +69,17 @@ def test_every_control_at_every_extreme(name, recwarn):
             assert explorer.error is None
     runtime = [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
     assert not runtime, f"{name} emitted RuntimeWarnings: {[str(w.message) for w in runtime]}"
+
+
+@pytest.mark.parametrize("builder, moved, control, value", [
+    ("initialisation_explorer", "custom_std", "init", "custom"),
+    ("regularisation_explorer", "lam", "decay", True),
+])
+def test_moving_a_setting_slider_switches_it_on(builder, moved, control, value):
+    """A slider that counts only when selected selects itself: else moving it changes nothing
+    (the browser test found the lesson 07 figure unchanged when its first slider moved)."""
+    explorer = getattr(lw, builder)()
+    slider = explorer.controls[moved]
+    slider.value = positions(slider)[1]
+    assert explorer.controls[control].value == value
+    assert explorer.error is None

@@ -97,6 +97,13 @@ class Explorer(widgets.VBox):
                 control.observe(self._on_change, names="value")
         self.refresh()
 
+    def switch_on_move(self, moved, control, value):
+        """Moving the control ``moved`` sets ``control`` to ``value``. For a slider that only
+        counts when another control selects it (a custom std, the weight-decay strength):
+        moving it means "use this", so it switches itself on, as a learner expects."""
+        self.controls[moved].observe(
+            lambda _change: setattr(self.controls[control], "value", value), names="value")
+
     @property
     def values(self):
         return {name: c.value for name, c in self.controls.items()

@@ -66,6 +66,12 @@ def blew_up(path):
     return bool(not np.isfinite(path).all() or np.abs(path).max() > BLOWN_UP)
 
 
+def fixed(x, digits):
+    """x with ``digits`` decimals, and "0.000..." rather than "-0.000..." for a tiny negative."""
+    text = f"{x:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
 def outcome(path, marks, tol=0.02):
     """A few words on where a 1-D path ended: which minimum, still moving, or blew up."""
     path = np.asarray(path, dtype=np.float64)
@@ -182,7 +188,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         what = outcome(path, spec["marks"])
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")
-        final = f"{path[-1]:.6f}" if what != "blew up" else "far away"
+        final = fixed(path[-1], 6) if what != "blew up" else "far away"
         summary.set_text(f"start {start:.2f}, lr {lr:.3g}: x after {steps} steps = {final}\n"
                          f"({what})")
 
@@ -253,7 +259,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
             plots.set_path(*zartists[k], drawn, spec["f"])
             _set_trace(trace, path)
             what = outcome(path, spec["marks"])
-            value = f"{path[-1]:.5f}" if what != "blew up" else "far away"
+            value = fixed(path[-1], 5) if what != "blew up" else "far away"
             words.append(f"{name}: {value} ({what})")
         start_point.set_data([start], [spec["f"](start)])
         gone = [name for path, name in zip(paths, ("plain GD", "momentum")) if blew_up(path)]

@@ -246,10 +246,5 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     }
     explorer = Explorer(controls, fig, update,
                         title="Activations of 1000 random inputs through layers of 100 units")
-
-    def use_custom(_change):
-        # Moving the std slider means "try this std": a preset left selected would ignore it.
-        controls["init"].value = "custom"
-
-    controls["custom_std"].observe(use_custom, names="value")
+    explorer.switch_on_move("custom_std", "init", "custom")
     return explorer

@@ -254,5 +254,7 @@ def regularisation_explorer(decay=False, lam=1e-3, dropout=0.0, epochs=60, seed=
         "seed": slider("seed (initial weights, batches, masks)", seed, 0, 9, 1,
                        continuous=False),
     }
-    return Explorer(controls, fig, update, run_button=True,
-                    title="Weight decay and dropout on 300 digits")
+    explorer = Explorer(controls, fig, update, run_button=True,
+                        title="Weight decay and dropout on 300 digits")
+    explorer.switch_on_move("lam", "decay", True)
+    return explorer

@@ -31,6 +31,16 @@ def canvas_hash(explorer):
     return hashlib.sha1(data.encode()).hexdigest()
 
 
+def canvas_overflow(explorer):
+    """How many pixels of the figure's canvas stick out to the right of the notebook's output
+    area (where JupyterLab cuts them off): at most 0 when the learner sees the whole figure."""
+    return explorer.evaluate("""e => {
+        const canvas = e.querySelector('.jupyter-matplotlib-figure canvas');
+        const area = e.closest('.jp-OutputArea-output') || e;
+        return canvas.getBoundingClientRect().right - area.getBoundingClientRect().right;
+    }""")
+
+
 def wait_for_new_stable_figure(explorer, before, timeout=30.0):
     """The canvas differs from ``before`` and holds steady across two polls 400 ms apart."""
     deadline = time.monotonic() + timeout
@@ -68,7 +78,8 @@ def page_problems(page):
 def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
     shots = artifacts / notebook.removesuffix(".ipynb")
     shots.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # a common laptop screen; JupyterLab opens with its file browser beside the notebook
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
     js_errors = []
     page.on("pageerror", lambda exc: js_errors.append(str(exc)))
     try:
@@ -95,6 +106,8 @@ def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
             explorer = explorers.nth(i)
             explorer.scroll_into_view_if_needed()
             explorer.screenshot(path=str(shots / f"explorer{i}_before.png"))
+            cut = canvas_overflow(explorer)
+            assert cut <= 1, f"{notebook}: explorer {i}'s figure is cut off by {cut:.0f} px"
             before = canvas_hash(explorer)
             moved = move_first_control(explorer)
             assert moved, f"{notebook}: explorer {i} has no slider or dropdown to move"
