@@ -71,7 +71,7 @@ def gradient_curves(ax, history, log=True):
     """One line per weight matrix: mean |gradient| per epoch (the seed-001 figure).
     Returns the lines, in history.weight_names order."""
     grads = np.maximum(history.grad_mean_abs, 1e-12)       # log scale needs positive values
-    colors = _rainbow(len(history.weight_names))
+    colors = layer_colors(len(history.weight_names))
     lines = [ax.plot(np.arange(1, len(grads) + 1), grads[:, j], color=colors[j], lw=1.2,
                      label=name)[0] for j, name in enumerate(history.weight_names)]
     if log:
@@ -81,7 +81,8 @@ def gradient_curves(ax, history, log=True):
     return lines
 
 
-def _rainbow(n):
+def layer_colors(n):
+    """n colours from purple (the first layer) to red (the output layer)."""
     import matplotlib
     cmap = matplotlib.colormaps["rainbow"]
     return [cmap(i / max(n - 1, 1)) for i in range(n)]

@@ -76,6 +76,22 @@ class Exercise:
                 f".solution()>")
 
 
+def path_length_problem(name, got, expected, steps):
+    """(the learner's path as a float array, or None when it is not numbers; a message when it
+    holds the wrong number of iterates, naming the off-by-one, else None) for a descent loop
+    that must return x0 and then one value per update: ``expected`` has steps + 1 rows."""
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, None
+    if arr.ndim >= 1 and arr.shape[1:] == expected.shape[1:] and len(arr) != len(expected):
+        n = len(arr)
+        slip = {steps: "one too few", steps + 2: "one too many"}.get(n, "check the loop")
+        return arr, (f"{name} returned {n} values; expected steps + 1 = {steps + 1}: the start "
+                     f"x0 first, then one value per update ({slip})")
+    return arr, None
+
+
 _COUNTS = {2: "two", 3: "three", 4: "four"}
 
 

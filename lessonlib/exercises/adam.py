@@ -8,7 +8,7 @@ import numpy as np
 
 from ..functions import quartic_grad, square_grad
 from ..optim import Adam, descend
-from ._base import Exercise, _fmt, compare
+from ._base import Exercise, _fmt, compare, path_length_problem
 
 __all__ = ["adam_update"]
 
@@ -151,16 +151,9 @@ def _grade(adam_descend):
             got = adam_descend(grad_fn, start, lr, steps, **kw)
         expected = descend(grad_fn, start, Adam(lr=lr, **kw), steps)
         name = f"your adam_descend on {what}"
-        try:
-            arr = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is not None and arr.ndim >= 1 and arr.shape[1:] == expected.shape[1:] \
-                and len(arr) != len(expected):
-            k = len(arr)
-            slip = {steps: "one too few", steps + 2: "one too many"}.get(k, "check the loop")
-            return (f"{name} returned {k} values; expected steps + 1 = {steps + 1}: the start "
-                    f"x0 first, then one value per update ({slip})")
+        arr, problem = path_length_problem(name, got, expected, steps)
+        if problem:
+            return problem
         problem = compare(name, got, expected, rtol=1e-6, atol=1e-10)
         if problem is None:
             continue

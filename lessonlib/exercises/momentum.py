@@ -6,7 +6,7 @@ from ..data import make_sin_logistic
 from ..functions import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
 from ..gradcheck import numerical_gradient
 from ..optim import SGD, descend
-from ._base import Exercise, _fmt, compare, gradient_problem
+from ._base import Exercise, _fmt, compare, gradient_problem, path_length_problem
 
 __all__ = ["sin_logistic_gradient", "heavy_ball"]
 
@@ -197,16 +197,9 @@ def _grade_loop(momentum_descend):
             got = momentum_descend(grad_fn, start, lr, rho, steps)
         expected = descend(grad_fn, start, SGD(lr=lr, momentum=rho), steps)
         name = f"your momentum_descend on {what}"
-        try:
-            arr = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is not None and arr.ndim >= 1 and arr.shape[1:] == expected.shape[1:] \
-                and len(arr) != len(expected):
-            n = len(arr)
-            slip = {steps: "one too few", steps + 2: "one too many"}.get(n, "check the loop")
-            return (f"{name} returned {n} values; expected steps + 1 = {steps + 1}: the start "
-                    f"x0 first, then one value per update ({slip})")
+        arr, problem = path_length_problem(name, got, expected, steps)
+        if problem:
+            return problem
         problem = compare(name, got, expected, rtol=1e-6, atol=1e-10)
         if problem is None:
             continue

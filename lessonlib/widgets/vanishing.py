@@ -5,7 +5,7 @@ optimiser of an MLP on iris -> the mean |gradient| of every weight matrix per ep
 Helpers for the lesson's static figures: ``single_thread`` (re-exported from ``lessonlib._blas``),
 ``confusion_table``, ``breakthrough_epoch``, ``read_runs`` (precomputed runs in data/),
 ``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch)
-and ``layer_colors``.
+and ``layer_colors`` (from ``lessonlib.plots``).
 """
 
 import matplotlib
@@ -14,6 +14,7 @@ import numpy as np
 from ..data import load_iris
 from ..models import MLP
 from ..optim import SGD, Adam
+from ..plots import layer_colors
 from .._blas import single_thread
 from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
 
@@ -32,12 +33,6 @@ OPTIMIZERS = {
 INITS = {"uniform": "uniform ±0.01", "normal": "normal, std 1", "xavier": "Xavier",
          "he": "He"}
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-
-
-def layer_colors(n):
-    """n colours from purple (the first layer) to red (the output layer), as gradient_curves."""
-    cmap = matplotlib.colormaps["rainbow"]
-    return [cmap(i / max(n - 1, 1)) for i in range(n)]
 
 
 def confusion_table(y_pred, y_true, n_classes=3):
