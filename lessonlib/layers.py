@@ -73,7 +73,7 @@ class Linear(Layer):
         """dout (N, n_out) -> dx (N, n_in); fills grads. input_grad=False skips dx (first layer)."""
         x = self._take_cache()
         np.matmul(x.T, dout, out=self.grads["W"])          # (n_in, n_out)
-        np.add.reduce(dout, axis=0, out=self.grads["b"])    # (n_out,); = dout.sum(axis=0), no wrapper
+        np.add.reduce(dout, axis=0, out=self.grads["b"])    # = dout.sum(axis=0), no wrapper
         return dout @ self.params["W"].T if input_grad else None
 
     def __repr__(self):

@@ -67,6 +67,38 @@ def rescale_to_data(ax, log_y=False):
         ax.set_yscale("log")
 
 
+def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floor=False):
+    """y limits of a log axis around the finite values above ``floor`` in ``arrays``, spanning
+    at least ``min_ratio`` (so that a power of ten is labelled) and ``margin`` times wider on
+    each side; down to the floor itself when ``include_floor`` and some value sits on it.
+    Labels: plain numbers at 1, 2 and 5 times the powers of ten over a short range, at the
+    powers over a long one, and 10^k beyond four decades; minor ticks unlabelled."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) \
+        if len(arrays) else np.array([])
+    values = values[np.isfinite(values)]
+    above = values[values > floor]
+    if above.size:
+        lo, hi = above.min(), above.max()
+    else:
+        lo, hi = (floor, floor) if floor > 0 else (0.01, 1.0)
+    if include_floor and (values <= floor).any():
+        lo = floor
+    if hi / lo < min_ratio:
+        centre = np.sqrt(lo * hi)
+        lo, hi = centre / np.sqrt(min_ratio), centre * np.sqrt(min_ratio)
+    lo, hi = lo / margin, hi * margin
+    ax.set_ylim(lo, hi)
+    decades = np.log10(hi / lo)
+    subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+    if decades <= 4:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{np.log10(v):.0f}}}$"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def gradient_curves(ax, history, log=True):
     """One line per weight matrix: mean |gradient| per epoch (the seed-001 figure).
     Returns the lines, in history.weight_names order."""

@@ -83,3 +83,24 @@ def test_moving_a_setting_slider_switches_it_on(builder, moved, control, value):
     slider.value = positions(slider)[1]
     assert explorer.controls[control].value == value
     assert explorer.error is None
+
+
+def test_run_comparison_keeps_the_previous_run_in_grey():
+    fig, ax = lw.new_figure()
+    runs = lw._base.RunComparison(ax, "C0")
+    runs.show([1, 2], [3.0, 2.0], "first settings", "C1")
+    assert runs.legend.get_texts()[0].get_text() == "previous run"
+    runs.show([1, 2, 3], [1.0, 0.5, 0.2], "second settings", "C2")
+    assert list(runs.previous.get_ydata()) == [3.0, 2.0]
+    assert list(runs.current.get_ydata()) == [1.0, 0.5, 0.2]
+    assert runs.legend.get_texts()[0].get_text() == "previous: first settings"
+    assert runs.current.get_color() == "C2"
+
+
+def test_epoch_progress_reports_about_twenty_times_and_ends_full():
+    seen = []
+    report = lw._base.epoch_progress(lambda fraction, text: seen.append((fraction, text)), 100)
+    for epoch in range(100):
+        report(epoch, None)
+    assert len(seen) == 20 and seen[-1] == (1.0, "training: epoch 100 of 100")
+    lw._base.epoch_progress(None, 10)(0, None)         # no progress bar: nothing to do

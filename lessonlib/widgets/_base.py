@@ -10,6 +10,7 @@ import html
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import clear_output, display
 
 
@@ -146,6 +147,44 @@ class Explorer(widgets.VBox):
             with self._output:
                 clear_output(wait=True)
                 display(self.fig)
+
+
+class RunComparison:
+    """On a loss axis: this run's curve and, in grey, the previous run's, with a legend naming
+    the previous one's settings. Training explorers show every new run with ``show``."""
+
+    def __init__(self, ax, color, *, lw=2.0, previous_style=None, loc="lower left"):
+        style = {"color": "0.7", "lw": 1.5, **(previous_style or {})}
+        (self.previous,) = ax.plot([], [], label="previous run", **style)
+        (self.current,) = ax.plot([], [], color=color, lw=lw, label="this run")
+        self.legend = ax.legend(fontsize=8, loc=loc)
+        self._label = None
+
+    def show(self, x, y, label, color):
+        """Draw (x, y) as this run, labelled ``label`` when it becomes the previous one; the
+        run shown until now turns grey."""
+        self.previous.set_data(*self.current.get_data())
+        self.legend.get_texts()[0].set_text(f"previous: {self._label}" if self._label
+                                            else "previous run")
+        self.current.set_data(x, y)
+        self.current.set_color(color)
+        self.legend.legend_handles[1].set_color(color)
+        self._label = label
+
+    def curves(self):
+        """The y values of both curves (the previous one may be empty), for the axis range."""
+        return [np.asarray(self.current.get_ydata()), np.asarray(self.previous.get_ydata())]
+
+
+def epoch_progress(progress, total, unit="epoch"):
+    """A ``fit`` callback that moves the explorer's progress bar about 20 times in a run of
+    ``total`` epochs ("training: epoch 40 of 100")."""
+    every = max(1, total // 20)
+
+    def report(epoch, _history):
+        if progress is not None and (epoch + 1) % every == 0:
+            progress((epoch + 1) / total, f"training: {unit} {epoch + 1} of {total}")
+    return report
 
 
 def mark_diverged(ax, text_artist, diverged, message="Diverged: the values blew up"):

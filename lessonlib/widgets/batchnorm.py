@@ -11,11 +11,13 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
+from .. import plots
 from ..data import load_iris
 from ..layers import softmax
 from ..models import MLP
 from ..optim import Adam
-from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
+from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
+                    mark_diverged, new_figure, slider)
 
 __all__ = ["batchnorm_explorer"]
 
@@ -183,8 +185,7 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     max_depth = 25
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 3.9))
     ep = np.arange(1, epochs + 1)
-    (previous,) = ax_loss.plot([], [], color="0.7", lw=1.5, label="previous run")
-    (current,) = ax_loss.plot([], [], color=BN_COLOR, lw=2, label="this run")
+    runs = RunComparison(ax_loss, BN_COLOR)
     ax_loss.axhline(np.log(3), color="0.6", lw=0.8, ls=":")
     ax_loss.text(epochs, np.log(3), "ln 3: guessing ", fontsize=8, color="0.45", ha="right",
                  va="bottom")
@@ -193,7 +194,6 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training loss")
     ax_loss.set_title("loss per epoch", fontsize=9)
-    legend = ax_loss.legend(fontsize=8, loc="lower left")
     banner = diverged_banner(ax_loss)
     grad_lines = [ax_grad.plot([], [], lw=1.2)[0] for _ in range(max_depth + 1)]
     ax_grad.set_yscale("log")
@@ -207,36 +207,20 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     bar.ax.set_yticklabels(["fc1\n(input)", "output"], fontsize=8)
     title = fig.suptitle(" ", fontsize=10)
     fig.tight_layout()
-    state = {"previous": None}
 
     def update(depth, batch_norm, init_scale, seed, progress):
         model = MLP(4, [10] * depth, 3, activation="relu", batch_norm=batch_norm,
                     init=float(init_scale), seed=seed)
-
-        def callback(epoch, _hist):
-            if epoch % 10 == 9:
-                progress((epoch + 1) / epochs, f"training: epoch {epoch + 1} of {epochs}")
-
         hist = model.fit(X_train, y_train, Adam(lr=1e-3), epochs=epochs, batch_size=20,
-                         seed=seed, callback=callback)
+                         seed=seed, callback=epoch_progress(progress, epochs))
         settings = (f"{depth} hidden layers, {'with' if batch_norm else 'without'} batch norm, "
                     f"weights N(0, {init_scale:.3g}²), seed {seed}")
         loss = np.maximum(hist.loss, 1e-4)
-        current.set_data(ep[:len(loss)], loss)
-        current.set_color(BN_COLOR if batch_norm else PLAIN_COLOR)
-        shown = [loss]
-        if state["previous"] is not None:
-            (prev_x, prev_y), prev_label = state["previous"]
-            previous.set_data(prev_x, prev_y)
-            legend.get_texts()[0].set_text(f"previous: {prev_label}")
-            shown.append(prev_y)
-        legend.legend_handles[1].set_color(current.get_color())
-        state["previous"] = ((ep[:len(loss)], loss),
-                             f"{depth} layers, BN {'on' if batch_norm else 'off'}, "
-                             f"std {init_scale:.3g}, seed {seed}")
+        runs.show(ep[:len(loss)], loss, f"{depth} layers, BN {'on' if batch_norm else 'off'}, "
+                  f"std {init_scale:.3g}, seed {seed}", BN_COLOR if batch_norm else PLAIN_COLOR)
         grads = np.maximum(hist.grad_mean_abs, 1e-12)     # log axes need positive values
         n_w = grads.shape[1]
-        colors = [cmap(i / max(n_w - 1, 1)) for i in range(n_w)]
+        colors = plots.layer_colors(n_w)
         for j, line in enumerate(grad_lines):
             if j < n_w:
                 line.set_data(ep[:len(grads)], grads[:, j])
@@ -247,8 +231,10 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
                 line.set_visible(False)
         mark_diverged(ax_loss, banner, hist.diverged,
                       f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}: the loss overflowed")
-        _fit_log_axis(ax_loss, shown, floor=1e-4)
-        _fit_log_axis(ax_grad, [grads], floor=1e-12)
+        plots.fit_log_axis(ax_loss, runs.curves(), floor=1e-4, min_ratio=1.0, margin=2.0,
+                           include_floor=True)
+        plots.fit_log_axis(ax_grad, [grads], floor=1e-12, min_ratio=1.0, margin=2.0,
+                           include_floor=True)
         if hist.diverged:
             title.set_text(f"{settings}: diverged")
             return "The run diverged: the loss stopped being finite."
@@ -268,12 +254,3 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
                     title="Batch norm on the iris net: press Run after changing a setting")
 
 
-def _fit_log_axis(ax, arrays, floor):
-    """Set a log y-range that spans every finite positive value of ``arrays`` (with margin)."""
-    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.array([])
-    values = values[np.isfinite(values) & (values >= floor)]
-    if values.size == 0:
-        ax.set_ylim(floor, 10 * floor)
-        return
-    lo, hi = values.min(), values.max()
-    ax.set_ylim(lo / 2, hi * 2)

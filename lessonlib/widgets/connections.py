@@ -18,7 +18,8 @@ from ..data import load_iris
 from ..models import MLP
 from ..optim import SGD, Adam
 from .._blas import single_thread
-from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
+from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
+                    mark_diverged, new_figure, slider)
 
 __all__ = ["residual_explorer", "dense_explorer"]
 
@@ -211,40 +212,6 @@ def draw_param_counts(ax, depths, shapes):
 
 # ---------------------------------------------------------------- shared by both explorers
 
-def _set_log_range(ax, arrays, floor, min_ratio=10.0, include_floor=False):
-    """A log y-range around the finite values >= floor of ``arrays``, spanning >= min_ratio
-    (down to the floor itself when include_floor and some value sits there), with plain labels."""
-    from matplotlib.ticker import LogLocator, NullFormatter
-    values = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.array([])
-    values = values[np.isfinite(values)]
-    above = values[values > floor]
-    lo, hi = (above.min(), above.max()) if above.size else (floor, floor)
-    if include_floor and (values <= floor).any():
-        lo = floor
-    if hi / lo < min_ratio:
-        centre = np.sqrt(lo * hi)
-        lo, hi = centre / np.sqrt(min_ratio), centre * np.sqrt(min_ratio)
-    lo, hi = lo / 1.6, hi * 1.6
-    ax.set_ylim(lo, hi)
-    decades = np.log10(hi / lo)
-    subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
-    if decades <= 4:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    else:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{np.log10(v):.0f}}}$"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-
-
-def _progress_callback(progress, epochs, what):
-    every = max(1, epochs // 20)
-
-    def callback(epoch, _hist):
-        if (epoch + 1) % every == 0:
-            progress((epoch + 1) / epochs, f"training {what}: epoch {epoch + 1} of {epochs}")
-    return callback
-
-
 def epochs_for(depth, epochs):
     """The epochs an explorer run gets: at most LAYER_EPOCH_BUDGET / depth (40 at 1000 layers),
     so that one click stays within a few seconds."""
@@ -260,14 +227,11 @@ def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.
     matrices per epoch (at most 40 of them, spread from fc1 to the output). Press Run."""
     data = load_iris(seed=0)
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.1))
-    (previous,) = ax_loss.plot([], [], color="0.7", lw=1.5, label="previous run")
-    (current,) = ax_loss.plot([], [], color=CONNECTION_COLORS["residual"], lw=2,
-                              label="this run")
+    runs = RunComparison(ax_loss, CONNECTION_COLORS["residual"])
     draw_ln3(ax_loss)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training loss")
-    legend = ax_loss.legend(fontsize=8, loc="lower left")
     loss_title = ax_loss.set_title("loss", fontsize=9)
     banner = diverged_banner(ax_loss)
     cmap = matplotlib.colormaps["rainbow"]
@@ -283,28 +247,18 @@ def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.
     bar.ax.set_yticklabels(["fc1\n(input)", "output"], fontsize=8)
     suptitle = fig.suptitle("settings\nplaceholder", fontsize=10)
     fig.tight_layout()
-    state = {"previous": None}
 
     def update(depth, width, connection, optimiser, epochs, seed, progress):
         n_epochs = epochs_for(depth, epochs)
-        what = f"{depth} {connection} layers"
         model, hist = train_iris([width] * depth, connection, optimiser, n_epochs, seed, data,
-                                 callback=_progress_callback(progress, n_epochs, what))
+                                 callback=epoch_progress(progress, n_epochs))
         ep = np.arange(1, hist.epochs + 1)
         loss = np.maximum(hist.loss, LOSS_FLOOR)
-        current.set_data(ep, loss)
-        current.set_color(CONNECTION_COLORS[connection])
-        shown = [loss]
-        if state["previous"] is not None:
-            (px, py), plabel = state["previous"]
-            previous.set_data(px, py)
-            legend.get_texts()[0].set_text(f"previous: {plabel}")
-            shown.append(py)
-        legend.legend_handles[1].set_color(current.get_color())
         opt_label = OPTIMISERS[optimiser][0]
-        state["previous"] = ((ep, loss), f"{depth} × {width}, {connection}, {opt_label}")
-        _set_log_range(ax_loss, shown + [[LN3]], LOSS_FLOOR)
-        ax_loss.set_xlim(0, max(n_epochs, len(previous.get_xdata())) + 1)
+        runs.show(ep, loss, f"{depth} × {width}, {connection}, {opt_label}",
+                  CONNECTION_COLORS[connection])
+        plots.fit_log_axis(ax_loss, runs.curves() + [[LN3]], LOSS_FLOOR)
+        ax_loss.set_xlim(0, max(n_epochs, len(runs.previous.get_xdata())) + 1)
 
         grads = np.maximum(hist.grad_mean_abs, GRAD_FLOOR)
         n_w = grads.shape[1]
@@ -317,7 +271,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.
             else:
                 line.set_data([], [])
                 line.set_visible(False)
-        _set_log_range(ax_grad, [grads[:, picked], [1.0]] if hist.epochs else [[1.0]],
+        plots.fit_log_axis(ax_grad, [grads[:, picked], [1.0]] if hist.epochs else [[1.0]],
                        GRAD_FLOOR, include_floor=True)
         ax_grad.set_xlim(0, n_epochs + 1)
         bar.ax.set_yticklabels(["fc1\n(input)", f"fc{n_w}\n(output)"], fontsize=8)
@@ -415,7 +369,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epo
             legend.get_texts()[n].set_text(
                 f"{k}: " + ("diverged" if hist.diverged else f"test accuracy {acc:.2f}"))
             words.append(f"{k} {'diverged' if hist.diverged else f'{acc:.2f}'}")
-        _set_log_range(ax_loss, shown, LOSS_FLOOR)
+        plots.fit_log_axis(ax_loss, shown, LOSS_FLOOR)
         mark_diverged(ax_loss, banner, diverged, "A run diverged:\nits loss overflowed")
         loss_title.set_text(f"{OPTIMISERS[optimiser][0]}, seed {seed}\n"
                             "loss per epoch, test accuracy in the legend")

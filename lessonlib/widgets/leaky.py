@@ -15,7 +15,8 @@ from ..data import load_iris
 from ..models import MLP
 from ..optim import SGD, Adam
 from .._blas import single_thread
-from ._base import Explorer, diverged_banner, mark_diverged, new_figure, slider
+from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, mark_diverged,
+                    new_figure, slider)
 
 __all__ = ["leaky_relu_explorer"]
 
@@ -217,10 +218,9 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
     ax_f.legend(loc="upper left", fontsize=8)
     f_title = ax_f.set_title("slope", fontsize=10)
 
-    (previous,) = ax_loss.plot([], [], color="0.6", lw=1.2, ls="--", label="previous run")
-    (current,) = ax_loss.plot([], [], color=LEAKY_COLOR, lw=1.5, label="this run")
+    runs = RunComparison(ax_loss, LEAKY_COLOR, lw=1.5, previous_style=dict(color="0.6", lw=1.2,
+                                                                           ls="--"))
     _loss_axis(ax_loss, epochs)
-    ax_loss.legend(loc="lower left", fontsize=8)
     loss_title = ax_loss.set_title("loss\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_loss)
 
@@ -235,7 +235,6 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
     ax_dead.set_ylabel(f"units (of {width}) never > 0")
     dead_title = ax_dead.set_title("units negative for every\ntraining flower", fontsize=10)
     fig.tight_layout()
-    last = {"label": None}
 
     def draw_activation(s):
         f_line.set_ydata(leaky_relu(z, s))
@@ -245,25 +244,13 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
 
     def update(slope, depth, epochs, seed, progress):
         draw_activation(slope)
-        every = max(1, epochs // 20)
-
-        def report(epoch, _history):
-            if (epoch + 1) % every == 0:
-                progress((epoch + 1) / epochs, f"training: epoch {epoch + 1} of {epochs}")
-
         model, history = train_iris("leaky_relu", depth, width, epochs, seed, slope,
-                                    data=data, callback=report)
+                                    data=data, callback=epoch_progress(progress, epochs))
         color = RELU_COLOR if slope == 0 else LEAKY_COLOR
         label = f"slope {slope:.2f}, {depth} layers, seed {seed}"
-        previous.set_data(*current.get_data())
-        texts = ax_loss.get_legend().get_texts()
-        texts[0].set_text(f"previous: {last['label']}" if last["label"] else "previous run")
-        last["label"] = label
         losses = np.maximum(history.loss, LOSS_FLOOR)
-        current.set_data(np.arange(1, len(losses) + 1), losses)
-        current.set_color(color)
-        ax_loss.get_legend().get_lines()[1].set_color(color)
-        ax_loss.set_xlim(0, max(epochs, len(previous.get_xdata())))
+        runs.show(np.arange(1, len(losses) + 1), losses, label, color)
+        ax_loss.set_xlim(0, max(epochs, len(runs.previous.get_xdata())))
         if history.diverged:
             mark_diverged(ax_loss, banner, True, f"Diverged at epoch {history.diverged_epoch + 1}")
             loss_title.set_text(f"{label}\nstopped: the loss is no longer finite")

@@ -14,8 +14,8 @@ from ..data import make_rings
 from ..models import MLP
 from ..optim import SGD
 from .._blas import single_thread
-from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
-                    slider)
+from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
+                    log_slider, mark_diverged, new_figure, slider)
 
 __all__ = ["relu_mlp_explorer"]
 
@@ -112,25 +112,6 @@ def class1_proba(model, points):
     return np.where(np.isfinite(p), p, 0.5)
 
 
-def fit_log_axis(ax, curves, min_ratio=20.0):
-    """y limits of a log axis around the values of ``curves``, spanning at least ``min_ratio``
-    (so that at least one power of ten is labelled); minor ticks unlabelled."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    values = np.concatenate([np.asarray(c, dtype=np.float64).ravel() for c in curves])
-    values = values[np.isfinite(values) & (values > 0)]
-    lo, hi = (values.min(), values.max()) if values.size else (0.01, 1.0)
-    if hi / lo < min_ratio:
-        centre = np.sqrt(lo * hi)
-        lo, hi = centre / np.sqrt(min_ratio), centre * np.sqrt(min_ratio)
-    lo, hi = lo / 1.3, hi * 1.3
-    ax.set_ylim(lo, hi)
-    # a short range gets labels at 1, 2 and 5 times each power of ten, a long one at the powers
-    subs = (1.0, 2.0, 5.0) if np.log10(hi / lo) <= 2.5 else (1.0,)
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-
-
 def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):
     """The decision map of a trained model over the data, and its loss per iteration."""
     plots.decision_map(ax_map, X, y, lambda G: class1_proba(model, G))
@@ -149,7 +130,8 @@ def rings_comparison_figure(X, y, runs):
                            width_ratios=[1] * len(runs) + [1.25])
     for ax, (label, model, history) in zip(axes, runs):
         draw_rings_run(ax, axes[-1], X, y, model, history, label)
-    fit_log_axis(axes[-1], [np.clip(h.loss, LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs])
+    plots.fit_log_axis(axes[-1], [np.clip(h.loss, LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
+                       min_ratio=20.0, margin=1.3)
     axes[-1].legend(fontsize=8, loc="lower left")
     axes[-1].set_title("loss per iteration", fontsize=10)
     fig.tight_layout()
@@ -166,41 +148,25 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
     fig, (ax_map, ax_loss) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.15))
     image, points, shape = plots.decision_map(ax_map, X, y)
     map_title = ax_map.set_title("p(class 1)", fontsize=10)
-    (previous,) = ax_loss.plot([], [], color="0.6", lw=1.2, ls="--", label="previous run")
-    (current,) = ax_loss.plot([], [], color=ACTIVATION_COLORS["relu"], lw=1.5, label="this run")
+    runs = RunComparison(ax_loss, ACTIVATION_COLORS["relu"], lw=1.5, loc="upper right",
+                         previous_style=dict(color="0.6", lw=1.2, ls="--"))
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("iteration")
     ax_loss.set_ylabel("cross-entropy loss")
-    legend = ax_loss.legend(loc="upper right", fontsize=8)
     loss_title = ax_loss.set_title("loss\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_loss)
     fig.tight_layout()
-    last = {"label": None}
 
     def update(activation, width, depth, init, lr, momentum, iterations, seed, progress=None):
-        every = max(1, iterations // 20)
-
-        def report(epoch, _history):
-            if progress is not None and (epoch + 1) % every == 0:
-                progress((epoch + 1) / iterations, f"training: iteration {epoch + 1} of "
-                                                   f"{iterations}")
-
         hidden = [width] * depth
         model, history = train_rings(activation, hidden, lr, momentum, iterations, init, seed,
-                                     X, y, callback=report)
+                                     X, y, callback=epoch_progress(progress, iterations,
+                                                                   unit="iteration"))
         image.set_data(class1_proba(model, points).reshape(shape))
         label = f"{activation} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, ρ {momentum:.2f}"
-        # the curve just shown becomes the grey reference
-        previous.set_data(*current.get_data())
-        legend.get_texts()[0].set_text(f"previous: {last['label']}" if last["label"]
-                                       else "previous run")
-        last["label"] = label
         losses = np.clip(history.loss, LOSS_FLOOR, LOSS_CEILING)
-        current.set_data(np.arange(len(losses)), losses)
-        current.set_color(ACTIVATION_COLORS[activation])
-        legend.get_texts()[1].set_text("this run")
-        legend.get_lines()[1].set_color(ACTIVATION_COLORS[activation])
-        fit_log_axis(ax_loss, [current.get_ydata(), previous.get_ydata()])
+        runs.show(np.arange(len(losses)), losses, label, ACTIVATION_COLORS[activation])
+        plots.fit_log_axis(ax_loss, runs.curves(), min_ratio=20.0, margin=1.3)
         ax_loss.set_xlim(0, iterations)
         map_title.set_text(f"{activation}, hidden {hidden}: p(class 1)")
         if history.diverged:

@@ -16,7 +16,8 @@ from ..models import MLP
 from ..optim import SGD, Adam
 from ..plots import layer_colors
 from .._blas import single_thread
-from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
+from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
+                    new_figure, slider)
 
 __all__ = ["vanishing_gradient_explorer"]
 
@@ -126,14 +127,9 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
 
     def update(depth, activation, init, optimizer, seed, progress):
         model = MLP(4, [10] * depth, 3, activation=activation, init=init, seed=seed)
-
-        def report(epoch, _history):
-            if (epoch + 1) % 10 == 0:
-                progress((epoch + 1) / EPOCHS, f"training: epoch {epoch + 1} of {EPOCHS}")
-
         with single_thread():
             hist = model.fit(X, y, OPTIMIZERS[optimizer][1](), epochs=EPOCHS, batch_size=20,
-                             seed=seed, callback=report)
+                             seed=seed, callback=epoch_progress(progress, EPOCHS))
         n_w = len(hist.weight_names)
         grads = np.full((EPOCHS, n_w), np.nan)
         grads[:hist.epochs] = np.maximum(hist.grad_mean_abs, GRAD_FLOOR)
