@@ -46,6 +46,16 @@ class History:
         return len(self.loss)
 
 
+def never_positive(model, X):
+    """Per hidden layer, how many units have an input <= 0 for every row of X (read from
+    ``model.forward_trace(X)``). For ReLU these units output 0 for every example and get no
+    gradient at all: they are dead, and stay dead unless an earlier layer changes their input.
+    For LeakyReLU they still pass ``slope`` times the gradient and can come back."""
+    names = {f"{model.activation}{b.index}" for b in model.blocks}
+    return np.array([int((h.max(axis=0) <= 0).sum()) for name, h in model.forward_trace(X)
+                     if name in names])
+
+
 class HiddenBlock:
     """fc -> (batch norm) -> activation -> (dropout): one hidden layer of the MLP."""
 

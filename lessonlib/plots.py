@@ -51,6 +51,13 @@ def decision_map(ax, X, y, proba_of_class1=None, n=100):
     return image, grid, (n, n)
 
 
+def class1_proba(model, points):
+    """p(class 1) of a two-class model on points, for ``decision_map``; 0.5 where the output
+    is not finite (a diverged run)."""
+    p = model.predict_proba(points)[:, 1]
+    return np.where(np.isfinite(p), p, 0.5)
+
+
 def loss_curve(ax, losses=(), label=None, **style):
     """A loss-per-step line; returns it (update with set_data, then rescale_to_data)."""
     (line,) = ax.plot(np.arange(len(losses)), losses, label=label, **style)

@@ -15,7 +15,6 @@ of the explorer:
   maps, losses, gradient and step size per layer), and ``mlp_as_vector`` (an MLP's parameters as
   one vector, so that a hand-written optimiser loop can train it).
 """
-
 import numpy as np
 
 from .. import plots
@@ -56,7 +55,6 @@ def make_optimizer(name, lr, beta1=0.9, beta2=0.999):
     if name == "adam":
         return Adam(lr=lr, beta1=beta1, beta2=beta2)
     raise ValueError(f"unknown optimiser {name!r}; valid names are {', '.join(OPTIMIZERS)}")
-
 
 
 def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):
@@ -475,12 +473,6 @@ def load_rings_run(path, label, hidden):
     return model, history
 
 
-def class1_proba(model, points):
-    """p(class 1) on points; 0.5 where the output is not finite (a run that blew up)."""
-    p = model.predict_proba(points)[:, 1]
-    return np.where(np.isfinite(p), p, 0.5)
-
-
 def rings_figure(X, y, runs, title=None):
     """runs = [(label, model, history, colour)]: one decision map per run, then all the loss
     curves (mean training loss per epoch, log axis) on one axis."""
@@ -490,7 +482,7 @@ def rings_figure(X, y, runs, title=None):
     ax_l = axes[-1]
     curves = []
     for ax, (label, model, history, color) in zip(axes, runs):
-        plots.decision_map(ax, X, y, lambda G, m=model: class1_proba(m, G))
+        plots.decision_map(ax, X, y, lambda G, m=model: plots.class1_proba(m, G))
         ax.set_title(f"{label}\naccuracy {model.score(X, y):.0%}", fontsize=9)
         losses = np.where(np.isfinite(history.loss), history.loss, np.nan)
         curves.append(losses)

@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
-from ..models import MLP
+from ..models import MLP, never_positive
 from ..optim import SGD, Adam
 from .._blas import single_thread
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
@@ -93,9 +93,7 @@ def initial_gradients(hidden, connection, seed, X, y):
 
 def dead_fraction(model, X):
     """Fraction of the hidden ReLUs that output 0 for every row of X (their gradient is 0)."""
-    dead = [(h.max(axis=0) <= 0) for name, h in model.forward_trace(X)
-            if name.startswith("relu")]
-    return float(np.concatenate(dead).mean())
+    return float(never_positive(model, X).sum() / sum(model.hidden))
 
 
 # ---------------------------------------------------------------- static figures

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import plots
 from ..data import load_iris
-from ..models import MLP
+from ..models import MLP, never_positive  # noqa: F401  (lesson 11: leaky.never_positive)
 from ..optim import SGD, Adam
 from .._blas import single_thread
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, mark_diverged,
@@ -74,18 +74,6 @@ def activation_figure(slope=0.25, z=np.linspace(-4, 3, 351)):
 
 
 # ---------------------------------------------------------------- dead units
-
-def never_positive(model, X):
-    """Per hidden layer, how many units have an input <= 0 for every row of X.
-
-    For ReLU these units output 0 for every example and get no gradient at all: they are dead,
-    and stay dead (unless an earlier layer changes their input). For LeakyReLU they still pass
-    ``slope`` times the gradient and can come back. Read from ``model.forward_trace(X)``."""
-    names = {f"{model.activation}{b.index}" for b in model.blocks}
-    counts = [int((h.max(axis=0) <= 0).sum()) for name, h in model.forward_trace(X)
-              if name in names]
-    return np.array(counts)
-
 
 # ---------------------------------------------------------------- training on iris
 

@@ -143,9 +143,7 @@ def draw_final_losses(ax, results, true_b, best_loss, stuck_loss=None, n=1000):
 
 def draw_contour(ax, grid, L, true_b=None):
     """The loss surface from above (fixed levels, shared with lesson 02)."""
-    B1, B2 = np.meshgrid(grid, grid)
-    filled = ax.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis", extend="both", zorder=1)
-    ax.contour(B1, B2, L, levels=LOSS_LEVELS, colors="k", linewidths=0.3, alpha=0.4, zorder=2)
+    filled = redraw_loss_contours(ax, grid, L)[0]
     if true_b is not None:
         ax.plot(*true_b, "*", color="white", mec="k", ms=13, zorder=6, label="true b")
     ax.set_xlim(grid[0], grid[-1])
@@ -172,8 +170,7 @@ def draw_paths(ax, grid, L, paths, labels, colors, true_b=None):
 
 def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
     """The decision map of a trained model over the data (test points, if given, faint)."""
-    from .networks import class1_proba
-    plots.decision_map(ax_map, X, y, lambda G: class1_proba(model, G))
+    plots.decision_map(ax_map, X, y, lambda G: plots.class1_proba(model, G))
     if X_test is not None:
         ax_map.scatter(X_test[:, 0], X_test[:, 1], s=2, lw=0, alpha=0.25,
                        c=[plots.CLASS_COLORS[k] for k in y_test], zorder=0)

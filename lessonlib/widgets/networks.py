@@ -6,12 +6,12 @@ their derivatives), ``layer_gradients`` and ``draw_layer_gradients`` (mean |dL/d
 the start of training), ``train_rings`` (one run on the rings data), ``draw_rings_run`` (its
 decision map and loss curve) and ``rings_comparison_figure`` (several runs side by side).
 """
-
 import numpy as np
 
 from .. import plots
 from ..data import make_rings
-from ..models import MLP
+from ..layers import Sigmoid
+from ..models import MLP, never_positive
 from ..optim import SGD
 from .._blas import single_thread
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
@@ -26,11 +26,10 @@ LOSS_FLOOR = 1e-5           # the loss axis is logarithmic: smaller losses are d
 LOSS_CEILING = 1e3          # and a run that blows up is drawn up to here
 
 
-
 # ---------------------------------------------------------------- static figures
 
 def sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+    return Sigmoid().forward(np.asarray(z, dtype=np.float64))
 
 
 def activation_figure(z=np.linspace(-5, 5, 401)):
@@ -102,19 +101,12 @@ def dead_units(model, X):
     """Hidden ReLU units that output 0 for every row of X (their gradient is 0 everywhere)."""
     if model.activation != "relu":
         return 0
-    return int(sum((h.max(axis=0) <= 0).sum() for name, h in model.forward_trace(X)
-                   if name.startswith("relu")))
-
-
-def class1_proba(model, points):
-    """p(class 1) on points, 0.5 where the model's output is not finite (a diverged run)."""
-    p = model.predict_proba(points)[:, 1]
-    return np.where(np.isfinite(p), p, 0.5)
+    return int(never_positive(model, X).sum())
 
 
 def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):
     """The decision map of a trained model over the data, and its loss per iteration."""
-    plots.decision_map(ax_map, X, y, lambda G: class1_proba(model, G))
+    plots.decision_map(ax_map, X, y, lambda G: plots.class1_proba(model, G))
     ax_map.set_title(f"{label}: p(class 1)", fontsize=10)
     color = ACTIVATION_COLORS.get(model.activation, "0.3")
     losses = np.clip(history.loss, LOSS_FLOOR, LOSS_CEILING)
@@ -162,7 +154,7 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
         model, history = train_rings(activation, hidden, lr, momentum, iterations, init, seed,
                                      X, y, callback=epoch_progress(progress, iterations,
                                                                    unit="iteration"))
-        image.set_data(class1_proba(model, points).reshape(shape))
+        image.set_data(plots.class1_proba(model, points).reshape(shape))
         label = f"{activation} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, ρ {momentum:.2f}"
         losses = np.clip(history.loss, LOSS_FLOOR, LOSS_CEILING)
         runs.show(np.arange(len(losses)), losses, label, ACTIVATION_COLORS[activation])
