@@ -41,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from lessonlib import MLP, SGD, Adam  # noqa: E402
+from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
 
 EPOCHS, BATCH, WIDTH = 100, 20, 10
@@ -57,15 +58,6 @@ GROUPS = {
             False)],
 }
 GRAD_LAYERS = {100: (1, 2, 10, 50, 100, 101), 1000: (1, 2, 10, 100, 500, 1000, 1001)}
-
-
-def single_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                                 # pragma: no cover
-        import contextlib
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1)
 
 
 def layer_stats(model, X):
