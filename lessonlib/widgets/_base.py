@@ -23,7 +23,9 @@ def new_figure(nrows=1, ncols=1, figsize=(9, 3.6), **subplot_kw):
     """A figure that is not shown until an explorer places it. Returns (fig, axes).
     A figure wider than MAX_FIGURE_PX at 100 dpi gets a lower dpi: the same layout, smaller."""
     dpi = min(100.0, MAX_FIGURE_PX / figsize[0])
-    with plt.ioff():
+    # A fixed title height spares matplotlib measuring every tick label to place the titles on
+    # each redraw (about 15 % of a slider's redraw; the same pixels: no labels sit on top).
+    with plt.ioff(), plt.rc_context({"axes.titley": 1.0}):
         fig, axes = plt.subplots(nrows, ncols, figsize=figsize, dpi=dpi, **subplot_kw)
     canvas = fig.canvas
     for attr, value in (("header_visible", False), ("footer_visible", False),
