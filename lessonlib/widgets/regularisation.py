@@ -16,9 +16,12 @@ from ..data import load_overfit_digits
 from ..models import MLP
 from ..optim import SGD
 from .._blas import single_thread
-from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
+from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
+                    mark_diverged, new_figure, slider)
 
 __all__ = ["regularisation_explorer"]
+
+THIS_RUN_COLOR = "#1f77b4"     # the explorer's current run; the previous one is grey
 
 # The lesson's setting: 300 training digits, three hidden layers of 128 ReLUs, He initial
 # weights, SGD with momentum, batch 30.
@@ -48,7 +51,8 @@ def train_digits(weight_decay=0.0, dropout=0.0, epochs=100, seed=0, hidden=HIDDE
     Every epoch, in inference mode (no dropout): accuracy on the training set and the test set
     (its first ``n_test`` rows, or all), the test cross-entropy and the weights' size.
     Returns (model, history, metrics), metrics a dict of per-epoch arrays: train_accuracy,
-    test_accuracy, test_loss, weight_norm. ``callback(epoch)`` after each epoch."""
+    test_accuracy, test_loss, weight_norm. ``callback(epoch, history)`` after each epoch, as
+    ``MLP.fit`` calls it."""
     X, y, X_test, y_test = load_overfit_digits() if data is None else data
     if n_test is not None:
         X_test, y_test = X_test[:n_test], y_test[:n_test]
@@ -56,14 +60,14 @@ def train_digits(weight_decay=0.0, dropout=0.0, epochs=100, seed=0, hidden=HIDDE
                 seed=seed)
     metrics = {k: [] for k in ("train_accuracy", "test_accuracy", "test_loss", "weight_norm")}
 
-    def record(epoch, _history):
+    def record(epoch, history):
         metrics["train_accuracy"].append(float(np.mean(model.predict(X) == y)))
         proba = model.predict_proba(X_test)
         metrics["test_accuracy"].append(float(np.mean(np.argmax(proba, axis=1) == y_test)))
         metrics["test_loss"].append(cross_entropy(proba, y_test))
         metrics["weight_norm"].append(weight_norm(model))
         if callback is not None:
-            callback(epoch)
+            callback(epoch, history)
 
     with single_thread(), np.errstate(all="ignore"):
         history = model.fit(X, y, SGD(lr=LR, momentum=MOMENTUM), epochs=epochs,
@@ -189,14 +193,14 @@ def regularisation_explorer(decay=False, lam=1e-3, dropout=0.0, epochs=60, seed=
     fig, (ax_acc, ax_loss) = new_figure(1, 2, figsize=(10, 3.8), width_ratios=(1.2, 1))
     (prev_train,) = ax_acc.plot([], [], color="0.65", lw=1.1, ls="--")
     (prev_test,) = ax_acc.plot([], [], color="0.65", lw=1.4, label="previous run (grey)")
-    (cur_train,) = ax_acc.plot([], [], color="#1f77b4", lw=1.3, ls="--", label="training")
-    (cur_test,) = ax_acc.plot([], [], color="#1f77b4", lw=1.8, label="test (500 digits)")
+    (cur_train,) = ax_acc.plot([], [], color=THIS_RUN_COLOR, lw=1.3, ls="--", label="training")
+    (cur_test,) = ax_acc.plot([], [], color=THIS_RUN_COLOR, lw=1.8, label="test (500 digits)")
     _accuracy_axis(ax_acc, epochs, low=0.5)
     ax_acc.legend(loc="lower right", fontsize=8)
     acc_title = ax_acc.set_title("accuracy\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_acc)
-    (prev_loss,) = ax_loss.plot([], [], color="0.65", lw=1.4, label="previous run")
-    (cur_loss,) = ax_loss.plot([], [], color="#1f77b4", lw=1.8, label="this run")
+    runs = RunComparison(ax_loss, THIS_RUN_COLOR, lw=1.8,
+                         previous_style={"color": "0.65", "lw": 1.4}, loc="upper right")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("test cross-entropy (log scale)")
     ax_loss.set_yscale("log")
@@ -204,25 +208,21 @@ def regularisation_explorer(decay=False, lam=1e-3, dropout=0.0, epochs=60, seed=
     ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax_loss.yaxis.set_minor_formatter(NullFormatter())
     ax_loss.grid(color="0.92", lw=0.8)
-    ax_loss.legend(fontsize=8, loc="upper right")
     loss_title = ax_loss.set_title("test loss\n(placeholder)", fontsize=10)
     fig.tight_layout()
 
     def update(decay, lam, dropout, epochs, seed, progress):
         wd = lam if decay else 0.0
 
-        def report(epoch):
-            progress((epoch + 1) / epochs, f"training: epoch {epoch + 1} of {epochs}")
-
         model, history, m = train_digits(wd, dropout, epochs, seed, data=data, n_test=n_test,
-                                         callback=report)
-        for prev, cur in ((prev_train, cur_train), (prev_test, cur_test),
-                          (prev_loss, cur_loss)):
+                                         callback=epoch_progress(progress, epochs))
+        for prev, cur in ((prev_train, cur_train), (prev_test, cur_test)):
             prev.set_data(*cur.get_data())
         e = np.arange(1, len(m["test_accuracy"]) + 1)
         cur_train.set_data(e, m["train_accuracy"])
         cur_test.set_data(e, m["test_accuracy"])
-        cur_loss.set_data(e, np.clip(m["test_loss"], 1e-3, 1e3))
+        setting = (f"λ = {wd:.2g}" if decay else "no weight decay") + f", dropout {dropout:.2f}"
+        runs.show(e, np.clip(m["test_loss"], 1e-3, 1e3), setting, THIS_RUN_COLOR)
         xmax = max(epochs, len(prev_test.get_xdata()))
         ax_acc.set_xlim(0, xmax)
         lowest = min(np.concatenate([m["test_accuracy"][len(e) // 4:], [0.5]]))
@@ -230,7 +230,6 @@ def regularisation_explorer(decay=False, lam=1e-3, dropout=0.0, epochs=60, seed=
         ax_loss.set_xlim(0, xmax)
         ax_loss.relim()
         ax_loss.autoscale_view(scalex=False)
-        setting = (f"λ = {wd:.2g}" if decay else "no weight decay") + f", dropout {dropout:.2f}"
         if history.diverged:
             mark_diverged(ax_acc, banner, True, f"Diverged at epoch {history.diverged_epoch + 1}")
             acc_title.set_text(f"{setting}\nstopped: the loss is no longer finite")
