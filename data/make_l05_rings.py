@@ -14,10 +14,9 @@ Read a run with ``adaptive.load_rings_run(path, label, hidden)``.
 import os
 import sys
 
-from threadpoolctl import threadpool_limits
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import make_rings  # noqa: E402
 from lessonlib.widgets import adaptive  # noqa: E402
 
@@ -38,5 +37,5 @@ def main():
 
 
 if __name__ == "__main__":
-    with threadpool_limits(limits=1):
+    with single_thread():
         main()

@@ -39,9 +39,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from threadpoolctl import threadpool_limits  # noqa: E402
-
 from lessonlib import MLP, SGD, Adam  # noqa: E402
+from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import load_digits_split, load_iris  # noqa: E402
 from lessonlib.widgets.vanishing import breakthrough_epoch  # noqa: E402
 
@@ -97,5 +96,5 @@ def main():
 
 
 if __name__ == "__main__":
-    with threadpool_limits(limits=1):
+    with single_thread():
         main()
