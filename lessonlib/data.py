@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from ._checks import as_rng, check_int, check_real
+from ._perturb import perturbed
 
 N_DIGITS = 1797      # rows of scikit-learn's bundled 8x8 digits
 N_IRIS = 150
@@ -42,7 +43,7 @@ def _epoch_batches(n, batch_size, rng):
 
 def _xy(x1, x2, y):
     """Two feature columns and a boolean label -> X float64 (N, 2), y int64 (N,)."""
-    return np.column_stack([x1, x2]).astype(np.float64), np.asarray(y).astype(np.int64)
+    return perturbed(np.column_stack([x1, x2]).astype(np.float64)), np.asarray(y).astype(np.int64)
 
 
 def _check_n(n):
@@ -116,7 +117,7 @@ def load_iris(seed=0):
     perm = _iris_perm(seed)
     X, y = _iris_raw()
     train, test = perm[:N_IRIS_TRAIN], perm[N_IRIS_TRAIN:]
-    return X[train], y[train], X[test], y[test]
+    return perturbed(X[train]), y[train], perturbed(X[test]), y[test]
 
 
 def load_digits(scale=True):
@@ -129,7 +130,7 @@ def load_digits(scale=True):
     X = bunch.data.astype(np.float64)
     if scale:
         X = X / 16.0     # each pixel counts 0..16 set bits of a 4x4 block
-    return X, bunch.target.astype(np.int64)
+    return perturbed(X), bunch.target.astype(np.int64)
 
 
 def load_digits_split(n_train=1000, seed=0):

@@ -7,6 +7,7 @@ Every layer has ``forward(x, training=False)`` and ``backward(dout)``. Trainable
 import numpy as np
 
 from ._checks import as_rng, check_fraction, check_int, check_real
+from ._perturb import perturbed
 
 
 class Layer:
@@ -42,14 +43,14 @@ def init_weight(n_in, n_out, init="uniform", rng=None):
     rng = as_rng(rng)
     if isinstance(init, str):
         if init == "uniform":
-            return rng.uniform(-0.01, 0.01, size=(n_in, n_out))
+            return perturbed(rng.uniform(-0.01, 0.01, size=(n_in, n_out)))
         std = {"normal": 1.0, "xavier": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in)}.get(init)
         if std is None:
             raise ValueError(f"unknown init {init!r}; valid values are 'uniform', 'normal', "
                              "'xavier', 'he' or a float (the std of a normal)")
     else:
         std = check_real("init", init, low=0.0, low_open=True)
-    return rng.normal(0.0, std, size=(n_in, n_out))
+    return perturbed(rng.normal(0.0, std, size=(n_in, n_out)))
 
 
 class Linear(Layer):

@@ -11,6 +11,7 @@ import numpy as np
 from scipy.linalg.blas import daxpy
 
 from ._checks import check_fraction, check_int, check_lr, check_real
+from ._perturb import perturbed
 
 
 def add_scaled(y, x, a=1.0):
@@ -190,6 +191,7 @@ def descend(grad_fn, x0, optimizer, steps):
     x = np.array(x0, dtype=np.float64)
     if not np.isfinite(x).all():
         raise ValueError(f"x0 must be finite; got {x0!r}")
+    x = np.array(perturbed(x))
     optimizer.reset()
     path = np.empty((steps + 1,) + x.shape)
     path[0] = x
