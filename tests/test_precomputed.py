@@ -1,6 +1,8 @@
 """Runs kept in data/ are what their make scripts' code produces today: a run retrained here
 starts exactly as the stored one (and, for the cheapest, ends the same)."""
 import importlib.util
+import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,29 @@ from lessonlib.widgets.vanishing import read_runs
 DATA = Path(__file__).resolve().parents[1] / "data"
 L05 = DATA / "l05_rings.npz"
 RUNS = [(label, hidden) for hidden in adaptive.RINGS_DEPTHS for label in adaptive.RINGS_OPTIMIZERS]
+MEASURE = bool(os.environ.get("PRECOMPUTED_MEASURE"))
+
+
+def _record(name, stored, fresh):
+    path = os.environ.get("PRECOMPUTED_SPREAD_REPORT")
+    if path:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0].split("::")[-1]
+        conv = lambda a: np.asarray([np.nan if v is None else v for v in a] if isinstance(a, list) else a, dtype=float).tolist()
+        with open(path, "a") as f:
+            f.write(json.dumps({"test": test, "name": name, "stored": conv(stored),
+                                "fresh": conv(fresh)}) + "\n")
+
+
+def _close(name, stored, fresh, **tol):
+    _record(name, stored, fresh)
+    if not MEASURE:
+        np.testing.assert_allclose(stored, fresh, err_msg=name, **tol)
+
+
+def _same(name, stored, fresh):
+    _record(name, stored, fresh)
+    if not MEASURE:
+        np.testing.assert_array_equal(stored, fresh, err_msg=name)
 
 
 def _train(label, hidden, epochs):
@@ -28,9 +53,9 @@ def test_l05_rings_run_starts_as_stored(label, hidden):
     model, stored = adaptive.load_rings_run(L05, label, hidden)
     assert stored.loss.shape == (adaptive.RINGS_EPOCHS,)
     _, fresh = _train(label, hidden, 10)
-    np.testing.assert_allclose(stored.loss[:10], fresh.loss, rtol=1e-9)
-    np.testing.assert_allclose(stored.grad_mean_abs[:10], fresh.grad_mean_abs, rtol=1e-9)
-    np.testing.assert_allclose(stored.weight_change_mean_abs[:10], fresh.weight_change_mean_abs,
+    _close("loss", stored.loss[:10], fresh.loss, rtol=1e-9)
+    _close("grad_mean_abs", stored.grad_mean_abs[:10], fresh.grad_mean_abs, rtol=1e-9)
+    _close("weight_change_mean_abs", stored.weight_change_mean_abs[:10], fresh.weight_change_mean_abs,
                                rtol=1e-9)
 
 
@@ -38,11 +63,11 @@ def test_l05_rings_cheapest_run_ends_as_stored():
     label, hidden = RUNS[0]                        # Adam, two hidden layers: about 2 s
     stored_model, stored = adaptive.load_rings_run(L05, label, hidden)
     model, fresh = _train(label, hidden, adaptive.RINGS_EPOCHS)
-    np.testing.assert_allclose(stored.loss, fresh.loss, rtol=1e-6)
+    _close("loss", stored.loss, fresh.loss, rtol=1e-6)
     for name, value in model.params.items():
-        np.testing.assert_allclose(stored_model.params[name], value, rtol=1e-6, atol=1e-12)
+        _close(name, stored_model.params[name], value, rtol=1e-6, atol=1e-12)
     X, y = make_rings()
-    assert stored_model.score(X, y) == model.score(X, y)
+    _same("score", stored_model.score(X, y), model.score(X, y))
 
 
 # ---------------------------------------------------------------- lessons 06-13
@@ -100,6 +125,10 @@ def _assert_rows_match(fresh, stored, key, tolerance):
         old = stored[which]
         assert old.keys() == row.keys()
         for column, value in row.items():
+            if column not in key:
+                _record(f"{column} {which}", [old[column]], [value])
+            if MEASURE:
+                continue
             if column in tolerance and None not in (value, old[column]):
                 np.testing.assert_allclose(old[column], value, **tolerance[column],
                                            err_msg=f"{column} of the run {which}")
@@ -136,7 +165,7 @@ def test_l07_digits_curves_start_as_stored(cut_down, tmp_path):
         cut_down(L07, DIGITS={**d, "seeds": range(1), "epochs": 2},
                  IRIS={**L07.IRIS, "seeds": ()}).main()
     fresh = _l07_curves(tmp_path / "l07_digits_curves.npz", d["activations"], d["inits"])
-    np.testing.assert_allclose(stored[:, :, :1, :2], fresh, rtol=1e-9)
+    _close("loss", stored[:, :, :1, :2], fresh, rtol=1e-9)
 
 
 def test_l07_cheapest_runs_end_as_stored(cut_down, tmp_path):
@@ -152,7 +181,7 @@ def test_l07_cheapest_runs_end_as_stored(cut_down, tmp_path):
                        {"final_loss": dict(atol=1e-6), "test_accuracy": dict(atol=1e-4)})
     curves = [_l07_curves(path, digits["activations"], digits["inits"])
               for path in (DATA / "l07_digits_curves.npz", tmp_path / "l07_digits_curves.npz")]
-    np.testing.assert_allclose(curves[0][:, :, :1], curves[1], rtol=1e-6)
+    _close("curves", curves[0][:, :, :1], curves[1], rtol=1e-6)
 
 
 @pytest.mark.parametrize("variant", L08.VARIANTS, ids=["plain", "batch_norm", "fix_gamma"])
@@ -177,7 +206,7 @@ def test_l08_scale_sweep_starts_as_stored(cut_down, tmp_path):
         cut_down(L08, EPOCHS=5, SWEEP_SEEDS=range(1)).scale_sweep(IRIS)
     fresh = _npz(tmp_path / "l08_scale_sweep.npz")
     np.testing.assert_array_equal(stored["stds"], fresh["stds"])
-    np.testing.assert_allclose(stored["loss"][:, :, :1, :5], fresh["loss"], rtol=1e-9)
+    _close("loss", stored["loss"][:, :, :1, :5], fresh["loss"], rtol=1e-9)
 
 
 def test_l08_scale_sweep_cheapest_run_ends_as_stored():
@@ -185,8 +214,8 @@ def test_l08_scale_sweep_cheapest_run_ends_as_stored():
     stored = _npz(DATA / "l08_scale_sweep.npz")
     with single_thread():
         model, hist = L08.train(7, 0, IRIS, batch_norm=False, init=L08.SWEEP_STDS[-1])
-    np.testing.assert_allclose(stored["loss"][-1, 0, 0], hist.loss, rtol=1e-6)
-    assert stored["test_accuracy"][-1, 0, 0] == model.score(*IRIS[2:])
+    _close("loss", stored["loss"][-1, 0, 0], hist.loss, rtol=1e-6)
+    _same("test_accuracy", stored["test_accuracy"][-1, 0, 0], model.score(*IRIS[2:]))
 
 
 L09_RUNS = [(depth, v) for depth, variants in L09.GROUPS.items() for v in range(len(variants))]
@@ -212,15 +241,15 @@ def test_l09_deep_run_starts_as_stored(cut_down, depth, v):
     run = _l09_run(cut_down, depth, v, epochs=1)
     for name in ("loss", "train_accuracy", "test_accuracy", "grad"):
         stored, fresh = run[name]
-        np.testing.assert_allclose(stored[:1], fresh, rtol=1e-9, err_msg=name)
+        _close(name, stored[:1], fresh, rtol=1e-9)
     for name in ("r_init", "dead_init", "r_epoch1", "dead_epoch1"):    # stored as float32
-        np.testing.assert_allclose(*run[name], rtol=1e-6, err_msg=name)
+        _close(name, *run[name], rtol=1e-6)
 
 
 def test_l09_deep_cheapest_run_ends_as_stored(cut_down):
     """In full: depth 100, SGD lr 0.05, seed 0 (its stored fit took about 1 s)."""
     for name, (stored, fresh) in _l09_run(cut_down, 100, 1, epochs=L09.EPOCHS).items():
-        np.testing.assert_allclose(stored, fresh, rtol=1e-6, err_msg=name)
+        _close(name, stored, fresh, rtol=1e-6)
 
 
 def test_l11_runs_start_as_stored(cut_down, tmp_path):
@@ -232,10 +261,10 @@ def test_l11_runs_start_as_stored(cut_down, tmp_path):
     fresh = _npz(tmp_path / "l11_runs.npz")
     np.testing.assert_array_equal(stored["names"], fresh["names"])
     # loss and gradients are stored as float32
-    np.testing.assert_allclose(stored["loss"][:, :1, :10], fresh["loss"], rtol=1e-6)
-    np.testing.assert_allclose(stored["grad_mean_abs_seed0"][:, :10],
+    _close("loss", stored["loss"][:, :1, :10], fresh["loss"], rtol=1e-6)
+    _close("grad_mean_abs_seed0", stored["grad_mean_abs_seed0"][:, :10],
                                fresh["grad_mean_abs_seed0"], rtol=1e-6)
-    np.testing.assert_array_equal(stored["never_positive_start"][:, :1],
+    _same("never_positive_start", stored["never_positive_start"][:, :1],
                                   fresh["never_positive_start"])
 
 
@@ -248,8 +277,8 @@ def test_l11_cheapest_run_ends_as_stored(cut_down, tmp_path):
     assert stored["names"][v] == fresh["names"][0]
     for name in ("loss", "test_accuracy", "train_accuracy", "never_positive_start",
                  "never_positive_end"):
-        np.testing.assert_allclose(stored[name][v, 0], fresh[name][0, 0], rtol=1e-6, err_msg=name)
-    np.testing.assert_allclose(stored["grad_mean_abs_seed0"][v], fresh["grad_mean_abs_seed0"][0],
+        _close(name, stored[name][v, 0], fresh[name][0, 0], rtol=1e-6)
+    _close("grad_mean_abs_seed0", stored["grad_mean_abs_seed0"][v], fresh["grad_mean_abs_seed0"][0],
                                rtol=1e-6)
 
 
@@ -264,7 +293,7 @@ def test_l12_runs_start_as_stored(cut_down, tmp_path):
     for name in ("configs", "config_decay", "config_dropout"):
         np.testing.assert_array_equal(stored[name], fresh[name])
     for name in L12.KEYS:
-        np.testing.assert_allclose(stored[name][:, :1, :5], fresh[name], rtol=1e-9, err_msg=name)
+        _close(name, stored[name][:, :1, :5], fresh[name], rtol=1e-9)
 
 
 def test_l13_seed_as_stored(cut_down, tmp_path):

@@ -77,8 +77,10 @@ def final_test_accuracy(history):
 
 
 def accuracy_line(label, runs):
-    """'label: 1.00 0.94 ... (learned in k of n)' where learned means test accuracy >= 0.9."""
-    acc = np.array([final_test_accuracy(h) for _, h in runs])
+    """'label: 1.00 0.94 ... (learned: k of n)' where learned means test accuracy >= 0.9.
+    ``runs``: a list of (model, history), or the final test accuracies themselves."""
+    acc = np.array([final_test_accuracy(run[1]) if isinstance(run, tuple) else run
+                    for run in runs], dtype=np.float64)
     learned = int(np.sum(acc >= 0.9))
     return (f"{label}: " + " ".join(f"{a:.2f}" for a in acc)
             + f"   (learned: {learned} of {len(acc)})")

@@ -1,0 +1,78 @@
+"""Precompute lesson 04's many-seed results (about 10 s on one core).
+
+    .venv/bin/python data/make_l04_runs.py        # from the repository root
+
+Writes ``l04_runs.npz`` next to this script, with two experiments:
+
+- The final loss across batch sizes: for every batch size of ``BATCH_SIZES`` and seeds 0-29,
+  where ``sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300, (0, 0), batch_size, seed)``
+  ends on ``make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=0)``, computed for all seeds at
+  once by ``widgets.minibatch.final_losses``. Stored: ``batch_sizes`` (6,), ``seeds`` (30,),
+  ``final_loss`` (6, 30) on all 1000 points and ``final_b`` (6, 30, 2).
+- The circle: ``MLP(2, [30], 2, activation="relu", init="normal", seed=seed)`` fitted on
+  ``make_circle(n=100, seed=0)`` with ``SGD(lr=0.1, momentum=0.9)``, 5,000 updates (batch 100,
+  5,000 epochs; batch 20, 1,000 epochs), ``fit(seed=seed)``, seeds 0-4. Stored:
+  ``circle_batch_sizes`` (2,), ``circle_seeds`` (5,) and ``circle_accuracy`` (2, 5, 2): the
+  training accuracy and the accuracy on ``make_circle(n=1000, seed=1)``.
+
+Why precomputed: batch-1 paths and long runs with momentum amplify the last bits of each
+computation, which differ between CPUs, so some of these runs end differently on another
+machine; the lesson shows everybody the same stored ones.
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from lessonlib import MLP, SGD  # noqa: E402
+from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib.data import make_circle, make_sin_logistic  # noqa: E402
+from lessonlib.widgets.minibatch import final_losses  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BATCH_SIZES = (1, 5, 10, 30, 100, 1000)
+SEEDS = range(30)
+CIRCLE_BATCH_SIZES = (100, 20)
+CIRCLE_SEEDS = range(5)
+CIRCLE_UPDATES = 5000
+
+
+def final_loss_sweep(seeds=SEEDS):
+    X, y = make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=0)
+    results = final_losses(X, y, BATCH_SIZES, list(seeds), lr=0.1, momentum=0.9, steps=300)
+    return (np.array([results[bs][0] for bs in BATCH_SIZES]),
+            np.array([results[bs][1] for bs in BATCH_SIZES]))
+
+
+def train_circle(batch_size, seed, updates=CIRCLE_UPDATES):
+    """(model, history) of one circle run: ``updates`` updates of batch_size on 100 points."""
+    X, y = make_circle(n=100, seed=0)
+    model = MLP(2, [30], 2, activation="relu", init="normal", seed=seed)
+    history = model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=updates * batch_size // len(X),
+                        batch_size=batch_size, seed=seed, record_batches=True)
+    return model, history
+
+
+def circle_accuracy(batch_sizes=CIRCLE_BATCH_SIZES, seeds=CIRCLE_SEEDS, updates=CIRCLE_UPDATES):
+    train, new = make_circle(n=100, seed=0), make_circle(n=1000, seed=1)
+    return np.array([[[model.score(*train), model.score(*new)]
+                      for model, _ in (train_circle(bs, s, updates) for s in seeds)]
+                     for bs in batch_sizes])
+
+
+def main(path=None):
+    final_loss, final_b = final_loss_sweep()
+    accuracy = circle_accuracy()
+    np.savez(path or os.path.join(HERE, "l04_runs.npz"), batch_sizes=np.array(BATCH_SIZES),
+             seeds=np.array(SEEDS), final_loss=final_loss, final_b=final_b,
+             circle_batch_sizes=np.array(CIRCLE_BATCH_SIZES), circle_seeds=np.array(CIRCLE_SEEDS),
+             circle_accuracy=accuracy)
+    print("median final loss per batch size:", np.round(np.median(final_loss, axis=1), 4))
+    print("circle, mean accuracy on new points:", accuracy[:, :, 1].mean(axis=1))
+
+
+if __name__ == "__main__":
+    with single_thread():
+        main()
