@@ -11,7 +11,7 @@ PORT   ?= 8888
 # JupyterLab refuses to run as root without this flag (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install clean bench browser-test chromium
+.PHONY: lab test install clean bench browser-test chromium cpu-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
@@ -29,6 +29,15 @@ lab: install
 test: install chromium
 	$(BIN)/python -m pytest $(ARGS)
 	@echo "Screenshots of every explorer in the browser tests: test-artifacts/browser/"
+	$(if $(ARGS),,@$(MAKE) --no-print-directory cpu-check)
+
+# The same stored outputs on every CPU: every notebook and every precomputed-run test again, with
+# the data, initial weights and starting points nudged by a relative 1e-12 (lessonlib/_perturb.py),
+# far more than any BLAS kernel's rounding. An output that changes here would differ on another
+# machine. (Part of `make test` when ARGS is empty; one notebook: ARGS=lessons/03_relu.ipynb.)
+cpu-check: install
+	LESSONLIB_PERTURB=1e-12 $(BIN)/python -m pytest -p no:cacheprovider \
+		$(or $(ARGS),lessons tests/test_precomputed.py)
 
 # The browser tests need Debian's chromium (never a browser download); installed when missing
 # and we are root (CI, containers). Elsewhere the tests say how to install it.

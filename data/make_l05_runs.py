@@ -8,7 +8,8 @@ Writes ``l05_runs.npz`` next to this script, with two experiments:
   optimiser of ``ARRIVAL_SETTINGS`` and batch orders (seeds) 0-9, the first step at which
   ``widgets.adaptive.sin_logistic_path(X, y, optimizer, 1500, batch_size=30, seed=seed)`` comes
   within 0.3 of b = (2, 3), or -1 if it never does. Stored: ``arrival_labels`` (3,),
-  ``arrival_seeds`` (10,), ``arrival_step`` (3, 10).
+  ``arrival_seeds`` (10,), ``arrival_step`` (3, 10), and the whole path of seed 0 for each
+  optimiser, ``arrival_path_seed0`` (3, 1501, 2).
 - The rings network of eight hidden layers of 20 from the notes' std-1 initial weights:
   ``widgets.adaptive.train_rings(optimizer, [20] * 8, 100, init="normal", seed=0)`` for each
   optimiser of ``adaptive.RINGS_OPTIMIZERS``. Stored: ``std1_labels`` (2,), ``std1_loss``
@@ -45,10 +46,10 @@ def first_arrival(path, target=(2, 3), radius=0.3):
     return int(np.argmax(near)) if near.any() else -1
 
 
-def arrivals(seeds=ARRIVAL_SEEDS, steps=ARRIVAL_STEPS):
+def arrival_paths(seeds=ARRIVAL_SEEDS, steps=ARRIVAL_STEPS):
+    """The paths (settings, seeds, steps + 1, 2) of every optimiser and batch order."""
     X, y = make_sin_logistic(2, 3, seed=0)
-    return np.array([[first_arrival(adaptive.sin_logistic_path(X, y, make(), steps,
-                                                               batch_size=30, seed=s))
+    return np.array([[adaptive.sin_logistic_path(X, y, make(), steps, batch_size=30, seed=s)
                       for s in seeds] for make in ARRIVAL_SETTINGS.values()])
 
 
@@ -67,11 +68,12 @@ def std1_runs(epochs=STD1_EPOCHS):
 
 
 def main(path=None):
-    steps = arrivals()
+    paths = arrival_paths()
+    steps = np.array([[first_arrival(path) for path in setting] for setting in paths])
     loss, diverged_epoch, accuracy = std1_runs()
     np.savez(path or os.path.join(HERE, "l05_runs.npz"),
              arrival_labels=np.array(list(ARRIVAL_SETTINGS)), arrival_seeds=np.array(ARRIVAL_SEEDS),
-             arrival_step=steps, std1_labels=np.array(list(adaptive.RINGS_OPTIMIZERS)),
+             arrival_step=steps, arrival_path_seed0=paths[:, 0], std1_labels=np.array(list(adaptive.RINGS_OPTIMIZERS)),
              std1_loss=loss, std1_diverged_epoch=diverged_epoch, std1_accuracy=accuracy)
     print(steps)
     print(diverged_epoch, accuracy)

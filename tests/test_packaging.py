@@ -37,3 +37,26 @@ def test_pyproject_runtime_dependencies_are_in_requirements():
     runtime = parse(re.findall(r'"([^"]+)"', block))
     pip = parse((ROOT / "requirements.txt").read_text().splitlines())
     assert runtime and runtime.items() <= pip.items()
+
+
+def test_the_wheel_holds_every_library_file(tmp_path):
+    """`pip install .` (not editable) must get the whole library: build the wheel as pip does
+    and find every module of lessonlib/ in it."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+    # built from a copy: setuptools leaves build/ behind, and a stale build/ hides missing files
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "lessonlib", source / "lessonlib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                    "--disable-pip-version-check", "-w", str(tmp_path), str(source)],
+                   check=True, capture_output=True)
+    wheel, = tmp_path.glob("lessonlib-*.whl")
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    library = {path.relative_to(ROOT).as_posix() for path in (ROOT / "lessonlib").rglob("*.py")}
+    assert len(library) > 30
+    assert library - in_wheel == set()
