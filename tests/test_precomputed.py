@@ -1,5 +1,23 @@
 """Runs kept in data/ are what their make scripts' code produces today: a run retrained here
-starts exactly as the stored one (and, for the cheapest, ends the same)."""
+starts as the stored one (and, for the cheapest, ends the same where its end does not depend on
+the CPU).
+
+The stored files were made on one CPU (AVX-512, OpenBLAS's SkylakeX kernel); another CPU rounds
+the last bits of a matrix product differently, and training, above all with momentum, amplifies
+them. Each tolerance below is about ten times the largest difference between stored and
+retrained values measured in four settings: this machine's OpenBLAS kernels Haswell (its default),
+Sandybridge and Nehalem (OPENBLAS_CORETYPE=...), and the Haswell kernel with LESSONLIB_PERTURB=1e-12
+(every input nudged by a relative 1e-12, which is always the largest of the four). The comment
+"measured" beside a tolerance gives that largest relative difference. Where a run's stored
+values cannot be reproduced after some epochs, only its first epochs are compared (each test's
+docstring says so). Values the files store rounded (CSV digits, float32) are compared within
+one unit of their last digit. Exact comparisons (accuracies, counts, epochs, flags) held in all
+four settings.
+
+To measure again (after remaking a file), run this module once per setting with
+PRECOMPUTED_SPREAD_REPORT=path in the environment: every comparison appends a JSON line (test,
+name, largest absolute and relative difference) to that file before it asserts.
+"""
 import importlib.util
 import json
 import os
@@ -16,29 +34,32 @@ from lessonlib.widgets.vanishing import read_runs
 DATA = Path(__file__).resolve().parents[1] / "data"
 L05 = DATA / "l05_rings.npz"
 RUNS = [(label, hidden) for hidden in adaptive.RINGS_DEPTHS for label in adaptive.RINGS_OPTIMIZERS]
-MEASURE = bool(os.environ.get("PRECOMPUTED_MEASURE"))
 
 
-def _record(name, stored, fresh):
+def _report(name, stored, fresh):
+    """With PRECOMPUTED_SPREAD_REPORT=path set: one JSON line per comparison (see above)."""
     path = os.environ.get("PRECOMPUTED_SPREAD_REPORT")
-    if path:
-        test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0].split("::")[-1]
-        conv = lambda a: np.asarray([np.nan if v is None else v for v in a] if isinstance(a, list) else a, dtype=float).tolist()
-        with open(path, "a") as f:
-            f.write(json.dumps({"test": test, "name": name, "stored": conv(stored),
-                                "fresh": conv(fresh)}) + "\n")
+    if not path:
+        return
+    stored, fresh = np.asarray(stored, dtype=float), np.asarray(fresh, dtype=float)
+    both = np.isfinite(stored) & np.isfinite(fresh)
+    diff = np.abs(stored - fresh)[both]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / np.abs(stored[both]))
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0],
+                            "name": name, "max_abs": float(diff.max(initial=0.0)),
+                            "max_rel": float(rel.max(initial=0.0))}) + "\n")
 
 
-def _close(name, stored, fresh, **tol):
-    _record(name, stored, fresh)
-    if not MEASURE:
-        np.testing.assert_allclose(stored, fresh, err_msg=name, **tol)
+def _close(name, stored, fresh, **tolerance):
+    _report(name, stored, fresh)
+    np.testing.assert_allclose(stored, fresh, err_msg=name, **tolerance)
 
 
 def _same(name, stored, fresh):
-    _record(name, stored, fresh)
-    if not MEASURE:
-        np.testing.assert_array_equal(stored, fresh, err_msg=name)
+    _report(name, stored, fresh)
+    np.testing.assert_array_equal(stored, fresh, err_msg=name)
 
 
 def _train(label, hidden, epochs):
@@ -50,24 +71,29 @@ def _train(label, hidden, epochs):
 
 @pytest.mark.parametrize("label, hidden", RUNS)
 def test_l05_rings_run_starts_as_stored(label, hidden):
+    """Every run, its first 10 epochs (one tolerance per array for the four runs; the SGD runs'
+    spread is the larger)."""
     model, stored = adaptive.load_rings_run(L05, label, hidden)
     assert stored.loss.shape == (adaptive.RINGS_EPOCHS,)
     _, fresh = _train(label, hidden, 10)
-    _close("loss", stored.loss[:10], fresh.loss, rtol=1e-9)
-    _close("grad_mean_abs", stored.grad_mean_abs[:10], fresh.grad_mean_abs, rtol=1e-9)
-    _close("weight_change_mean_abs", stored.weight_change_mean_abs[:10], fresh.weight_change_mean_abs,
-                               rtol=1e-9)
+    _close("loss", stored.loss[:10], fresh.loss, rtol=4e-11)               # measured 3.2e-12
+    _close("grad_mean_abs", stored.grad_mean_abs[:10], fresh.grad_mean_abs,
+           rtol=1e-9)                                                      # measured 9.1e-11
+    _close("weight_change_mean_abs", stored.weight_change_mean_abs[:10],
+           fresh.weight_change_mean_abs, rtol=7e-10)                       # measured 6.2e-11
 
 
 def test_l05_rings_cheapest_run_ends_as_stored():
+    """In full: Adam, two hidden layers (its loss curve holds to the last of its 667 epochs)."""
     label, hidden = RUNS[0]                        # Adam, two hidden layers: about 2 s
     stored_model, stored = adaptive.load_rings_run(L05, label, hidden)
     model, fresh = _train(label, hidden, adaptive.RINGS_EPOCHS)
-    _close("loss", stored.loss, fresh.loss, rtol=1e-6)
+    _close("loss", stored.loss, fresh.loss, rtol=3e-12)                    # measured 2.2e-13
     for name, value in model.params.items():
-        _close(name, stored_model.params[name], value, rtol=1e-6, atol=1e-12)
+        # measured 2.1e-9 (fc2_weight; the other weights and biases 5e-12 to 2e-10)
+        _close(name, stored_model.params[name], value, rtol=3e-8)
     X, y = make_rings()
-    _same("score", stored_model.score(X, y), model.score(X, y))
+    _same("training accuracy", stored_model.score(X, y), model.score(X, y))
 
 
 # ---------------------------------------------------------------- lessons 06-13
@@ -125,15 +151,21 @@ def _assert_rows_match(fresh, stored, key, tolerance):
         old = stored[which]
         assert old.keys() == row.keys()
         for column, value in row.items():
-            if column not in key:
-                _record(f"{column} {which}", [old[column]], [value])
-            if MEASURE:
+            name = f"{column} of the run {which}"
+            if column in key:
                 continue
             if column in tolerance and None not in (value, old[column]):
-                np.testing.assert_allclose(old[column], value, **tolerance[column],
-                                           err_msg=f"{column} of the run {which}")
+                _close(name, old[column], value, **tolerance[column])
+            elif isinstance(value, (int, float)) and isinstance(old[column], (int, float)):
+                _same(name, old[column], value)
             else:
-                assert old[column] == value, f"{column} of the run {which}"
+                assert old[column] == value, name
+
+
+# The CSV files print losses and gradients to 6 digits: the retrained values agree to 5e-10
+# (relative) in the four settings, so the printed digits are equal, or (a value on the edge of
+# a rounding step) one unit of the last digit apart. The tolerances are that unit.
+ONE_DIGIT = {"final_loss": dict(atol=1e-6), "test_accuracy": dict(atol=1e-4)}
 
 
 def test_l06_iris_seed_as_stored(cut_down, tmp_path):
@@ -143,9 +175,9 @@ def test_l06_iris_seed_as_stored(cut_down, tmp_path):
     with single_thread():
         cut_down(L06, SEEDS=(3,)).main()
     fresh = read_runs(tmp_path / "l06_iris_seeds.csv")
+    # printed as 1.234567e-02: one unit of the last digit is at most 1e-6 of the value
     _assert_rows_match(fresh, stored, ("depth", "seed"),
-                       {"final_loss": dict(atol=1e-6), "test_accuracy": dict(atol=1e-4),
-                        "fc1_grad": dict(rtol=1e-6), "output_grad": dict(rtol=1e-6)})
+                       {**ONE_DIGIT, "fc1_grad": dict(rtol=1e-6), "output_grad": dict(rtol=1e-6)})
 
 
 def _l07_curves(path, activations, inits):
@@ -157,7 +189,10 @@ def _l07_curves(path, activations, inits):
 
 
 def test_l07_digits_curves_start_as_stored(cut_down, tmp_path):
-    """Every digits network (activation x init), seed 0, its first 2 epochs."""
+    """Every digits network (activation x init), seed 0, its first 2 epochs; the ReLU net from
+    std-1 weights diverges at once (NaN in both). Except the tanh net from std-1 weights, which
+    is chaotic: its first epoch's loss already differs from the stored one by 0.06% (Haswell) to
+    6% (nudged), its second by up to 9%. Of that run, only that it does not diverge is checked."""
     d = L07.DIGITS
     stored = _l07_curves(DATA / "l07_digits_curves.npz", d["activations"], d["inits"])
     assert stored.shape == (len(d["activations"]), len(d["inits"]), len(d["seeds"]), d["epochs"])
@@ -165,23 +200,36 @@ def test_l07_digits_curves_start_as_stored(cut_down, tmp_path):
         cut_down(L07, DIGITS={**d, "seeds": range(1), "epochs": 2},
                  IRIS={**L07.IRIS, "seeds": ()}).main()
     fresh = _l07_curves(tmp_path / "l07_digits_curves.npz", d["activations"], d["inits"])
-    _close("loss", stored[:, :, :1, :2], fresh, rtol=1e-9)
+    stored = stored[:, :, :1, :2]
+    chaotic = (list(d["activations"]).index("tanh"), list(d["inits"]).index("normal"))
+    kept = np.ones(stored.shape[:2], dtype=bool)
+    kept[chaotic] = False
+    _close("loss", stored[kept], fresh[kept], rtol=2e-11)                  # measured 1.3e-12
+    assert np.isfinite(stored[chaotic]).all() and np.isfinite(fresh[chaotic]).all()
 
 
 def test_l07_cheapest_runs_end_as_stored(cut_down, tmp_path):
     """In full: seed 0 of the digits ReLU net from std-1 weights (it diverges at once) and from
-    He weights, and of the iris net from He weights."""
+    He weights, and of the iris net from He weights. The iris run and the diverging run end as
+    stored. The digits He run (SGD with momentum) follows its stored loss curve to 1e-9 for 8
+    epochs, then drifts away: by epoch 20 its loss differs by 0.1% (Haswell) to 50% (nudged)
+    and its test accuracy by up to 5%. So its first 10 epochs are compared, and of its end only
+    what holds: it does not diverge, and its loss first drops below 1 at epoch 3."""
     digits = dict(activations=("relu",), inits=("normal", "he"), seeds=range(1))
     with single_thread():
         cut_down(L07, DIGITS={**L07.DIGITS, **digits},
                  IRIS={**L07.IRIS, "inits": ("he",), "seeds": range(1)}).main()
-    _assert_rows_match(read_runs(tmp_path / "l07_init_runs.csv"),
-                       read_runs(DATA / "l07_init_runs.csv"),
-                       ("experiment", "activation", "init", "seed"),
-                       {"final_loss": dict(atol=1e-6), "test_accuracy": dict(atol=1e-4)})
-    curves = [_l07_curves(path, digits["activations"], digits["inits"])
-              for path in (DATA / "l07_digits_curves.npz", tmp_path / "l07_digits_curves.npz")]
-    _close("curves", curves[0][:, :, :1], curves[1], rtol=1e-6)
+    rows = [read_runs(tmp_path / "l07_init_runs.csv"), read_runs(DATA / "l07_init_runs.csv")]
+    for row in rows[0] + rows[1]:
+        if (row["experiment"], row["init"]) == ("digits", "he"):
+            del row["final_loss"], row["test_accuracy"]
+    _assert_rows_match(*rows, ("experiment", "activation", "init", "seed"), ONE_DIGIT)
+    stored, fresh = [_l07_curves(path, digits["activations"], digits["inits"])[0, :, 0]
+                     for path in (DATA / "l07_digits_curves.npz",
+                                  tmp_path / "l07_digits_curves.npz")]
+    assert np.isnan(stored[0]).all() and np.isnan(fresh[0]).all()         # std 1: diverged
+    # measured 1.5e-7 over the first 10 epochs (5e-10 over 8, 1.4e-5 over 12)
+    _close("He curve, first 10 epochs", stored[1, :10], fresh[1, :10], rtol=2e-6)
 
 
 @pytest.mark.parametrize("variant", L08.VARIANTS, ids=["plain", "batch_norm", "fix_gamma"])
@@ -194,6 +242,8 @@ def test_l08_seed_table_row_as_stored(variant):
         model, hist = L08.train(7, 0, IRIS, **variant)
     fresh = dict(depth=7, **variant, seed=0, final_loss=hist.loss[-1],
                  train_accuracy=model.score(*IRIS[:2]), test_accuracy=model.score(*IRIS[2:]))
+    # final_loss is stored rounded to 6 decimals: measured 4.1e-7 (absolute), the rounding; the
+    # unrounded losses of the four settings agree to 1.2e-10
     _assert_rows_match([fresh], stored, ("depth", "batch_norm", "fix_gamma", "seed"),
                        {"final_loss": dict(atol=1e-6)})
 
@@ -206,7 +256,7 @@ def test_l08_scale_sweep_starts_as_stored(cut_down, tmp_path):
         cut_down(L08, EPOCHS=5, SWEEP_SEEDS=range(1)).scale_sweep(IRIS)
     fresh = _npz(tmp_path / "l08_scale_sweep.npz")
     np.testing.assert_array_equal(stored["stds"], fresh["stds"])
-    _close("loss", stored["loss"][:, :, :1, :5], fresh["loss"], rtol=1e-9)
+    _close("loss", stored["loss"][:, :, :1, :5], fresh["loss"], rtol=4e-11)  # measured 3.8e-12
 
 
 def test_l08_scale_sweep_cheapest_run_ends_as_stored():
@@ -214,7 +264,7 @@ def test_l08_scale_sweep_cheapest_run_ends_as_stored():
     stored = _npz(DATA / "l08_scale_sweep.npz")
     with single_thread():
         model, hist = L08.train(7, 0, IRIS, batch_norm=False, init=L08.SWEEP_STDS[-1])
-    _close("loss", stored["loss"][-1, 0, 0], hist.loss, rtol=1e-6)
+    _close("loss", stored["loss"][-1, 0, 0], hist.loss, rtol=8e-12)         # measured 7.4e-13
     _same("test_accuracy", stored["test_accuracy"][-1, 0, 0], model.score(*IRIS[2:]))
 
 
@@ -237,19 +287,40 @@ def _l09_run(cut_down, depth, v, epochs):
 @pytest.mark.parametrize("depth, v", L09_RUNS,
                          ids=[f"d{depth}-{L09.GROUPS[depth][v][0]}" for depth, v in L09_RUNS])
 def test_l09_deep_run_starts_as_stored(cut_down, depth, v):
-    """Every run's first epoch, seed 0: its curves, and its layers before and after it."""
+    """Every run's first epoch, seed 0: its curves, and its layers before and after it. Batch
+    norm over 1000 layers amplifies rounding a thousand times more than the other runs do: it
+    has tolerances of its own."""
+    batch_norm = L09.GROUPS[depth][v][3]
     run = _l09_run(cut_down, depth, v, epochs=1)
-    for name in ("loss", "train_accuracy", "test_accuracy", "grad"):
+    if batch_norm:
+        tolerance = {"loss": 7e-9, "grad": 2e-7}                # measured 6.6e-10, 1.3e-8
+    else:
+        tolerance = {"loss": 2e-11, "grad": 2e-10}              # measured 1.0e-12, 1.5e-11
+    for name, rtol in tolerance.items():
         stored, fresh = run[name]
-        _close(name, stored[:1], fresh, rtol=1e-9)
-    for name in ("r_init", "dead_init", "r_epoch1", "dead_epoch1"):    # stored as float32
+        _close(name, stored[:1], fresh, rtol=rtol)
+    for name in ("train_accuracy", "test_accuracy", "dead_init", "dead_epoch1"):
+        stored, fresh = run[name]
+        _same(name, stored[:len(fresh)], fresh)
+    for name in ("r_init", "r_epoch1"):     # stored as float32: measured 1.1e-7 (one float32 unit)
         _close(name, *run[name], rtol=1e-6)
 
 
-def test_l09_deep_cheapest_run_ends_as_stored(cut_down):
-    """In full: depth 100, SGD lr 0.05, seed 0 (its stored fit took about 1 s)."""
-    for name, (stored, fresh) in _l09_run(cut_down, 100, 1, epochs=L09.EPOCHS).items():
-        _close(name, stored, fresh, rtol=1e-6)
+def test_l09_deep_sgd_run_first_epochs_as_stored(cut_down):
+    """Depth 100, SGD lr 0.05 with momentum, seed 0, its first 20 epochs. Momentum amplifies the
+    last bits of each epoch until, after 60 (nudged) to 85 (Haswell) epochs, the run no longer
+    follows the stored one: by the end its loss differs by up to 3% (Haswell) or 260% (nudged)
+    at some epochs, its accuracies by up to 0.24, its final mean |r_i| by up to 44% and its
+    dead units by one in ten. So the end of this run depends on the CPU and is not compared
+    (its accuracies after epoch 100 happen to agree in the four settings, those after epochs
+    71-95 do not). In its first 20 epochs the differences stay below 2e-7."""
+    run = _l09_run(cut_down, 100, 1, epochs=20)
+    for name, rtol in (("loss", 5e-7), ("grad", 2e-6)):        # measured 4.1e-8, 1.9e-7
+        stored, fresh = run[name]
+        _close(name, stored[:20], fresh, rtol=rtol)
+    for name in ("train_accuracy", "test_accuracy"):
+        stored, fresh = run[name]
+        _same(name, stored[:20], fresh)
 
 
 def test_l11_runs_start_as_stored(cut_down, tmp_path):
@@ -260,12 +331,13 @@ def test_l11_runs_start_as_stored(cut_down, tmp_path):
         cut_down(L11, SEEDS=(0,), EPOCHS=10).main(str(tmp_path / "l11_runs.npz"))
     fresh = _npz(tmp_path / "l11_runs.npz")
     np.testing.assert_array_equal(stored["names"], fresh["names"])
-    # loss and gradients are stored as float32
+    # loss and gradients are stored as float32: equal in the four settings (the unrounded
+    # values agree to 2e-11); 1e-6 allows their last float32 digit (1.2e-7) to differ
     _close("loss", stored["loss"][:, :1, :10], fresh["loss"], rtol=1e-6)
     _close("grad_mean_abs_seed0", stored["grad_mean_abs_seed0"][:, :10],
-                               fresh["grad_mean_abs_seed0"], rtol=1e-6)
+           fresh["grad_mean_abs_seed0"], rtol=1e-6)
     _same("never_positive_start", stored["never_positive_start"][:, :1],
-                                  fresh["never_positive_start"])
+          fresh["never_positive_start"])
 
 
 def test_l11_cheapest_run_ends_as_stored(cut_down, tmp_path):
@@ -275,11 +347,12 @@ def test_l11_cheapest_run_ends_as_stored(cut_down, tmp_path):
         cut_down(L11, VARIANTS=L11.VARIANTS[v:v + 1], SEEDS=(0,)).main(str(tmp_path / "l11.npz"))
     stored, fresh = _npz(DATA / "l11_runs.npz"), _npz(tmp_path / "l11.npz")
     assert stored["names"][v] == fresh["names"][0]
-    for name in ("loss", "test_accuracy", "train_accuracy", "never_positive_start",
-                 "never_positive_end"):
-        _close(name, stored[name][v, 0], fresh[name][0, 0], rtol=1e-6)
-    _close("grad_mean_abs_seed0", stored["grad_mean_abs_seed0"][v], fresh["grad_mean_abs_seed0"][0],
-                               rtol=1e-6)
+    # float32, as above: equal in the four settings (unrounded: 1.1e-11)
+    _close("loss", stored["loss"][v, 0], fresh["loss"][0, 0], rtol=1e-6)
+    _close("grad_mean_abs_seed0", stored["grad_mean_abs_seed0"][v],
+           fresh["grad_mean_abs_seed0"][0], rtol=1e-6)
+    for name in ("test_accuracy", "train_accuracy", "never_positive_start", "never_positive_end"):
+        _same(name, stored[name][v, 0], fresh[name][0, 0])
 
 
 def test_l12_runs_start_as_stored(cut_down, tmp_path):
@@ -292,8 +365,13 @@ def test_l12_runs_start_as_stored(cut_down, tmp_path):
     fresh = _npz(tmp_path / "l12.npz")
     for name in ("configs", "config_decay", "config_dropout"):
         np.testing.assert_array_equal(stored[name], fresh[name])
-    for name in L12.KEYS:
-        _close(name, stored[name][:, :1, :5], fresh[name], rtol=1e-9)
+    assert set(L12.KEYS) == {"train_accuracy", "test_accuracy", "test_loss", "weight_norm"}
+    for name in ("train_accuracy", "test_accuracy"):
+        _same(name, stored[name][:, :1, :5], fresh[name])
+    _close("test_loss", stored["test_loss"][:, :1, :5], fresh["test_loss"],
+           rtol=2e-11)                                                     # measured 1.0e-12
+    _close("weight_norm", stored["weight_norm"][:, :1, :5], fresh["weight_norm"],
+           rtol=7e-14)                                                     # measured 6.5e-15
 
 
 def test_l13_seed_as_stored(cut_down, tmp_path):
@@ -304,3 +382,90 @@ def test_l13_seed_as_stored(cut_down, tmp_path):
         cut_down(L13, SEEDS=range(1)).main()
     _assert_rows_match(_csv_rows(tmp_path / "l13_seeds.csv"), stored, ("network", "seed"),
                        {"final_loss": dict(atol=1e-6)})
+
+
+# ---------------------------------------------------------------- runs stored because they
+# end differently on different CPUs (lessons 03, 04, 05, 09); these files were made with the
+# Haswell kernel. Measured and tolerated as above.
+
+L03, L04, L05_RUNS, L09_SIX = map(_script, ("l03_rings_seeds", "l04_runs", "l05_runs",
+                                            "l09_six_layers"))
+
+
+def test_l03_rings_seeds_as_stored():
+    """Every run's first 100 iterations (ReLU seed 1 differs by 1e-5 after 300 with another
+    kernel), and sigmoid seed 0 in full (its 2500 iterations agree to 7e-12 everywhere)."""
+    stored = _npz(DATA / "l03_rings_seeds.npz")
+    assert stored["loss"].shape == (len(L03.ACTIVATIONS), len(L03.SEEDS), L03.ITERATIONS)
+    X, y = make_rings()
+    with single_thread():
+        for a, activation in enumerate(L03.ACTIVATIONS):
+            for seed in L03.SEEDS:
+                fresh = L03.train(activation, seed, X, y, iterations=100)
+                _close(f"{activation}, seed {seed}", stored["loss"][a, seed, :100], fresh,
+                       rtol=1e-9)                                  # measured 4e-11
+        fresh = L03.train("sigmoid", 0, X, y)
+    _close("sigmoid, seed 0, in full", stored["loss"][1, 0], fresh, rtol=1e-10)  # measured 7e-12
+
+
+def test_l04_final_losses_as_stored(cut_down):
+    """Batches of 30, 100 and 1000, all 30 seeds (batches of 1 to 10 wander chaotically: their
+    final losses differ by up to 5 % under the 1e-12 nudge, so they are not retrained here)."""
+    stored = _npz(DATA / "l04_runs.npz")
+    assert stored["final_loss"].shape == (len(L04.BATCH_SIZES), len(L04.SEEDS))
+    steady = (30, 100, 1000)
+    rows = [L04.BATCH_SIZES.index(bs) for bs in steady]
+    with single_thread():
+        final_loss, final_b = cut_down(L04, BATCH_SIZES=steady).final_loss_sweep()
+    _close("final_loss", stored["final_loss"][rows], final_loss, rtol=1e-10)   # measured 8e-12
+    _close("final_b", stored["final_b"][rows], final_b, rtol=1e-9, atol=1e-12)
+
+
+def test_l04_circle_runs_start_as_stored():
+    """Seed 0, both batch sizes, the first 400 updates (measured up to 3e-12). The accuracies
+    at the end of 5,000 updates move by up to 0.05 under the nudge, so they are not compared."""
+    stored = _npz(DATA / "l04_runs.npz")
+    assert stored["circle_batch_loss"].shape == (len(L04.CIRCLE_BATCH_SIZES),
+                                                 len(L04.CIRCLE_SEEDS), L04.CIRCLE_UPDATES)
+    with single_thread():
+        _, batch_loss = L04.circle_runs(seeds=range(1), updates=400)
+    _close("batch_loss", stored["circle_batch_loss"][:, :1, :400], batch_loss, rtol=1e-10)
+
+
+def test_l05_arrival_paths_start_as_stored():
+    """Seed 0 of each optimiser, its first 100 steps (measured up to 7e-10 under the nudge, 0
+    across kernels: no BLAS on this path); the stored steps are those of the stored paths."""
+    stored = _npz(DATA / "l05_runs.npz")
+    assert stored["arrival_step"].shape == (len(L05_RUNS.ARRIVAL_SETTINGS),
+                                            len(L05_RUNS.ARRIVAL_SEEDS))
+    with single_thread():
+        fresh = L05_RUNS.arrival_paths(seeds=range(1), steps=100)[:, 0]
+    _close("paths", stored["arrival_path_seed0"][:, :101], fresh, rtol=0, atol=1e-8)
+    assert [L05_RUNS.first_arrival(path) for path in stored["arrival_path_seed0"]] == \
+        stored["arrival_step"][:, 0].tolist()
+
+
+def test_l05_std1_runs_start_as_stored():
+    """Adam's first 5 epochs (measured up to 3e-11; 10 % by epoch 20 under the nudge) and SGD's
+    divergence in the first epoch, which holds everywhere."""
+    stored = _npz(DATA / "l05_runs.npz")
+    with single_thread():
+        loss, diverged_epoch, _ = L05_RUNS.std1_runs(epochs=5)
+    _close("Adam loss", stored["std1_loss"][0, :5], loss[0], rtol=1e-9)     # measured 3e-11
+    _same("diverged_epoch", stored["std1_diverged_epoch"], diverged_epoch)
+
+
+def test_l09_six_layers_as_stored(cut_down, tmp_path):
+    """The plain nets in full (they barely move: measured 4e-16 over all 100 epochs, and their
+    accuracies are equal); the residual nets, their first 20 epochs (measured 3e-10; they differ
+    by 2 % at epoch 100 under the nudge, and their final accuracies by 0.02)."""
+    stored = _npz(DATA / "l09_six_layers.npz")
+    assert stored["loss"].shape == (len(L09_SIX.CONNECTIONS), len(L09_SIX.SEEDS), L09_SIX.EPOCHS)
+    assert list(stored["connections"]) == ["plain", "residual"]
+    with single_thread():
+        cut_down(L09_SIX, CONNECTIONS=("plain",)).main(str(tmp_path / "plain.npz"))
+        cut_down(L09_SIX, CONNECTIONS=("residual",), EPOCHS=20).main(str(tmp_path / "res.npz"))
+    plain, residual = _npz(tmp_path / "plain.npz"), _npz(tmp_path / "res.npz")
+    _close("plain loss", stored["loss"][0], plain["loss"][0], rtol=1e-12)
+    _same("plain test_accuracy", stored["test_accuracy"][0], plain["test_accuracy"][0])
+    _close("residual loss", stored["loss"][1, :, :20], residual["loss"][0], rtol=5e-9)
