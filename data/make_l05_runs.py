@@ -72,9 +72,11 @@ def main(path=None):
     steps = np.array([[first_arrival(path) for path in setting] for setting in paths])
     loss, diverged_epoch, accuracy = std1_runs()
     np.savez(path or os.path.join(HERE, "l05_runs.npz"),
-             arrival_labels=np.array(list(ARRIVAL_SETTINGS)), arrival_seeds=np.array(ARRIVAL_SEEDS),
-             arrival_step=steps, arrival_path_seed0=paths[:, 0], std1_labels=np.array(list(adaptive.RINGS_OPTIMIZERS)),
-             std1_loss=loss, std1_diverged_epoch=diverged_epoch, std1_accuracy=accuracy)
+             arrival_labels=np.array(list(ARRIVAL_SETTINGS)),
+             arrival_seeds=np.array(ARRIVAL_SEEDS), arrival_step=steps,
+             arrival_path_seed0=paths[:, 0],
+             std1_labels=np.array(list(adaptive.RINGS_OPTIMIZERS)), std1_loss=loss,
+             std1_diverged_epoch=diverged_epoch, std1_accuracy=accuracy)
     print(steps)
     print(diverged_epoch, accuracy)
 
