@@ -1,0 +1,95 @@
+"""The small problems of lessons 01-05: a non-convex quartic and the sin-logistic model.
+
+The sin-logistic model has two parameters b = (b1, b2):
+    logit(p) = sin(b1 x1 x2 + b2 x2),   loss = mean cross-entropy(y, p),
+    d loss / d b1 = mean((p - y) cos(b1 x1 x2 + b2 x2) x1 x2),
+    d loss / d b2 = mean((p - y) cos(b1 x1 x2 + b2 x2) x2).
+"""
+import numpy as np
+
+from .._checks import as_rng, check_int
+from ..data import batch_indices
+from ..optim import Optimizer
+
+
+def quartic(x):
+    """f(x) = x^4 + 3x^3 + 2x^2: a local minimum at 0, the global one near -1.64."""
+    x = np.asarray(x, dtype=np.float64)
+    return x ** 4 + 3 * x ** 3 + 2 * x ** 2
+
+
+def quartic_grad(x):
+    """f'(x) = 4x + 9x^2 + 4x^3."""
+    x = np.asarray(x, dtype=np.float64)
+    return 4 * x + 9 * x ** 2 + 4 * x ** 3
+
+
+def square(x):
+    """f(x) = x^2, convex: one minimum at 0."""
+    return np.asarray(x, dtype=np.float64) ** 2
+
+
+def square_grad(x):
+    return 2 * np.asarray(x, dtype=np.float64)
+
+
+def _logit(b, X):
+    return np.sin(b[0] * X[:, 0] * X[:, 1] + b[1] * X[:, 1])
+
+
+def sin_logistic_proba(b, X):
+    """p = sigmoid(sin(b1 x1 x2 + b2 x2)) for X (N, 2) -> (N,)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * _logit(b, X)))
+
+
+def sin_logistic_loss(b, X, y):
+    """Mean cross-entropy of the sin-logistic model at b = (b1, b2)."""
+    z = _logit(b, X)
+    # log(1 + e^z) - y z is the cross-entropy written with logaddexp: no log(0) ever.
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+def sin_logistic_grad(b, X, y):
+    """(d loss / d b1, d loss / d b2) as an array of shape (2,)."""
+    inner = b[0] * X[:, 0] * X[:, 1] + b[1] * X[:, 1]
+    common = (sin_logistic_proba(b, X) - y) * np.cos(inner)
+    return np.array([np.mean(common * X[:, 0] * X[:, 1]), np.mean(common * X[:, 1])])
+
+
+def sin_logistic_surface(X, y, b1_grid, b2_grid):
+    """Loss on a grid: L[j, i] = loss at (b1_grid[i], b2_grid[j]) (rows follow b2, as contour wants)."""
+    b1_grid = np.asarray(b1_grid, dtype=np.float64)
+    b2_grid = np.asarray(b2_grid, dtype=np.float64)
+    x1x2, x2 = X[:, 0] * X[:, 1], X[:, 1]
+    # (n_b2, n_b1, N) at once: the surface of lesson 02 is 50 x 50 x 1000, 20 MB, fast.
+    z = np.sin(b1_grid[None, :, None] * x1x2 + b2_grid[:, None, None] * x2)
+    return np.mean(np.logaddexp(0.0, z) - y * z, axis=2)
+
+
+def sin_logistic_descend(X, y, optimizer, steps, b0=(0.0, 0.0), batch_size=None, seed=0):
+    """Optimise b from b0 for ``steps`` updates -> (path (steps + 1, 2), full-data losses).
+
+    batch_size=None uses every point (gradient descent); otherwise each update uses the next
+    mini-batch of one permutation per epoch (drawn with ``seed``).
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a lessonlib.optim optimiser; got {optimizer!r}")
+    steps = check_int("steps", steps, low=0)
+    n = len(X)
+    batch_size = n if batch_size is None else min(check_int("batch_size", batch_size, low=1), n)
+    rng = as_rng(seed)
+    optimizer.reset()
+    b = np.array(b0, dtype=np.float64)
+    path = np.empty((steps + 1, 2))
+    path[0] = b
+    batches = iter(())
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            idx = next(batches, None)
+            if idx is None:
+                batches = batch_indices(n, batch_size, rng)
+                idx = next(batches)
+            optimizer.step({"b": b}, {"b": sin_logistic_grad(b, X[idx], y[idx])})
+            path[t] = b
+        losses = np.array([sin_logistic_loss(p, X, y) for p in path])
+    return path, losses
