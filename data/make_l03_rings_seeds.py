@@ -3,8 +3,8 @@ layers, seeds 0-4, 2,500 iterations each (about 10 s on one core).
 
     .venv/bin/python data/make_l03_rings_seeds.py        # from the repository root
 
-Writes ``l03_rings_seeds.npz`` next to this script. Every run is what lesson 03's
-``widgets.networks.train_rings(activation, (20, 20), 0.1, 0.9, 2500, "normal", seed)`` trains:
+Writes ``l03_rings_seeds.npz`` next to this script. Every run is lesson 03's
+``recipes.l03_relu.train_rings(activation, (20, 20), 0.1, 0.9, 2500, "normal", seed)``:
 ``MLP(2, [20, 20], 2, activation, init="normal", seed=seed)`` fitted on ``make_rings()`` (300
 points) by full-batch gradient descent with momentum (lr 0.1, 0.9), one iteration per epoch.
 Stored: ``activations`` (2,), ``seeds`` (5,) and ``loss`` (2, 5, 2500), the training loss per
@@ -18,9 +18,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from lessonlib import MLP, SGD  # noqa: E402
 from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import make_rings  # noqa: E402
+from lessonlib.recipes.l03_relu import train_rings  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACTIVATIONS = ("relu", "sigmoid")
@@ -30,9 +30,7 @@ ITERATIONS = 2500
 
 def train(activation, seed, X, y, iterations=ITERATIONS):
     """The loss per iteration of one run (lesson 03's train_rings with the table's settings)."""
-    model = MLP(2, [20, 20], 2, activation=activation, init="normal", seed=seed)
-    history = model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=iterations, batch_size=len(X),
-                        seed=seed)
+    _, history = train_rings(activation, (20, 20), 0.1, 0.9, iterations, "normal", seed, X, y)
     return history.loss
 
 

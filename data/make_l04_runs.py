@@ -7,7 +7,7 @@ Writes ``l04_runs.npz`` next to this script, with two experiments:
 - The final loss across batch sizes: for every batch size of ``BATCH_SIZES`` and seeds 0-29,
   where ``sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300, (0, 0), batch_size, seed)``
   ends on ``make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=0)``, computed for all seeds at
-  once by ``widgets.minibatch.final_losses``. Stored: ``batch_sizes`` (6,), ``seeds`` (30,),
+  once by ``recipes.l04_minibatch.final_losses``. Stored: ``batch_sizes`` (6,), ``seeds`` (30,),
   ``final_loss`` (6, 30) on all 1000 points and ``final_b`` (6, 30, 2).
 - The circle: ``MLP(2, [30], 2, activation="relu", init="normal", seed=seed)`` fitted on
   ``make_circle(n=100, seed=0)`` with ``SGD(lr=0.1, momentum=0.9)``, 5,000 updates (batch 100,
@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lessonlib import MLP, SGD  # noqa: E402
 from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import make_circle, make_sin_logistic  # noqa: E402
-from lessonlib.widgets.minibatch import final_losses  # noqa: E402
+from lessonlib.recipes.l04_minibatch import final_losses  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BATCH_SIZES = (1, 5, 10, 30, 100, 1000)

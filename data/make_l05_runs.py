@@ -6,13 +6,13 @@ Writes ``l05_runs.npz`` next to this script, with two experiments:
 
 - Arrivals on the hard sin-logistic data (``make_sin_logistic(2, 3, seed=0)``): for each
   optimiser of ``ARRIVAL_SETTINGS`` and batch orders (seeds) 0-9, the first step at which
-  ``widgets.adaptive.sin_logistic_path(X, y, optimizer, 1500, batch_size=30, seed=seed)`` comes
-  within 0.3 of b = (2, 3), or -1 if it never does. Stored: ``arrival_labels`` (3,),
+  ``recipes.l05_adaptive.sin_logistic_path(X, y, optimizer, 1500, batch_size=30, seed=seed)``
+  comes within 0.3 of b = (2, 3), or -1 if it never does. Stored: ``arrival_labels`` (3,),
   ``arrival_seeds`` (10,), ``arrival_step`` (3, 10), and the whole path of seed 0 for each
   optimiser, ``arrival_path_seed0`` (3, 1501, 2).
 - The rings network of eight hidden layers of 20 from the notes' std-1 initial weights:
-  ``widgets.adaptive.train_rings(optimizer, [20] * 8, 100, init="normal", seed=0)`` for each
-  optimiser of ``adaptive.RINGS_OPTIMIZERS``. Stored: ``std1_labels`` (2,), ``std1_loss``
+  ``recipes.l05_adaptive.train_rings(optimizer, [20] * 8, 100, init="normal", seed=0)`` for
+  each optimiser of ``l05_adaptive.RINGS_OPTIMIZERS``. Stored: ``std1_labels`` (2,), ``std1_loss``
   (2, 100) per epoch (nan after a divergence), ``std1_diverged_epoch`` (2,) (-1: none) and
   ``std1_accuracy`` (2,) on the 300 training points.
 
@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lessonlib import SGD, Adam  # noqa: E402
 from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import make_rings, make_sin_logistic  # noqa: E402
-from lessonlib.widgets import adaptive  # noqa: E402
+from lessonlib.recipes import l05_adaptive  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARRIVAL_SETTINGS = {"SGD + momentum, lr 0.1": lambda: SGD(lr=0.1, momentum=0.9),
@@ -49,16 +49,16 @@ def first_arrival(path, target=(2, 3), radius=0.3):
 def arrival_paths(seeds=ARRIVAL_SEEDS, steps=ARRIVAL_STEPS):
     """The paths (settings, seeds, steps + 1, 2) of every optimiser and batch order."""
     X, y = make_sin_logistic(2, 3, seed=0)
-    return np.array([[adaptive.sin_logistic_path(X, y, make(), steps, batch_size=30, seed=s)
+    return np.array([[l05_adaptive.sin_logistic_path(X, y, make(), steps, batch_size=30, seed=s)
                       for s in seeds] for make in ARRIVAL_SETTINGS.values()])
 
 
 def std1_runs(epochs=STD1_EPOCHS):
     X, y = make_rings()
     loss, diverged_epoch, accuracy = [], [], []
-    for make in adaptive.RINGS_OPTIMIZERS.values():
-        model, history = adaptive.train_rings(make(), [20] * 8, epochs, init="normal", seed=0,
-                                              X=X, y=y)
+    for make in l05_adaptive.RINGS_OPTIMIZERS.values():
+        model, history = l05_adaptive.train_rings(make(), [20] * 8, epochs, init="normal",
+                                                  seed=0, X=X, y=y)
         curve = np.full(epochs, np.nan)             # a diverged run's History stops early
         curve[:len(history.loss)] = history.loss
         loss.append(np.where(np.isfinite(curve), curve, np.nan))
@@ -75,7 +75,7 @@ def main(path=None):
              arrival_labels=np.array(list(ARRIVAL_SETTINGS)),
              arrival_seeds=np.array(ARRIVAL_SEEDS), arrival_step=steps,
              arrival_path_seed0=paths[:, 0],
-             std1_labels=np.array(list(adaptive.RINGS_OPTIMIZERS)), std1_loss=loss,
+             std1_labels=np.array(list(l05_adaptive.RINGS_OPTIMIZERS)), std1_loss=loss,
              std1_diverged_epoch=diverged_epoch, std1_accuracy=accuracy)
     print(steps)
     print(diverged_epoch, accuracy)

@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 from lessonlib import MLP, Adam  # noqa: E402
 from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
-from lessonlib.widgets.vanishing import breakthrough_epoch  # noqa: E402
+from lessonlib.recipes.l06_vanishing import breakthrough_epoch  # noqa: E402
 
 DEPTHS, SEEDS = (3, 7), range(10)
 COLUMNS = ["depth", "seed", "loss_below_1_epoch", "final_loss", "test_accuracy",

@@ -42,7 +42,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from lessonlib import MLP, SGD, Adam  # noqa: E402
 from lessonlib._blas import single_thread  # noqa: E402
 from lessonlib.data import load_digits_split, load_iris  # noqa: E402
-from lessonlib.widgets.vanishing import breakthrough_epoch  # noqa: E402
+from lessonlib.recipes.l06_vanishing import breakthrough_epoch  # noqa: E402
 
 DIGITS = dict(hidden=[50] * 6, activations=("relu", "tanh", "sigmoid"),
               inits=("normal", 0.01, "xavier", "he"), epochs=20, batch=50, seeds=range(5))

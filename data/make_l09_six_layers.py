@@ -3,7 +3,7 @@
     .venv/bin/python data/make_l09_six_layers.py        # from the repository root
 
 Writes ``l09_six_layers.npz`` next to this script. Every run is
-``widgets.connections.train_iris([3] * 6, connection, "sgd_0.05", 100, seed)``: an MLP of six
+``recipes.l09_residual.train_iris([3] * 6, connection, "sgd_0.05", 100, seed)``: an MLP of six
 hidden layers of 3 ReLUs, weights uniform on [-0.01, 0.01], SGD lr 0.05 with momentum 0.9,
 batches of 20, 100 epochs on the lessons' iris split, for the plain and the residual net and
 seeds 0-9. Stored: ``connections`` (2,), ``seeds`` (10,), ``loss`` (2, 10, 100) per epoch and
@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib._blas import single_thread  # noqa: E402
-from lessonlib.widgets.connections import final_test_accuracy, seed_runs  # noqa: E402
+from lessonlib.recipes.l09_residual import final_test_accuracy, seed_runs  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONNECTIONS = ("plain", "residual")

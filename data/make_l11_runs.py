@@ -26,7 +26,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib.data import load_iris  # noqa: E402
-from lessonlib.widgets.leaky import never_positive, train_iris  # noqa: E402
+from lessonlib.models import never_positive  # noqa: E402
+from lessonlib.recipes.l11_leaky import train_iris  # noqa: E402
 
 DEPTH, EPOCHS, SEEDS = 7, 300, tuple(range(10))
 

@@ -3,7 +3,7 @@
 The lesson's overfitting setting: 300 training digits (lessonlib.data.load_overfit_digits(),
 the other 1497 as test), three hidden layers of 128 ReLUs, He initial weights, SGD with
 momentum 0.9 and learning rate 0.05, batches of 30, 150 epochs
-(lessonlib.widgets.regularisation.train_digits). Five seeds (seed = initial weights, batch
+(lessonlib.recipes.l12_regularisation.train_digits). Five seeds (seed = initial weights, batch
 order and dropout masks). Deterministic: single-threaded BLAS, seeded everything.
 About 5 minutes on one core.
 
@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib.data import load_overfit_digits  # noqa: E402
-from lessonlib.widgets.regularisation import train_digits  # noqa: E402
+from lessonlib.recipes.l12_regularisation import train_digits  # noqa: E402
 
 EPOCHS, SEEDS = 150, tuple(range(5))
 CONFIGS = [("none", 0.0, 0.0), ("weight decay", 1e-3, 0.0), ("dropout", 0.0, 0.2),

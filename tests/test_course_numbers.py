@@ -27,9 +27,10 @@ from lessonlib.data import (load_digits_split, load_iris, load_overfit_digits, m
 from lessonlib.functions import (quartic, quartic_grad, sin_logistic_descend, sin_logistic_grad,
                                  sin_logistic_loss, square, square_grad)
 from lessonlib.layers import ReLU, Sigmoid
-from lessonlib.widgets import adaptive, connections
-from lessonlib.widgets.initialisation import layer_activations
-from lessonlib.widgets.minibatch import final_points
+from lessonlib.recipes import l05_adaptive as adaptive
+from lessonlib.recipes.l04_minibatch import final_points
+from lessonlib.recipes.l07_initialisation import layer_activations
+from lessonlib.recipes.l10_dense import dense_widths, param_counts
 
 SEED = 0                        # the notebooks' seed
 LN3 = np.log(3.0)               # loss of a 3-class net that guesses 1/3 each (iris)
@@ -443,8 +444,8 @@ def test_l10_parameter_counts_plain_residual_dense():
     assert MLP(4, [3] * 6, 3, connection="plain").n_params == 87
     assert MLP(4, [3] * 6, 3, connection="residual").n_params == 87
     widths = [3, 4, 5, 6, 7, 8]
-    assert connections.dense_widths(6, 1, first=3) == widths
-    assert connections.param_counts(widths) == {"plain": 232, "residual": 427, "dense": 592}
+    assert dense_widths(6, 1, first=3) == widths
+    assert param_counts(widths) == {"plain": 232, "residual": 427, "dense": 592}
     with pytest.raises(ValueError, match="widths must be equal"):   # "cannot change width"
         MLP(4, widths, 3, connection="residual")
 

@@ -12,26 +12,30 @@ from lessonlib.data import make_sin_logistic  # noqa: E402
 from lessonlib.functions import (quartic_grad, sin_logistic_descend,  # noqa: E402
                                  sin_logistic_surface, square_grad)
 from lessonlib.optim import SGD, descend  # noqa: E402
+from lessonlib.recipes.l01_local_minima import (QUARTIC_GLOBAL_MIN,  # noqa: E402
+                                                QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN, blew_up,
+                                                outcome)
+from lessonlib.recipes.l02_momentum import grid_for, loss_surface  # noqa: E402
 from lessonlib.widgets import descent  # noqa: E402
 
 
 def test_stationary_points_of_the_quartic():
-    for x in (descent.QUARTIC_GLOBAL_MIN, descent.QUARTIC_LOCAL_MAX, descent.QUARTIC_LOCAL_MIN):
+    for x in (QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN):
         assert abs(float(quartic_grad(x))) < 1e-12
-    assert f"{descent.QUARTIC_GLOBAL_MIN:.3f}" == "-1.640"
-    assert f"{descent.QUARTIC_LOCAL_MAX:.3f}" == "-0.610"
+    assert f"{QUARTIC_GLOBAL_MIN:.3f}" == "-1.640"
+    assert f"{QUARTIC_LOCAL_MAX:.3f}" == "-0.610"
 
 
 def test_outcome_names_where_a_run_ended():
     marks = descent.FUNCTIONS["quartic"]["marks"]
-    assert descent.outcome(descend(quartic_grad, 0.5, SGD(lr=0.05), 100), marks) == \
+    assert outcome(descend(quartic_grad, 0.5, SGD(lr=0.05), 100), marks) == \
         "settled in the local min"
-    assert descent.outcome(descend(quartic_grad, -3.0, SGD(lr=0.05), 100), marks) == \
+    assert outcome(descend(quartic_grad, -3.0, SGD(lr=0.05), 100), marks) == \
         "settled in the global min"
-    assert descent.outcome(descend(quartic_grad, 0.5, SGD(lr=1.0), 29), marks) == "blew up"
+    assert outcome(descend(quartic_grad, 0.5, SGD(lr=1.0), 29), marks) == "blew up"
     sq = descent.FUNCTIONS["square"]["marks"]
-    assert descent.outcome(descend(square_grad, 0.5, SGD(lr=1.02), 29), sq) == "swinging wider"
-    assert descent.outcome(descend(square_grad, 0.5, SGD(lr=1.02, momentum=0.9), 29), sq) == \
+    assert outcome(descend(square_grad, 0.5, SGD(lr=1.02), 29), sq) == "swinging wider"
+    assert outcome(descend(square_grad, 0.5, SGD(lr=1.02, momentum=0.9), 29), sq) == \
         "still moving"
 
 
@@ -40,16 +44,16 @@ def test_a_blown_up_path_is_cut_and_clipped():
     drawn = descent._finite_clipped(path)
     assert drawn[0] == 0.5 and drawn[1] == -4.0 and drawn[2] == 50.0
     assert np.isnan(drawn[3:]).all()
-    assert descent.blew_up(path) and not descent.blew_up([0.5, 0.1])
+    assert blew_up(path) and not blew_up([0.5, 0.1])
 
 
 def test_loss_surface_in_chunks_equals_the_library():
     X, y = make_sin_logistic(n=200)
-    grid = descent.grid_for((0.7, 0.7))
+    grid = grid_for((0.7, 0.7))
     assert grid[0] == -0.5 and grid[-1] == 2.0 and len(grid) == 51
-    np.testing.assert_allclose(descent.loss_surface(X, y, grid, grid[:23]),
+    np.testing.assert_allclose(loss_surface(X, y, grid, grid[:23]),
                                sin_logistic_surface(X, y, grid, grid[:23]), rtol=1e-12)
-    hard = descent.grid_for((2.0, 3.0))
+    hard = grid_for((2.0, 3.0))
     assert hard[-1] == 3.5 and np.isclose(hard[1] - hard[0], 0.05)
 
 

@@ -167,7 +167,7 @@ def test_hints_and_solution_print(capsys):
 
 
 def test_the_loop_trains_an_mlp_like_fit():
-    from lessonlib.widgets.adaptive import mlp_as_vector
+    from lessonlib.recipes.l05_adaptive import mlp_as_vector
     X, y = make_rings()
     model = MLP(2, [5, 5], 2, init="he", seed=3)
     twin = MLP(2, [5, 5], 2, init="he", seed=3)
@@ -182,7 +182,7 @@ def test_the_loop_trains_an_mlp_like_fit():
 def test_the_fast_sin_logistic_path_follows_sin_logistic_descend():
     from lessonlib.data import make_sin_logistic
     from lessonlib.functions import sin_logistic_descend
-    from lessonlib.widgets.adaptive import sin_logistic_path
+    from lessonlib.recipes.l05_adaptive import sin_logistic_path
     X, y = make_sin_logistic(2, 3, n=200, seed=1)
     for batch_size in (None, 30, 7):
         path, _ = sin_logistic_descend(X, y, Adam(lr=0.1), 80, batch_size=batch_size, seed=4)

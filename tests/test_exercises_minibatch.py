@@ -121,12 +121,12 @@ def test_solution_and_hints_print(capsys):
 
 
 def test_final_points_follows_sin_logistic_descend_seed_by_seed():
-    """The lesson's side-by-side runs (widgets.minibatch.final_points) are the runs of
+    """The lesson's side-by-side runs (recipes.l04_minibatch.final_points) are the runs of
     sin_logistic_descend, bit for bit, so the counts it prints are those of the real thing."""
     from lessonlib.data import make_sin_logistic
     from lessonlib.functions import sin_logistic_descend
     from lessonlib.optim import SGD
-    from lessonlib.widgets.minibatch import final_points
+    from lessonlib.recipes.l04_minibatch import final_points
     X, y = make_sin_logistic(2, 3, n=200)
     seeds = [0, 3, 7]
     for bs, rho in [(1, 0.9), (30, 0.0), (64, 0.9), (200, 0.5)]:

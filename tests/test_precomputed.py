@@ -28,8 +28,8 @@ import pytest
 
 from lessonlib._blas import single_thread
 from lessonlib.data import load_iris, make_rings, read_csv
-from lessonlib.widgets import adaptive
-from lessonlib.widgets.vanishing import read_runs
+from lessonlib.recipes import l05_adaptive as adaptive
+from lessonlib.recipes.l06_vanishing import read_runs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 L05 = DATA / "l05_rings.npz"

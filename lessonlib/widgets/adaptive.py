@@ -14,22 +14,31 @@ of the explorer:
 - ``train_rings``, ``rings_figure`` and ``layer_steps_figure`` (an MLP on the rings data: decision
   maps, losses, gradient and step size per layer), and ``mlp_as_vector`` (an MLP's parameters as
   one vector, so that a hand-written optimiser loop can train it).
+
+The computations among them (``make_optimizer``, ``effective_rates``, ``sin_logistic_path``,
+``train_rings``, ``RINGS_EPOCHS``, ``RINGS_OPTIMIZERS``, ``RINGS_DEPTHS``, ``save_rings_runs``,
+``load_rings_run``, ``mlp_as_vector``, ``blew_up``, ``BOUND``, and ``_quadratic``, the matrix of
+``Quadratic``) live in ``lessonlib.recipes.l05_adaptive`` and are re-exported here.
 """
 import numpy as np
 
 from .. import plots
-from ..data import batch_indices, make_rings, make_sin_logistic
-from ..functions import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
-from ..models import MLP, History
-from ..optim import SGD, Adagrad, Adam, RMSProp, descend
-from .._blas import single_thread
+from ..data import make_sin_logistic
+from ..functions import sin_logistic_descend, sin_logistic_loss
+from ..optim import descend
+from ..recipes.l02_momentum import loss_surface
+from ..recipes.l05_adaptive import (BOUND, RINGS_DEPTHS, RINGS_EPOCHS,  # noqa: F401
+                                    RINGS_OPTIMIZERS, _quadratic, blew_up, effective_rates,
+                                    load_rings_run, make_optimizer, mlp_as_vector,
+                                    save_rings_runs, sin_logistic_path, train_rings)
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
-from .descent import LOSS_LEVELS, loss_surface
+from .descent import LOSS_LEVELS
 
 __all__ = ["adaptive_explorer"]
 
-# name -> (label, colour, which of the explorer's beta sliders the optimiser reads)
+# name -> (label, colour, which of the explorer's beta sliders the optimiser reads); the names
+# are recipes.l05_adaptive.OPTIMIZER_NAMES, those make_optimizer knows, in the same order
 OPTIMIZERS = {
     "sgd": ("SGD", "#ff7f0e", ()),
     "momentum": ("SGD + momentum", "#1f77b4", ("β1 (as the momentum ρ)",)),
@@ -38,23 +47,6 @@ OPTIMIZERS = {
     "adam": ("Adam", "#d62728", ("β1", "β2")),
 }
 LOSS_FLOOR = 1e-12          # quadratic losses are drawn on a log axis: smaller ones sit here
-BOUND = 1e3                 # iterates beyond this count as blown up (the maps show |b| < 5)
-
-
-def make_optimizer(name, lr, beta1=0.9, beta2=0.999):
-    """The lessonlib optimiser called ``name`` (a key of OPTIMIZERS). beta1 is the momentum of
-    "momentum" and Adam's beta1; beta2 is RMSProp's beta and Adam's beta2."""
-    if name == "sgd":
-        return SGD(lr=lr)
-    if name == "momentum":
-        return SGD(lr=lr, momentum=beta1)
-    if name == "adagrad":
-        return Adagrad(lr=lr)
-    if name == "rmsprop":
-        return RMSProp(lr=lr, beta=beta2)
-    if name == "adam":
-        return Adam(lr=lr, beta1=beta1, beta2=beta2)
-    raise ValueError(f"unknown optimiser {name!r}; valid names are {', '.join(OPTIMIZERS)}")
 
 
 def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):
@@ -66,29 +58,6 @@ def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):
 
 
 # ---------------------------------------------------------------- one parameter: step sizes
-
-def effective_rates(optimizer, grad_fn, x0, steps):
-    """Run a lessonlib optimiser on a one-parameter function and record, after every update, x_t
-    and the learning rate it effectively applied to the gradient: lr / (sqrt(n_t) + eps) for
-    Adagrad and RMSProp, lr / (sqrt(n_hat_t) + eps) for Adam (whose step also uses m, not g),
-    lr for SGD. Returns (path (steps + 1,), rates (steps,))."""
-    optimizer.reset()
-    x = np.array([float(x0)])
-    params = {"x": x}
-    path, rates = [float(x0)], []
-    for _ in range(steps):
-        optimizer.step(params, {"x": np.asarray(grad_fn(x), dtype=np.float64)})
-        path.append(float(x[0]))
-        if isinstance(optimizer, Adam):
-            n_hat = optimizer.moments("x")[1][0] / (1.0 - optimizer.beta2 ** optimizer.t)
-        elif isinstance(optimizer, (Adagrad, RMSProp)):
-            n_hat = optimizer.state["x"]["n"][0]
-        else:
-            rates.append(optimizer.lr)
-            continue
-        rates.append(optimizer.lr / (np.sqrt(n_hat) + optimizer.eps))
-    return np.array(path), np.array(rates)
-
 
 def rates_figure(runs, log_x=False, title=None):
     """runs: [(label, path, rates, colour)]. Left: x_t against t (|x_t| on a log axis when
@@ -156,13 +125,6 @@ def bias_correction_figure(beta1=0.9, beta2=0.999, steps=3000):
 
 
 # ---------------------------------------------------------------- two parameters
-
-def _quadratic(curvatures, angle_deg):
-    """A = R diag(curvatures) R^T, R a rotation by angle_deg: f(b) = b^T A b / 2, grad = A b."""
-    a = np.deg2rad(angle_deg)
-    R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    return R @ np.diag(curvatures) @ R.T, R
-
 
 class Quadratic:
     """f(b) = b^T A b / 2: by default a valley whose walls are 100 times steeper across (b2)
@@ -234,25 +196,6 @@ class SinLogistic:
         return dict(cmap="viridis", vmin=LOSS_LEVELS[0], vmax=LOSS_LEVELS[-1], extend="both")
 
 
-def sin_logistic_path(X, y, optimizer, steps, batch_size=None, seed=0, b0=(0.0, 0.0)):
-    """The path of ``sin_logistic_descend`` (the same batches, the same iterates) without the
-    loss at every iterate: about twice as fast, for sweeps over many runs."""
-    n = len(X)
-    size = n if batch_size is None else min(int(batch_size), n)
-    rng = np.random.default_rng(seed)
-    stream = iter(())
-
-    def grad(b):
-        nonlocal stream
-        idx = next(stream, None)
-        if idx is None:                     # a new epoch: a new permutation
-            stream = batch_indices(n, size, rng)
-            idx = next(stream)
-        return sin_logistic_grad(b, X[idx], y[idx])
-
-    return descend(grad, b0, optimizer, steps)
-
-
 def make_problems(seed=0):
     return {
         "valley": Quadratic("the valley f = (b1² + 100 b2²)/2"),
@@ -277,11 +220,6 @@ def drawable(path, bound=BOUND):
                           -bound, bound)
         path[k + 1:] = np.nan
     return path
-
-
-def blew_up(path, bound=BOUND):
-    path = np.asarray(path, dtype=np.float64)
-    return bool(not np.isfinite(path).all() or np.abs(path).max() > bound)
 
 
 LOSS_CEILING = 1e6          # a blowing-up loss is drawn up to here, then stops
@@ -417,62 +355,6 @@ def valleys_figure(problems, runs):
 
 # ---------------------------------------------------------------- the MLP on the rings
 
-def train_rings(optimizer, hidden=(20, 20), epochs=667, init="he", batch_size=20, seed=0,
-                X=None, y=None, callback=None):
-    """An MLP with ReLU hidden layers trained on the rings data by mini-batches.
-    Returns (model, history); history.loss has one value per epoch."""
-    if X is None:
-        X, y = make_rings()
-    model = MLP(2, list(hidden), 2, activation="relu", init=init, seed=seed)
-    with single_thread():
-        history = model.fit(X, y, optimizer, epochs=epochs, batch_size=batch_size, seed=seed,
-                            callback=callback)
-    return model, history
-
-
-# Lesson 05's rings comparison: 10,000 updates per run (667 epochs of 15 batches of 20) are
-# too slow for the lesson's 30 s, so data/make_l05_rings.py trains them once with train_rings.
-RINGS_EPOCHS = 667
-RINGS_OPTIMIZERS = {"Adam, lr 0.001": lambda: Adam(lr=0.001),
-                    "SGD, lr 0.05, momentum 0.9": lambda: SGD(lr=0.05, momentum=0.9)}
-RINGS_DEPTHS = ((20, 20), (20,) * 8)
-_HISTORY_ARRAYS = ("loss", "grad_mean_abs", "weight_change_mean_abs")
-
-
-def _rings_key(label, hidden):
-    """'adam_lr_0_001__20x8': a file-name-safe prefix for one run."""
-    slug = "".join(c if c.isalnum() else "_" for c in label.lower())
-    return f"{slug}__{hidden[0]}x{len(hidden)}"
-
-
-def save_rings_runs(path, runs, seed=0):
-    """runs = {(label, hidden): (model, history)} as made by train_rings(RINGS_OPTIMIZERS[label](),
-    hidden, RINGS_EPOCHS, init="he", seed=seed): the histories and final weights, to an .npz."""
-    arrays = {"seed": np.int64(seed)}
-    for (label, hidden), (model, history) in runs.items():
-        key = _rings_key(label, hidden)
-        for name in _HISTORY_ARRAYS:
-            arrays[f"{key}__{name}"] = getattr(history, name)
-        arrays[f"{key}__diverged"] = np.bool_(history.diverged)
-        for name, value in model.params.items():
-            arrays[f"{key}__param__{name}"] = value
-    np.savez_compressed(path, **arrays)
-
-
-def load_rings_run(path, label, hidden):
-    """(model, history) of one run saved by save_rings_runs: the trained MLP (ReLU, He init,
-    the saved seed) with its final weights, and its per-epoch History."""
-    with np.load(path) as data:
-        key = _rings_key(label, hidden)
-        model = MLP(2, list(hidden), 2, activation="relu", init="he", seed=int(data["seed"]))
-        for name, value in model.params.items():
-            value[...] = data[f"{key}__param__{name}"]
-        history = History(model.weight_names, *(data[f"{key}__{name}"]
-                                                for name in _HISTORY_ARRAYS),
-                          diverged=bool(data[f"{key}__diverged"]))
-    return model, history
-
-
 def rings_figure(X, y, runs, title=None):
     """runs = [(label, model, history, colour)]: one decision map per run, then all the loss
     curves (mean training loss per epoch, log axis) on one axis."""
@@ -527,40 +409,6 @@ def layer_steps_figure(runs, last_epochs=None):
     ax_c.set_title("the steps the optimiser took", fontsize=10)
     fig.tight_layout()
     return fig
-
-
-def mlp_as_vector(model, X, y, batch_size, seed=0):
-    """An MLP's parameters as one vector, for an optimiser loop written by hand.
-
-    Returns (x0, grad_fn, load): x0 holds every array of ``model.params`` flattened, in that
-    order; grad_fn(x) loads x into the model and returns the gradient of the loss on the next
-    mini-batch, flattened the same way (the batches are those of
-    ``model.fit(X, y, ..., batch_size=batch_size, seed=seed)``); load(x) writes x into the model.
-    """
-    params = model.params
-    names = list(params)
-    sizes = [params[name].size for name in names]
-    cuts = np.cumsum(sizes)[:-1]
-
-    def load(x):
-        for name, part in zip(names, np.split(np.asarray(x, dtype=np.float64), cuts)):
-            params[name][...] = part.reshape(params[name].shape)
-
-    def batches():
-        rng = np.random.default_rng(seed)
-        while True:
-            yield from batch_indices(len(X), batch_size, rng)
-
-    stream = batches()
-
-    def grad_fn(x):
-        load(x)
-        idx = next(stream)
-        _, grads = model.loss_and_grads(X[idx], y[idx])
-        return np.concatenate([grads[name].ravel() for name in names])
-
-    x0 = np.concatenate([params[name].ravel() for name in names])
-    return x0, grad_fn, load
 
 
 # ---------------------------------------------------------------- the explorer

@@ -4,6 +4,8 @@
 the initial weights) and shows its loss and per-layer gradient curves. The other functions are
 the lesson's helpers and static figures: a forward pass redone by hand with batch or moving
 statistics, the computational graph of batch norm, and the figures of the notebook.
+``forward_by_hand`` and ``layer_scales`` live in ``lessonlib.recipes.l08_batchnorm`` and are
+imported here under the same names.
 """
 import ipywidgets as widgets
 import matplotlib
@@ -13,9 +15,9 @@ from matplotlib.colors import Normalize
 
 from .. import plots
 from ..data import load_iris
-from ..layers import softmax
 from ..models import MLP
 from ..optim import Adam
+from ..recipes.l08_batchnorm import forward_by_hand, layer_scales  # noqa: F401
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
                     mark_diverged, new_figure, slider)
 
@@ -23,51 +25,6 @@ __all__ = ["batchnorm_explorer"]
 
 BN_COLOR = "#1f77b4"
 PLAIN_COLOR = "#ff7f0e"
-
-
-# ---------------------------------------------------------------- a forward pass by hand
-
-def forward_by_hand(model, X, statistics="moving", eps=1e-3):
-    """The inference of a plain ReLU ``MLP`` redone from its parameters, as in lesson 13.
-
-    statistics="moving": batch norm uses bn{i}_moving_mean / _var (what ``predict`` does);
-    "batch": it uses the mean and (biased) variance of the rows of X, as in training.
-    Returns [(name, array), ...]: fc{i}, bn{i}, relu{i}, ..., the output fc, softmax.
-    Nothing in the model changes (training-mode forward passes would move the moving averages).
-    """
-    if model.connection != "plain" or model.activation != "relu":
-        raise ValueError("forward_by_hand redoes plain ReLU MLPs only; got connection="
-                         f"{model.connection!r}, activation={model.activation!r}")
-    if statistics not in ("moving", "batch"):
-        raise ValueError(f"statistics must be 'moving' or 'batch'; got {statistics!r}")
-    p, aux = model.params, model.aux
-    trace, h = [], np.asarray(X, dtype=np.float64)
-    n_hidden = len(model.hidden)
-    for i in range(1, n_hidden + 1):
-        z = h @ p[f"fc{i}_weight"] + p[f"fc{i}_bias"]
-        trace.append((f"fc{i}", z))
-        if model.batch_norm:
-            if statistics == "batch":
-                mean, var = z.mean(axis=0), z.var(axis=0)
-            else:
-                mean, var = aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"]
-            gamma = 1.0 if model.fix_gamma else p[f"bn{i}_gamma"]
-            z = gamma * (z - mean) / np.sqrt(var + eps) + p[f"bn{i}_beta"]
-            trace.append((f"bn{i}", z))
-        h = np.maximum(z, 0.0)
-        trace.append((f"relu{i}", h))
-    logits = h @ p[f"fc{n_hidden + 1}_weight"] + p[f"fc{n_hidden + 1}_bias"]
-    trace.append((f"fc{n_hidden + 1}", logits))
-    trace.append(("softmax", softmax(logits)))
-    return trace
-
-
-def layer_scales(model, X, eps=1e-3):
-    """Mean over units of the std (over the rows of X) of every hidden layer's ReLU output,
-    with batch norm on the batch's own statistics (as in training). Shape (n_hidden,)."""
-    trace = dict(forward_by_hand(model, X, statistics="batch", eps=eps))
-    return np.array([trace[f"relu{i}"].std(axis=0).mean()
-                     for i in range(1, len(model.hidden) + 1)])
 
 
 # ---------------------------------------------------------------- static figures

@@ -5,6 +5,10 @@ optimisers: loss and per-layer gradient curves) and ``dense_explorer`` (depth an
 dense net: parameter counts, and the loss of the dense, plain and residual nets of that shape).
 The other functions are the lessons' helpers and static figures: training the iris net, several
 seeds at once, and drawing loss curves, per-layer profiles and parameter counts.
+The computations live in ``lessonlib.recipes.l09_residual`` (training the iris net, seeds,
+accuracies, gradients of a fresh net, dead ReLUs, the explorer's epoch budget) and
+``lessonlib.recipes.l10_dense`` (widths and parameter counts of dense nets); they are imported
+here under the same names.
 """
 
 import matplotlib
@@ -15,87 +19,23 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
-from ..models import MLP, never_positive
-from ..optim import SGD, Adam
-from .._blas import single_thread
+from ..models import MLP
+from ..recipes.l09_residual import (BATCH, LAYER_EPOCH_BUDGET, OPTIMISERS,  # noqa: F401
+                                    accuracy_line, dead_fraction, epochs_for,
+                                    final_test_accuracy, initial_gradients, make_optimizer,
+                                    seed_runs, train_iris)
+from ..recipes.l10_dense import dense_widths, param_counts  # noqa: F401
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     mark_diverged, new_figure, slider)
 
 __all__ = ["residual_explorer", "dense_explorer"]
 
 CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c"}
-OPTIMISERS = {      # key: (label, factory)
-    "sgd_0.05": ("SGD lr 0.05, momentum 0.9", lambda: SGD(lr=0.05, momentum=0.9)),
-    "sgd_0.005": ("SGD lr 0.005, momentum 0.9", lambda: SGD(lr=0.005, momentum=0.9)),
-    "adam_1e-3": ("Adam lr 1e-3", lambda: Adam(lr=1e-3)),
-    "adam_1e-4": ("Adam lr 1e-4", lambda: Adam(lr=1e-4)),
-}
 LN3 = float(np.log(3.0))    # the loss of a net that gives every species probability 1/3
 LOSS_FLOOR = 1e-4           # loss axes are logarithmic: smaller losses are drawn here
 GRAD_FLOOR = 1e-12          # the same for gradients (a dead layer's gradient is exactly 0)
 DEPTHS = (2, 3, 6, 10, 25, 50, 100, 250, 1000)
-LAYER_EPOCH_BUDGET = 40_000     # depth x epochs of one explorer run: 1000 layers get 40 epochs
 MAX_GRAD_LINES = 40             # gradient curves drawn per run (evenly spread over the layers)
-BATCH = 20
-
-
-
-# ---------------------------------------------------------------- training
-
-def make_optimizer(key):
-    """A fresh optimiser for one of the keys of OPTIMISERS."""
-    if key not in OPTIMISERS:
-        raise ValueError(f"unknown optimiser {key!r}; valid keys are {list(OPTIMISERS)}")
-    return OPTIMISERS[key][1]()
-
-
-def train_iris(hidden, connection="residual", optimiser="sgd_0.05", epochs=100, seed=0,
-               data=None, batch_norm=False, callback=None):
-    """Train ``MLP(4, hidden, 3, connection=...)`` (ReLU, weights uniform on [-0.01, 0.01]) on
-    iris, batches of 20, ``seed`` for the weights and the batch order; the 50 test flowers are
-    the validation data. Returns (model, history)."""
-    X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
-    model = MLP(X_train.shape[1], list(hidden), 3, connection=connection,
-                batch_norm=batch_norm, seed=seed)
-    with single_thread():
-        history = model.fit(X_train, y_train, make_optimizer(optimiser), epochs=epochs,
-                            batch_size=BATCH, seed=seed, validation_data=(X_test, y_test),
-                            callback=callback)
-    return model, history
-
-
-def seed_runs(hidden, connection, seeds, optimiser="sgd_0.05", epochs=100, data=None):
-    """train_iris for every seed -> list of (model, history)."""
-    return [train_iris(hidden, connection, optimiser, epochs, seed, data) for seed in seeds]
-
-
-def final_test_accuracy(history):
-    """Accuracy on the 50 test flowers after the last epoch (nan if the run diverged)."""
-    if history.diverged or history.val_accuracy is None or not len(history.val_accuracy):
-        return float("nan")
-    return float(history.val_accuracy[-1])
-
-
-def accuracy_line(label, runs):
-    """'label: 1.00 0.94 ... (learned: k of n)' where learned means test accuracy >= 0.9.
-    ``runs``: a list of (model, history), or the final test accuracies themselves."""
-    acc = np.array([final_test_accuracy(run[1]) if isinstance(run, tuple) else run
-                    for run in runs], dtype=np.float64)
-    learned = int(np.sum(acc >= 0.9))
-    return (f"{label}: " + " ".join(f"{a:.2f}" for a in acc)
-            + f"   (learned: {learned} of {len(acc)})")
-
-
-def initial_gradients(hidden, connection, seed, X, y):
-    """Mean |dL/dW| of every weight matrix (fc1 first) of a fresh net, before any training."""
-    model = MLP(X.shape[1], list(hidden), 3, connection=connection, seed=seed)
-    _, grads = model.loss_and_grads(X, y)
-    return np.array([np.abs(grads[name]).mean() for name in model.weight_names])
-
-
-def dead_fraction(model, X):
-    """Fraction of the hidden ReLUs that output 0 for every row of X (their gradient is 0)."""
-    return float(never_positive(model, X).sum() / sum(model.hidden))
 
 
 # ---------------------------------------------------------------- static figures
@@ -185,20 +125,6 @@ def draw_layer_profile(ax, values, label, color, ls="-", lw=1.4):
 
 # ---------------------------------------------------------------- dense nets and their size
 
-def dense_widths(depth, growth, first=3):
-    """Hidden widths first, first + growth, first + 2 growth, ... (depth of them)."""
-    return [first + growth * i for i in range(depth)]
-
-
-def param_counts(hidden, n_in=4, n_out=3):
-    """{connection: model.n_params} for a net of these hidden widths. A residual net needs equal
-    widths: its entry uses every layer at the widest width of ``hidden``."""
-    return {"plain": MLP(n_in, hidden, n_out, connection="plain").n_params,
-            "residual": MLP(n_in, [max(hidden)] * len(hidden), n_out,
-                            connection="residual").n_params,
-            "dense": MLP(n_in, hidden, n_out, connection="dense").n_params}
-
-
 def draw_param_counts(ax, depths, shapes):
     """shapes: [(label, depth -> hidden widths, connection, colour, line style)]; the number of
     parameters against the depth, log y."""
@@ -208,14 +134,6 @@ def draw_param_counts(ax, depths, shapes):
     ax.set_yscale("log")
     ax.set_xlabel("hidden layers")
     ax.set_ylabel("parameters")
-
-
-# ---------------------------------------------------------------- shared by both explorers
-
-def epochs_for(depth, epochs):
-    """The epochs an explorer run gets: at most LAYER_EPOCH_BUDGET / depth (40 at 1000 layers),
-    so that one click stays within a few seconds."""
-    return int(min(epochs, max(1, LAYER_EPOCH_BUDGET // depth)))
 
 
 # ---------------------------------------------------------------- lesson 09's explorer

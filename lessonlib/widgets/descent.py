@@ -3,25 +3,26 @@ sin-logistic model.
 
 Builders (``__all__``): ``local_minima_explorer``, ``momentum_explorer``,
 ``sin_logistic_explorer``. The drawing helpers below them (``draw_paths``, ``draw_trace``,
-``draw_sin_logistic_run``, ``sin_logistic_runs_figure``, ``loss_surface``) make the lessons'
-static figures, the non-interactive twins of the explorers.
+``draw_sin_logistic_run``, ``sin_logistic_runs_figure``) make the lessons' static figures, the
+non-interactive twins of the explorers. The computations they use live in
+``lessonlib.recipes.l01_local_minima`` (``QUARTIC_*``, ``BLOWN_UP``, ``blew_up``, ``outcome``)
+and ``lessonlib.recipes.l02_momentum`` (``DATA_SETS``, ``grid_for``, ``loss_surface``,
+``_inside``), and are re-exported here.
 """
 import numpy as np
 
 from .. import plots
 from ..data import make_sin_logistic
 from ..functions import (quartic, quartic_grad, sin_logistic_descend, sin_logistic_loss,
-                         sin_logistic_proba, sin_logistic_surface, square, square_grad)
+                         sin_logistic_proba, square, square_grad)
 from ..optim import SGD, descend
+from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN,  # noqa: F401
+                                        QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN, blew_up, outcome)
+from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface  # noqa: F401
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
 
 __all__ = ["local_minima_explorer", "momentum_explorer", "sin_logistic_explorer"]
-
-# f'(x) = x (4x^2 + 9x + 4) = 0 at x = 0 and x = (-9 -+ sqrt(17)) / 8.
-QUARTIC_GLOBAL_MIN = (-9.0 - np.sqrt(17.0)) / 8.0       # -1.6404
-QUARTIC_LOCAL_MAX = (-9.0 + np.sqrt(17.0)) / 8.0        # -0.6096, the watershed
-QUARTIC_LOCAL_MIN = 0.0
 
 GD_COLOR = "#1f77b4"
 MOMENTUM_COLOR = plots.PATH_COLOR
@@ -39,8 +40,6 @@ FUNCTIONS = {
                    marks=[("minimum", 0.0, "--")]),
 }
 
-# Iterates farther than this from the origin count as blown up (the plots show |x| < 3.3).
-BLOWN_UP = 10.0
 # Contour levels shared by both sin-logistic data sets (their losses lie in 0.46 .. 0.94).
 LOSS_LEVELS = np.linspace(0.45, 0.95, 21)
 
@@ -60,32 +59,10 @@ def _finite_clipped(path, bound=50.0):
     return path
 
 
-def blew_up(path):
-    """True if any iterate is non-finite or farther than BLOWN_UP from 0."""
-    path = np.asarray(path, dtype=np.float64)
-    return bool(not np.isfinite(path).all() or np.abs(path).max() > BLOWN_UP)
-
-
 def fixed(x, digits):
     """x with ``digits`` decimals, and "0.000..." rather than "-0.000..." for a tiny negative."""
     text = f"{x:.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
-
-
-def outcome(path, marks, tol=0.02):
-    """A few words on where a 1-D path ended: which minimum, still moving, or blew up."""
-    path = np.asarray(path, dtype=np.float64)
-    if blew_up(path):
-        return "blew up"
-    x = path[-1]
-    moving = len(path) > 1 and abs(path[-1] - path[-2]) > 1e-3
-    for name, where, _ in marks:
-        if "min" in name and abs(x - where) < tol and not moving:
-            return f"settled in the {name}"
-    steps = np.abs(np.diff(path))
-    if len(steps) >= 3 and steps[-1] >= steps[:-1].max():      # every swing wider than before
-        return "swinging wider"
-    return "still moving"
 
 
 def draw_paths(ax, f, xs, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
@@ -279,13 +256,6 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
 
 # ---------------------------------------------------------------- lesson 02, sin-logistic
 
-def loss_surface(X, y, b1_grid, b2_grid, rows=10):
-    """sin_logistic_surface computed a few rows at a time (bounded memory on big grids)."""
-    b2_grid = np.asarray(b2_grid, dtype=np.float64)
-    return np.vstack([sin_logistic_surface(X, y, b1_grid, b2_grid[j:j + rows])
-                      for j in range(0, len(b2_grid), rows)])
-
-
 def redraw_loss_contours(ax, grid, L, old=None):
     """Remove the contour artists ``old`` (when given) and draw the loss ``L`` over grid x grid
     as filled contours with thin lines, at the fixed LOSS_LEVELS (so one colour bar serves
@@ -296,14 +266,6 @@ def redraw_loss_contours(ax, grid, L, old=None):
     return [ax.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis", extend="both", zorder=1),
             ax.contour(B1, B2, L, levels=LOSS_LEVELS, colors="k", linewidths=0.3, alpha=0.4,
                        zorder=2)]
-
-
-def grid_for(true_b):
-    """The b1, b2 grid drawn for a data set: [-0.5, 2] as in the notes, wider when the true b
-    lies outside it (b = (2, 3))."""
-    hi = max(2.0, float(np.ceil(2 * max(true_b) + 1)) / 2)
-    n = int(round((hi + 0.5) / 0.05)) + 1          # a grid step of 0.05
-    return np.linspace(-0.5, hi, n)
 
 
 def draw_sin_logistic_run(ax_map, ax_3d, ax_contour, X, y, grid, L, path, losses, true_b=None,
@@ -351,10 +313,6 @@ def draw_sin_logistic_run(ax_map, ax_3d, ax_contour, X, y, grid, L, path, losses
     return filled
 
 
-def _inside(path, grid):
-    return np.all((path >= grid[0]) & (path <= grid[-1]), axis=1)
-
-
 def sin_logistic_runs_figure(X, y, grid, L, runs, true_b=None):
     """A row per run (label, path, losses): decision map | 3-D loss surface | contour."""
     fig, axes = new_figure(len(runs), 3, figsize=(11, 3.5 * len(runs)), squeeze=False,
@@ -366,9 +324,6 @@ def sin_logistic_runs_figure(X, y, grid, L, runs, true_b=None):
                               true_b=true_b, label=label)
     fig.tight_layout()
     return fig
-
-
-DATA_SETS = {"easy": (0.7, 0.7), "hard": (2.0, 3.0)}
 
 
 def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, iterations=100,

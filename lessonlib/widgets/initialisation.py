@@ -6,41 +6,25 @@ Helpers for the lesson's static figures: ``init_std`` (the standard deviation ea
 initialisation uses), ``layer_activations`` (the seed-004 experiment: 1000 random inputs through
 a stack of 100-unit layers), ``histogram_grid`` (its figure), ``value_range``, ``init_label``,
 ``draw_loss_curves`` and ``read_runs`` (the precomputed runs of data/l07_init_runs.csv).
+The computations (``init_std``, ``layer_activations``, ``value_range``, ``_histogram`` and the
+experiment's sizes) live in ``lessonlib.recipes.l07_initialisation``, ``read_runs`` in
+``lessonlib.recipes.l06_vanishing``; they are imported here under the same names.
 """
-import functools
-
 import matplotlib
 import matplotlib.lines
 import numpy as np
 
-from .._checks import as_rng
-from ..layers import ACTIVATIONS, init_weight
-from .._blas import single_thread
+from ..recipes.l06_vanishing import read_runs  # noqa: F401  (lesson 07: init_figs.read_runs)
+from ..recipes.l07_initialisation import (BINS, MAX_DEPTH, N_INPUTS, WIDTH,  # noqa: F401
+                                          _histogram, _inputs_and_unit_weights, init_std,
+                                          layer_activations, value_range)
 from ._base import Explorer, dropdown, log_slider, new_figure, slider
-from .vanishing import read_runs  # noqa: F401  (lesson 07 reads its precomputed runs with it)
 
 __all__ = ["initialisation_explorer"]
 
-WIDTH = 100                 # units per layer, and input features
-N_INPUTS = 1000
-MAX_DEPTH = 10
-BINS = 30
 INIT_LABELS = {"normal": "std 1", 0.01: "std 0.01", "xavier": "Xavier 1/√n",
                "he": "He √(2/n)"}
 INIT_COLORS = {"normal": "#d62728", 0.01: "#7f7f7f", "xavier": "#1f77b4", "he": "#2ca02c"}
-
-
-def init_std(init, n_in=WIDTH):
-    """The standard deviation of ``layers.init_weight(n_in, n_out, init)``: "normal" 1,
-    "xavier" 1/sqrt(n_in), "he" sqrt(2/n_in), "uniform" 0.01/sqrt(3), a float itself."""
-    if isinstance(init, str):
-        stds = {"normal": 1.0, "xavier": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in),
-                "uniform": 0.01 / np.sqrt(3.0)}
-        if init not in stds:
-            raise ValueError(f"unknown init {init!r}; valid values are {', '.join(stds)} or a "
-                             "float (the std of a normal)")
-        return float(stds[init])
-    return float(init)
 
 
 def init_label(init):
@@ -48,59 +32,6 @@ def init_label(init):
     if init in INIT_LABELS:
         return INIT_LABELS[init]
     return f"std {init:g}" if not isinstance(init, str) else init
-
-
-def value_range(activation):
-    """The x-range of the histograms: sigmoid (0, 1), tanh (-1, 1), ReLU (0, 4)."""
-    return {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(activation, (0.0, 4.0))
-
-
-@functools.lru_cache(maxsize=4)
-def _inputs_and_unit_weights(seed, depth):
-    """1000 x 100 standard-normal inputs and ``depth`` 100 x 100 weight matrices of std 1.
-    An initialisation only scales them: init_weight(n, n, init, rng) draws
-    rng.normal(0, std) = std * (the same draw with std 1)."""
-    rng = as_rng(seed)
-    x_rng, *w_rngs = rng.spawn(depth + 1)
-    X = x_rng.standard_normal((N_INPUTS, WIDTH))
-    Z = [init_weight(WIDTH, WIDTH, "normal", rng=r) for r in w_rngs]
-    return X, Z
-
-
-def layer_activations(init, activation, depth=5, seed=0):
-    """The seed-004 experiment: 1000 standard-normal inputs (100 features) through ``depth``
-    layers of 100 units, h_k = f(h_{k-1} W_k), no biases, W_k drawn with ``init``
-    ("normal", "xavier", "he", or a float std). Returns [h_1, ..., h_depth]."""
-    X, Z = _inputs_and_unit_weights(seed, MAX_DEPTH)
-    if depth > MAX_DEPTH:
-        raise ValueError(f"depth must be at most {MAX_DEPTH}; got {depth}")
-    std = init_std(init)
-    act = ACTIVATIONS[activation]()
-    h, out = X, []
-    with np.errstate(over="ignore"), single_thread():
-        for W in Z[:depth]:
-            h = act.forward(h @ (std * W))
-            out.append(h)
-    return out
-
-
-def _histogram(h, activation):
-    """(share of all values per bin, edges, share beyond the range, share exactly 0).
-    For ReLU the exact zeros (about half of all outputs) are left out of the bins. The same
-    counts as np.histogram(values, BINS, range), about ten times faster."""
-    lo, hi = value_range(activation)
-    values = h.ravel()
-    inside = (values >= lo) & (values <= hi)
-    zeros = 0.0
-    if activation == "relu":
-        is_zero = values == 0.0
-        zeros = float(np.mean(is_zero))
-        inside &= ~is_zero
-    idx = ((values[inside] - lo) * (BINS / (hi - lo))).astype(np.intp)
-    np.minimum(idx, BINS - 1, out=idx)               # the right edge belongs to the last bin
-    counts = np.bincount(idx, minlength=BINS)
-    outside = 1.0 - idx.size / values.size - zeros
-    return counts / values.size, np.linspace(lo, hi, BINS + 1), max(outside, 0.0), zeros
 
 
 def _note(h, activation, outside, zeros, sep=" · "):

@@ -5,16 +5,18 @@ figures: ``activation_figure`` (ReLU and LeakyReLU with their derivatives), ``ne
 (per hidden layer, the units whose input is <= 0 for every example: dead, for a ReLU),
 ``train_iris`` (one run of the lesson-06 iris setting), ``gradient_figure`` (per-layer gradient
 curves of a few runs), ``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of
-``data/make_l11_runs.py``).
+``data/make_l11_runs.py``). ``leaky_relu``, ``leaky_relu_grad``, ``make_optimizer`` and
+``train_iris`` live in ``lessonlib.recipes.l11_leaky``, ``never_positive`` in
+``lessonlib.models``; they are imported here under the same names.
 """
 
 import numpy as np
 
 from .. import plots
 from ..data import load_iris
-from ..models import MLP, never_positive  # noqa: F401  (lesson 11: leaky.never_positive)
-from ..optim import SGD, Adam
-from .._blas import single_thread
+from ..models import never_positive  # noqa: F401  (lesson 11: leaky.never_positive)
+from ..recipes.l11_leaky import (leaky_relu, leaky_relu_grad, make_optimizer,  # noqa: F401
+                                 train_iris)
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, mark_diverged,
                     new_figure, slider)
 
@@ -26,20 +28,7 @@ LOSS_FLOOR = 1e-4               # the loss axes are logarithmic: smaller losses 
 LN3 = float(np.log(3.0))        # the loss of predicting 1/3 for each of the three species
 
 
-
 # ---------------------------------------------------------------- the activation
-
-def leaky_relu(z, slope=0.25):
-    """z where z > 0, slope * z elsewhere (slope 0 is ReLU, slope 1 the identity)."""
-    z = np.asarray(z, dtype=np.float64)
-    return np.where(z > 0, z, slope * z)
-
-
-def leaky_relu_grad(z, slope=0.25):
-    """1 where z > 0, slope elsewhere (at z = 0 we take the left value, like every library)."""
-    z = np.asarray(z, dtype=np.float64)
-    return np.where(z > 0, 1.0, slope)
-
 
 def _draw_activation(ax_f, ax_d, z, slope):
     """ReLU in grey behind LeakyReLU(slope) on ax_f, their derivatives on ax_d.
@@ -73,27 +62,7 @@ def activation_figure(slope=0.25, z=np.linspace(-4, 3, 351)):
     return fig
 
 
-# ---------------------------------------------------------------- dead units
-
-# ---------------------------------------------------------------- training on iris
-
-def make_optimizer(name, lr):
-    """"adam" -> Adam(lr); "sgd" -> SGD(lr, momentum 0.9), the notes' two optimisers."""
-    return Adam(lr=lr) if name == "adam" else SGD(lr=lr, momentum=0.9)
-
-
-def train_iris(activation="relu", depth=7, width=10, epochs=300, seed=0, slope=0.25,
-               optimizer="adam", lr=1e-3, data=None, callback=None, **model_kw):
-    """Lesson 06's setting: iris (100 train / 50 test, unscaled), ``depth`` hidden layers of
-    ``width`` units, weights U(-0.01, 0.01), batch 20. Extra keywords go to MLP (init,
-    batch_norm, connection). Returns (model, history)."""
-    X, y, _, _ = load_iris() if data is None else data
-    model = MLP(4, [width] * depth, 3, activation=activation, slope=slope, seed=seed, **model_kw)
-    with single_thread():
-        history = model.fit(X, y, make_optimizer(optimizer, lr), epochs=epochs, batch_size=20,
-                            seed=seed, callback=callback)
-    return model, history
-
+# ---------------------------------------------------------------- figures of the iris runs
 
 def gradient_figure(runs, title=""):
     """One panel per (label, grads): grads (epochs, weight matrices) is a History's

@@ -5,16 +5,21 @@ figures: ``batch_gradients`` and ``draw_gradient_cloud`` (the noise of mini-batc
 ``final_points``, ``final_losses`` and ``draw_final_losses`` (the spread of the final loss
 across batch sizes and seeds), ``draw_paths`` (optimiser paths on the loss contour) and
 ``draw_circle_run`` (a trained MLP's decision map) and ``smooth`` (a moving average).
+``reached``, ``batch_gradients``, ``final_points``, ``final_losses`` and ``smooth`` live in
+``lessonlib.recipes.l04_minibatch`` and are re-exported here.
 """
 import numpy as np
 
 from .. import plots
-from ..data import batch_indices, make_sin_logistic
-from ..functions import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
+from ..data import make_sin_logistic
+from ..functions import sin_logistic_descend, sin_logistic_loss
 from ..optim import SGD
+from ..recipes.l02_momentum import DATA_SETS, grid_for, loss_surface
+from ..recipes.l04_minibatch import (batch_gradients, final_losses, final_points,  # noqa: F401
+                                     reached, smooth)
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
-from .descent import DATA_SETS, LOSS_LEVELS, grid_for, loss_surface, redraw_loss_contours
+from .descent import LOSS_LEVELS, redraw_loss_contours
 
 __all__ = ["batch_size_explorer"]
 
@@ -28,20 +33,7 @@ def batch_color(batch_size, n=1000):
     return FULL_COLOR if batch_size >= n else BATCH_COLORS.get(batch_size, "#d62728")
 
 
-def reached(path, true_b, radius=0.2):
-    """True if a path ends within ``radius`` of the true b."""
-    return bool(np.linalg.norm(np.asarray(path)[-1] - np.asarray(true_b)) < radius)
-
-
 # ---------------------------------------------------------------- gradient noise
-
-def batch_gradients(X, y, b, batch_size, epochs, seed=0):
-    """Every mini-batch gradient at a fixed b over ``epochs`` epochs: (n_batches, 2)."""
-    rng = np.random.default_rng(seed)
-    b = np.asarray(b, dtype=np.float64)
-    return np.array([sin_logistic_grad(b, X[idx], y[idx])
-                     for _ in range(epochs) for idx in batch_indices(len(X), batch_size, rng)])
-
 
 def draw_gradient_cloud(ax, grads, full, batch_size, n=1000):
     """The mini-batch gradients (k, 2) at one b as dots, the full-data gradient as a black dot."""
@@ -58,55 +50,6 @@ def draw_gradient_cloud(ax, grads, full, batch_size, n=1000):
 
 
 # ---------------------------------------------------------------- final loss across batch sizes
-
-def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
-    """Where ``sin_logistic_descend(X, y, SGD(lr, momentum), steps, b0, batch_size, seed)`` ends,
-    for every seed at once -> (final b (len(seeds), 2), final loss on all the data).
-
-    The same updates on the same batches, arranged as one array of b's (one row per seed): all
-    seeds cut their epochs at the same steps, so their batches stack. Thirty runs cost about as
-    much as one, and no loss is computed along the way."""
-    n = len(X)
-    batch_size = min(int(batch_size), n)
-    if batch_size == n and len(seeds) > 1:
-        # every seed takes the same full-batch steps (up to the order of a sum): run one
-        finals, losses = final_points(X, y, n, seeds[:1], lr, momentum, steps, b0)
-        return np.repeat(finals, len(seeds), axis=0), np.repeat(losses, len(seeds))
-    rngs = [np.random.default_rng(s) for s in seeds]
-    B = np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))
-    optimizer = SGD(lr=lr, momentum=momentum)
-    optimizer.reset()
-    epochs = [iter(()) for _ in seeds]
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            idx = []
-            for k, rng in enumerate(rngs):
-                batch = next(epochs[k], None)
-                if batch is None:
-                    epochs[k] = batch_indices(n, batch_size, rng)
-                    batch = next(epochs[k])
-                idx.append(batch)
-            idx = np.array(idx)                                     # (S, m)
-            x1, x2 = X[idx, 0], X[idx, 1]
-            # the operations of sin_logistic_grad, in its order, one row per seed
-            inner = B[:, :1] * x1 * x2 + B[:, 1:] * x2
-            p = 0.5 * (1.0 + np.tanh(0.5 * np.sin(inner)))
-            common = (p - y[idx]) * np.cos(inner)
-            grads = np.column_stack([np.mean(common * x1 * x2, axis=1),
-                                     np.mean(common * x2, axis=1)])
-            optimizer.step({"b": B}, {"b": grads})
-        losses = np.array([sin_logistic_loss(b, X, y) for b in B])
-    return B, losses
-
-
-def final_losses(X, y, batch_sizes, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
-    """{batch_size: (final losses (len(seeds),), final b (len(seeds), 2))}, by final_points."""
-    out = {}
-    for bs in batch_sizes:
-        finals, losses = final_points(X, y, bs, seeds, lr, momentum, steps, b0)
-        out[bs] = (losses, finals)
-    return out
-
 
 def draw_final_losses(ax, results, true_b, best_loss, stuck_loss=None, n=1000):
     """A strip per batch size: every seed's final loss (jittered sideways), with the count of
@@ -175,15 +118,6 @@ def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
         ax_map.scatter(X_test[:, 0], X_test[:, 1], s=2, lw=0, alpha=0.25,
                        c=[plots.CLASS_COLORS[k] for k in y_test], zorder=0)
     ax_map.set_title(label, fontsize=10)
-
-
-def smooth(values, window):
-    """Moving average over the last ``window`` values (fewer at the start)."""
-    values = np.asarray(values, dtype=np.float64)
-    c = np.concatenate([[0.0], np.cumsum(values)])
-    i = np.arange(1, len(values) + 1)
-    k = np.minimum(i, window)
-    return (c[i] - c[i - k]) / k
 
 
 # ---------------------------------------------------------------- the explorer

@@ -5,15 +5,16 @@ figures, the non-interactive twins of the explorer: ``activation_figure`` (the a
 their derivatives), ``layer_gradients`` and ``draw_layer_gradients`` (mean |dL/dW| per layer at
 the start of training), ``train_rings`` (one run on the rings data), ``draw_rings_run`` (its
 decision map and loss curve) and ``rings_comparison_figure`` (several runs side by side).
+``sigmoid``, ``layer_gradients``, ``train_rings`` and ``dead_units`` live in
+``lessonlib.recipes.l03_relu``, ``single_thread`` in ``lessonlib._blas``; both are re-exported
+here.
 """
 import numpy as np
 
 from .. import plots
 from ..data import make_rings
-from ..layers import Sigmoid
-from ..models import MLP, never_positive
-from ..optim import SGD
-from .._blas import single_thread
+from .._blas import single_thread  # noqa: F401
+from ..recipes.l03_relu import dead_units, layer_gradients, sigmoid, train_rings  # noqa: F401
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     log_slider, mark_diverged, new_figure, slider)
 
@@ -27,10 +28,6 @@ LOSS_CEILING = 1e3          # and a run that blows up is drawn up to here
 
 
 # ---------------------------------------------------------------- static figures
-
-def sigmoid(z):
-    return Sigmoid().forward(np.asarray(z, dtype=np.float64))
-
 
 def activation_figure(z=np.linspace(-5, 5, 401)):
     """Left: ReLU and sigmoid; right: their derivatives, with sigmoid's ceiling of 0.25."""
@@ -58,17 +55,6 @@ def activation_figure(z=np.linspace(-5, 5, 401)):
     return fig
 
 
-def layer_gradients(X, y, activations, hidden, init="xavier", seed=0):
-    """{activation: mean |dL/dW| of every weight matrix (fc1 first)} at the initial weights.
-    One seed for all: the weight matrices are the same, only the activation differs."""
-    out = {}
-    for act in activations:
-        model = MLP(X.shape[1], hidden, int(y.max()) + 1, activation=act, init=init, seed=seed)
-        _, grads = model.loss_and_grads(X, y)
-        out[act] = np.array([np.abs(grads[name]).mean() for name in model.weight_names])
-    return out
-
-
 def draw_layer_gradients(ax, grads):
     """One line per activation: mean |dL/dW| against the layer (1 = first), log scale."""
     for act, g in grads.items():
@@ -82,26 +68,6 @@ def draw_layer_gradients(ax, grads):
     ax.set_xlabel("weight matrix (input side → output side)")
     ax.set_ylabel("mean |dL/dW|")
     ax.legend(fontsize=9)
-
-
-def train_rings(activation="relu", hidden=(20, 20), lr=0.1, momentum=0.9, iterations=2000,
-                init="normal", seed=0, X=None, y=None, callback=None):
-    """Full-batch gradient descent with momentum on the rings data (one iteration = one epoch).
-    Returns (model, history); history.loss has one value per iteration."""
-    if X is None:
-        X, y = make_rings()
-    model = MLP(2, list(hidden), 2, activation=activation, init=init, seed=seed)
-    with single_thread():
-        history = model.fit(X, y, SGD(lr=lr, momentum=momentum), epochs=iterations,
-                            batch_size=len(X), seed=seed, callback=callback)
-    return model, history
-
-
-def dead_units(model, X):
-    """Hidden ReLU units that output 0 for every row of X (their gradient is 0 everywhere)."""
-    if model.activation != "relu":
-        return 0
-    return int(never_positive(model, X).sum())
 
 
 def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):

@@ -4,7 +4,9 @@ Builder (``__all__``): ``regularisation_explorer``. The helpers below make the l
 figures: ``train_digits`` (one run, with per-epoch training and test accuracy, test loss and
 weight size), ``curves_figure`` (train against test accuracy, and the test loss, of several
 runs) and ``sweep_figure`` (final accuracies against the strength of each regulariser, from
-``data/make_l12_runs.py``).
+``data/make_l12_runs.py``). The lesson's setting (``HIDDEN``, ``LR``, ``MOMENTUM``, ``BATCH``),
+``cross_entropy``, ``weight_norm`` and ``train_digits`` live in
+``lessonlib.recipes.l12_regularisation`` and are imported here under the same names.
 """
 
 import ipywidgets as widgets
@@ -13,9 +15,8 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..data import load_overfit_digits
-from ..models import MLP
-from ..optim import SGD
-from .._blas import single_thread
+from ..recipes.l12_regularisation import (BATCH, HIDDEN, LR, MOMENTUM,  # noqa: F401
+                                          cross_entropy, train_digits, weight_norm)
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
                     mark_diverged, new_figure, slider)
 
@@ -23,57 +24,8 @@ __all__ = ["regularisation_explorer"]
 
 THIS_RUN_COLOR = "#1f77b4"     # the explorer's current run; the previous one is grey
 
-# The lesson's setting: 300 training digits, three hidden layers of 128 ReLUs, He initial
-# weights, SGD with momentum, batch 30.
-HIDDEN = (128, 128, 128)
-LR, MOMENTUM, BATCH = 0.05, 0.9, 30
 CONFIG_COLORS = {"none": "#d62728", "weight decay": "#1f77b4", "dropout": "#2ca02c",
                  "both": "#9467bd"}
-
-
-
-def cross_entropy(proba, y):
-    """Mean -log p(true class), with p floored at 1e-12 so a confident mistake stays finite."""
-    picked = proba[np.arange(len(y)), y]
-    return float(-np.mean(np.log(np.maximum(picked, 1e-12))))
-
-
-def weight_norm(model):
-    """sqrt(sum of squared weights) over the weight matrices (what weight decay penalises)."""
-    return float(np.sqrt(sum(float(np.sum(model.params[name] ** 2))
-                             for name in model.weight_names)))
-
-
-def train_digits(weight_decay=0.0, dropout=0.0, epochs=100, seed=0, hidden=HIDDEN, data=None,
-                 n_test=None, callback=None):
-    """Train the lesson's network on the overfitting digits (300 train / 1497 test).
-
-    Every epoch, in inference mode (no dropout): accuracy on the training set and the test set
-    (its first ``n_test`` rows, or all), the test cross-entropy and the weights' size.
-    Returns (model, history, metrics), metrics a dict of per-epoch arrays: train_accuracy,
-    test_accuracy, test_loss, weight_norm. ``callback(epoch, history)`` after each epoch, as
-    ``MLP.fit`` calls it."""
-    X, y, X_test, y_test = load_overfit_digits() if data is None else data
-    if n_test is not None:
-        X_test, y_test = X_test[:n_test], y_test[:n_test]
-    model = MLP(X.shape[1], list(hidden), 10, activation="relu", init="he", dropout=dropout,
-                seed=seed)
-    metrics = {k: [] for k in ("train_accuracy", "test_accuracy", "test_loss", "weight_norm")}
-
-    def record(epoch, history):
-        metrics["train_accuracy"].append(float(np.mean(model.predict(X) == y)))
-        proba = model.predict_proba(X_test)
-        metrics["test_accuracy"].append(float(np.mean(np.argmax(proba, axis=1) == y_test)))
-        metrics["test_loss"].append(cross_entropy(proba, y_test))
-        metrics["weight_norm"].append(weight_norm(model))
-        if callback is not None:
-            callback(epoch, history)
-
-    with single_thread(), np.errstate(all="ignore"):
-        history = model.fit(X, y, SGD(lr=LR, momentum=MOMENTUM), epochs=epochs,
-                            batch_size=BATCH, seed=seed, weight_decay=weight_decay,
-                            callback=record)
-    return model, history, {k: np.array(v) for k, v in metrics.items()}
 
 
 # ---------------------------------------------------------------- static figures

@@ -3,7 +3,8 @@
 Builder (``__all__``): ``vanishing_gradient_explorer`` (depth, activation, initial weights and
 optimiser of an MLP on iris -> the mean |gradient| of every weight matrix per epoch).
 Helpers for the lesson's static figures: ``single_thread`` (re-exported from ``lessonlib._blas``),
-``confusion_table``, ``breakthrough_epoch``, ``read_runs`` (precomputed runs in data/),
+``confusion_table``, ``breakthrough_epoch``, ``read_runs`` (precomputed runs in data/; these
+three, ``EPOCHS`` and ``OPTIMIZERS`` live in ``lessonlib.recipes.l06_vanishing``),
 ``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch)
 and ``layer_colors`` (from ``lessonlib.plots``).
 """
@@ -13,9 +14,10 @@ import numpy as np
 
 from ..data import load_iris
 from ..models import MLP
-from ..optim import SGD, Adam
 from ..plots import layer_colors
 from .._blas import single_thread
+from ..recipes.l06_vanishing import (EPOCHS, OPTIMIZERS, breakthrough_epoch,  # noqa: F401
+                                     confusion_table, read_runs)
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
                     new_figure, slider)
 
@@ -23,56 +25,10 @@ __all__ = ["vanishing_gradient_explorer"]
 
 GRAD_FLOOR = 1e-12          # log axes: smaller gradients (and exact zeros) are drawn here
 MAX_DEPTH = 20
-EPOCHS = 100
 CHANCE_LOSS = float(np.log(3.0))    # cross-entropy of guessing 1/3 for each iris species
-
-OPTIMIZERS = {
-    "adam": ("Adam, lr 0.001", lambda: Adam(lr=0.001)),
-    "momentum": ("SGD + momentum 0.9, lr 0.01", lambda: SGD(lr=0.01, momentum=0.9)),
-    "sgd": ("SGD, lr 0.01", lambda: SGD(lr=0.01)),
-}
 INITS = {"uniform": "uniform ±0.01", "normal": "normal, std 1", "xavier": "Xavier",
          "he": "He"}
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-
-
-def confusion_table(y_pred, y_true, n_classes=3):
-    """The confusion table as text: one row per *predicted* class that occurs (as R's
-    ``table(pred, true)`` prints it), one column per true class; classes numbered from 1."""
-    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
-    counts = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(counts, (y_pred, y_true), 1)
-    head = "pred \\ true " + " ".join(f"{k + 1:>3d}" for k in range(n_classes))
-    rows = [f"{p + 1:>11d} " + " ".join(f"{c:>3d}" for c in counts[p])
-            for p in range(n_classes) if counts[p].any()]
-    return "\n".join([head] + rows)
-
-
-def breakthrough_epoch(history, level=1.0):
-    """The first epoch (counted from 1) whose training loss is below ``level``, or None.
-    Guessing 1/3 for every flower costs ln 3 = 1.099; below 1.0 the network has started to
-    tell the species apart."""
-    below = np.flatnonzero(np.asarray(history.loss) < level)
-    return int(below[0]) + 1 if below.size else None
-
-
-def read_runs(path):
-    """The rows of a CSV of precomputed runs (data/l06_*.csv, data/l07_*.csv) as dicts:
-    whole numbers as int, other numbers as float, empty cells as None, text as str."""
-    import csv
-
-    def value(text):
-        if text == "":
-            return None
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                pass
-        return text
-
-    with open(path, encoding="utf-8", newline="") as f:
-        return [{key: value(text) for key, text in row.items()} for row in csv.DictReader(f)]
 
 
 def draw_weight_changes(ax, history, log=True):

@@ -1,0 +1,45 @@
+"""Lesson 03: ReLU against sigmoid in a small MLP on the rings data. The sigmoid curve, the
+mean |dL/dW| per layer at the initial weights (``layer_gradients``), one full-batch run with
+momentum (``train_rings``) and the count of dead ReLUs (``dead_units``)."""
+import numpy as np
+
+from ..data import make_rings
+from ..layers import Sigmoid
+from ..models import MLP, never_positive
+from ..optim import SGD
+from .._blas import single_thread
+
+
+def sigmoid(z):
+    return Sigmoid().forward(np.asarray(z, dtype=np.float64))
+
+
+def layer_gradients(X, y, activations, hidden, init="xavier", seed=0):
+    """{activation: mean |dL/dW| of every weight matrix (fc1 first)} at the initial weights.
+    One seed for all: the weight matrices are the same, only the activation differs."""
+    out = {}
+    for act in activations:
+        model = MLP(X.shape[1], hidden, int(y.max()) + 1, activation=act, init=init, seed=seed)
+        _, grads = model.loss_and_grads(X, y)
+        out[act] = np.array([np.abs(grads[name]).mean() for name in model.weight_names])
+    return out
+
+
+def train_rings(activation="relu", hidden=(20, 20), lr=0.1, momentum=0.9, iterations=2000,
+                init="normal", seed=0, X=None, y=None, callback=None):
+    """Full-batch gradient descent with momentum on the rings data (one iteration = one epoch).
+    Returns (model, history); history.loss has one value per iteration."""
+    if X is None:
+        X, y = make_rings()
+    model = MLP(2, list(hidden), 2, activation=activation, init=init, seed=seed)
+    with single_thread():
+        history = model.fit(X, y, SGD(lr=lr, momentum=momentum), epochs=iterations,
+                            batch_size=len(X), seed=seed, callback=callback)
+    return model, history
+
+
+def dead_units(model, X):
+    """Hidden ReLU units that output 0 for every row of X (their gradient is 0 everywhere)."""
+    if model.activation != "relu":
+        return 0
+    return int(never_positive(model, X).sum())

@@ -1,0 +1,79 @@
+"""Lesson 04: mini-batch SGD on the two-parameter sin-logistic model. Whether a path reached the
+true b (``reached``), the mini-batch gradients at one b (``batch_gradients``), where many seeds'
+runs end, all at once (``final_points``, ``final_losses``), and a moving average (``smooth``)."""
+import numpy as np
+
+from ..data import batch_indices
+from ..optim import SGD
+from .toys import sin_logistic_grad, sin_logistic_loss
+
+
+def reached(path, true_b, radius=0.2):
+    """True if a path ends within ``radius`` of the true b."""
+    return bool(np.linalg.norm(np.asarray(path)[-1] - np.asarray(true_b)) < radius)
+
+
+def batch_gradients(X, y, b, batch_size, epochs, seed=0):
+    """Every mini-batch gradient at a fixed b over ``epochs`` epochs: (n_batches, 2)."""
+    rng = np.random.default_rng(seed)
+    b = np.asarray(b, dtype=np.float64)
+    return np.array([sin_logistic_grad(b, X[idx], y[idx])
+                     for _ in range(epochs) for idx in batch_indices(len(X), batch_size, rng)])
+
+
+def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
+    """Where ``sin_logistic_descend(X, y, SGD(lr, momentum), steps, b0, batch_size, seed)`` ends,
+    for every seed at once -> (final b (len(seeds), 2), final loss on all the data).
+
+    The same updates on the same batches, arranged as one array of b's (one row per seed): all
+    seeds cut their epochs at the same steps, so their batches stack. Thirty runs cost about as
+    much as one, and no loss is computed along the way."""
+    n = len(X)
+    batch_size = min(int(batch_size), n)
+    if batch_size == n and len(seeds) > 1:
+        # every seed takes the same full-batch steps (up to the order of a sum): run one
+        finals, losses = final_points(X, y, n, seeds[:1], lr, momentum, steps, b0)
+        return np.repeat(finals, len(seeds), axis=0), np.repeat(losses, len(seeds))
+    rngs = [np.random.default_rng(s) for s in seeds]
+    B = np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))
+    optimizer = SGD(lr=lr, momentum=momentum)
+    optimizer.reset()
+    epochs = [iter(()) for _ in seeds]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            idx = []
+            for k, rng in enumerate(rngs):
+                batch = next(epochs[k], None)
+                if batch is None:
+                    epochs[k] = batch_indices(n, batch_size, rng)
+                    batch = next(epochs[k])
+                idx.append(batch)
+            idx = np.array(idx)                                     # (S, m)
+            x1, x2 = X[idx, 0], X[idx, 1]
+            # the operations of sin_logistic_grad, in its order, one row per seed
+            inner = B[:, :1] * x1 * x2 + B[:, 1:] * x2
+            p = 0.5 * (1.0 + np.tanh(0.5 * np.sin(inner)))
+            common = (p - y[idx]) * np.cos(inner)
+            grads = np.column_stack([np.mean(common * x1 * x2, axis=1),
+                                     np.mean(common * x2, axis=1)])
+            optimizer.step({"b": B}, {"b": grads})
+        losses = np.array([sin_logistic_loss(b, X, y) for b in B])
+    return B, losses
+
+
+def final_losses(X, y, batch_sizes, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
+    """{batch_size: (final losses (len(seeds),), final b (len(seeds), 2))}, by final_points."""
+    out = {}
+    for bs in batch_sizes:
+        finals, losses = final_points(X, y, bs, seeds, lr, momentum, steps, b0)
+        out[bs] = (losses, finals)
+    return out
+
+
+def smooth(values, window):
+    """Moving average over the last ``window`` values (fewer at the start)."""
+    values = np.asarray(values, dtype=np.float64)
+    c = np.concatenate([[0.0], np.cumsum(values)])
+    i = np.arange(1, len(values) + 1)
+    k = np.minimum(i, window)
+    return (c[i] - c[i - k]) / k

@@ -1,0 +1,49 @@
+"""Lesson 08: batch normalisation. ``forward_by_hand`` redoes a plain ReLU MLP's forward pass
+from its parameters, with batch or moving statistics; ``layer_scales`` measures the spread of
+every hidden layer's ReLU outputs."""
+import numpy as np
+
+from ..layers import softmax
+
+
+def forward_by_hand(model, X, statistics="moving", eps=1e-3):
+    """The inference of a plain ReLU ``MLP`` redone from its parameters, as in lesson 13.
+
+    statistics="moving": batch norm uses bn{i}_moving_mean / _var (what ``predict`` does);
+    "batch": it uses the mean and (biased) variance of the rows of X, as in training.
+    Returns [(name, array), ...]: fc{i}, bn{i}, relu{i}, ..., the output fc, softmax.
+    Nothing in the model changes (training-mode forward passes would move the moving averages).
+    """
+    if model.connection != "plain" or model.activation != "relu":
+        raise ValueError("forward_by_hand redoes plain ReLU MLPs only; got connection="
+                         f"{model.connection!r}, activation={model.activation!r}")
+    if statistics not in ("moving", "batch"):
+        raise ValueError(f"statistics must be 'moving' or 'batch'; got {statistics!r}")
+    p, aux = model.params, model.aux
+    trace, h = [], np.asarray(X, dtype=np.float64)
+    n_hidden = len(model.hidden)
+    for i in range(1, n_hidden + 1):
+        z = h @ p[f"fc{i}_weight"] + p[f"fc{i}_bias"]
+        trace.append((f"fc{i}", z))
+        if model.batch_norm:
+            if statistics == "batch":
+                mean, var = z.mean(axis=0), z.var(axis=0)
+            else:
+                mean, var = aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"]
+            gamma = 1.0 if model.fix_gamma else p[f"bn{i}_gamma"]
+            z = gamma * (z - mean) / np.sqrt(var + eps) + p[f"bn{i}_beta"]
+            trace.append((f"bn{i}", z))
+        h = np.maximum(z, 0.0)
+        trace.append((f"relu{i}", h))
+    logits = h @ p[f"fc{n_hidden + 1}_weight"] + p[f"fc{n_hidden + 1}_bias"]
+    trace.append((f"fc{n_hidden + 1}", logits))
+    trace.append(("softmax", softmax(logits)))
+    return trace
+
+
+def layer_scales(model, X, eps=1e-3):
+    """Mean over units of the std (over the rows of X) of every hidden layer's ReLU output,
+    with batch norm on the batch's own statistics (as in training). Shape (n_hidden,)."""
+    trace = dict(forward_by_hand(model, X, statistics="batch", eps=eps))
+    return np.array([trace[f"relu{i}"].std(axis=0).mean()
+                     for i in range(1, len(model.hidden) + 1)])
