@@ -78,3 +78,10 @@ def test_engine_and_recipes_import_nothing_above_them(path):
     upward = ("lessonlib.widgets", "lessonlib.plots", "lessonlib.exercises")
     bad = sorted(n for n in _imported_modules(path) if n.startswith(upward))
     assert not bad, f"{path.name} imports {bad}"
+
+
+@pytest.mark.parametrize("path", sorted((LIB / "exercises").glob("*.py")), ids=lambda p: p.name)
+def test_exercises_use_the_engine_and_recipes_only(path):
+    bad = sorted(n for n in _imported_modules(path)
+                 if n.startswith(("lessonlib.widgets", "lessonlib.plots")))
+    assert not bad, f"exercises/{path.name} imports {bad}"
