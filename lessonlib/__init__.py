@@ -3,7 +3,7 @@
     from lessonlib import MLP, Adam, SGD, descend
     from lessonlib.data import load_iris
 """
-from . import data, gradcheck, layers, optim
+from . import connections, data, gradcheck, layers, optim
 from .gradcheck import rel_error
 from .layers import (BatchNorm, Dropout, LeakyReLU, Linear, ReLU, Sigmoid, SoftmaxCrossEntropy,
                      Tanh)
@@ -12,5 +12,5 @@ from .optim import SGD, Adagrad, Adam, RMSProp, descend
 
 __all__ = ["MLP", "History", "SGD", "Adagrad", "RMSProp", "Adam", "descend", "rel_error",
            "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "BatchNorm", "Dropout",
-           "SoftmaxCrossEntropy", "data", "gradcheck", "layers", "optim"]
+           "SoftmaxCrossEntropy", "connections", "data", "gradcheck", "layers", "optim"]
 __version__ = "0.1.0"

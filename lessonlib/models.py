@@ -10,11 +10,10 @@ from scipy.linalg.blas import dasum
 
 from ._checks import (as_rng, check_choice, check_features, check_fraction, check_int,
                       check_labels, check_real)
+from .connections import CONNECTIONS
 from .data import batch_indices
 from .layers import ACTIVATIONS, BatchNorm, Dropout, LeakyReLU, Linear, SoftmaxCrossEntropy, softmax
 from .optim import Optimizer
-
-CONNECTIONS = ("plain", "residual", "dense")
 
 
 @dataclass(eq=False)
@@ -115,10 +114,8 @@ class MLP:
         self.n_out = check_int("n_out", n_out, low=2)
         self.hidden = self._check_hidden(hidden)
         self.activation = check_choice("activation", activation, tuple(ACTIVATIONS))
-        self.connection = check_choice("connection", connection, CONNECTIONS)
-        if self.connection == "residual" and len(set(self.hidden)) > 1:
-            raise ValueError("a residual MLP adds each hidden layer to the one before, so all "
-                             f"hidden widths must be equal; got hidden={list(self.hidden)}")
+        self.connection = check_choice("connection", connection, tuple(CONNECTIONS))
+        self.wiring = CONNECTIONS[self.connection](self.hidden)     # its forward and backward
         self.batch_norm = bool(batch_norm)
         self.fix_gamma = bool(fix_gamma)
         self.dropout = check_fraction("dropout", dropout)
@@ -129,9 +126,10 @@ class MLP:
         self.blocks = []
         for i, width in enumerate(self.hidden):
             self.blocks.append(HiddenBlock(
-                i + 1, self._block_input_width(i), width, self.activation, self.batch_norm,
-                self.fix_gamma, self.dropout, init, slope, rngs[2 * i], rngs[2 * i + 1]))
-        self.out = Linear(self._output_input_width(), self.n_out, init=init, rng=rngs[-1])
+                i + 1, self.wiring.input_width(i, self.n_in), width, self.activation,
+                self.batch_norm, self.fix_gamma, self.dropout, init, slope, rngs[2 * i],
+                rngs[2 * i + 1]))
+        self.out = Linear(self.wiring.output_width(), self.n_out, init=init, rng=rngs[-1])
         self._loss = SoftmaxCrossEntropy()
         self._pack_parameters()
 
@@ -149,16 +147,6 @@ class MLP:
             raise ValueError("hidden must list at least one hidden-layer width, such as [10]; "
                              "got an empty list")
         return tuple(check_int(f"hidden[{i}]", w, low=1) for i, w in enumerate(widths))
-
-    def _block_input_width(self, i):
-        if i == 0:
-            return self.n_in
-        if self.connection == "dense":
-            return sum(self.hidden[:i])
-        return self.hidden[i - 1]
-
-    def _output_input_width(self):
-        return sum(self.hidden) if self.connection == "dense" else self.hidden[-1]
 
     def _named_arrays(self):
         """(name, layer, key) for every trainable array; weight matrices first."""
@@ -227,55 +215,14 @@ class MLP:
     # ----- forward and backward -------------------------------------------------------------
     def _forward(self, X, training, trace=None):
         """Logits (N, n_out). With ``trace`` (a list), append every named intermediate."""
-        if self.connection == "dense":
-            # Block i writes h_i into its columns; block i+1 reads all columns before its own,
-            # so concat(h_1, ..., h_i) is a view, never a copy.
-            concat = np.empty((len(X), sum(self.hidden)))
-            inp, col = X, 0
-            for b in self.blocks:
-                h = b.forward(inp, training, trace)
-                concat[:, col:col + h.shape[1]] = h
-                col += h.shape[1]
-                inp = concat[:, :col]
-                if trace is not None:
-                    trace.append((f"concat{b.index}", inp))
-        else:
-            inp = X
-            for b in self.blocks:
-                h = b.forward(inp, training, trace)
-                if self.connection == "residual" and b.index > 1:
-                    h = h + inp
-                    if trace is not None:
-                        trace.append((f"r{b.index}", h))
-                inp = h
-        logits = self.out.forward(inp, training)
+        logits = self.out.forward(self.wiring.forward(self.blocks, X, training, trace), training)
         if trace is not None:
             trace.append((f"fc{len(self.blocks) + 1}", logits))
         return logits
 
     def _backward(self, dlogits):
         """Fill every layer's grads from d loss / d logits."""
-        d = self.out.backward(dlogits)
-        last = len(self.blocks) - 1
-        if self.connection == "plain":
-            for i in range(last, -1, -1):
-                d = self.blocks[i].backward(d, input_grad=i > 0)
-        elif self.connection == "residual":
-            # r_i = h_i + r_{i-1}: the gradient reaching r_i flows to h_i and, untouched,
-            # to r_{i-1}, so every layer sees the top layer's gradient.
-            for i in range(last, 0, -1):
-                d = d + self.blocks[i].backward(d)
-            self.blocks[0].backward(d, input_grad=False)
-        else:
-            dconcat = d                     # (N, sum(hidden)): one column block per h_i
-            col = dconcat.shape[1]
-            for i in range(last, -1, -1):
-                width = self.hidden[i]
-                col -= width
-                dh = dconcat[:, col:col + width]       # complete: all readers of h_i are done
-                dinp = self.blocks[i].backward(dh, input_grad=i > 0)
-                if i > 0:
-                    dconcat[:, :col] += dinp
+        self.wiring.backward(self.blocks, self.out.backward(dlogits))
 
     def _forward_backward(self, X, y, weight_decay):
         """Training-mode forward and backward; gradients land in the flat buffer.

@@ -16,8 +16,8 @@ import lessonlib.recipes
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lessonlib"
-ENGINE = ["lessonlib", "lessonlib.layers", "lessonlib.models", "lessonlib.optim",
-          "lessonlib.data", "lessonlib.gradcheck"]
+ENGINE = ["lessonlib", "lessonlib.layers", "lessonlib.connections", "lessonlib.models",
+          "lessonlib.optim", "lessonlib.data", "lessonlib.gradcheck"]
 RECIPES = [f"lessonlib.recipes.{m.name}" for m in pkgutil.iter_modules(lessonlib.recipes.__path__)]
 PLOTS = [f"lessonlib.plots.{m.name}" for m in pkgutil.iter_modules(lessonlib.plots.__path__)]
 MAKE_SCRIPTS = sorted(str(p) for p in (ROOT / "data").glob("make_*.py"))
