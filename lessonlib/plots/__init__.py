@@ -7,4 +7,4 @@ Lesson-specific figures are moving here from ``lessonlib.widgets``, one module p
 """
 from .style import (CLASS_COLORS, PATH_COLOR, class1_proba, decision_map,  # noqa: F401
                     fit_log_axis, function_with_path, gradient_curves, grid_2d, layer_colors,
-                    loss_curve, rescale_to_data, set_path, show)
+                    loss_curve, new_figure, rescale_to_data, set_path, show)

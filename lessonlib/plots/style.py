@@ -1,5 +1,7 @@
 """Drawing functions shared by the lessons. Each draws onto a given Axes and returns the
-artists it made, so an explorer can later change their data instead of redrawing."""
+artists it made, so an explorer can later change their data instead of redrawing.
+``new_figure`` makes a figure that is not shown until it is placed; ``RunComparison``,
+``diverged_banner`` and ``mark_diverged`` are the loss-axis helpers the explorers share."""
 import numpy as np
 
 CLASS_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
@@ -140,3 +142,65 @@ def show(fig, dpi=90):
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     display(Image(data=buf.getvalue()))
+
+
+# JupyterLab's output area on a 1366-pixel laptop screen with the file browser open; ipympl
+# draws a canvas at its full pixel size, so a wider one would be cut off on the right.
+MAX_FIGURE_PX = 920
+
+
+def new_figure(nrows=1, ncols=1, figsize=(9, 3.6), **subplot_kw):
+    """A figure that is not shown until an explorer places it. Returns (fig, axes).
+    A figure wider than MAX_FIGURE_PX at 100 dpi gets a lower dpi: the same layout, smaller."""
+    import matplotlib.pyplot as plt
+    dpi = min(100.0, MAX_FIGURE_PX / figsize[0])
+    # A fixed title height spares matplotlib measuring every tick label to place the titles on
+    # each redraw (about 15 % of a slider's redraw; the same pixels: no labels sit on top).
+    with plt.ioff(), plt.rc_context({"axes.titley": 1.0}):
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, dpi=dpi, **subplot_kw)
+    canvas = fig.canvas
+    for attr, value in (("header_visible", False), ("footer_visible", False),
+                        ("toolbar_visible", False), ("resizable", False)):
+        if hasattr(canvas, attr):           # ipympl's canvas options; absent under Agg
+            setattr(canvas, attr, value)
+    return fig, axes
+
+
+class RunComparison:
+    """On a loss axis: this run's curve and, in grey, the previous run's, with a legend naming
+    the previous one's settings. Training explorers show every new run with ``show``."""
+
+    def __init__(self, ax, color, *, lw=2.0, previous_style=None, loc="lower left"):
+        style = {"color": "0.7", "lw": 1.5, **(previous_style or {})}
+        (self.previous,) = ax.plot([], [], label="previous run", **style)
+        (self.current,) = ax.plot([], [], color=color, lw=lw, label="this run")
+        self.legend = ax.legend(fontsize=8, loc=loc)
+        self._label = None
+
+    def show(self, x, y, label, color):
+        """Draw (x, y) as this run, labelled ``label`` when it becomes the previous one; the
+        run shown until now turns grey."""
+        self.previous.set_data(*self.current.get_data())
+        self.legend.get_texts()[0].set_text(f"previous: {self._label}" if self._label
+                                            else "previous run")
+        self.current.set_data(x, y)
+        self.current.set_color(color)
+        self.legend.legend_handles[1].set_color(color)
+        self._label = label
+
+    def curves(self):
+        """The y values of both curves (the previous one may be empty), for the axis range."""
+        return [np.asarray(self.current.get_ydata()), np.asarray(self.previous.get_ydata())]
+
+
+def mark_diverged(ax, text_artist, diverged, message="Diverged: the values blew up"):
+    """Show or hide a red banner on ``ax`` (text_artist made once by ``diverged_banner``)."""
+    text_artist.set_text(message if diverged else "")
+    text_artist.set_visible(bool(diverged))
+
+
+def diverged_banner(ax):
+    """An invisible, centred red text on ax, for ``mark_diverged`` to switch on."""
+    return ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                   color="#b00020", fontsize=12, fontweight="bold", visible=False, zorder=10,
+                   bbox=dict(boxstyle="round", facecolor="white", edgecolor="#b00020"))

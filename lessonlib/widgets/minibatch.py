@@ -1,123 +1,31 @@
 """Lesson 04: mini-batch SGD on the two-parameter sin-logistic model and on a small MLP.
 
-Builder (``__all__``): ``batch_size_explorer``. The helpers below it make the lesson's static
-figures: ``batch_gradients`` and ``draw_gradient_cloud`` (the noise of mini-batch gradients),
+Builder (``__all__``): ``batch_size_explorer``. The lesson's static figures are made by
+``batch_gradients`` and ``draw_gradient_cloud`` (the noise of mini-batch gradients),
 ``final_points``, ``final_losses`` and ``draw_final_losses`` (the spread of the final loss
-across batch sizes and seeds), ``draw_paths`` (optimiser paths on the loss contour) and
+across batch sizes and seeds), ``draw_paths`` (optimiser paths on the loss contour),
 ``draw_circle_run`` (a trained MLP's decision map) and ``smooth`` (a moving average).
 ``reached``, ``batch_gradients``, ``final_points``, ``final_losses`` and ``smooth`` live in
-``lessonlib.recipes.l04_minibatch`` and are re-exported here.
+``lessonlib.recipes.l04_minibatch``, the drawing functions and the batch colours
+(``BATCH_COLORS``, ``FULL_COLOR``, ``batch_color``) in ``lessonlib.plots.l04_minibatch``; all are
+re-exported here.
 """
 import numpy as np
 
-from .. import plots
 from ..data import make_sin_logistic
 from ..functions import sin_logistic_descend, sin_logistic_loss
 from ..optim import SGD
+from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
+from ..plots.l04_minibatch import (BATCH_COLORS, FULL_COLOR, batch_color,  # noqa: F401
+                                   draw_circle_run, draw_contour, draw_final_losses,
+                                   draw_gradient_cloud, draw_paths)
 from ..recipes.l02_momentum import DATA_SETS, grid_for, loss_surface
 from ..recipes.l04_minibatch import (batch_gradients, final_losses, final_points,  # noqa: F401
                                      reached, smooth)
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
-from .descent import LOSS_LEVELS, redraw_loss_contours
 
 __all__ = ["batch_size_explorer"]
-
-BATCH_COLORS = {1: "#8c564b", 5: "#9467bd", 10: "#ff7f0e", 20: "#ff7f0e", 30: "#d62728",
-                50: "#e377c2", 100: "#2ca02c", 200: "#17becf", 300: "#17becf",
-                500: "#1f77b4", 1000: "#1f77b4"}
-FULL_COLOR = "0.25"
-
-
-def batch_color(batch_size, n=1000):
-    return FULL_COLOR if batch_size >= n else BATCH_COLORS.get(batch_size, "#d62728")
-
-
-# ---------------------------------------------------------------- gradient noise
-
-def draw_gradient_cloud(ax, grads, full, batch_size, n=1000):
-    """The mini-batch gradients (k, 2) at one b as dots, the full-data gradient as a black dot."""
-    ax.scatter(grads[:, 0], grads[:, 1], s=9, alpha=0.6, color=batch_color(batch_size, n), lw=0)
-    ax.plot(*full, "o", color="k", ms=6)
-    ax.axhline(0, color="0.7", lw=0.8, zorder=0)
-    ax.axvline(0, color="0.7", lw=0.8, zorder=0)
-    spread = np.sqrt(np.mean(np.sum((grads - full) ** 2, axis=1)))
-    ax.set_title(f"batch {batch_size}: {len(grads)} gradients\n"
-                 f"typical distance from the full gradient {spread:.3f}", fontsize=10)
-    ax.set_xlabel("d loss / d b1")
-    ax.set_ylabel("d loss / d b2")
-    return spread
-
-
-# ---------------------------------------------------------------- final loss across batch sizes
-
-def draw_final_losses(ax, results, true_b, best_loss, stuck_loss=None, n=1000):
-    """A strip per batch size: every seed's final loss (jittered sideways), with the count of
-    runs that reached the true b. Returns the counts {batch_size: (hits, runs)}."""
-    jitter = np.random.default_rng(0)
-    counts = {}
-    for i, (bs, (losses, finals)) in enumerate(results.items()):
-        hits = np.linalg.norm(finals - np.asarray(true_b), axis=1) < 0.2
-        xs = i + jitter.uniform(-0.22, 0.22, size=len(losses))
-        color = batch_color(bs, n)
-        ax.scatter(xs[hits], losses[hits], s=18, color=color, lw=0, alpha=0.85)
-        ax.scatter(xs[~hits], losses[~hits], s=18, facecolor="none", edgecolor=color, lw=1)
-        ax.text(i, 1.0, f"{hits.sum()}/{len(hits)}", transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=9, color=color)
-        counts[bs] = (int(hits.sum()), len(hits))
-    ax.axhline(best_loss, color="0.3", ls="--", lw=0.8, zorder=0)
-    ax.annotate(f"loss at the true b: {best_loss:.3f}", (0.0, best_loss), xytext=(3, 3),
-                xycoords=("axes fraction", "data"), textcoords="offset points", ha="left",
-                fontsize=8, color="0.3")
-    if stuck_loss is not None:
-        ax.axhline(stuck_loss, color="0.3", ls=":", lw=0.8, zorder=0)
-        ax.annotate(f"the dip near the start: {stuck_loss:.3f}", (0.0, stuck_loss),
-                    xytext=(3, -3), xycoords=("axes fraction", "data"),
-                    textcoords="offset points", ha="left", va="top", fontsize=8, color="0.3")
-    ax.set_xticks(range(len(results)))
-    ax.set_xticklabels([f"{bs}" if bs < n else f"{bs}\n(full)" for bs in results])
-    ax.set_xlim(-0.6, len(results) - 0.4)
-    ax.set_xlabel("batch size")
-    ax.set_ylabel("final loss (all 1000 points)")
-    return counts
-
-
-# ---------------------------------------------------------------- paths on the loss contour
-
-def draw_contour(ax, grid, L, true_b=None):
-    """The loss surface from above (fixed levels, shared with lesson 02)."""
-    filled = redraw_loss_contours(ax, grid, L)[0]
-    if true_b is not None:
-        ax.plot(*true_b, "*", color="white", mec="k", ms=13, zorder=6, label="true b")
-    ax.set_xlim(grid[0], grid[-1])
-    ax.set_ylim(grid[0], grid[-1])
-    ax.set_xlabel("b1")
-    ax.set_ylabel("b2")
-    return filled
-
-
-def draw_paths(ax, grid, L, paths, labels, colors, true_b=None):
-    """Contour of the loss, then each path (start: white dot, end: coloured dot)."""
-    filled = draw_contour(ax, grid, L, true_b)
-    for path, label, color in zip(paths, labels, colors):
-        drawn = np.clip(path, grid[0] - 1, grid[-1] + 1)
-        ax.plot(drawn[:, 0], drawn[:, 1], "-", color=color, lw=1.2, alpha=0.9, zorder=3,
-                label=label)
-        ax.plot(*drawn[-1], "o", color=color, mec="k", ms=7, zorder=5)
-    if paths:
-        ax.plot(*paths[0][0], "o", mfc="white", mec="k", ms=6, zorder=5)
-    return filled
-
-
-# ---------------------------------------------------------------- the MLP of exercise 3
-
-def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
-    """The decision map of a trained model over the data (test points, if given, faint)."""
-    plots.decision_map(ax_map, X, y, lambda G: plots.class1_proba(model, G))
-    if X_test is not None:
-        ax_map.scatter(X_test[:, 0], X_test[:, 1], s=2, lw=0, alpha=0.25,
-                       c=[plots.CLASS_COLORS[k] for k in y_test], zorder=0)
-    ax_map.set_title(label, fontsize=10)
 
 
 # ---------------------------------------------------------------- the explorer

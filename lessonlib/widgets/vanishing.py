@@ -5,8 +5,9 @@ optimiser of an MLP on iris -> the mean |gradient| of every weight matrix per ep
 Helpers for the lesson's static figures: ``single_thread`` (re-exported from ``lessonlib._blas``),
 ``confusion_table``, ``breakthrough_epoch``, ``read_runs`` (precomputed runs in data/; these
 three, ``EPOCHS`` and ``OPTIMIZERS`` live in ``lessonlib.recipes.l06_vanishing``),
-``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch)
-and ``layer_colors`` (from ``lessonlib.plots``).
+``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch;
+it lives in ``lessonlib.plots.l06_vanishing`` with the figures' constants) and ``layer_colors``
+(from ``lessonlib.plots``).
 """
 
 import matplotlib
@@ -15,6 +16,8 @@ import numpy as np
 from ..data import load_iris
 from ..models import MLP
 from ..plots import layer_colors
+from ..plots.l06_vanishing import (CHANCE_LOSS, GRAD_FLOOR, INITS,  # noqa: F401
+                                   _loss_limits, draw_weight_changes)
 from .._blas import single_thread
 from ..recipes.l06_vanishing import (EPOCHS, OPTIMIZERS, breakthrough_epoch,  # noqa: F401
                                      confusion_table, read_runs)
@@ -23,33 +26,8 @@ from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_di
 
 __all__ = ["vanishing_gradient_explorer"]
 
-GRAD_FLOOR = 1e-12          # log axes: smaller gradients (and exact zeros) are drawn here
 MAX_DEPTH = 20
-CHANCE_LOSS = float(np.log(3.0))    # cross-entropy of guessing 1/3 for each iris species
-INITS = {"uniform": "uniform ±0.01", "normal": "normal, std 1", "xavier": "Xavier",
-         "he": "He"}
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-
-
-def draw_weight_changes(ax, history, log=True):
-    """One line per weight matrix: mean |W after - W before| of every batch (fit with
-    record_batches=True). Returns the lines, first layer first."""
-    changes = np.maximum(history.batch_weight_change_mean_abs, GRAD_FLOOR)
-    colors = layer_colors(len(history.weight_names))
-    steps = np.arange(1, len(changes) + 1)
-    lines = [ax.plot(steps, changes[:, j], color=colors[j], lw=1.0, label=name)[0]
-             for j, name in enumerate(history.weight_names)]
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel("batch (update)")
-    ax.set_ylabel("mean |weight change|")
-    return lines
-
-
-def _loss_limits(loss):
-    finite = loss[np.isfinite(loss)]
-    top = 1.25 if finite.size == 0 else max(1.25, min(float(finite.max()) * 1.05, 10.0))
-    return 0.0, top
 
 
 def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", optimizer="adam",

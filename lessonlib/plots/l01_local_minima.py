@@ -1,0 +1,112 @@
+"""Lesson 01 (and the 1-D half of lesson 02): gradient descent and momentum on the quartic and
+on x^2. ``FUNCTIONS`` (what each 1-D problem looks like on screen), the path colours, and the
+drawing helpers of the lessons' static figures and explorers: ``draw_paths`` (paths on the
+curve), ``add_zoom`` (a close-up inset), ``draw_trace`` (x_t against t), ``_finite_clipped`` (a
+path safe to draw) and ``fixed`` (a number without "-0.000")."""
+import numpy as np
+
+from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX,
+                                        QUARTIC_LOCAL_MIN)
+from ..recipes.toys import quartic, quartic_grad, square, square_grad
+from .style import PATH_COLOR, rescale_to_data, set_path
+
+GD_COLOR = "#1f77b4"
+MOMENTUM_COLOR = PATH_COLOR
+
+# What each 1-D problem looks like on screen: the function, its gradient, the x and y ranges
+# drawn, the zoomed view of the inset, and its stationary points (name, x, line style).
+FUNCTIONS = {
+    "quartic": dict(f=quartic, grad=quartic_grad, label="f(x) = x⁴ + 3x³ + 2x²",
+                    xlim=(-3.3, 1.8), ylim=(-1.5, 20.0), zoom=((-2.2, 0.7), (-0.8, 0.7)),
+                    marks=[("global min", QUARTIC_GLOBAL_MIN, "--"),
+                           ("local min", QUARTIC_LOCAL_MIN, "--"),
+                           ("hilltop", QUARTIC_LOCAL_MAX, ":")]),
+    "square": dict(f=square, grad=square_grad, label="f(x) = x²",
+                   xlim=(-3.3, 3.3), ylim=(-0.5, 11.0), zoom=((-0.6, 0.6), (-0.03, 0.36)),
+                   marks=[("minimum", 0.0, "--")]),
+}
+
+
+# ---------------------------------------------------------------- 1-D helpers
+
+def _finite_clipped(path, bound=50.0):
+    """A path safe to draw: it is cut after its first iterate beyond BLOWN_UP (later ones become
+    nan, which set_path drops), and that iterate is clipped to ``bound``, outside the axes."""
+    path = np.array(path, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        gone = ~(np.abs(path) <= BLOWN_UP)          # also true for nan
+    if gone.any():
+        first = int(np.argmax(gone))
+        path[first + 1:] = np.nan
+        path[first] = np.clip(np.nan_to_num(path[first], nan=bound), -bound, bound)
+    return path
+
+
+def fixed(x, digits):
+    """x with ``digits`` decimals, and "0.000..." rather than "-0.000..." for a tiny negative."""
+    text = f"{x:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+def draw_paths(ax, f, xs, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
+    """f over xs with each path of x values drawn on it (dots joined by a line, a big dot at
+    the end). Returns (curve, [(path_line, end_point), ...]) for set_path."""
+    (curve,) = ax.plot(xs, f(xs), color="0.3", lw=1.5, zorder=1)
+    artists = []
+    for path, label, color in zip(paths, labels, colors):
+        (line,) = ax.plot([], [], "o-", color=color, ms=3.5, lw=1, alpha=0.8, label=label,
+                          zorder=3)
+        (end,) = ax.plot([], [], "o", color=color, ms=8, zorder=4)
+        if path is not None:
+            set_path(line, end, _finite_clipped(path), f)
+        artists.append((line, end))
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    return curve, artists
+
+
+def add_zoom(ax, f, xs, n_paths, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
+    """A small inset in the top middle of ax, for a close view of the valleys; returns
+    (inset, curve, [(path_line, end_point), ...])."""
+    inset = ax.inset_axes((0.3, 0.5, 0.4, 0.46))
+    curve, artists = draw_paths(inset, f, xs, [None] * n_paths, [None] * n_paths, colors)
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.tick_params(labelsize=7)
+    inset.text(0.97, 0.04, "close up", transform=inset.transAxes, ha="right", va="bottom",
+               fontsize=8, color="0.4")
+    for name in inset.spines:
+        inset.spines[name].set_color("0.5")
+    return inset, curve, artists
+
+
+def draw_trace(ax, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c"), marks=()):
+    """x_t against t for each path, with horizontal lines at the marked points.
+    Returns the lines (update with set_data)."""
+    for name, where, style in marks:
+        ax.axhline(where, color="0.5", ls=style, lw=0.8)
+        ax.annotate(f"{name} {where:.3f}" if where else f"{name} 0", (1.0, where),
+                    xycoords=("axes fraction", "data"), xytext=(-3, 2),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=8,
+                    color="0.35")
+    lines = []
+    for path, label, color in zip(paths, labels, colors):
+        (line,) = ax.plot([], [], "o-", color=color, ms=3, lw=1, label=label)
+        if path is not None:
+            _set_trace(line, path)
+        lines.append(line)
+    if any(path is not None for path in paths):
+        rescale_to_data(ax)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("x_t")
+    return lines
+
+
+def _set_trace(line, path):
+    path = _finite_clipped(path)
+    line.set_data(np.arange(len(path)), path)
+
+
+def _mark_minima(ax, marks):
+    return [ax.axvline(where, color="0.6", ls=style, lw=0.8, zorder=0)
+            for _, where, style in marks]
