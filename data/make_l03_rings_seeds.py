@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import make_rings  # noqa: E402
 from lessonlib.recipes.l03_relu import train_rings  # noqa: E402
 

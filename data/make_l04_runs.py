@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib import MLP, SGD  # noqa: E402
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import make_circle, make_sin_logistic  # noqa: E402
 from lessonlib.recipes.l04_minibatch import final_losses  # noqa: E402
 

@@ -16,7 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import make_rings  # noqa: E402
 from lessonlib.recipes import l05_adaptive  # noqa: E402
 

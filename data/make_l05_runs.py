@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib import SGD, Adam  # noqa: E402
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import make_rings, make_sin_logistic  # noqa: E402
 from lessonlib.recipes import l05_adaptive  # noqa: E402
 

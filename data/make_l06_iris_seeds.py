@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import numpy as np  # noqa: E402
 
 from lessonlib import MLP, Adam  # noqa: E402
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
 from lessonlib.recipes.l06_vanishing import breakthrough_epoch  # noqa: E402
 

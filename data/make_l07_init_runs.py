@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from lessonlib import MLP, SGD, Adam  # noqa: E402
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import load_digits_split, load_iris  # noqa: E402
 from lessonlib.recipes.l06_vanishing import breakthrough_epoch  # noqa: E402
 

@@ -41,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from lessonlib import MLP, SGD, Adam  # noqa: E402
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
 
 EPOCHS, BATCH, WIDTH = 100, 20, 10

@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from lessonlib._blas import single_thread  # noqa: E402
+from lessonlib import single_thread  # noqa: E402
 from lessonlib.recipes.l09_residual import final_test_accuracy, seed_runs  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))

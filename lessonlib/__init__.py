@@ -4,6 +4,7 @@
     from lessonlib.data import load_iris
 """
 from . import connections, data, gradcheck, layers, optim
+from ._blas import single_thread
 from .gradcheck import rel_error
 from .layers import (BatchNorm, Dropout, LeakyReLU, Linear, ReLU, Sigmoid, SoftmaxCrossEntropy,
                      Tanh)
@@ -12,5 +13,6 @@ from .optim import SGD, Adagrad, Adam, RMSProp, descend
 
 __all__ = ["MLP", "History", "SGD", "Adagrad", "RMSProp", "Adam", "descend", "rel_error",
            "Linear", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "BatchNorm", "Dropout",
-           "SoftmaxCrossEntropy", "connections", "data", "gradcheck", "layers", "optim"]
+           "SoftmaxCrossEntropy", "single_thread", "connections", "data", "gradcheck", "layers",
+           "optim"]
 __version__ = "0.1.0"

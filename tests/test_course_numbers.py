@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from lessonlib import MLP, SGD, Adagrad, Adam, descend
-from lessonlib._blas import single_thread
+from lessonlib import single_thread
 from lessonlib.data import (load_digits_split, load_iris, load_overfit_digits, make_rings,
                             make_sin_logistic)
 from lessonlib.functions import (quartic, quartic_grad, sin_logistic_descend, sin_logistic_grad,

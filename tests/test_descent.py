@@ -1,4 +1,5 @@
-"""lessonlib.widgets.descent (lessons 01-02): the explorers show the notes' numbers, say when a
+"""Lessons 01-02, gradient descent and momentum (lessonlib.widgets.l01_local_minima and
+l02_momentum, with their recipes and plots): the explorers show the notes' numbers, say when a
 run blows up, keep their axes, and update fast enough for continuous sliders."""
 import time
 
@@ -8,15 +9,17 @@ import pytest
 
 matplotlib.use("Agg")
 
+from lessonlib import widgets  # noqa: E402
 from lessonlib.data import make_sin_logistic  # noqa: E402
 from lessonlib.functions import (quartic_grad, sin_logistic_descend,  # noqa: E402
                                  sin_logistic_surface, square_grad)
 from lessonlib.optim import SGD, descend  # noqa: E402
+from lessonlib.plots.l01_local_minima import FUNCTIONS, _finite_clipped  # noqa: E402
+from lessonlib.plots.l02_momentum import sin_logistic_runs_figure  # noqa: E402
 from lessonlib.recipes.l01_local_minima import (QUARTIC_GLOBAL_MIN,  # noqa: E402
                                                 QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN, blew_up,
                                                 outcome)
 from lessonlib.recipes.l02_momentum import grid_for, loss_surface  # noqa: E402
-from lessonlib.widgets import descent  # noqa: E402
 
 
 def test_stationary_points_of_the_quartic():
@@ -27,13 +30,13 @@ def test_stationary_points_of_the_quartic():
 
 
 def test_outcome_names_where_a_run_ended():
-    marks = descent.FUNCTIONS["quartic"]["marks"]
+    marks = FUNCTIONS["quartic"]["marks"]
     assert outcome(descend(quartic_grad, 0.5, SGD(lr=0.05), 100), marks) == \
         "settled in the local min"
     assert outcome(descend(quartic_grad, -3.0, SGD(lr=0.05), 100), marks) == \
         "settled in the global min"
     assert outcome(descend(quartic_grad, 0.5, SGD(lr=1.0), 29), marks) == "blew up"
-    sq = descent.FUNCTIONS["square"]["marks"]
+    sq = FUNCTIONS["square"]["marks"]
     assert outcome(descend(square_grad, 0.5, SGD(lr=1.02), 29), sq) == "swinging wider"
     assert outcome(descend(square_grad, 0.5, SGD(lr=1.02, momentum=0.9), 29), sq) == \
         "still moving"
@@ -41,7 +44,7 @@ def test_outcome_names_where_a_run_ended():
 
 def test_a_blown_up_path_is_cut_and_clipped():
     path = np.array([0.5, -4.0, 300.0, np.inf, np.nan])
-    drawn = descent._finite_clipped(path)
+    drawn = _finite_clipped(path)
     assert drawn[0] == 0.5 and drawn[1] == -4.0 and drawn[2] == 50.0
     assert np.isnan(drawn[3:]).all()
     assert blew_up(path) and not blew_up([0.5, 0.1])
@@ -62,7 +65,7 @@ def _title(explorer, ax_index):
 
 
 def test_local_minima_explorer_shows_the_notes_numbers():
-    e = descent.local_minima_explorer()
+    e = widgets.local_minima_explorer()
     assert "0.000275" in _title(e, 1) and "local min" in _title(e, 1)
     e.controls["start"].value = -3.0
     assert "-1.640338" in _title(e, 1) and "global min" in _title(e, 1)
@@ -74,7 +77,7 @@ def test_local_minima_explorer_shows_the_notes_numbers():
 
 
 def test_momentum_explorer_shows_the_notes_numbers():
-    e = descent.momentum_explorer()
+    e = widgets.momentum_explorer()
     assert "-1.60227" in _title(e, 1)
     e.controls["function"].value = "square"
     e.controls["lr"].value = 1.02
@@ -87,7 +90,7 @@ def test_momentum_explorer_shows_the_notes_numbers():
 
 
 def test_sin_logistic_explorer_moves_and_switches_data():
-    e = descent.sin_logistic_explorer()
+    e = widgets.sin_logistic_explorer()
     ax_map, ax_c = e.fig.axes[:2]
     assert "(0.08, -0.12)" in ax_map.get_title()
     e.controls["b1"].value = -0.5
@@ -109,7 +112,7 @@ def test_sin_logistic_explorer_moves_and_switches_data():
     ("sin_logistic_explorer", "iterations", [0, 150, 300], 0.3),
 ])
 def test_updates_are_fast(builder, control, values, budget):
-    e = getattr(descent, builder)()
+    e = getattr(widgets, builder)()
     slowest = 0.0
     for value in values:
         start = time.perf_counter()
@@ -127,6 +130,6 @@ def test_runs_figure_has_a_row_per_run_with_a_3d_axes():
     for rho in (0.0, 0.9):
         path, losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=rho), 10)
         runs.append((f"momentum {rho}", path, losses))
-    fig = descent.sin_logistic_runs_figure(X, y, grid, L, runs, true_b=(0.7, 0.7))
+    fig = sin_logistic_runs_figure(X, y, grid, L, runs, true_b=(0.7, 0.7))
     assert sum(ax.name == "3d" for ax in fig.axes) == 2
     assert any(ax.get_title().startswith("momentum 0.9:") for ax in fig.axes)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lessonlib._blas import single_thread
+from lessonlib import single_thread
 from lessonlib.data import load_iris, make_rings, read_csv
 from lessonlib.recipes import l05_adaptive as adaptive
 from lessonlib.recipes.l06_vanishing import read_runs

@@ -1,16 +1,27 @@
-"""Lesson 05: adaptive learning rates. The static figures: ``rates_figure`` (the effective
-learning rate of Adagrad and RMSProp), ``bias_correction_figure`` (why Adam divides by
-1 - beta^t), ``paths_figure`` and ``valleys_figure`` (runs on a two-parameter problem's loss
-contour, ``draw_surface``, with their losses), ``rings_figure`` and ``layer_steps_figure`` (an
-MLP on the rings data), and their helpers: ``plain_log_axis``, ``drawable`` and
-``drawable_losses`` (paths and losses safe to draw, ``LOSS_FLOOR``, ``LOSS_CEILING``) and
-``cached_surface``. A problem (``Quadratic``, ``SinLogistic`` in ``lessonlib.widgets.adaptive``)
-is anything with ``surface()``, ``contour_style()``, ``run(optimizer, steps)``, ``label``,
-``start``, ``target``, ``best``, ``log_loss``, ``xlim`` and ``ylim``."""
+"""Lesson 05: adaptive learning rates. The optimisers' names and colours (``OPTIMIZER_LABELS``,
+``OPTIMIZER_COLORS``) and the static figures: ``rates_figure`` (the effective learning rate of
+Adagrad and RMSProp), ``bias_correction_figure`` (why Adam divides by 1 - beta^t),
+``paths_figure`` and ``valleys_figure`` (runs on a two-parameter problem's loss contour,
+``draw_surface``, with their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the
+rings data), and their helpers: ``plain_log_axis``, ``drawable`` and ``drawable_losses`` (paths
+and losses safe to draw, ``LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and
+``contour_levels`` and ``contour_style`` (how a problem's loss contour looks). A problem
+(``Quadratic``, ``SinLogistic`` in ``lessonlib.recipes.l05_adaptive``) is anything with
+``surface()``, ``run(optimizer, steps)``, ``label``, ``start``, ``target``, ``best``,
+``log_loss``, ``xlim`` and ``ylim``."""
 import numpy as np
+from matplotlib.colors import LogNorm
 
 from ..recipes.l05_adaptive import BOUND
+from .l02_momentum import LOSS_LEVELS
 from .style import class1_proba, decision_map, new_figure
+
+# The five optimisers of recipes.l05_adaptive.OPTIMIZER_NAMES, in that order: name on screen,
+# and colour in every figure and in the explorer.
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adagrad": "Adagrad",
+                    "rmsprop": "RMSProp", "adam": "Adam"}
+OPTIMIZER_COLORS = {"sgd": "#ff7f0e", "momentum": "#1f77b4", "adagrad": "#2ca02c",
+                    "rmsprop": "#9467bd", "adam": "#d62728"}
 
 LOSS_FLOOR = 1e-12          # quadratic losses are drawn on a log axis: smaller ones sit here
 
@@ -142,8 +153,8 @@ _SURFACES = {}
 
 
 def cached_surface(problem):
-    """problem.surface(), computed once per kind of problem and data (the two sin-logistic
-    problems share theirs)."""
+    """problem.surface() (B1, B2, L), computed once per kind of problem and data (the two
+    sin-logistic problems share theirs)."""
     key = (type(problem).__name__, problem.xlim, problem.ylim,
            getattr(problem, "seed", None), getattr(problem, "angle_deg", None))
     if key not in _SURFACES:
@@ -151,10 +162,27 @@ def cached_surface(problem):
     return _SURFACES[key]
 
 
+def contour_levels(problem):
+    """The contour levels of a problem's loss: 16 log-spaced from 0.01 to 1000 for a loss that
+    spans decades (``log_loss``: the quadratics), else the sin-logistic ``LOSS_LEVELS``."""
+    if problem.log_loss:
+        return np.geomspace(0.01, 1000.0, 16)
+    return LOSS_LEVELS
+
+
+def contour_style(problem):
+    """The colour mapping of a problem's filled contour (keyword arguments of ``contourf``): a
+    log scale from 0.01 to 1000 for a ``log_loss`` problem, else the range of LOSS_LEVELS."""
+    if problem.log_loss:
+        return dict(cmap="viridis", norm=LogNorm(0.01, 1000.0), extend="both")
+    return dict(cmap="viridis", vmin=LOSS_LEVELS[0], vmax=LOSS_LEVELS[-1], extend="both")
+
+
 def draw_surface(ax, problem):
     """Filled contour and contour lines of a problem's loss on ax; returns the artists."""
-    B1, B2, L, levels = cached_surface(problem)
-    style = problem.contour_style()
+    B1, B2, L = cached_surface(problem)
+    levels = contour_levels(problem)
+    style = contour_style(problem)
     filled = ax.contourf(B1, B2, L, levels=levels, zorder=1, **style)
     lines = ax.contour(B1, B2, L, levels=levels, colors="k", linewidths=0.3, alpha=0.4, zorder=2)
     ax.set_xlim(*problem.xlim)

@@ -1,17 +1,19 @@
 """Lesson 05: adaptive learning rates. The five optimisers by name (``make_optimizer``), the
-step size they effectively apply (``effective_rates``), a fast sin-logistic path
+step size they effectively apply (``effective_rates``), the two-parameter problems they race on
+(``Quadratic``, ``SinLogistic``, ``make_problems``), a fast sin-logistic path
 (``sin_logistic_path``), the MLP on the rings data (``train_rings``; the stored comparison runs:
 ``RINGS_*``, ``save_rings_runs``, ``load_rings_run``) and an MLP's parameters as one vector
 (``mlp_as_vector``)."""
 import numpy as np
 
-from ..data import batch_indices, make_rings
+from ..data import batch_indices, make_rings, make_sin_logistic
 from ..models import MLP, History
 from ..optim import SGD, Adagrad, Adam, RMSProp, descend
 from .._blas import single_thread
-from .toys import sin_logistic_grad
+from .l02_momentum import loss_surface
+from .toys import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
 
-# The names make_optimizer knows (the keys of the explorer's OPTIMIZERS, in its order).
+# The names make_optimizer knows, in the order the explorer and the figures list them.
 OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 BOUND = 1e3                 # iterates beyond this count as blown up (the maps show |b| < 5)
 
@@ -84,6 +86,88 @@ def sin_logistic_path(X, y, optimizer, steps, batch_size=None, seed=0, b0=(0.0, 
 def blew_up(path, bound=BOUND):
     path = np.asarray(path, dtype=np.float64)
     return bool(not np.isfinite(path).all() or np.abs(path).max() > bound)
+
+
+# ---------------------------------------------------------------- two-parameter problems
+# A problem has ``run(optimizer, steps)`` -> (path, losses), ``surface()`` -> (B1, B2, L), the
+# loss over the b1, b2 grid of its map, and ``label``, ``start``, ``target`` (the minimum or the
+# true b), ``best`` (the loss there), ``xlim``, ``ylim`` (its map) and ``log_loss`` (its losses
+# span decades: drawn on log axes, ``lessonlib.plots.l05_adaptive``).
+
+class Quadratic:
+    """f(b) = b^T A b / 2: by default a valley whose walls are 100 times steeper across (b2)
+    than along (b1), turned by angle_deg."""
+
+    log_loss = True
+
+    def __init__(self, label, curvatures=(1.0, 100.0), angle_deg=0.0, start=(-4.0, 1.0),
+                 xlim=(-4.6, 1.6), ylim=(-3.1, 3.1)):
+        self.label = label
+        self.A, R = _quadratic(curvatures, angle_deg)
+        self.start = tuple(R @ np.asarray(start))
+        self.xlim, self.ylim = xlim, ylim
+        self.target, self.best = (0.0, 0.0), 0.0
+        self.curvatures, self.angle_deg = curvatures, angle_deg
+        self.short = "turned" if angle_deg else "aligned"
+
+    def grad(self, b):
+        return self.A @ b
+
+    def loss(self, path):
+        path = np.asarray(path, dtype=np.float64)
+        return 0.5 * np.einsum("ti,ij,tj->t", path, self.A, path)
+
+    def run(self, optimizer, steps):
+        path = descend(self.grad, self.start, optimizer, steps)
+        with np.errstate(all="ignore"):
+            return path, self.loss(path)
+
+    def surface(self):
+        b1 = np.linspace(*self.xlim, 121)
+        b2 = np.linspace(*self.ylim, 121)
+        B1, B2 = np.meshgrid(b1, b2)
+        L = self.loss(np.column_stack([B1.ravel(), B2.ravel()])).reshape(B1.shape)
+        return B1, B2, L
+
+
+class SinLogistic:
+    """The loss of logit(p) = sin(b1 x1 x2 + b2 x2) on the b = (2, 3) data, from b = (0, 0),
+    with all the points (batch_size None) or a mini-batch per step."""
+
+    log_loss = False
+
+    def __init__(self, label, batch_size=None, seed=0, true_b=(2.0, 3.0)):
+        self.label = label
+        self.batch_size = batch_size
+        self.seed = seed
+        self.X, self.y = make_sin_logistic(*true_b, seed=seed)
+        self.start = (0.0, 0.0)
+        self.xlim = self.ylim = (-2.5, 3.5)
+        self.target = true_b
+        self.best = sin_logistic_loss(true_b, self.X, self.y)
+
+    def run(self, optimizer, steps):
+        return sin_logistic_descend(self.X, self.y, optimizer, steps, b0=self.start,
+                                    batch_size=self.batch_size, seed=self.seed)
+
+    def surface(self):
+        grid = np.linspace(self.xlim[0], self.xlim[1], 97)
+        B1, B2 = np.meshgrid(grid, grid)
+        return B1, B2, loss_surface(self.X, self.y, grid, grid)
+
+
+def make_problems(seed=0):
+    """The explorer's four problems by key: the valley, the same valley turned by 45 degrees,
+    and the b = (2, 3) sin-logistic loss with all the points or batches of 30 per step."""
+    return {
+        "valley": Quadratic("the valley f = (b1² + 100 b2²)/2"),
+        "tilted": Quadratic("the same valley turned by 45°", angle_deg=45.0,
+                            xlim=(-4.6, 1.6), ylim=(-4.1, 2.1)),
+        "sin_full": SinLogistic("sin-logistic loss, b = (2, 3) data, all 1000 points per step",
+                                seed=seed),
+        "sin_batch": SinLogistic("sin-logistic loss, b = (2, 3) data, batches of 30",
+                                 batch_size=30, seed=seed),
+    }
 
 
 def train_rings(optimizer, hidden=(20, 20), epochs=667, init="he", batch_size=20, seed=0,

@@ -1,8 +1,12 @@
-"""Lesson 06: vanishing gradients. The lesson's optimisers and epochs, and the helpers of its
-tables: ``confusion_table``, ``breakthrough_epoch`` (the first epoch below a loss level) and
-``read_runs`` (the CSVs of precomputed runs in data/, lessons 06 and 07)."""
+"""Lesson 06: vanishing gradients. The lesson's optimisers and epochs, ``train_iris`` (one run
+of the explorer's iris net), and the helpers of its tables: ``confusion_table``,
+``breakthrough_epoch`` (the first epoch below a loss level) and ``read_runs`` (the CSVs of
+precomputed runs in data/, lessons 06 and 07)."""
 import numpy as np
 
+from .._blas import single_thread
+from ..data import load_iris
+from ..models import MLP
 from ..optim import SGD, Adam
 
 EPOCHS = 100
@@ -12,6 +16,19 @@ OPTIMIZERS = {
     "momentum": ("SGD + momentum 0.9, lr 0.01", lambda: SGD(lr=0.01, momentum=0.9)),
     "sgd": ("SGD, lr 0.01", lambda: SGD(lr=0.01)),
 }
+
+
+def train_iris(depth=7, activation="relu", init="uniform", optimizer="adam", seed=0,
+               epochs=EPOCHS, data=None, callback=None):
+    """The explorer's run: ``depth`` hidden layers of 10 units on iris (100 training flowers,
+    unscaled), batch 20, ``seed`` for the weights and the batch order, ``optimizer`` a key of
+    OPTIMIZERS. ``data``: load_iris(seed=0) unless given. Returns (model, history)."""
+    X, y, _, _ = load_iris(seed=0) if data is None else data
+    model = MLP(4, [10] * depth, 3, activation=activation, init=init, seed=seed)
+    with single_thread():
+        history = model.fit(X, y, OPTIMIZERS[optimizer][1](), epochs=epochs, batch_size=20,
+                            seed=seed, callback=callback)
+    return model, history
 
 
 def confusion_table(y_pred, y_true, n_classes=3):

@@ -1,82 +1,30 @@
-"""Lessons 01-02: gradient descent and momentum on the quartic, on x^2 and on the two-parameter
-sin-logistic model.
+"""Lesson 02: momentum, on the quartic and x^2 and on the two-parameter sin-logistic model.
 
-Builders (``__all__``): ``local_minima_explorer``, ``momentum_explorer``,
-``sin_logistic_explorer``. The drawing helpers that make the lessons' static figures, the
-non-interactive twins of the explorers (``draw_paths``, ``draw_trace``, ``draw_sin_logistic_run``,
-``sin_logistic_runs_figure``, ``FUNCTIONS``, ``LOSS_LEVELS``, the colours), live in
-``lessonlib.plots.l01_local_minima`` and ``lessonlib.plots.l02_momentum``; the computations they
-use live in ``lessonlib.recipes.l01_local_minima`` (``QUARTIC_*``, ``BLOWN_UP``, ``blew_up``,
-``outcome``) and ``lessonlib.recipes.l02_momentum`` (``DATA_SETS``, ``grid_for``,
-``loss_surface``, ``_inside``). All are re-exported here.
+Builders (``__all__``): ``momentum_explorer`` (plain gradient descent against heavy-ball momentum
+in 1-D) and ``sin_logistic_explorer`` (gradient descent with momentum on b1, b2). The 1-D
+problems and their drawing helpers come from ``lessonlib.plots.l01_local_minima``, the loss
+contours from ``lessonlib.plots.l02_momentum``; the computations from
+``lessonlib.recipes.l01_local_minima`` (``outcome``, ``blew_up``) and
+``lessonlib.recipes.l02_momentum`` (``DATA_SETS``, ``grid_for``, ``loss_surface``, ``_inside``).
 """
 import numpy as np
 
 from .. import plots
 from ..data import make_sin_logistic
-from ..functions import quartic, sin_logistic_descend, sin_logistic_loss, sin_logistic_proba
 from ..optim import SGD, descend
-from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, MOMENTUM_COLOR,  # noqa: F401
-                                      _finite_clipped, _mark_minima, _set_trace, add_zoom,
-                                      draw_paths, draw_trace, fixed)
-from ..plots.l02_momentum import (LOSS_LEVELS, draw_sin_logistic_run,  # noqa: F401
-                                  redraw_loss_contours, sin_logistic_runs_figure)
-from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN,  # noqa: F401
-                                        QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN, blew_up, outcome)
-from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface  # noqa: F401
+from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, MOMENTUM_COLOR, _finite_clipped,
+                                      _set_trace, add_zoom, draw_trace, fixed)
+from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
+from ..recipes.l01_local_minima import blew_up, outcome
+from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface
+from ..recipes.toys import quartic, sin_logistic_descend, sin_logistic_loss, sin_logistic_proba
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
 
-__all__ = ["local_minima_explorer", "momentum_explorer", "sin_logistic_explorer"]
+__all__ = ["momentum_explorer", "sin_logistic_explorer"]
 
 
-# ---------------------------------------------------------------- lesson 01
-
-def local_minima_explorer(start=0.5, lr=0.05, steps=29):
-    """Gradient descent on the quartic: the start point, the learning rate and the number of
-    steps decide which valley the optimiser ends in, or whether it blows up."""
-    spec = FUNCTIONS["quartic"]
-    fig, (ax, ax_t) = new_figure(1, 2, figsize=(10, 4.0), width_ratios=(1.2, 1))
-    xs = np.linspace(*spec["xlim"], 400)
-    _mark_minima(ax, spec["marks"])
-    _, [(line, end)] = draw_paths(ax, spec["f"], xs, [None], ["gradient descent"])
-    (start_point,) = ax.plot([], [], "o", mfc="white", mec=GD_COLOR, ms=8, zorder=5)
-    ax.set_xlim(*spec["xlim"])
-    ax.set_ylim(*spec["ylim"])
-    inset, _, [(zline, zend)] = add_zoom(ax, spec["f"], np.linspace(*spec["zoom"][0], 200), 1)
-    _mark_minima(inset, spec["marks"])
-    inset.set_xlim(*spec["zoom"][0])
-    inset.set_ylim(*spec["zoom"][1])
-    ax.set_title(spec["label"], fontsize=10)
-    [trace] = draw_trace(ax_t, [None], ["gradient descent"], marks=spec["marks"])
-    ax_t.set_ylim(*spec["xlim"])
-    banner = diverged_banner(ax)
-    banner.set_position((0.5, 0.25))
-    summary = ax_t.set_title("lr\n(placeholder)", fontsize=10)
-    fig.tight_layout()
-
-    def update(start, lr, steps, progress=None):
-        path = descend(spec["grad"], start, SGD(lr=lr), steps)
-        drawn = _finite_clipped(path)
-        plots.set_path(line, end, drawn, spec["f"])
-        plots.set_path(zline, zend, drawn, spec["f"])
-        start_point.set_data([start], [spec["f"](start)])
-        _set_trace(trace, path)
-        ax_t.set_xlim(-0.5, max(steps, 1) + 0.5)
-        what = outcome(path, spec["marks"])
-        mark_diverged(ax, banner, what == "blew up",
-                      "Diverged: every step overshoots further")
-        final = fixed(path[-1], 6) if what != "blew up" else "far away"
-        summary.set_text(f"start {start:.2f}, lr {lr:.3g}: x after {steps} steps = {final}\n"
-                         f"({what})")
-
-    controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
-                "lr": log_slider("learning rate", lr, -3, 0),
-                "steps": slider("steps", steps, 1, 100, 1)}
-    return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys")
-
-
-# ---------------------------------------------------------------- lesson 02, 1-D
+# ---------------------------------------------------------------- 1-D
 
 def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps=29):
     """Plain gradient descent and heavy-ball momentum from the same start, side by side:
@@ -155,7 +103,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     return Explorer(controls, fig, update, title="Plain gradient descent against momentum")
 
 
-# ---------------------------------------------------------------- lesson 02, sin-logistic
+# ---------------------------------------------------------------- sin-logistic
 
 def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, iterations=100,
                           seed=0):

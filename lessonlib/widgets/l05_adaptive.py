@@ -2,144 +2,24 @@
 
 Builder (``__all__``): ``adaptive_explorer``, the five optimisers on two-parameter problems (a
 quadratic valley 100 times steeper across than along, the same valley turned by 45 degrees, and
-the b = (2, 3) sin-logistic loss with all points or mini-batches of 30 per step).
-
-These helpers, re-exported here, make the lesson's static figures and experiments, the
-non-interactive twins of the explorer:
-- ``make_optimizer``; ``effective_rates`` and ``rates_figure`` (how the step size of Adagrad and
-  RMSProp changes); ``bias_correction_figure`` (why Adam divides by 1 - beta^t);
-- the problems ``Quadratic`` and ``SinLogistic`` (``make_problems``), ``paths_figure`` (runs on
-  one loss contour, with their losses), ``valleys_figure`` (the same runs on the aligned and the
-  turned valley), ``sin_logistic_path`` (a sin-logistic path without the loss at every step);
-- ``train_rings``, ``rings_figure`` and ``layer_steps_figure`` (an MLP on the rings data: decision
-  maps, losses, gradient and step size per layer), and ``mlp_as_vector`` (an MLP's parameters as
-  one vector, so that a hand-written optimiser loop can train it).
-
-The computations among them (``make_optimizer``, ``effective_rates``, ``sin_logistic_path``,
-``train_rings``, ``RINGS_EPOCHS``, ``RINGS_OPTIMIZERS``, ``RINGS_DEPTHS``, ``save_rings_runs``,
-``load_rings_run``, ``mlp_as_vector``, ``blew_up``, ``BOUND``, and ``_quadratic``, the matrix of
-``Quadratic``) live in ``lessonlib.recipes.l05_adaptive``, the figures and their helpers
-(``rates_figure``, ``bias_correction_figure``, ``paths_figure``, ``valleys_figure``,
-``rings_figure``, ``layer_steps_figure``, ``draw_surface``, ``drawable``, ``plain_log_axis``...)
-in ``lessonlib.plots.l05_adaptive``; both are re-exported here. The problems ``Quadratic`` and
-``SinLogistic`` stay here: they compute (gradient, loss, runs, surface) more than they draw.
+the b = (2, 3) sin-logistic loss with all points or mini-batches of 30 per step). The problems
+and the optimisers come from ``lessonlib.recipes.l05_adaptive`` (``make_problems``,
+``make_optimizer``, ``blew_up``), the contour, the drawable paths and losses and the optimisers'
+names and colours from ``lessonlib.plots.l05_adaptive``.
 """
 import numpy as np
 
-from ..data import make_sin_logistic
-from ..functions import sin_logistic_descend, sin_logistic_loss
-from ..optim import descend
-from ..plots.l02_momentum import LOSS_LEVELS
-from ..plots.l05_adaptive import (LOSS_CEILING, LOSS_FLOOR, _SURFACES,  # noqa: F401
-                                  _fit_loss_axis, bias_correction_figure, cached_surface,
-                                  draw_surface, drawable, drawable_losses, layer_steps_figure,
-                                  paths_figure, plain_log_axis, rates_figure, rings_figure,
-                                  valleys_figure)
-from ..recipes.l02_momentum import loss_surface
-from ..recipes.l05_adaptive import (BOUND, RINGS_DEPTHS, RINGS_EPOCHS,  # noqa: F401
-                                    RINGS_OPTIMIZERS, _quadratic, blew_up, effective_rates,
-                                    load_rings_run, make_optimizer, mlp_as_vector,
-                                    save_rings_runs, sin_logistic_path, train_rings)
+from ..plots.l05_adaptive import (OPTIMIZER_COLORS, OPTIMIZER_LABELS, _fit_loss_axis,
+                                  draw_surface, drawable, drawable_losses)
+from ..recipes.l05_adaptive import OPTIMIZER_NAMES, blew_up, make_optimizer, make_problems
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
 
 __all__ = ["adaptive_explorer"]
 
-# name -> (label, colour, which of the explorer's beta sliders the optimiser reads); the names
-# are recipes.l05_adaptive.OPTIMIZER_NAMES, those make_optimizer knows, in the same order
-OPTIMIZERS = {
-    "sgd": ("SGD", "#ff7f0e", ()),
-    "momentum": ("SGD + momentum", "#1f77b4", ("β1 (as the momentum ρ)",)),
-    "adagrad": ("Adagrad", "#2ca02c", ()),
-    "rmsprop": ("RMSProp", "#9467bd", ("β2 (as its β)",)),
-    "adam": ("Adam", "#d62728", ("β1", "β2")),
-}
-
-
-# ---------------------------------------------------------------- two parameters
-
-class Quadratic:
-    """f(b) = b^T A b / 2: by default a valley whose walls are 100 times steeper across (b2)
-    than along (b1), turned by angle_deg."""
-
-    log_loss = True
-
-    def __init__(self, label, curvatures=(1.0, 100.0), angle_deg=0.0, start=(-4.0, 1.0),
-                 xlim=(-4.6, 1.6), ylim=(-3.1, 3.1)):
-        self.label = label
-        self.A, R = _quadratic(curvatures, angle_deg)
-        self.start = tuple(R @ np.asarray(start))
-        self.xlim, self.ylim = xlim, ylim
-        self.target, self.best = (0.0, 0.0), 0.0
-        self.curvatures, self.angle_deg = curvatures, angle_deg
-        self.short = "turned" if angle_deg else "aligned"
-
-    def grad(self, b):
-        return self.A @ b
-
-    def loss(self, path):
-        path = np.asarray(path, dtype=np.float64)
-        return 0.5 * np.einsum("ti,ij,tj->t", path, self.A, path)
-
-    def run(self, optimizer, steps):
-        path = descend(self.grad, self.start, optimizer, steps)
-        with np.errstate(all="ignore"):
-            return path, self.loss(path)
-
-    def surface(self):
-        b1 = np.linspace(*self.xlim, 121)
-        b2 = np.linspace(*self.ylim, 121)
-        B1, B2 = np.meshgrid(b1, b2)
-        L = self.loss(np.column_stack([B1.ravel(), B2.ravel()])).reshape(B1.shape)
-        levels = np.geomspace(0.01, 1000.0, 16)
-        return B1, B2, L, levels
-
-    def contour_style(self):
-        from matplotlib.colors import LogNorm
-        return dict(cmap="viridis", norm=LogNorm(0.01, 1000.0), extend="both")
-
-
-class SinLogistic:
-    """The loss of logit(p) = sin(b1 x1 x2 + b2 x2) on the b = (2, 3) data, from b = (0, 0),
-    with all the points (batch_size None) or a mini-batch per step."""
-
-    log_loss = False
-
-    def __init__(self, label, batch_size=None, seed=0, true_b=(2.0, 3.0)):
-        self.label = label
-        self.batch_size = batch_size
-        self.seed = seed
-        self.X, self.y = make_sin_logistic(*true_b, seed=seed)
-        self.start = (0.0, 0.0)
-        self.xlim = self.ylim = (-2.5, 3.5)
-        self.target = true_b
-        self.best = sin_logistic_loss(true_b, self.X, self.y)
-
-    def run(self, optimizer, steps):
-        return sin_logistic_descend(self.X, self.y, optimizer, steps, b0=self.start,
-                                    batch_size=self.batch_size, seed=self.seed)
-
-    def surface(self):
-        grid = np.linspace(self.xlim[0], self.xlim[1], 97)
-        B1, B2 = np.meshgrid(grid, grid)
-        return B1, B2, loss_surface(self.X, self.y, grid, grid), LOSS_LEVELS
-
-    def contour_style(self):
-        return dict(cmap="viridis", vmin=LOSS_LEVELS[0], vmax=LOSS_LEVELS[-1], extend="both")
-
-
-def make_problems(seed=0):
-    return {
-        "valley": Quadratic("the valley f = (b1² + 100 b2²)/2"),
-        "tilted": Quadratic("the same valley turned by 45°", angle_deg=45.0,
-                            xlim=(-4.6, 1.6), ylim=(-4.1, 2.1)),
-        "sin_full": SinLogistic("sin-logistic loss, b = (2, 3) data, all 1000 points per step",
-                                seed=seed),
-        "sin_batch": SinLogistic("sin-logistic loss, b = (2, 3) data, batches of 30",
-                                 batch_size=30, seed=seed),
-    }
-
-# ---------------------------------------------------------------- the explorer
+# Which of the explorer's beta sliders each optimiser reads (named in the loss panel's title).
+BETAS_READ = {"sgd": (), "momentum": ("β1 (as the momentum ρ)",), "adagrad": (),
+              "rmsprop": ("β2 (as its β)",), "adam": ("β1", "β2")}
 
 PROBLEM_CHOICES = [("valley, 100 times steeper across than along", "valley"),
                    ("the same valley, turned by 45°", "tilted"),
@@ -197,7 +77,8 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
         if state["problem"] != problem:
             show_problem(problem)
         spec = problems[problem]
-        label, color, uses = OPTIMIZERS[optimizer]
+        label, color, uses = (OPTIMIZER_LABELS[optimizer], OPTIMIZER_COLORS[optimizer],
+                              BETAS_READ[optimizer])
         path, losses = spec.run(make_optimizer(optimizer, lr, beta1, beta2), steps)
         drawn = drawable(path)
         shown = drawable_losses(losses, spec.log_loss)
@@ -246,7 +127,8 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
 
     controls = {
         "problem": dropdown("problem", PROBLEM_CHOICES, problem),
-        "optimizer": dropdown("optimiser", [(v[0], k) for k, v in OPTIMIZERS.items()], optimizer),
+        "optimizer": dropdown("optimiser", [(OPTIMIZER_LABELS[k], k) for k in OPTIMIZER_NAMES],
+                              optimizer),
         "lr": log_slider("learning rate", lr, -3, 0, step=0.05),
         "beta1": slider("β1", beta1, 0.0, 0.99, 0.01),
         "beta2": slider("β2", beta2, 0.5, 0.999, 0.001, readout_format=".3f"),

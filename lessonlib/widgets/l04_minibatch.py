@@ -1,27 +1,19 @@
-"""Lesson 04: mini-batch SGD on the two-parameter sin-logistic model and on a small MLP.
+"""Lesson 04: mini-batch SGD on the two-parameter sin-logistic model.
 
-Builder (``__all__``): ``batch_size_explorer``. The lesson's static figures are made by
-``batch_gradients`` and ``draw_gradient_cloud`` (the noise of mini-batch gradients),
-``final_points``, ``final_losses`` and ``draw_final_losses`` (the spread of the final loss
-across batch sizes and seeds), ``draw_paths`` (optimiser paths on the loss contour),
-``draw_circle_run`` (a trained MLP's decision map) and ``smooth`` (a moving average).
-``reached``, ``batch_gradients``, ``final_points``, ``final_losses`` and ``smooth`` live in
-``lessonlib.recipes.l04_minibatch``, the drawing functions and the batch colours
-(``BATCH_COLORS``, ``FULL_COLOR``, ``batch_color``) in ``lessonlib.plots.l04_minibatch``; all are
-re-exported here.
+Builder (``__all__``): ``batch_size_explorer``. The data sets, grid and loss surface come from
+``lessonlib.recipes.l02_momentum``, whether a path reached the true b from
+``lessonlib.recipes.l04_minibatch``; the loss contours from ``lessonlib.plots.l02_momentum`` and
+the full batch's colour from ``lessonlib.plots.l04_minibatch``.
 """
 import numpy as np
 
 from ..data import make_sin_logistic
-from ..functions import sin_logistic_descend, sin_logistic_loss
 from ..optim import SGD
 from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
-from ..plots.l04_minibatch import (BATCH_COLORS, FULL_COLOR, batch_color,  # noqa: F401
-                                   draw_circle_run, draw_contour, draw_final_losses,
-                                   draw_gradient_cloud, draw_paths)
+from ..plots.l04_minibatch import FULL_COLOR
 from ..recipes.l02_momentum import DATA_SETS, grid_for, loss_surface
-from ..recipes.l04_minibatch import (batch_gradients, final_losses, final_points,  # noqa: F401
-                                     reached, smooth)
+from ..recipes.l04_minibatch import reached
+from ..recipes.toys import sin_logistic_descend, sin_logistic_loss
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
 

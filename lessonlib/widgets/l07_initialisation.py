@@ -1,25 +1,15 @@
 """Lesson 07: how the scale of the initial weights shapes every layer's activations.
 
 Builder (``__all__``): ``initialisation_explorer`` (initial weights, activation, depth -> one
-histogram of activations per layer, updated in place).
-Helpers for the lesson's static figures: ``init_std`` (the standard deviation each named
-initialisation uses), ``layer_activations`` (the seed-004 experiment: 1000 random inputs through
-a stack of 100-unit layers), ``histogram_grid`` (its figure), ``value_range``, ``init_label``,
-``draw_loss_curves`` and ``read_runs`` (the precomputed runs of data/l07_init_runs.csv).
-The figures (``histogram_grid``, ``draw_loss_curves``, ``init_label``, the initialisations'
-names and colours) live in ``lessonlib.plots.l07_initialisation``; the computations
-(``init_std``, ``layer_activations``, ``value_range``, ``_histogram`` and the experiment's sizes)
-live in ``lessonlib.recipes.l07_initialisation``, ``read_runs`` in
-``lessonlib.recipes.l06_vanishing``; they are imported here under the same names.
+histogram of activations per layer, updated in place). The experiment (``layer_activations``)
+and its histograms come from ``lessonlib.recipes.l07_initialisation``, the notes beside them
+from ``lessonlib.plots.l07_initialisation``.
 """
 import matplotlib
 import numpy as np
 
-from ..plots.l07_initialisation import (INIT_COLORS, INIT_LABELS, _note,  # noqa: F401
-                                        draw_loss_curves, histogram_grid, init_label)
-from ..recipes.l06_vanishing import read_runs  # noqa: F401  (lesson 07: init_figs.read_runs)
-from ..recipes.l07_initialisation import (BINS, MAX_DEPTH, N_INPUTS, WIDTH,  # noqa: F401
-                                          _histogram, _inputs_and_unit_weights, init_std,
+from ..plots.l07_initialisation import _note
+from ..recipes.l07_initialisation import (BINS, MAX_DEPTH, _histogram, init_std,
                                           layer_activations, value_range)
 from ._base import Explorer, dropdown, log_slider, new_figure, slider
 

@@ -1,12 +1,9 @@
 """Lesson 08: batch normalisation.
 
-``batchnorm_explorer`` trains the lesson's iris net (depth, batch norm on or off, the scale of
-the initial weights) and shows its loss and per-layer gradient curves. The other functions are
-the lesson's helpers and static figures: a forward pass redone by hand with batch or moving
-statistics, the computational graph of batch norm, and the figures of the notebook.
-``forward_by_hand`` and ``layer_scales`` live in ``lessonlib.recipes.l08_batchnorm``, the
-figures and their colours in ``lessonlib.plots.l08_batchnorm``; they are imported here under
-the same names.
+Builder (``__all__``): ``batchnorm_explorer`` trains the lesson's iris net
+(``lessonlib.recipes.l08_batchnorm.train_iris``: depth, batch norm on or off, the scale of the
+initial weights) and shows its loss and per-layer gradient curves, in the colours of
+``lessonlib.plots.l08_batchnorm``.
 """
 import ipywidgets as widgets
 import matplotlib
@@ -16,13 +13,8 @@ from matplotlib.colors import Normalize
 
 from .. import plots
 from ..data import load_iris
-from ..models import MLP
-from ..optim import Adam
-from ..plots.l08_batchnorm import (_GRAPH_EDGES, _GRAPH_NODES, BN_COLOR,  # noqa: F401
-                                   PLAIN_COLOR, draw_feature_scales, draw_graph,
-                                   draw_layer_scales, draw_moving_average,
-                                   draw_scale_sweep)
-from ..recipes.l08_batchnorm import forward_by_hand, layer_scales  # noqa: F401
+from ..plots.l08_batchnorm import BN_COLOR, PLAIN_COLOR
+from ..recipes.l08_batchnorm import train_iris
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
                     mark_diverged, new_figure, slider)
 
@@ -35,7 +27,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     """Train the lesson's iris net (width 10, ReLU, Adam lr 0.001, batch 20) and show its loss
     per epoch and the mean |gradient| of every weight matrix per epoch. The previous run stays
     on the loss panel in grey, to compare."""
-    X_train, y_train, X_test, y_test = load_iris(seed=0)
+    data = load_iris(seed=0)
+    X_test, y_test = data[2], data[3]
     max_depth = 25
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 3.9))
     ep = np.arange(1, epochs + 1)
@@ -63,10 +56,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     fig.tight_layout()
 
     def update(depth, batch_norm, init_scale, seed, progress):
-        model = MLP(4, [10] * depth, 3, activation="relu", batch_norm=batch_norm,
-                    init=float(init_scale), seed=seed)
-        hist = model.fit(X_train, y_train, Adam(lr=1e-3), epochs=epochs, batch_size=20,
-                         seed=seed, callback=epoch_progress(progress, epochs))
+        model, hist = train_iris(depth, batch_norm, init_scale, seed, epochs, data=data,
+                                 callback=epoch_progress(progress, epochs))
         settings = (f"{depth} hidden layers, {'with' if batch_norm else 'without'} batch norm, "
                     f"weights N(0, {init_scale:.3g}²), seed {seed}")
         loss = np.maximum(hist.loss, 1e-4)
@@ -106,5 +97,3 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     }
     return Explorer(controls, fig, update, run_button=True,
                     title="Batch norm on the iris net: press Run after changing a setting")
-
-

@@ -1,24 +1,15 @@
 """Lesson 03: ReLU against sigmoid in a small MLP on the rings data.
 
-Builder (``__all__``): ``relu_mlp_explorer``. The lesson's static figures, the non-interactive
-twins of the explorer, are made by ``activation_figure`` (the activations and their
-derivatives), ``layer_gradients`` and ``draw_layer_gradients`` (mean |dL/dW| per layer at the
-start of training), ``train_rings`` (one run on the rings data), ``draw_rings_run`` (its
-decision map and loss curve) and ``rings_comparison_figure`` (several runs side by side).
-``sigmoid``, ``layer_gradients``, ``train_rings`` and ``dead_units`` live in
-``lessonlib.recipes.l03_relu``, ``single_thread`` in ``lessonlib._blas``, the figures and their
-constants (``ACTIVATION_COLORS``, ``LOSS_FLOOR``, ``LOSS_CEILING``) in ``lessonlib.plots.l03_relu``;
-all are re-exported here.
+Builder (``__all__``): ``relu_mlp_explorer``. The training run and the count of dead ReLUs come
+from ``lessonlib.recipes.l03_relu``, the activations' colours and the loss axis range from
+``lessonlib.plots.l03_relu``.
 """
 import numpy as np
 
 from .. import plots
 from ..data import make_rings
-from .._blas import single_thread  # noqa: F401
-from ..plots.l03_relu import (ACTIVATION_COLORS, LOSS_CEILING, LOSS_FLOOR,  # noqa: F401
-                              activation_figure, draw_layer_gradients, draw_rings_run,
-                              rings_comparison_figure)
-from ..recipes.l03_relu import dead_units, layer_gradients, sigmoid, train_rings  # noqa: F401
+from ..plots.l03_relu import ACTIVATION_COLORS, LOSS_CEILING, LOSS_FLOOR
+from ..recipes.l03_relu import dead_units, train_rings
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     log_slider, mark_diverged, new_figure, slider)
 

@@ -1,26 +1,18 @@
-"""Lesson 11: LeakyReLU, dead ReLUs, and the five families of fixes side by side.
+"""Lesson 11: LeakyReLU and dead ReLUs.
 
-Builder (``__all__``): ``leaky_relu_explorer``. The helpers below make the lesson's static
-figures: ``activation_figure`` (ReLU and LeakyReLU with their derivatives), ``never_positive``
-(per hidden layer, the units whose input is <= 0 for every example: dead, for a ReLU),
-``train_iris`` (one run of the lesson-06 iris setting), ``gradient_figure`` (per-layer gradient
-curves of a few runs), ``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of
-``data/make_l11_runs.py``). ``leaky_relu``, ``leaky_relu_grad``, ``make_optimizer`` and
-``train_iris`` live in ``lessonlib.recipes.l11_leaky``, ``never_positive`` in
-``lessonlib.models``, the figures and their colours in ``lessonlib.plots.l11_leaky``; they are
-imported here under the same names.
+Builder (``__all__``): ``leaky_relu_explorer`` (the slope of LeakyReLU: the activation and its
+derivative follow the slider; Run trains lesson 06's deep iris net with it and counts the units
+that are never > 0). The activation and the run come from ``lessonlib.recipes.l11_leaky``,
+``never_positive`` from ``lessonlib.models``, the colours and the loss axis from
+``lessonlib.plots.l11_leaky``.
 """
 
 import numpy as np
 
 from ..data import load_iris
-from ..models import never_positive  # noqa: F401  (lesson 11: leaky.never_positive)
-from ..plots.l11_leaky import (FAMILY_COLORS, LEAKY_COLOR, LN3, LOSS_FLOOR,  # noqa: F401
-                               RELU_COLOR, _draw_activation, _loss_axis,
-                               activation_figure, fixes_figure, gradient_figure,
-                               seed_curves_figure)
-from ..recipes.l11_leaky import (leaky_relu, leaky_relu_grad, make_optimizer,  # noqa: F401
-                                 train_iris)
+from ..models import never_positive
+from ..plots.l11_leaky import LEAKY_COLOR, LOSS_FLOOR, RELU_COLOR, _loss_axis
+from ..recipes.l11_leaky import leaky_relu, leaky_relu_grad, train_iris
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, mark_diverged,
                     new_figure, slider)
 

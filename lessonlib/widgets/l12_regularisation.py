@@ -1,13 +1,9 @@
 """Lesson 12: weight decay (L2) and dropout against overfitting, on a few hundred digits.
 
-Builder (``__all__``): ``regularisation_explorer``. The helpers below make the lesson's static
-figures: ``train_digits`` (one run, with per-epoch training and test accuracy, test loss and
-weight size), ``curves_figure`` (train against test accuracy, and the test loss, of several
-runs) and ``sweep_figure`` (final accuracies against the strength of each regulariser, from
-``data/make_l12_runs.py``). The lesson's setting (``HIDDEN``, ``LR``, ``MOMENTUM``, ``BATCH``),
-``cross_entropy``, ``weight_norm`` and ``train_digits`` live in
-``lessonlib.recipes.l12_regularisation``, the figures and their colours in
-``lessonlib.plots.l12_regularisation``; they are imported here under the same names.
+Builder (``__all__``): ``regularisation_explorer`` (weight decay on or off, its lambda, the
+dropout ratio: Run trains the lesson's network and shows training against test accuracy, and the
+test loss). The run is ``lessonlib.recipes.l12_regularisation.train_digits``; the accuracy axis
+comes from ``lessonlib.plots.l12_regularisation``.
 """
 
 import ipywidgets as widgets
@@ -15,10 +11,8 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..data import load_overfit_digits
-from ..plots.l12_regularisation import (CONFIG_COLORS, _accuracy_axis, _color,  # noqa: F401
-                                        curves_figure, sweep_figure)
-from ..recipes.l12_regularisation import (BATCH, HIDDEN, LR, MOMENTUM,  # noqa: F401
-                                          cross_entropy, train_digits, weight_norm)
+from ..plots.l12_regularisation import _accuracy_axis
+from ..recipes.l12_regularisation import train_digits
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
                     mark_diverged, new_figure, slider)
 

@@ -2,7 +2,7 @@
 
 ``adam_update`` grades ``adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8)``,
 which returns x0 and the ``steps`` iterates of Adam with bias correction. The same loop trains an
-MLP when x is all of its weights in one vector (``widgets.adaptive.mlp_as_vector``).
+MLP when x is all of its weights in one vector (``recipes.l05_adaptive.mlp_as_vector``).
 """
 import numpy as np
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from lessonlib import MLP, exercises
 from lessonlib.data import load_iris
-from lessonlib.exercises.vanishing import _variant
+from lessonlib.exercises.l06_vanishing import _variant
 
 EX = exercises.backprop_by_hand
 

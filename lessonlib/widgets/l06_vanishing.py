@@ -2,25 +2,17 @@
 
 Builder (``__all__``): ``vanishing_gradient_explorer`` (depth, activation, initial weights and
 optimiser of an MLP on iris -> the mean |gradient| of every weight matrix per epoch).
-Helpers for the lesson's static figures: ``single_thread`` (re-exported from ``lessonlib._blas``),
-``confusion_table``, ``breakthrough_epoch``, ``read_runs`` (precomputed runs in data/; these
-three, ``EPOCHS`` and ``OPTIMIZERS`` live in ``lessonlib.recipes.l06_vanishing``),
-``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch;
-it lives in ``lessonlib.plots.l06_vanishing`` with the figures' constants) and ``layer_colors``
-(from ``lessonlib.plots``).
+The run is ``lessonlib.recipes.l06_vanishing.train_iris``; the figure's constants come from
+``lessonlib.plots.l06_vanishing``.
 """
 
 import matplotlib
 import numpy as np
 
 from ..data import load_iris
-from ..models import MLP
 from ..plots import layer_colors
-from ..plots.l06_vanishing import (CHANCE_LOSS, GRAD_FLOOR, INITS,  # noqa: F401
-                                   _loss_limits, draw_weight_changes)
-from .._blas import single_thread
-from ..recipes.l06_vanishing import (EPOCHS, OPTIMIZERS, breakthrough_epoch,  # noqa: F401
-                                     confusion_table, read_runs)
+from ..plots.l06_vanishing import CHANCE_LOSS, GRAD_FLOOR, INITS, _loss_limits
+from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, train_iris
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
                     new_figure, slider)
 
@@ -34,7 +26,8 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
                                 seed=0):
     """An MLP with ``depth`` hidden layers of 10 units trained on iris (100 flowers, batch 20,
     100 epochs): the mean |gradient| of every weight matrix per epoch (log scale), and the loss."""
-    X, y, X_test, y_test = load_iris(seed=0)
+    data = load_iris(seed=0)
+    X_test, y_test = data[2], data[3]
     fig, (ax, ax_loss) = new_figure(1, 2, figsize=(10, 3.9),
                                     gridspec_kw={"width_ratios": [1.7, 1]})
     epochs = np.arange(1, EPOCHS + 1)
@@ -60,10 +53,8 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     fig.tight_layout()
 
     def update(depth, activation, init, optimizer, seed, progress):
-        model = MLP(4, [10] * depth, 3, activation=activation, init=init, seed=seed)
-        with single_thread():
-            hist = model.fit(X, y, OPTIMIZERS[optimizer][1](), epochs=EPOCHS, batch_size=20,
-                             seed=seed, callback=epoch_progress(progress, EPOCHS))
+        model, hist = train_iris(depth, activation, init, optimizer, seed, EPOCHS, data=data,
+                                 callback=epoch_progress(progress, EPOCHS))
         n_w = len(hist.weight_names)
         grads = np.full((EPOCHS, n_w), np.nan)
         grads[:hist.epochs] = np.maximum(hist.grad_mean_abs, GRAD_FLOOR)

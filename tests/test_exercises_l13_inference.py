@@ -8,7 +8,7 @@ import pytest
 
 import lessonlib
 from lessonlib import exercises
-from lessonlib.exercises import inference
+from lessonlib.exercises import l13_inference as inference
 
 BN = exercises.bn_inference
 RES = exercises.residual_inference

@@ -1,0 +1,60 @@
+"""Lesson 01: gradient descent on the quartic, a function with two valleys.
+
+Builder (``__all__``): ``local_minima_explorer``. Its problem (``FUNCTIONS``) and drawing helpers
+come from ``lessonlib.plots.l01_local_minima``, the verdict on a run (``outcome``) from
+``lessonlib.recipes.l01_local_minima``.
+"""
+import numpy as np
+
+from .. import plots
+from ..optim import SGD, descend
+from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, _finite_clipped, _mark_minima,
+                                      _set_trace, add_zoom, draw_paths, draw_trace, fixed)
+from ..recipes.l01_local_minima import outcome
+from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
+
+__all__ = ["local_minima_explorer"]
+
+
+def local_minima_explorer(start=0.5, lr=0.05, steps=29):
+    """Gradient descent on the quartic: the start point, the learning rate and the number of
+    steps decide which valley the optimiser ends in, or whether it blows up."""
+    spec = FUNCTIONS["quartic"]
+    fig, (ax, ax_t) = new_figure(1, 2, figsize=(10, 4.0), width_ratios=(1.2, 1))
+    xs = np.linspace(*spec["xlim"], 400)
+    _mark_minima(ax, spec["marks"])
+    _, [(line, end)] = draw_paths(ax, spec["f"], xs, [None], ["gradient descent"])
+    (start_point,) = ax.plot([], [], "o", mfc="white", mec=GD_COLOR, ms=8, zorder=5)
+    ax.set_xlim(*spec["xlim"])
+    ax.set_ylim(*spec["ylim"])
+    inset, _, [(zline, zend)] = add_zoom(ax, spec["f"], np.linspace(*spec["zoom"][0], 200), 1)
+    _mark_minima(inset, spec["marks"])
+    inset.set_xlim(*spec["zoom"][0])
+    inset.set_ylim(*spec["zoom"][1])
+    ax.set_title(spec["label"], fontsize=10)
+    [trace] = draw_trace(ax_t, [None], ["gradient descent"], marks=spec["marks"])
+    ax_t.set_ylim(*spec["xlim"])
+    banner = diverged_banner(ax)
+    banner.set_position((0.5, 0.25))
+    summary = ax_t.set_title("lr\n(placeholder)", fontsize=10)
+    fig.tight_layout()
+
+    def update(start, lr, steps, progress=None):
+        path = descend(spec["grad"], start, SGD(lr=lr), steps)
+        drawn = _finite_clipped(path)
+        plots.set_path(line, end, drawn, spec["f"])
+        plots.set_path(zline, zend, drawn, spec["f"])
+        start_point.set_data([start], [spec["f"](start)])
+        _set_trace(trace, path)
+        ax_t.set_xlim(-0.5, max(steps, 1) + 0.5)
+        what = outcome(path, spec["marks"])
+        mark_diverged(ax, banner, what == "blew up",
+                      "Diverged: every step overshoots further")
+        final = fixed(path[-1], 6) if what != "blew up" else "far away"
+        summary.set_text(f"start {start:.2f}, lr {lr:.3g}: x after {steps} steps = {final}\n"
+                         f"({what})")
+
+    controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
+                "lr": log_slider("learning rate", lr, -3, 0),
+                "steps": slider("steps", steps, 1, 100, 1)}
+    return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys")

@@ -1,0 +1,114 @@
+"""Lesson 09: residual connections (r_i = h_i + r_{i-1}).
+
+Builder (``__all__``): ``residual_explorer`` (depth up to 1000, plain or residual, four
+optimisers: loss and per-layer gradient curves). The run is
+``lessonlib.recipes.l09_residual.train_iris``; the colours and the floors of the log axes come
+from ``lessonlib.plots.l09_residual``.
+"""
+
+import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+
+from .. import plots
+from ..data import load_iris
+from ..plots.l09_residual import (CONNECTION_COLORS, GRAD_FLOOR, LN3, LOSS_FLOOR,
+                                  MAX_GRAD_LINES, draw_ln3)
+from ..recipes.l09_residual import (OPTIMISERS, dead_fraction, epochs_for,
+                                    final_test_accuracy, train_iris)
+from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
+                    mark_diverged, new_figure, slider)
+
+__all__ = ["residual_explorer"]
+
+DEPTHS = (2, 3, 6, 10, 25, 50, 100, 250, 1000)
+
+
+def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.05",
+                      epochs=100, seed=0):
+    """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
+    show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight
+    matrices per epoch (at most 40 of them, spread from fc1 to the output). Press Run."""
+    data = load_iris(seed=0)
+    fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.1))
+    runs = RunComparison(ax_loss, CONNECTION_COLORS["residual"])
+    draw_ln3(ax_loss)
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("training loss")
+    loss_title = ax_loss.set_title("loss", fontsize=9)
+    banner = diverged_banner(ax_loss)
+    cmap = matplotlib.colormaps["rainbow"]
+    grad_lines = [ax_grad.plot([], [], lw=1.1)[0] for _ in range(MAX_GRAD_LINES)]
+    ax_grad.set_yscale("log")
+    ax_grad.set_xlabel("epoch")
+    ax_grad.set_ylabel("mean |gradient|")
+    grad_title = ax_grad.set_title("weight matrices", fontsize=9)
+    ax_grad.text(0.99, 0.01, f"exact zeros are drawn at {GRAD_FLOOR:g}", fontsize=7,
+                 color="0.45", ha="right", va="bottom", transform=ax_grad.transAxes)
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=ax_grad, ticks=[0, 1],
+                       fraction=0.05, pad=0.02)
+    bar.ax.set_yticklabels(["fc1\n(input)", "output"], fontsize=8)
+    suptitle = fig.suptitle("settings\nplaceholder", fontsize=10)
+    fig.tight_layout()
+
+    def update(depth, width, connection, optimiser, epochs, seed, progress):
+        n_epochs = epochs_for(depth, epochs)
+        model, hist = train_iris([width] * depth, connection, optimiser, n_epochs, seed, data,
+                                 callback=epoch_progress(progress, n_epochs))
+        ep = np.arange(1, hist.epochs + 1)
+        loss = np.maximum(hist.loss, LOSS_FLOOR)
+        opt_label = OPTIMISERS[optimiser][0]
+        runs.show(ep, loss, f"{depth} × {width}, {connection}, {opt_label}",
+                  CONNECTION_COLORS[connection])
+        plots.fit_log_axis(ax_loss, runs.curves() + [[LN3]], LOSS_FLOOR)
+        ax_loss.set_xlim(0, max(n_epochs, len(runs.previous.get_xdata())) + 1)
+
+        grads = np.maximum(hist.grad_mean_abs, GRAD_FLOOR)
+        n_w = grads.shape[1]
+        picked = np.unique(np.round(np.linspace(0, n_w - 1, min(n_w, MAX_GRAD_LINES))).astype(int))
+        for j, line in enumerate(grad_lines):
+            if j < len(picked):
+                line.set_data(ep, grads[:, picked[j]])
+                line.set_color(cmap(picked[j] / max(n_w - 1, 1)))
+                line.set_visible(True)
+            else:
+                line.set_data([], [])
+                line.set_visible(False)
+        plots.fit_log_axis(ax_grad, [grads[:, picked], [1.0]] if hist.epochs else [[1.0]],
+                       GRAD_FLOOR, include_floor=True)
+        ax_grad.set_xlim(0, n_epochs + 1)
+        bar.ax.set_yticklabels(["fc1\n(input)", f"fc{n_w}\n(output)"], fontsize=8)
+        shown_words = "all" if len(picked) == n_w else f"{len(picked)} of the {n_w}"
+        grad_title.set_text(f"{shown_words} weight matrices: mean |gradient| per epoch")
+
+        capped = n_epochs < epochs
+        cap_words = f" (capped at {n_epochs} epochs for {depth} layers)" if capped else ""
+        suptitle.set_text(f"{depth} hidden layers of {width} units, {connection}, {opt_label}, "
+                          f"seed {seed}\n{n_epochs} epochs{cap_words}")
+        mark_diverged(ax_loss, banner, hist.diverged,
+                      f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}:\n"
+                      "the loss overflowed")
+        if hist.diverged:
+            loss_title.set_text("diverged: the loss stopped being finite")
+            return "The run diverged: the loss stopped being finite. Try a smaller learning rate."
+        acc = final_test_accuracy(hist)
+        dead = dead_fraction(model, data[0])
+        loss_title.set_text(f"test accuracy {acc:.2f}; {dead:.0%} of the ReLUs are dead")
+        return (f"Trained {n_epochs} epochs in {hist.seconds:.1f} s"
+                + (f"; {depth} layers are capped at {n_epochs} epochs to stay quick." if capped
+                   else "."))
+
+    controls = {
+        "depth": dropdown("hidden layers", list(DEPTHS), depth),
+        "width": slider("units per layer", width, 2, 10, 1, continuous=False),
+        "connection": dropdown("connection", [("residual: r_i = h_i + r_(i-1)", "residual"),
+                                              ("plain", "plain")], connection),
+        "optimiser": dropdown("optimiser", [(label, key) for key, (label, _) in
+                                            OPTIMISERS.items()], optimiser),
+        "epochs": slider("epochs", epochs, 10, 100, 10, continuous=False),
+        "seed": slider("seed", seed, 0, 4, 1, continuous=False),
+    }
+    return Explorer(controls, fig, update, run_button=True,
+                    title="Residual or plain, 2 to 1000 hidden layers: press Run after a change")
