@@ -2,8 +2,8 @@
 
 Quality bar: "every seed number in COURSE.md is reproduced by a test". This file covers what the
 other test files do not (tests/test_optim.py already checks the six printed descend results with
-its own f'(x); here they are checked again through lessonlib.functions). Every expected value is
-copied from COURSE.md or from the lecture notes in seeds/ (or counted by hand from the notes'
+its own f'(x); here they are checked again through lessonlib.recipes.toys). Every expected value
+is copied from COURSE.md or from the lecture notes in seeds/ (or counted by hand from the notes'
 architectures, the arithmetic written out), never from running lessonlib.
 
 COURSE.md: deterministic results must match "to the digits printed"; stochastic ones "in kind
@@ -24,7 +24,7 @@ from lessonlib import MLP, SGD, Adagrad, Adam, descend
 from lessonlib import single_thread
 from lessonlib.data import (load_digits_split, load_iris, load_overfit_digits, make_rings,
                             make_sin_logistic)
-from lessonlib.functions import (quartic, quartic_grad, sin_logistic_descend, sin_logistic_grad,
+from lessonlib.recipes.toys import (quartic, quartic_grad, sin_logistic_descend, sin_logistic_grad,
                                  sin_logistic_loss, square, square_grad)
 from lessonlib.layers import ReLU, Sigmoid
 from lessonlib.recipes import l05_adaptive as adaptive

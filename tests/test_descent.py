@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 
 from lessonlib import widgets  # noqa: E402
 from lessonlib.data import make_sin_logistic  # noqa: E402
-from lessonlib.functions import (quartic_grad, sin_logistic_descend,  # noqa: E402
-                                 sin_logistic_surface, square_grad)
+from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend,  # noqa: E402
+                                   sin_logistic_surface, square_grad)
 from lessonlib.optim import SGD, descend  # noqa: E402
 from lessonlib.plots.l01_local_minima import FUNCTIONS, _finite_clipped  # noqa: E402
 from lessonlib.plots.l02_momentum import sin_logistic_runs_figure  # noqa: E402

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lessonlib import exercises
-from lessonlib.functions import quartic_grad, sin_logistic_grad
+from lessonlib.recipes.toys import quartic_grad, sin_logistic_grad
 
 GRAD = exercises.sin_logistic_gradient
 LOOP = exercises.heavy_ball

@@ -124,7 +124,7 @@ def test_final_points_follows_sin_logistic_descend_seed_by_seed():
     """The lesson's side-by-side runs (recipes.l04_minibatch.final_points) are the runs of
     sin_logistic_descend, bit for bit, so the counts it prints are those of the real thing."""
     from lessonlib.data import make_sin_logistic
-    from lessonlib.functions import sin_logistic_descend
+    from lessonlib.recipes.toys import sin_logistic_descend
     from lessonlib.optim import SGD
     from lessonlib.recipes.l04_minibatch import final_points
     X, y = make_sin_logistic(2, 3, n=200)

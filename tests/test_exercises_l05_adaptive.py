@@ -6,7 +6,7 @@ import pytest
 
 from lessonlib import MLP, Adam, exercises
 from lessonlib.data import make_rings
-from lessonlib.functions import square_grad
+from lessonlib.recipes.toys import square_grad
 from lessonlib.optim import descend
 
 EX = exercises.adam_update
@@ -181,7 +181,7 @@ def test_the_loop_trains_an_mlp_like_fit():
 
 def test_the_fast_sin_logistic_path_follows_sin_logistic_descend():
     from lessonlib.data import make_sin_logistic
-    from lessonlib.functions import sin_logistic_descend
+    from lessonlib.recipes.toys import sin_logistic_descend
     from lessonlib.recipes.l05_adaptive import sin_logistic_path
     X, y = make_sin_logistic(2, 3, n=200, seed=1)
     for batch_size in (None, 30, 7):

@@ -3,7 +3,7 @@ written as a loop (velocity form)."""
 import numpy as np
 
 from ..data import make_sin_logistic
-from ..functions import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
+from ..recipes.toys import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
 from ..gradcheck import numerical_gradient
 from ..optim import SGD, descend
 from ._base import Exercise, _fmt, compare, gradient_problem, path_length_problem

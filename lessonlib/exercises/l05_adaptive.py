@@ -6,7 +6,7 @@ MLP when x is all of its weights in one vector (``recipes.l05_adaptive.mlp_as_ve
 """
 import numpy as np
 
-from ..functions import quartic_grad, square_grad
+from ..recipes.toys import quartic_grad, square_grad
 from ..optim import Adam, descend
 from ._base import Exercise, _fmt, compare, path_length_problem
 

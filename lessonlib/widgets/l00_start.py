@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import plots
-from ..functions import square, square_grad
+from ..recipes.toys import square, square_grad
 from ..optim import SGD, descend
 from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
 
