@@ -16,9 +16,9 @@ from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend,  # noqa:
 from lessonlib.optim import SGD, descend  # noqa: E402
 from lessonlib.plots.l01_local_minima import FUNCTIONS, _finite_clipped  # noqa: E402
 from lessonlib.plots.l02_momentum import sin_logistic_runs_figure  # noqa: E402
-from lessonlib.recipes.l01_local_minima import (QUARTIC_GLOBAL_MIN,  # noqa: E402
-                                                QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN, blew_up,
-                                                outcome)
+from lessonlib.recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN,  # noqa: E402
+                                                QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN, outcome)
+from lessonlib.recipes.toys import blew_up  # noqa: E402
 from lessonlib.recipes.l02_momentum import grid_for, loss_surface  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def test_a_blown_up_path_is_cut_and_clipped():
     drawn = _finite_clipped(path)
     assert drawn[0] == 0.5 and drawn[1] == -4.0 and drawn[2] == 50.0
     assert np.isnan(drawn[3:]).all()
-    assert blew_up(path) and not blew_up([0.5, 0.1])
+    assert blew_up(path, BLOWN_UP) and not blew_up([0.5, 0.1], BLOWN_UP)
 
 
 def test_loss_surface_in_chunks_equals_the_library():

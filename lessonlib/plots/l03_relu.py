@@ -9,7 +9,7 @@ from .style import class1_proba, decision_map, fit_log_axis, loss_curve, new_fig
 
 ACTIVATION_COLORS = {"relu": "#d62728", "sigmoid": "#1f77b4", "tanh": "#2ca02c",
                      "leaky_relu": "#9467bd"}
-LOSS_FLOOR = 1e-5           # the loss axis is logarithmic: smaller losses are drawn here
+RINGS_LOSS_FLOOR = 1e-5     # below style.LOSS_FLOOR: the rings nets fit their 300 points further
 LOSS_CEILING = 1e3          # and a run that blows up is drawn up to here
 
 
@@ -61,7 +61,7 @@ def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):
     decision_map(ax_map, X, y, lambda G: class1_proba(model, G))
     ax_map.set_title(f"{label}: p(class 1)", fontsize=10)
     color = ACTIVATION_COLORS.get(model.activation, "0.3")
-    losses = np.clip(history.loss, LOSS_FLOOR, LOSS_CEILING)
+    losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
     loss_curve(ax_loss, losses, label=label, color=color, lw=1.5)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("iteration")
@@ -74,7 +74,7 @@ def rings_comparison_figure(X, y, runs):
                            width_ratios=[1] * len(runs) + [1.25])
     for ax, (label, model, history) in zip(axes, runs):
         draw_rings_run(ax, axes[-1], X, y, model, history, label)
-    fit_log_axis(axes[-1], [np.clip(h.loss, LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
+    fit_log_axis(axes[-1], [np.clip(h.loss, RINGS_LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
                        min_ratio=20.0, margin=1.3)
     axes[-1].legend(fontsize=8, loc="lower left")
     axes[-1].set_title("loss per iteration", fontsize=10)

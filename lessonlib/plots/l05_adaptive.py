@@ -4,7 +4,7 @@ Adagrad and RMSProp), ``bias_correction_figure`` (why Adam divides by 1 - beta^t
 ``paths_figure`` and ``valleys_figure`` (runs on a two-parameter problem's loss contour,
 ``draw_surface``, with their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the
 rings data), and their helpers: ``plain_log_axis``, ``drawable`` and ``drawable_losses`` (paths
-and losses safe to draw, ``LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and
+and losses safe to draw, ``QUADRATIC_LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and
 ``contour_levels`` and ``contour_style`` (how a problem's loss contour looks). A problem
 (``Quadratic``, ``SinLogistic`` in ``lessonlib.recipes.l05_adaptive``) is anything with
 ``surface()``, ``run(optimizer, steps)``, ``label``, ``start``, ``target``, ``best``,
@@ -23,7 +23,7 @@ OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adagrad": "Adag
 OPTIMIZER_COLORS = {"sgd": "#ff7f0e", "momentum": "#1f77b4", "adagrad": "#2ca02c",
                     "rmsprop": "#9467bd", "adam": "#d62728"}
 
-LOSS_FLOOR = 1e-12          # quadratic losses are drawn on a log axis: smaller ones sit here
+QUADRATIC_LOSS_FLOOR = 1e-12   # far below style.LOSS_FLOOR: quadratic losses fall to 1e-10
 
 
 def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):
@@ -120,7 +120,7 @@ LOSS_CEILING = 1e6          # a blowing-up loss is drawn up to here, then stops
 
 def drawable_losses(losses, log):
     """Losses for a loss axis: a loss that blows up is drawn up to LOSS_CEILING and hidden after
-    (nan); on a log axis, losses below LOSS_FLOOR are drawn at the floor."""
+    (nan); on a log axis, losses below QUADRATIC_LOSS_FLOOR are drawn at the floor."""
     losses = np.array(losses, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         bad = ~(np.abs(losses) <= LOSS_CEILING)             # also true for nan
@@ -130,7 +130,7 @@ def drawable_losses(losses, log):
         losses[k + 1:] = np.nan
     if log:
         with np.errstate(invalid="ignore"):
-            losses = np.maximum(losses, LOSS_FLOOR)
+            losses = np.maximum(losses, QUADRATIC_LOSS_FLOOR)
     return losses
 
 
@@ -142,7 +142,7 @@ def _fit_loss_axis(ax, curves, log, best=None):
         values = np.array([1.0])
     lo, hi = values.min(), values.max()
     if log:
-        lo, hi = max(lo, LOSS_FLOOR), max(hi, 10 * max(lo, LOSS_FLOOR))
+        lo, hi = max(lo, QUADRATIC_LOSS_FLOOR), max(hi, 10 * max(lo, QUADRATIC_LOSS_FLOOR))
         ax.set_ylim(lo / 3, hi * 3)
     else:
         pad = max(0.05 * (hi - lo), 0.005)

@@ -1,12 +1,10 @@
-"""Lesson 06: vanishing gradients. The figures' constants (``GRAD_FLOOR``, ``CHANCE_LOSS``,
-the labels of the initialisations ``INITS``), ``draw_weight_changes`` (the seed-002 figure: mean
-|weight change| of every layer per batch) and ``_loss_limits`` (the y range of a loss panel)."""
+"""Lesson 06: vanishing gradients. The labels of the initialisations (``INITS``),
+``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch)
+and ``_loss_limits`` (the y range of a loss panel)."""
 import numpy as np
 
-from .style import layer_colors
+from .style import GRAD_FLOOR, layer_colors
 
-GRAD_FLOOR = 1e-12          # log axes: smaller gradients (and exact zeros) are drawn here
-CHANCE_LOSS = float(np.log(3.0))    # cross-entropy of guessing 1/3 for each iris species
 INITS = {"uniform": "uniform ±0.01", "normal": "normal, std 1", "xavier": "Xavier",
          "he": "He"}
 

@@ -3,6 +3,8 @@ and without batch norm), ``draw_feature_scales``, ``draw_layer_scales``, ``draw_
 computational graph of batch norm), ``draw_moving_average`` and ``draw_scale_sweep``."""
 import numpy as np
 
+from .style import LN3
+
 BN_COLOR = "#1f77b4"
 PLAIN_COLOR = "#ff7f0e"
 
@@ -105,6 +107,6 @@ def draw_scale_sweep(axes, stds, loss, labels=("without batch norm", "with batch
         ax.set_yscale("log")
         ax.set_title(f"weights ~ N(0, {std:g}²)", fontsize=10)
         ax.set_xlabel("epoch")
-        ax.axhline(np.log(3), color="0.5", lw=0.8, ls=":")
+        ax.axhline(LN3, color="0.5", lw=0.8, ls=":")
     axes[0].set_ylabel("training loss")
     axes[min(2, len(axes) - 1)].legend(fontsize=8, loc="upper right")

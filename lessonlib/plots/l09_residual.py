@@ -1,6 +1,5 @@
 """Lesson 09: the static figures of residual connections. ``CONNECTION_COLORS`` (plain,
-residual, dense), the floors of the log axes (``LOSS_FLOOR``, ``GRAD_FLOOR``), ``LN3`` and
-``draw_ln3`` (the loss of guessing), ``gradient_figure`` with ``gradient_colorbar`` and
+residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with ``gradient_colorbar`` and
 ``floor_note`` (per-layer gradient curves of a few runs), ``draw_loss_runs`` (several seeds of
 several variants) and ``draw_layer_profile`` (a value per hidden layer, log-log)."""
 import matplotlib
@@ -8,12 +7,9 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
-from .style import gradient_curves, new_figure
+from .style import GRAD_FLOOR, LN3, LOSS_FLOOR, gradient_curves, new_figure
 
 CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c"}
-LN3 = float(np.log(3.0))    # the loss of a net that gives every species probability 1/3
-LOSS_FLOOR = 1e-4           # loss axes are logarithmic: smaller losses are drawn here
-GRAD_FLOOR = 1e-12          # the same for gradients (a dead layer's gradient is exactly 0)
 MAX_GRAD_LINES = 40             # gradient curves drawn per run (evenly spread over the layers)
 
 

@@ -1,16 +1,14 @@
 """Lesson 11: the static figures of LeakyReLU. The colours (``RELU_COLOR``, ``LEAKY_COLOR``,
-``FAMILY_COLORS``), ``LOSS_FLOOR`` and ``LN3``, ``activation_figure`` (ReLU and LeakyReLU with
+``FAMILY_COLORS``), ``activation_figure`` (ReLU and LeakyReLU with
 their derivatives), ``gradient_figure`` (per-layer gradient curves of a few runs),
 ``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of ``data/make_l11_runs.py``)."""
 import numpy as np
 
 from ..recipes.l11_leaky import leaky_relu, leaky_relu_grad
-from .style import gradient_curves, new_figure
+from .style import LN3, LOSS_FLOOR, gradient_curves, new_figure
 
 RELU_COLOR = "#d62728"
 LEAKY_COLOR = "#9467bd"
-LOSS_FLOOR = 1e-4               # the loss axes are logarithmic: smaller losses are drawn here
-LN3 = float(np.log(3.0))        # the loss of predicting 1/3 for each of the three species
 
 
 # ---------------------------------------------------------------- the activation

@@ -7,6 +7,9 @@ import numpy as np
 CLASS_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 PATH_COLOR = "#aa0000"
+LN3 = float(np.log(3.0))    # the cross-entropy of guessing 1/3 for each of three classes (iris)
+LOSS_FLOOR = 1e-4           # loss axes are logarithmic: smaller losses are drawn here
+GRAD_FLOOR = 1e-12          # the same for gradients (a dead layer's gradient is exactly 0)
 
 
 def function_with_path(ax, f, xs, path=None):

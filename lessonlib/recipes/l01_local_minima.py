@@ -1,7 +1,9 @@
-"""Lesson 01: local minima. The stationary points of the quartic f(x) = x^4 + 3x^3 + 2x^2, when a
-1-D path has blown up (``blew_up``) and a few words on where it ended (``outcome``); lesson 02's
-1-D runs use them too."""
+"""Lesson 01: local minima. The stationary points of the quartic f(x) = x^4 + 3x^3 + 2x^2, the
+bound beyond which a 1-D path has blown up (``BLOWN_UP``, for ``toys.blew_up``) and a few words
+on where it ended (``outcome``); lesson 02's 1-D runs use them too."""
 import numpy as np
+
+from .toys import blew_up
 
 # f'(x) = x (4x^2 + 9x + 4) = 0 at x = 0 and x = (-9 -+ sqrt(17)) / 8.
 QUARTIC_GLOBAL_MIN = (-9.0 - np.sqrt(17.0)) / 8.0       # -1.6404
@@ -12,16 +14,10 @@ QUARTIC_LOCAL_MIN = 0.0
 BLOWN_UP = 10.0
 
 
-def blew_up(path):
-    """True if any iterate is non-finite or farther than BLOWN_UP from 0."""
-    path = np.asarray(path, dtype=np.float64)
-    return bool(not np.isfinite(path).all() or np.abs(path).max() > BLOWN_UP)
-
-
 def outcome(path, marks, tol=0.02):
     """A few words on where a 1-D path ended: which minimum, still moving, or blew up."""
     path = np.asarray(path, dtype=np.float64)
-    if blew_up(path):
+    if blew_up(path, BLOWN_UP):
         return "blew up"
     x = path[-1]
     moving = len(path) > 1 and abs(path[-1] - path[-2]) > 1e-3

@@ -83,11 +83,6 @@ def sin_logistic_path(X, y, optimizer, steps, batch_size=None, seed=0, b0=(0.0, 
     return descend(grad, b0, optimizer, steps)
 
 
-def blew_up(path, bound=BOUND):
-    path = np.asarray(path, dtype=np.float64)
-    return bool(not np.isfinite(path).all() or np.abs(path).max() > bound)
-
-
 # ---------------------------------------------------------------- two-parameter problems
 # A problem has ``run(optimizer, steps)`` -> (path, losses), ``surface()`` -> (B1, B2, L), the
 # loss over the b1, b2 grid of its map, and ``label``, ``start``, ``target`` (the minimum or the

@@ -93,3 +93,10 @@ def sin_logistic_descend(X, y, optimizer, steps, b0=(0.0, 0.0), batch_size=None,
             path[t] = b
         losses = np.array([sin_logistic_loss(p, X, y) for p in path])
     return path, losses
+
+
+def blew_up(path, bound):
+    """True if any iterate of a path (1-D, or one row per iterate) is non-finite or farther than
+    ``bound`` from 0 in a coordinate: the lessons' "it diverged" for toy problems."""
+    path = np.asarray(path, dtype=np.float64)
+    return bool(not np.isfinite(path).all() or np.abs(path).max() > bound)

@@ -4,7 +4,7 @@ Builders (``__all__``): ``momentum_explorer`` (plain gradient descent against he
 in 1-D) and ``sin_logistic_explorer`` (gradient descent with momentum on b1, b2). The 1-D
 problems and their drawing helpers come from ``lessonlib.plots.l01_local_minima``, the loss
 contours from ``lessonlib.plots.l02_momentum``; the computations from
-``lessonlib.recipes.l01_local_minima`` (``outcome``, ``blew_up``) and
+``lessonlib.recipes.l01_local_minima`` (``outcome``, ``BLOWN_UP``), ``toys.blew_up`` and
 ``lessonlib.recipes.l02_momentum`` (``DATA_SETS``, ``grid_for``, ``loss_surface``, ``_inside``).
 """
 import numpy as np
@@ -15,7 +15,8 @@ from ..optim import SGD, descend
 from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, MOMENTUM_COLOR, _finite_clipped,
                                       _set_trace, add_zoom, draw_trace, fixed)
 from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
-from ..recipes.l01_local_minima import blew_up, outcome
+from ..recipes.l01_local_minima import BLOWN_UP, outcome
+from ..recipes.toys import blew_up
 from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface
 from ..recipes.toys import quartic, sin_logistic_descend, sin_logistic_loss, sin_logistic_proba
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
@@ -88,7 +89,8 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
             value = fixed(path[-1], 5) if what != "blew up" else "far away"
             words.append(f"{name}: {value} ({what})")
         start_point.set_data([start], [spec["f"](start)])
-        gone = [name for path, name in zip(paths, ("plain GD", "momentum")) if blew_up(path)]
+        gone = [name for path, name in zip(paths, ("plain GD", "momentum"))
+                if blew_up(path, BLOWN_UP)]
         mark_diverged(ax, banner, bool(gone), " and ".join(gone) + " diverged")
         title.set_text(f"{spec['label']}\nlr {lr:.3g}, momentum ρ = {momentum:.2f}, "
                        f"start {start:.2f}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import plots
 from ..data import make_rings
-from ..plots.l03_relu import ACTIVATION_COLORS, LOSS_CEILING, LOSS_FLOOR
+from ..plots.l03_relu import ACTIVATION_COLORS, LOSS_CEILING, RINGS_LOSS_FLOOR
 from ..recipes.l03_relu import dead_units, train_rings
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     log_slider, mark_diverged, new_figure, slider)
@@ -44,7 +44,7 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
                                                                    unit="iteration"))
         image.set_data(plots.class1_proba(model, points).reshape(shape))
         label = f"{activation} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, ρ {momentum:.2f}"
-        losses = np.clip(history.loss, LOSS_FLOOR, LOSS_CEILING)
+        losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
         runs.show(np.arange(len(losses)), losses, label, ACTIVATION_COLORS[activation])
         plots.fit_log_axis(ax_loss, runs.curves(), min_ratio=20.0, margin=1.3)
         ax_loss.set_xlim(0, iterations)

@@ -4,14 +4,15 @@ Builder (``__all__``): ``adaptive_explorer``, the five optimisers on two-paramet
 quadratic valley 100 times steeper across than along, the same valley turned by 45 degrees, and
 the b = (2, 3) sin-logistic loss with all points or mini-batches of 30 per step). The problems
 and the optimisers come from ``lessonlib.recipes.l05_adaptive`` (``make_problems``,
-``make_optimizer``, ``blew_up``), the contour, the drawable paths and losses and the optimisers'
-names and colours from ``lessonlib.plots.l05_adaptive``.
+``make_optimizer``, ``BOUND`` for ``toys.blew_up``), the contour, the drawable paths and losses
+and the optimisers' names and colours from ``lessonlib.plots.l05_adaptive``.
 """
 import numpy as np
 
 from ..plots.l05_adaptive import (OPTIMIZER_COLORS, OPTIMIZER_LABELS, _fit_loss_axis,
                                   draw_surface, drawable, drawable_losses)
-from ..recipes.l05_adaptive import OPTIMIZER_NAMES, blew_up, make_optimizer, make_problems
+from ..recipes.l05_adaptive import BOUND, OPTIMIZER_NAMES, make_optimizer, make_problems
+from ..recipes.toys import blew_up
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
 
@@ -102,7 +103,7 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
         ax_l.set_xlim(0, steps)
         _fit_loss_axis(ax_l, [shown, prev_loss.get_ydata()], spec.log_loss,
                        None if spec.log_loss else spec.best)
-        gone = blew_up(path)
+        gone = blew_up(path, BOUND)
         inside = ((path[:, 0] >= spec.xlim[0]) & (path[:, 0] <= spec.xlim[1])
                   & (path[:, 1] >= spec.ylim[0]) & (path[:, 1] <= spec.ylim[1]))
         left = not gone and not bool(inside.all())

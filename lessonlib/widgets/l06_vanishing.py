@@ -11,7 +11,8 @@ import numpy as np
 
 from ..data import load_iris
 from ..plots import layer_colors
-from ..plots.l06_vanishing import CHANCE_LOSS, GRAD_FLOOR, INITS, _loss_limits
+from ..plots.l06_vanishing import INITS, _loss_limits
+from ..plots.style import GRAD_FLOOR, LN3
 from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, train_iris
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
                     new_figure, slider)
@@ -42,8 +43,8 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     cbar.ax.set_yticklabels(["fc1\n(first)", "output"])
     grad_title = ax.set_title("mean |gradient|", fontsize=10)
     (loss_line,) = ax_loss.plot(epochs, np.full(EPOCHS, np.nan), color="k", lw=1.5)
-    ax_loss.axhline(CHANCE_LOSS, color="0.6", ls=":", lw=1)
-    ax_loss.text(EPOCHS, CHANCE_LOSS, "guessing (ln 3)", color="0.4", fontsize=8,
+    ax_loss.axhline(LN3, color="0.6", ls=":", lw=1)
+    ax_loss.text(EPOCHS, LN3, "guessing (ln 3)", color="0.4", fontsize=8,
                  ha="right", va="bottom")
     ax_loss.set_xlim(1, EPOCHS)
     ax_loss.set_xlabel("epoch")

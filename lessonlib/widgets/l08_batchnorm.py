@@ -14,6 +14,7 @@ from matplotlib.colors import Normalize
 from .. import plots
 from ..data import load_iris
 from ..plots.l08_batchnorm import BN_COLOR, PLAIN_COLOR
+from ..plots.style import LN3
 from ..recipes.l08_batchnorm import train_iris
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
                     mark_diverged, new_figure, slider)
@@ -33,8 +34,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 3.9))
     ep = np.arange(1, epochs + 1)
     runs = RunComparison(ax_loss, BN_COLOR)
-    ax_loss.axhline(np.log(3), color="0.6", lw=0.8, ls=":")
-    ax_loss.text(epochs, np.log(3), "ln 3: guessing ", fontsize=8, color="0.45", ha="right",
+    ax_loss.axhline(LN3, color="0.6", lw=0.8, ls=":")
+    ax_loss.text(epochs, LN3, "ln 3: guessing ", fontsize=8, color="0.45", ha="right",
                  va="bottom")
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(0, epochs + 1)

@@ -13,8 +13,8 @@ from matplotlib.colors import Normalize
 
 from .. import plots
 from ..data import load_iris
-from ..plots.l09_residual import (CONNECTION_COLORS, GRAD_FLOOR, LN3, LOSS_FLOOR,
-                                  MAX_GRAD_LINES, draw_ln3)
+from ..plots.l09_residual import CONNECTION_COLORS, MAX_GRAD_LINES, draw_ln3
+from ..plots.style import GRAD_FLOOR, LN3, LOSS_FLOOR
 from ..recipes.l09_residual import (OPTIMISERS, dead_fraction, epochs_for,
                                     final_test_accuracy, train_iris)
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,

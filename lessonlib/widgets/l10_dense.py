@@ -11,7 +11,8 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
-from ..plots.l09_residual import CONNECTION_COLORS, LN3, LOSS_FLOOR, draw_ln3
+from ..plots.l09_residual import CONNECTION_COLORS, draw_ln3
+from ..plots.style import LN3, LOSS_FLOOR
 from ..recipes.l09_residual import OPTIMISERS, final_test_accuracy, train_iris
 from ..recipes.l10_dense import dense_widths, param_counts
 from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..data import load_iris
 from ..models import never_positive
-from ..plots.l11_leaky import LEAKY_COLOR, LOSS_FLOOR, RELU_COLOR, _loss_axis
+from ..plots.l11_leaky import LEAKY_COLOR, RELU_COLOR, _loss_axis
+from ..plots.style import LOSS_FLOOR
 from ..recipes.l11_leaky import leaky_relu, leaky_relu_grad, train_iris
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, mark_diverged,
                     new_figure, slider)
