@@ -1,7 +1,8 @@
 """Lesson 09: the static figures of residual connections. ``CONNECTION_COLORS`` (plain,
 residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with
 ``gradient_colorbar`` and ``floor_note`` (per-layer gradient curves of a few runs),
-``draw_loss_runs`` (several seeds of several variants) and ``draw_layer_profile`` (a value per hidden layer, log-log)."""
+``draw_loss_runs`` (several seeds of several variants) and ``draw_layer_profile`` (a value per
+hidden layer, log-log)."""
 import matplotlib
 import numpy as np
 from matplotlib.cm import ScalarMappable
