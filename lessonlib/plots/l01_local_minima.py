@@ -1,6 +1,6 @@
 """Lesson 01 (and the 1-D half of lesson 02): gradient descent and momentum on the quartic and
 on x^2. ``FUNCTIONS`` (what each 1-D problem looks like on screen), the path colours, and the
-drawing helpers of the lessons' static figures and explorers: ``draw_paths`` (paths on the
+drawing helpers of the lessons' static figures and explorers: ``draw_function_paths`` (paths on the
 curve), ``add_zoom`` (a close-up inset), ``draw_trace`` (x_t against t), ``_finite_clipped`` (a
 path safe to draw) and ``fixed`` (a number without "-0.000")."""
 import numpy as np
@@ -48,7 +48,7 @@ def fixed(x, digits):
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
 
 
-def draw_paths(ax, f, xs, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
+def draw_function_paths(ax, f, xs, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
     """f over xs with each path of x values drawn on it (dots joined by a line, a big dot at
     the end). Returns (curve, [(path_line, end_point), ...]) for set_path."""
     (curve,) = ax.plot(xs, f(xs), color="0.3", lw=1.5, zorder=1)
@@ -69,7 +69,7 @@ def add_zoom(ax, f, xs, n_paths, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
     """A small inset in the top middle of ax, for a close view of the valleys; returns
     (inset, curve, [(path_line, end_point), ...])."""
     inset = ax.inset_axes((0.3, 0.5, 0.4, 0.46))
-    curve, artists = draw_paths(inset, f, xs, [None] * n_paths, [None] * n_paths, colors)
+    curve, artists = draw_function_paths(inset, f, xs, [None] * n_paths, [None] * n_paths, colors)
     inset.set_xlabel("")
     inset.set_ylabel("")
     inset.tick_params(labelsize=7)

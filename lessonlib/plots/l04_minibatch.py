@@ -1,7 +1,7 @@
 """Lesson 04: mini-batch SGD. The batch sizes' colours (``BATCH_COLORS``, ``FULL_COLOR``,
 ``batch_color``) and the static figures: ``draw_gradient_cloud`` (the noise of mini-batch
 gradients), ``draw_final_losses`` (the final loss across batch sizes and seeds),
-``draw_contour`` and ``draw_paths`` (optimiser paths on the loss contour) and
+``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) and
 ``draw_circle_run`` (a trained MLP's decision map)."""
 import numpy as np
 
@@ -81,7 +81,7 @@ def draw_contour(ax, grid, L, true_b=None):
     return filled
 
 
-def draw_paths(ax, grid, L, paths, labels, colors, true_b=None):
+def draw_contour_paths(ax, grid, L, paths, labels, colors, true_b=None):
     """Contour of the loss, then each path (start: white dot, end: coloured dot)."""
     filled = draw_contour(ax, grid, L, true_b)
     for path, label, color in zip(paths, labels, colors):

@@ -9,7 +9,7 @@ from ..data import load_iris
 from ..models import MLP, never_positive
 from ..optim import SGD, Adam
 
-OPTIMISERS = {      # key: (label, factory)
+OPTIMIZERS = {      # key: (label, factory)
     "sgd_0.05": ("SGD lr 0.05, momentum 0.9", lambda: SGD(lr=0.05, momentum=0.9)),
     "sgd_0.005": ("SGD lr 0.005, momentum 0.9", lambda: SGD(lr=0.005, momentum=0.9)),
     "adam_1e-3": ("Adam lr 1e-3", lambda: Adam(lr=1e-3)),
@@ -20,13 +20,13 @@ BATCH = 20
 
 
 def make_optimizer(key):
-    """A fresh optimiser for one of the keys of OPTIMISERS."""
-    if key not in OPTIMISERS:
-        raise ValueError(f"unknown optimiser {key!r}; valid keys are {list(OPTIMISERS)}")
-    return OPTIMISERS[key][1]()
+    """A fresh optimiser for one of the keys of OPTIMIZERS."""
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimiser {key!r}; valid keys are {list(OPTIMIZERS)}")
+    return OPTIMIZERS[key][1]()
 
 
-def train_iris(hidden, connection="residual", optimiser="sgd_0.05", epochs=100, seed=0,
+def train_iris(hidden, connection="residual", optimizer="sgd_0.05", epochs=100, seed=0,
                data=None, batch_norm=False, callback=None):
     """Train ``MLP(4, hidden, 3, connection=...)`` (ReLU, weights uniform on [-0.01, 0.01]) on
     iris, batches of 20, ``seed`` for the weights and the batch order; the 50 test flowers are
@@ -35,15 +35,15 @@ def train_iris(hidden, connection="residual", optimiser="sgd_0.05", epochs=100, 
     model = MLP(X_train.shape[1], list(hidden), 3, connection=connection,
                 batch_norm=batch_norm, seed=seed)
     with single_thread():
-        history = model.fit(X_train, y_train, make_optimizer(optimiser), epochs=epochs,
+        history = model.fit(X_train, y_train, make_optimizer(optimizer), epochs=epochs,
                             batch_size=BATCH, seed=seed, validation_data=(X_test, y_test),
                             callback=callback)
     return model, history
 
 
-def seed_runs(hidden, connection, seeds, optimiser="sgd_0.05", epochs=100, data=None):
+def seed_runs(hidden, connection, seeds, optimizer="sgd_0.05", epochs=100, data=None):
     """train_iris for every seed -> list of (model, history)."""
-    return [train_iris(hidden, connection, optimiser, epochs, seed, data) for seed in seeds]
+    return [train_iris(hidden, connection, optimizer, epochs, seed, data) for seed in seeds]
 
 
 def final_test_accuracy(history):

@@ -9,7 +9,7 @@ import numpy as np
 from .. import plots
 from ..optim import SGD, descend
 from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, _finite_clipped, _mark_minima,
-                                      _set_trace, add_zoom, draw_paths, draw_trace, fixed)
+                                      _set_trace, add_zoom, draw_function_paths, draw_trace, fixed)
 from ..recipes.l01_local_minima import outcome
 from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
 
@@ -23,7 +23,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     fig, (ax, ax_t) = new_figure(1, 2, figsize=(10, 4.0), width_ratios=(1.2, 1))
     xs = np.linspace(*spec["xlim"], 400)
     _mark_minima(ax, spec["marks"])
-    _, [(line, end)] = draw_paths(ax, spec["f"], xs, [None], ["gradient descent"])
+    _, [(line, end)] = draw_function_paths(ax, spec["f"], xs, [None], ["gradient descent"])
     (start_point,) = ax.plot([], [], "o", mfc="white", mec=GD_COLOR, ms=8, zorder=5)
     ax.set_xlim(*spec["xlim"])
     ax.set_ylim(*spec["ylim"])

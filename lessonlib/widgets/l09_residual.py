@@ -15,7 +15,7 @@ from .. import plots
 from ..data import load_iris
 from ..plots.l09_residual import CONNECTION_COLORS, MAX_GRAD_LINES, draw_ln3
 from ..plots.style import GRAD_FLOOR, LN3, LOSS_FLOOR
-from ..recipes.l09_residual import (OPTIMISERS, dead_fraction, epochs_for,
+from ..recipes.l09_residual import (OPTIMIZERS, dead_fraction, epochs_for,
                                     final_test_accuracy, train_iris)
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     mark_diverged, new_figure, slider)
@@ -25,7 +25,7 @@ __all__ = ["residual_explorer"]
 DEPTHS = (2, 3, 6, 10, 25, 50, 100, 250, 1000)
 
 
-def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.05",
+def residual_explorer(depth=6, width=3, connection="residual", optimizer="sgd_0.05",
                       epochs=100, seed=0):
     """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
     show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight
@@ -53,13 +53,13 @@ def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.
     suptitle = fig.suptitle("settings\nplaceholder", fontsize=10)
     fig.tight_layout()
 
-    def update(depth, width, connection, optimiser, epochs, seed, progress):
+    def update(depth, width, connection, optimizer, epochs, seed, progress):
         n_epochs = epochs_for(depth, epochs)
-        model, hist = train_iris([width] * depth, connection, optimiser, n_epochs, seed, data,
+        model, hist = train_iris([width] * depth, connection, optimizer, n_epochs, seed, data,
                                  callback=epoch_progress(progress, n_epochs))
         ep = np.arange(1, hist.epochs + 1)
         loss = np.maximum(hist.loss, LOSS_FLOOR)
-        opt_label = OPTIMISERS[optimiser][0]
+        opt_label = OPTIMIZERS[optimizer][0]
         runs.show(ep, loss, f"{depth} × {width}, {connection}, {opt_label}",
                   CONNECTION_COLORS[connection])
         plots.fit_log_axis(ax_loss, runs.curves() + [[LN3]], LOSS_FLOOR)
@@ -105,8 +105,8 @@ def residual_explorer(depth=6, width=3, connection="residual", optimiser="sgd_0.
         "width": slider("units per layer", width, 2, 10, 1, continuous=False),
         "connection": dropdown("connection", [("residual: r_i = h_i + r_(i-1)", "residual"),
                                               ("plain", "plain")], connection),
-        "optimiser": dropdown("optimiser", [(label, key) for key, (label, _) in
-                                            OPTIMISERS.items()], optimiser),
+        "optimizer": dropdown("optimiser", [(label, key) for key, (label, _) in
+                                            OPTIMIZERS.items()], optimizer),
         "epochs": slider("epochs", epochs, 10, 100, 10, continuous=False),
         "seed": slider("seed", seed, 0, 4, 1, continuous=False),
     }

@@ -13,14 +13,14 @@ from .. import plots
 from ..data import load_iris
 from ..plots.l09_residual import CONNECTION_COLORS, draw_ln3
 from ..plots.style import LN3, LOSS_FLOOR
-from ..recipes.l09_residual import OPTIMISERS, final_test_accuracy, train_iris
+from ..recipes.l09_residual import OPTIMIZERS, final_test_accuracy, train_iris
 from ..recipes.l10_dense import dense_widths, param_counts
 from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
 
 __all__ = ["dense_explorer"]
 
 
-def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epochs=100):
+def dense_explorer(depth=6, growth=1, first=3, optimizer="sgd_0.05", seed=0, epochs=100):
     """A dense net with widths first, first + growth, ... against the plain net of the same
     widths and the residual net whose every layer is as wide as the dense net's widest: their
     parameter counts, and their loss per epoch on iris (batch 20). Press Run."""
@@ -49,7 +49,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epo
     banner = diverged_banner(ax_loss)
     fig.tight_layout()
 
-    def update(depth, growth, first, optimiser, seed, progress):
+    def update(depth, growth, first, optimizer, seed, progress):
         widths = dense_widths(depth, growth, first)
         shapes = {"plain": widths, "residual": [max(widths)] * depth, "dense": widths}
         counts = param_counts(widths)
@@ -69,7 +69,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epo
                 if (epoch + 1) % 10 == 0:
                     progress((n + (epoch + 1) / epochs) / 3,
                              f"training the {k} net: epoch {epoch + 1} of {epochs}")
-            _, hist = train_iris(shapes[k], k, optimiser, epochs, seed, data, callback=report)
+            _, hist = train_iris(shapes[k], k, optimizer, epochs, seed, data, callback=report)
             loss = np.maximum(hist.loss, LOSS_FLOOR)
             lines[k].set_data(np.arange(1, hist.epochs + 1), loss)
             shown.append(loss)
@@ -80,7 +80,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epo
             words.append(f"{k} {'diverged' if hist.diverged else f'{acc:.2f}'}")
         plots.fit_log_axis(ax_loss, shown, LOSS_FLOOR)
         mark_diverged(ax_loss, banner, diverged, "A run diverged:\nits loss overflowed")
-        loss_title.set_text(f"{OPTIMISERS[optimiser][0]}, seed {seed}\n"
+        loss_title.set_text(f"{OPTIMIZERS[optimizer][0]}, seed {seed}\n"
                             "loss per epoch, test accuracy in the legend")
         return "Test accuracy: " + ", ".join(words) + "."
 
@@ -88,8 +88,8 @@ def dense_explorer(depth=6, growth=1, first=3, optimiser="sgd_0.05", seed=0, epo
         "depth": slider("hidden layers", depth, 2, 12, 1, continuous=False),
         "growth": slider("growth (width added per layer)", growth, 0, 4, 1, continuous=False),
         "first": slider("width of the first layer", first, 2, 8, 1, continuous=False),
-        "optimiser": dropdown("optimiser", [(OPTIMISERS[k][0], k) for k in
-                                            ("sgd_0.05", "adam_1e-3")], optimiser),
+        "optimizer": dropdown("optimiser", [(OPTIMIZERS[k][0], k) for k in
+                                            ("sgd_0.05", "adam_1e-3")], optimizer),
         "seed": slider("seed", seed, 0, 4, 1, continuous=False),
     }
     return Explorer(controls, fig, update, run_button=True,
