@@ -1,26 +1,14 @@
 """Lesson 09: the static figures of residual connections. ``CONNECTION_COLORS`` (plain,
 residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with
-``gradient_colorbar`` and ``floor_note`` (per-layer gradient curves of a few runs),
+``floor_note`` (per-layer gradient curves of a few runs),
 ``draw_loss_runs`` (several seeds of several variants) and ``draw_layer_profile`` (a value per
 hidden layer, log-log)."""
-import matplotlib
 import numpy as np
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 
-from .style import GRAD_FLOOR, LN3, LOSS_FLOOR, gradient_curves, new_figure
+from .style import GRAD_FLOOR, LN3, LOSS_FLOOR, gradient_curves, layer_colorbar, new_figure
 
 CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c"}
 MAX_GRAD_LINES = 40             # gradient curves drawn per run (evenly spread over the layers)
-
-
-def gradient_colorbar(fig, ax, n_weights):
-    """A rainbow colour bar beside ``ax`` naming the first and last weight matrices, for
-    plots.gradient_curves' lines."""
-    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=matplotlib.colormaps["rainbow"]),
-                       ax=ax, ticks=[0, 1], fraction=0.05, pad=0.02)
-    bar.ax.set_yticklabels(["fc1\n(input)", f"fc{n_weights}\n(output)"], fontsize=8)
-    return bar
 
 
 def gradient_figure(runs, titles, suptitle=None):
@@ -45,7 +33,7 @@ def gradient_figure(runs, titles, suptitle=None):
     lo = GRAD_FLOOR / 3 if (finite <= GRAD_FLOOR).any() or not above.size else above.min() / 2
     hi = above.max() * 3 if above.size else GRAD_FLOOR * 10
     axes[0].set_ylim(lo, hi)
-    gradient_colorbar(fig, axes[-1], len(runs[-1][1].weight_names))
+    layer_colorbar(fig, axes[-1], len(runs[-1][1].weight_names))
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()

@@ -125,11 +125,35 @@ def gradient_curves(ax, history, log=True):
     return lines
 
 
-def layer_colors(n):
-    """n colours from purple (the first layer) to red (the output layer)."""
+LAYER_CMAP = "rainbow"      # the colour of a layer by its depth, first to output
+
+
+def layer_color(position):
+    """The colour of a layer at ``position`` in [0, 1] (0 the first layer, 1 the output)."""
     import matplotlib
-    cmap = matplotlib.colormaps["rainbow"]
-    return [cmap(i / max(n - 1, 1)) for i in range(n)]
+    return matplotlib.colormaps[LAYER_CMAP](position)
+
+
+def layer_colors(n):
+    """n colours from the first layer to the output layer."""
+    return [layer_color(i / max(n - 1, 1)) for i in range(n)]
+
+
+def layer_colorbar(fig, ax, n_weights=None):
+    """The colour bar of the layer colours beside ``ax``, its ends naming the first and the last
+    weight matrix (fc1 ... fc{n_weights}, or just "output" when the depth is not known yet)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=LAYER_CMAP), ax=ax, ticks=[0, 1],
+                       fraction=0.05, pad=0.02)
+    label_layer_colorbar(bar, n_weights)
+    return bar
+
+
+def label_layer_colorbar(bar, n_weights=None):
+    """Name the ends of a layer colour bar (again, when the number of weight matrices changes)."""
+    last = "output" if n_weights is None else f"fc{n_weights}\n(output)"
+    bar.ax.set_yticklabels(["fc1\n(input)", last], fontsize=8)
 
 
 def show(fig, dpi=90):

@@ -6,13 +6,12 @@ The run is ``lessonlib.recipes.l06_vanishing.train_iris``; the figure's constant
 ``lessonlib.plots.l06_vanishing``.
 """
 
-import matplotlib
 import numpy as np
 
 from ..data import load_iris
 from ..plots import layer_colors
 from ..plots.l06_vanishing import INITS, _loss_limits
-from ..plots.style import GRAD_FLOOR, LN3
+from ..plots.style import GRAD_FLOOR, LN3, layer_colorbar
 from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, train_iris
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
                     new_figure, slider)
@@ -37,10 +36,7 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     ax.set_xlim(1, EPOCHS)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean |gradient| of each weight matrix")
-    sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(0, 1),
-                                      cmap=matplotlib.colormaps["rainbow"])
-    cbar = fig.colorbar(sm, ax=ax, ticks=[0, 1], pad=0.02, fraction=0.05)
-    cbar.ax.set_yticklabels(["fc1\n(first)", "output"])
+    layer_colorbar(fig, ax)
     grad_title = ax.set_title("mean |gradient|", fontsize=10)
     (loss_line,) = ax_loss.plot(epochs, np.full(EPOCHS, np.nan), color="k", lw=1.5)
     ax_loss.axhline(LN3, color="0.6", ls=":", lw=1)

@@ -6,15 +6,12 @@ initial weights) and shows its loss and per-layer gradient curves, in the colour
 ``lessonlib.plots.l08_batchnorm``.
 """
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 
 from .. import plots
 from ..data import load_iris
 from ..plots.l08_batchnorm import BN_COLOR, PLAIN_COLOR
-from ..plots.style import LN3
+from ..plots.style import LN3, layer_colorbar
 from ..recipes.l08_batchnorm import train_iris
 from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
                     mark_diverged, new_figure, slider)
@@ -49,10 +46,7 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     ax_grad.set_xlabel("epoch")
     ax_grad.set_ylabel("mean |gradient|")
     ax_grad.set_title("every weight matrix, per epoch (below 1e-12: drawn at 1e-12)", fontsize=9)
-    cmap = matplotlib.colormaps["rainbow"]
-    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=ax_grad, ticks=[0, 1],
-                       fraction=0.05, pad=0.02)
-    bar.ax.set_yticklabels(["fc1\n(input)", "output"], fontsize=8)
+    layer_colorbar(fig, ax_grad)
     title = fig.suptitle(" ", fontsize=10)
     fig.tight_layout()
 

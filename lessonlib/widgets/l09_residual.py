@@ -6,15 +6,13 @@ optimisers: loss and per-layer gradient curves). The run is
 from ``lessonlib.plots.l09_residual``.
 """
 
-import matplotlib
 import numpy as np
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 
 from .. import plots
 from ..data import load_iris
 from ..plots.l09_residual import CONNECTION_COLORS, MAX_GRAD_LINES, draw_ln3
-from ..plots.style import GRAD_FLOOR, LN3, LOSS_FLOOR
+from ..plots.style import (GRAD_FLOOR, LN3, LOSS_FLOOR, label_layer_colorbar, layer_color,
+                           layer_colorbar)
 from ..recipes.l09_residual import (OPTIMIZERS, dead_fraction, epochs_for,
                                     final_test_accuracy, train_iris)
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
@@ -39,7 +37,6 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="sgd_0.
     ax_loss.set_ylabel("training loss")
     loss_title = ax_loss.set_title("loss", fontsize=9)
     banner = diverged_banner(ax_loss)
-    cmap = matplotlib.colormaps["rainbow"]
     grad_lines = [ax_grad.plot([], [], lw=1.1)[0] for _ in range(MAX_GRAD_LINES)]
     ax_grad.set_yscale("log")
     ax_grad.set_xlabel("epoch")
@@ -47,9 +44,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="sgd_0.
     grad_title = ax_grad.set_title("weight matrices", fontsize=9)
     ax_grad.text(0.99, 0.01, f"exact zeros are drawn at {GRAD_FLOOR:g}", fontsize=7,
                  color="0.45", ha="right", va="bottom", transform=ax_grad.transAxes)
-    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=cmap), ax=ax_grad, ticks=[0, 1],
-                       fraction=0.05, pad=0.02)
-    bar.ax.set_yticklabels(["fc1\n(input)", "output"], fontsize=8)
+    bar = layer_colorbar(fig, ax_grad)
     suptitle = fig.suptitle("settings\nplaceholder", fontsize=10)
     fig.tight_layout()
 
@@ -71,7 +66,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="sgd_0.
         for j, line in enumerate(grad_lines):
             if j < len(picked):
                 line.set_data(ep, grads[:, picked[j]])
-                line.set_color(cmap(picked[j] / max(n_w - 1, 1)))
+                line.set_color(layer_color(picked[j] / max(n_w - 1, 1)))
                 line.set_visible(True)
             else:
                 line.set_data([], [])
@@ -79,7 +74,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="sgd_0.
         plots.fit_log_axis(ax_grad, [grads[:, picked], [1.0]] if hist.epochs else [[1.0]],
                        GRAD_FLOOR, include_floor=True)
         ax_grad.set_xlim(0, n_epochs + 1)
-        bar.ax.set_yticklabels(["fc1\n(input)", f"fc{n_w}\n(output)"], fontsize=8)
+        label_layer_colorbar(bar, n_w)
         shown_words = "all" if len(picked) == n_w else f"{len(picked)} of the {n_w}"
         grad_title.set_text(f"{shown_words} weight matrices: mean |gradient| per epoch")
 
