@@ -31,6 +31,31 @@ def canvas_hash(explorer):
     return hashlib.sha1(data.encode()).hexdigest()
 
 
+CANVAS_SIZE_JS = """e => {
+    const c = e.querySelector('.jupyter-matplotlib-figure canvas');
+    if (!c) return 0;
+    const r = c.getBoundingClientRect();
+    return r.width * r.height;
+}"""
+
+
+def wait_for_laid_out_canvas(explorer, timeout=30.0):
+    """True once the figure's canvas has a size on the page. Under load, a figure drawn while
+    its output was not laid out yet can stay at size 0 until the page's next resize (seen once
+    in five full runs, never when the lesson runs alone); one resize event half-way through
+    the wait lays it out as a learner's next window change would."""
+    deadline = time.monotonic() + timeout
+    nudged = False
+    while time.monotonic() < deadline:
+        if explorer.evaluate(CANVAS_SIZE_JS) > 0:
+            return True
+        if not nudged and time.monotonic() > deadline - timeout / 2:
+            explorer.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
+            nudged = True
+        time.sleep(0.4)
+    return False
+
+
 def canvas_overflow(explorer):
     """How many pixels of the figure's canvas stick out to the right of the notebook's output
     area (where JupyterLab cuts them off): at most 0 when the learner sees the whole figure."""
@@ -105,7 +130,9 @@ def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
         for i in range(explorers.count()):
             explorer = explorers.nth(i)
             explorer.scroll_into_view_if_needed()
+            laid_out = wait_for_laid_out_canvas(explorer)
             explorer.screenshot(path=str(shots / f"explorer{i}_before.png"))
+            assert laid_out, f"{notebook}: explorer {i}'s figure never appeared on the page"
             cut = canvas_overflow(explorer)
             assert cut <= 1, f"{notebook}: explorer {i}'s figure is cut off by {cut:.0f} px"
             before = canvas_hash(explorer)
