@@ -23,15 +23,12 @@ def rel_error(a, b, atol=0.0):
 # Central differences in float64 carry noise of about 1e-11 on a loss of order 1.
 ZERO_GRADIENT_ATOL = 1e-9
 
-# Bounds for printing agreement. Below them an error's digits are rounding noise, and those
-# digits differ between CPUs and BLAS kernels, so a lesson prints the bound instead.
-SAME_FORMULAS = 1e-12     # two codings of the same float64 arithmetic (ours vs lessonlib's)
-CENTRAL_DIFFERENCES = 1e-6   # an analytic gradient against numerical_gradient (h = 1e-5)
-
-
 def bounded(error, bound):
     """A relative error as text that reads the same on every CPU: "< 1e-12" when it is below
-    ``bound``, else its value, "3.2e-04 (above 1e-12)", which a wrong gradient shows."""
+    ``bound``, else its value, "3.2e-04 (above 1e-12)", which a wrong gradient shows. Below the
+    bound an error's digits are rounding noise that differ between CPUs and BLAS kernels. The
+    lessons use 1e-12 for two codings of the same float64 formulas, 1e-6 against
+    numerical_gradient (central differences, h = 1e-5)."""
     error = float(error)
     if error < bound:
         return f"< {bound:.0e}"
