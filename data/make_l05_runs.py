@@ -11,30 +11,33 @@ Writes ``l05_runs.npz`` next to this script, with two experiments:
   ``arrival_seeds`` (10,), ``arrival_step`` (3, 10), and the whole path of seed 0 for each
   optimiser, ``arrival_path_seed0`` (3, 1501, 2).
 - The rings network of eight hidden layers of 20 from the notes' std-1 initial weights:
-  ``recipes.l05_adaptive.train_rings(optimizer, [20] * 8, 100, init="normal", seed=0)`` for
-  each optimiser of ``l05_adaptive.RINGS_OPTIMIZERS``. Stored: ``std1_labels`` (2,), ``std1_loss``
-  (2, 100) per epoch (nan after a divergence), ``std1_diverged_epoch`` (2,) (-1: none) and
-  ``std1_accuracy`` (2,) on the 300 training points.
+  ``recipes.l03_relu.fit_rings(optimizer, [20] * 8, epochs=100, batch_size=20, seed=0,
+  init="normal")`` for each optimiser of ``l05_adaptive.RINGS_OPTIMIZERS``. Stored:
+  ``std1_labels`` (2,), ``std1_loss`` (2, 100) per epoch (nan after a divergence),
+  ``std1_diverged_epoch`` (2,) (-1: none) and ``std1_accuracy`` (2,) on the 300 training
+  points.
 
 Why precomputed: with momentum or from enormous initial weights, the last bits of each
 computation, which differ between CPUs, change where these runs end on another machine.
 """
 import os
 import sys
+from functools import partial
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from lessonlib import SGD, Adam  # noqa: E402
 from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import make_rings, make_sin_logistic  # noqa: E402
+from lessonlib.optim import make_optimizer  # noqa: E402
 from lessonlib.recipes import l05_adaptive  # noqa: E402
+from lessonlib.recipes.l03_relu import fit_rings  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ARRIVAL_SETTINGS = {"SGD + momentum, lr 0.1": lambda: SGD(lr=0.1, momentum=0.9),
-                    "Adam, lr 0.1": lambda: Adam(lr=0.1),
-                    "Adam, lr 0.3": lambda: Adam(lr=0.3)}
+ARRIVAL_SETTINGS = {"SGD + momentum, lr 0.1": partial(make_optimizer, "momentum", 0.1),
+                    "Adam, lr 0.1": partial(make_optimizer, "adam", 0.1),
+                    "Adam, lr 0.3": partial(make_optimizer, "adam", 0.3)}
 ARRIVAL_SEEDS = range(10)
 ARRIVAL_STEPS = 1500
 STD1_EPOCHS = 100
@@ -57,8 +60,9 @@ def std1_runs(epochs=STD1_EPOCHS):
     X, y = make_rings()
     loss, diverged_epoch, accuracy = [], [], []
     for make in l05_adaptive.RINGS_OPTIMIZERS.values():
-        model, history = l05_adaptive.train_rings(make(), [20] * 8, epochs, init="normal",
-                                                  seed=0, X=X, y=y)
+        model, history = fit_rings(make(), [20] * 8, epochs=epochs,
+                                   batch_size=l05_adaptive.RINGS_BATCH, seed=0, X=X, y=y,
+                                   init="normal")
         curve = np.full(epochs, np.nan)             # a diverged run's History stops early
         curve[:len(history.loss)] = history.loss
         loss.append(np.where(np.isfinite(curve), curve, np.nan))

@@ -2,10 +2,11 @@
 
     .venv/bin/python data/make_l06_iris_seeds.py        # from the repository root
 
-Writes ``l06_iris_seeds.csv`` next to this script: lesson 06's iris networks (``load_iris(seed=0)``,
-unscaled, 100 train / 50 test; hidden layers of 10 ReLU units, weights uniform on
-[-0.01, 0.01], Adam lr 0.001, batch 20, 100 epochs) with 3 and 7 hidden layers, seeds 0-9
-(the model's seed and the mini-batch seed). One row per run, columns:
+Writes ``l06_iris_seeds.csv`` next to this script: lesson 06's iris networks, trained by
+``recipes.l06_vanishing.fit_iris`` (``load_iris(seed=0)``, unscaled, 100 train / 50 test; hidden
+layers of 10 ReLU units, weights uniform on [-0.01, 0.01], Adam lr 0.001, batch 20, 100 epochs)
+with 3 and 7 hidden layers, seeds 0-9 (the model's seed and the mini-batch seed). One row per
+run, columns:
 
 - ``depth``, ``seed``;
 - ``loss_below_1_epoch``: the first epoch whose training loss is below 1.0, empty if never;
@@ -18,7 +19,6 @@ unscaled, 100 train / 50 test; hidden layers of 10 ReLU units, weights uniform o
 Deterministic: every run is seeded and BLAS uses one thread; rerunning gives the same numbers
 on the same NumPy/BLAS. The lesson retrains one of these runs live and prints the same numbers.
 """
-import csv
 import os
 import sys
 
@@ -27,10 +27,11 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import numpy as np  # noqa: E402
 
-from lessonlib import MLP, Adam  # noqa: E402
 from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
-from lessonlib.recipes.l06_vanishing import breakthrough_epoch  # noqa: E402
+from lessonlib.optim import make_optimizer  # noqa: E402
+from lessonlib.recipes.l06_vanishing import (breakthrough_epoch, fit_iris,  # noqa: E402
+                                             write_runs)
 
 DEPTHS, SEEDS = (3, 7), range(10)
 COLUMNS = ["depth", "seed", "loss_below_1_epoch", "final_loss", "test_accuracy",
@@ -38,12 +39,13 @@ COLUMNS = ["depth", "seed", "loss_below_1_epoch", "final_loss", "test_accuracy",
 
 
 def main():
-    X, y, X_test, y_test = load_iris(seed=0)
+    data = load_iris(seed=0)
+    X_test, y_test = data[2:]
     rows = []
     for depth in DEPTHS:
         for seed in SEEDS:
-            model = MLP(4, [10] * depth, 3, activation="relu", init="uniform", seed=seed)
-            hist = model.fit(X, y, Adam(lr=0.001), epochs=100, batch_size=20, seed=seed)
+            model, hist = fit_iris(make_optimizer("adam", 0.001), [10] * depth, epochs=100,
+                                   seed=seed, data=data)
             first = breakthrough_epoch(hist)
             pred = model.predict(X_test)
             rows.append({"depth": depth, "seed": seed,
@@ -54,11 +56,7 @@ def main():
                          "fc1_grad": f"{hist.grad_mean_abs[-1, 0]:.6e}",
                          "output_grad": f"{hist.grad_mean_abs[-1, -1]:.6e}"})
             print(rows[-1], flush=True)
-    with open(os.path.join(HERE, "l06_iris_seeds.csv"), "w", newline="\n",
-              encoding="utf-8") as f:
-        writer = csv.DictWriter(f, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_runs(os.path.join(HERE, "l06_iris_seeds.csv"), rows, COLUMNS)
 
 
 if __name__ == "__main__":

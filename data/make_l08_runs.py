@@ -4,12 +4,12 @@
 
 Writes, next to this script:
 
-- ``l08_seeds.csv``: the iris net of lessons 06 and 08 (width 10, ReLU, weights uniform on
-  [-0.01, 0.01], Adam lr 0.001, batch 20, 100 epochs, ``load_iris(seed=0)``) with 7 and 25
-  hidden layers, without batch norm, with batch norm, and with batch norm and gamma fixed at 1,
-  for seeds 0-9 (the model's seed and the mini-batch seed). Columns: depth, batch_norm (0/1),
-  fix_gamma (0/1), seed, final_loss (training loss of epoch 100), train_accuracy,
-  test_accuracy; read it with ``lessonlib.data.read_csv``.
+- ``l08_seeds.csv``: the iris net of lessons 06 and 08 (``recipes.l06_vanishing.fit_iris``:
+  width 10, ReLU, weights uniform on [-0.01, 0.01], Adam lr 0.001, batch 20, 100 epochs,
+  ``load_iris(seed=0)``) with 7 and 25 hidden layers, without batch norm, with batch norm, and
+  with batch norm and gamma fixed at 1, for seeds 0-9 (the model's seed and the mini-batch
+  seed). Columns: depth, batch_norm (0/1), fix_gamma (0/1), seed, final_loss (training loss of
+  epoch 100), train_accuracy, test_accuracy; read it with ``lessonlib.data.read_csv``.
 - ``l08_scale_sweep.npz``: the 7-hidden-layer net with weights drawn from N(0, std^2) for std in
   ``stds``, with and without batch norm, seeds 0-4: the loss of every epoch
   (``loss[std, bn, seed, epoch]``, NaN after a divergence) and the test accuracy.
@@ -24,10 +24,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from lessonlib import MLP, Adam  # noqa: E402
 from lessonlib.data import load_iris, write_csv  # noqa: E402
+from lessonlib.optim import make_optimizer  # noqa: E402
+from lessonlib.recipes.l06_vanishing import fit_iris  # noqa: E402
 
-EPOCHS, BATCH, LR, WIDTH = 100, 20, 1e-3, 10
+EPOCHS, LR, WIDTH = 100, 1e-3, 10
 SEEDS = range(10)
 VARIANTS = [dict(batch_norm=False, fix_gamma=False), dict(batch_norm=True, fix_gamma=False),
             dict(batch_norm=True, fix_gamma=True)]
@@ -36,10 +37,9 @@ SWEEP_SEEDS = range(5)
 
 
 def train(depth, seed, data, **kw):
-    X_train, y_train, X_test, y_test = data
-    model = MLP(4, [WIDTH] * depth, 3, activation="relu", seed=seed, **kw)
-    hist = model.fit(X_train, y_train, Adam(lr=LR), epochs=EPOCHS, batch_size=BATCH, seed=seed)
-    return model, hist
+    """One run of the table or the sweep: (model, history); ``kw`` go to MLP."""
+    return fit_iris(make_optimizer("adam", LR), [WIDTH] * depth, epochs=EPOCHS, seed=seed,
+                    data=data, **kw)
 
 
 def seed_table(data):

@@ -40,22 +40,28 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from lessonlib import MLP, SGD, Adam  # noqa: E402
+from lessonlib import MLP  # noqa: E402
 from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
+from lessonlib.recipes.l09_residual import OPTIMIZERS  # noqa: E402
 
 EPOCHS, BATCH, WIDTH = 100, 20, 10
 SEEDS = (0, 1, 2)
+
+
+def variant(name, optimizer, batch_norm=False):
+    """(name, label, optimiser factory, batch norm) of one variant: ``name`` as the file stores
+    it, ``optimizer`` a key of lesson 09's OPTIMIZERS, whose label the file stores too."""
+    label, factory = OPTIMIZERS[optimizer]
+    return name, label + (" + batch norm" if batch_norm else ""), factory, batch_norm
+
+
 GROUPS = {
-    100: [("adam_1e-3", "Adam lr 1e-3", lambda: Adam(lr=1e-3), False),
-          ("sgd_0.05", "SGD lr 0.05, momentum 0.9", lambda: SGD(lr=0.05, momentum=0.9), False),
-          ("sgd_0.005", "SGD lr 0.005, momentum 0.9", lambda: SGD(lr=0.005, momentum=0.9),
-           False)],
-    1000: [("adam_1e-3", "Adam lr 1e-3", lambda: Adam(lr=1e-3), False),
-           ("adam_1e-4", "Adam lr 1e-4", lambda: Adam(lr=1e-4), False),
-           ("adam_1e-3_bn", "Adam lr 1e-3 + batch norm", lambda: Adam(lr=1e-3), True),
-           ("sgd_0.005", "SGD lr 0.005, momentum 0.9", lambda: SGD(lr=0.005, momentum=0.9),
-            False)],
+    100: [variant("adam_1e-3", "adam_1e-3"), variant("sgd_0.05", "momentum_0.05"),
+          variant("sgd_0.005", "momentum_0.005")],
+    1000: [variant("adam_1e-3", "adam_1e-3"), variant("adam_1e-4", "adam_1e-4"),
+           variant("adam_1e-3_bn", "adam_1e-3", batch_norm=True),
+           variant("sgd_0.005", "momentum_0.005")],
 }
 GRAD_LAYERS = {100: (1, 2, 10, 50, 100, 101), 1000: (1, 2, 10, 100, 500, 1000, 1001)}
 

@@ -3,10 +3,10 @@
     .venv/bin/python data/make_l09_six_layers.py        # from the repository root
 
 Writes ``l09_six_layers.npz`` next to this script. Every run is
-``recipes.l09_residual.train_iris([3] * 6, connection, "sgd_0.05", 100, seed)``: an MLP of six
-hidden layers of 3 ReLUs, weights uniform on [-0.01, 0.01], SGD lr 0.05 with momentum 0.9,
-batches of 20, 100 epochs on the lessons' iris split, for the plain and the residual net and
-seeds 0-9. Stored: ``connections`` (2,), ``seeds`` (10,), ``loss`` (2, 10, 100) per epoch and
+``recipes.l09_residual.train_iris([3] * 6, connection, "momentum_0.05", 100, seed)``: an MLP
+of six hidden layers of 3 ReLUs, weights uniform on [-0.01, 0.01], SGD lr 0.05 with momentum
+0.9, batches of 20, 100 epochs on the lessons' iris split, for the plain and the residual net
+and seeds 0-9. Stored: ``connections`` (2,), ``seeds`` (10,), ``loss`` (2, 10, 100) per epoch and
 ``test_accuracy`` (2, 10) after the last epoch.
 
 Why precomputed: momentum amplifies the last bits of the matrix products, which differ between

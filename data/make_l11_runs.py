@@ -34,7 +34,7 @@ DEPTH, EPOCHS, SEEDS = 7, 300, tuple(range(10))
 # (name, family, keywords for train_iris): the baseline, then one change at a time
 VARIANTS = [
     ("baseline: ReLU, Adam", "baseline", {}),
-    ("SGD + momentum instead of Adam", "optimiser", dict(optimizer="sgd", lr=0.05)),
+    ("SGD + momentum instead of Adam", "optimiser", dict(optimizer="momentum", lr=0.05)),
     ("LeakyReLU (slope 0.25)", "activation", dict(activation="leaky_relu")),
     ("He initial weights", "normalisation", dict(init="he")),
     ("batch normalisation", "normalisation", dict(batch_norm=True)),

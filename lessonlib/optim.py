@@ -3,7 +3,8 @@
 ``step(params, grads)`` updates every array of ``params`` in place from the array of ``grads``
 with the same key, keeping per-parameter state under that key, and returns the changes it applied
 (``{name: delta}``; the arrays are reused by the next step). ``reset()`` forgets the state;
-``descend`` and ``MLP.fit`` call it, so every run starts afresh.
+``descend`` and ``MLP.fit`` call it, so every run starts afresh. ``make_optimizer`` builds one
+by name, for the lessons' tables and explorers.
 """
 import numbers
 
@@ -171,6 +172,27 @@ class Adam(Optimizer):
 
     def _hyper(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+# The optimisers by name, as the lessons list them. "sgd" is plain gradient descent; "momentum" is
+# the same class with heavy-ball momentum: one name per update rule, so a name means the same
+# optimiser in every lesson.
+OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+
+
+def make_optimizer(name, lr, **hyper):
+    """A fresh optimiser called ``name`` (one of OPTIMIZER_NAMES) with learning rate ``lr``.
+    ``hyper``: the class's other keywords (``momentum`` for "momentum", 0.9 unless given;
+    ``beta`` for "rmsprop"; ``beta1``, ``beta2`` for "adam"; ``eps``)."""
+    if name == "momentum":
+        return SGD(lr, **{"momentum": 0.9, **hyper})
+    if name == "sgd" and "momentum" in hyper:
+        raise ValueError('"sgd" is plain gradient descent; for momentum use the name "momentum"')
+    classes = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSProp, "adam": Adam}
+    if name not in classes:
+        raise ValueError(f"unknown optimiser {name!r}; valid names are "
+                         f"{', '.join(OPTIMIZER_NAMES)}")
+    return classes[name](lr, **hyper)
 
 
 def descend(grad_fn, x0, optimizer, steps):

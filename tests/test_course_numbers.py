@@ -28,7 +28,9 @@ from lessonlib.recipes.toys import (quartic, quartic_grad, sin_logistic_descend,
                                  sin_logistic_loss, square, square_grad)
 from lessonlib.layers import ReLU, Sigmoid
 from lessonlib.recipes import l05_adaptive as adaptive
+from lessonlib.recipes.l03_relu import train_rings
 from lessonlib.recipes.l04_minibatch import final_points
+from lessonlib.recipes.l06_vanishing import fit_iris
 from lessonlib.recipes.l07_initialisation import layer_activations
 from lessonlib.recipes.l10_dense import dense_widths, param_counts
 
@@ -38,13 +40,9 @@ IRIS = load_iris(seed=0)        # 100 train / 50 test, unscaled, as in the notes
 
 
 def iris_net(hidden, seed, optimizer, epochs=100, **kw):
-    """The notes' iris setting: ReLU, weights U(-0.01, 0.01) (MLP's default), batches of 20.
-    Returns (model, history)."""
-    X, y, _, _ = IRIS
-    model = MLP(4, hidden, 3, activation="relu", seed=seed, **kw)
-    with single_thread():
-        history = model.fit(X, y, optimizer, epochs=epochs, batch_size=20, seed=seed)
-    return model, history
+    """The notes' iris setting (the lessons' fit_iris): ReLU, weights U(-0.01, 0.01), batches
+    of 20. Returns (model, history)."""
+    return fit_iris(optimizer, hidden, epochs=epochs, seed=seed, data=IRIS, **kw)
 
 
 def accuracy_on_test(model):
@@ -147,9 +145,8 @@ def test_l03_relu_with_momentum_learns_the_rings_much_faster_than_sigmoid():
     assert np.array_equal(y, ((r2 > 9) | ((r2 > 1) & (r2 < 4))).astype(int))
     result = {}
     for act in ("relu", "sigmoid"):
-        model = MLP(2, [20, 20], 2, activation=act, init="normal", seed=SEED)
-        with single_thread():
-            hist = model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=400, batch_size=300)
+        model, hist = train_rings(act, (20, 20), lr=0.1, momentum=0.9, iterations=400,
+                                  init="normal", seed=SEED, X=X, y=y)
         result[act] = (hist.loss[-1], model.score(X, y))
     assert result["relu"][0] < 0.2 and result["relu"][1] >= 0.95, result
     assert result["sigmoid"][0] > 0.2, result

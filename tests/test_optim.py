@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lessonlib.optim import SGD, Adagrad, Adam, RMSProp, descend
+from lessonlib.optim import OPTIMIZER_NAMES, SGD, Adagrad, Adam, RMSProp, descend, make_optimizer
 
 
 def f_prime(x):
@@ -98,6 +98,27 @@ def test_descend_on_two_parameters_and_restarts_the_optimiser():
 def test_bad_hyperparameters_raise_value_error(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_make_optimizer_names_one_update_rule_each():
+    made = {name: make_optimizer(name, 0.1) for name in OPTIMIZER_NAMES}
+    assert repr(made["sgd"]) == "SGD(lr=0.1, momentum=0)"
+    assert repr(made["momentum"]) == "SGD(lr=0.1, momentum=0.9)"        # the notes' momentum
+    assert repr(made["adagrad"]) == repr(Adagrad(lr=0.1))
+    assert repr(made["rmsprop"]) == repr(RMSProp(lr=0.1))
+    assert repr(made["adam"]) == repr(Adam(lr=0.1))
+    assert make_optimizer("momentum", 0.1, momentum=0.5).momentum == 0.5
+    adam = make_optimizer("adam", 0.01, beta1=0.8, beta2=0.99)
+    assert (adam.lr, adam.beta1, adam.beta2) == (0.01, 0.8, 0.99)
+    assert make_optimizer("rmsprop", 0.01, beta=0.5).beta == 0.5
+
+
+def test_make_optimizer_rejects_unknown_names_and_momentum_for_sgd():
+    with pytest.raises(ValueError, match="unknown optimiser 'nesterov'; valid names are sgd, "
+                                         "momentum, adagrad, rmsprop, adam"):
+        make_optimizer("nesterov", 0.1)
+    with pytest.raises(ValueError, match='"sgd" is plain gradient descent; for momentum use'):
+        make_optimizer("sgd", 0.1, momentum=0.9)
 
 
 def test_bad_types_raise_type_error():

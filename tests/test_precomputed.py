@@ -29,6 +29,7 @@ import pytest
 from lessonlib import single_thread
 from lessonlib.data import load_iris, make_rings, read_csv
 from lessonlib.recipes import l05_adaptive as adaptive
+from lessonlib.recipes.l03_relu import fit_rings
 from lessonlib.recipes.l06_vanishing import read_runs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -65,8 +66,8 @@ def _same(name, stored, fresh):
 def _train(label, hidden, epochs):
     X, y = make_rings()
     with single_thread():
-        return adaptive.train_rings(adaptive.RINGS_OPTIMIZERS[label](), hidden, epochs,
-                                    init="he", seed=0, X=X, y=y)
+        return fit_rings(adaptive.RINGS_OPTIMIZERS[label](), hidden, epochs=epochs,
+                         batch_size=adaptive.RINGS_BATCH, seed=0, X=X, y=y, init="he")
 
 
 @pytest.mark.parametrize("label, hidden", RUNS)

@@ -16,7 +16,7 @@ from ..recipes.l05_adaptive import BOUND
 from .l02_momentum import LOSS_LEVELS
 from .style import class1_proba, decision_map, new_figure
 
-# The five optimisers of recipes.l05_adaptive.OPTIMIZER_NAMES, in that order: name on screen,
+# The five optimisers of lessonlib.optim.OPTIMIZER_NAMES, in that order: name on screen,
 # and colour in every figure and in the explorer.
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adagrad": "Adagrad",
                     "rmsprop": "RMSProp", "adam": "Adam"}

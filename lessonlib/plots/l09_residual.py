@@ -1,8 +1,10 @@
 """Lesson 09: the static figures of residual connections. ``CONNECTION_COLORS`` (plain,
 residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with
-``floor_note`` (per-layer gradient curves of a few runs),
-``draw_loss_runs`` (several seeds of several variants) and ``draw_layer_profile`` (a value per
-hidden layer, log-log)."""
+``floor_note`` (per-layer gradient curves of a few runs, live or stored; lessons 10 and 11 draw
+theirs with it too), ``draw_loss_runs`` (several seeds of several variants) and
+``draw_layer_profile`` (a value per hidden layer, log-log)."""
+from types import SimpleNamespace
+
 import numpy as np
 
 from .style import GRAD_FLOOR, LN3, LOSS_FLOOR, gradient_curves, layer_colorbar, new_figure
@@ -14,10 +16,13 @@ MAX_GRAD_LINES = 40             # gradient curves drawn per run (evenly spread o
 def gradient_figure(runs, titles, suptitle=None):
     """One panel per run: the mean |gradient| of every weight matrix per epoch
     (plots.gradient_curves), sharing one log scale. A panel says how many matrices had a
-    gradient below GRAD_FLOOR (usually exactly 0: dead ReLUs) in every epoch."""
+    gradient below GRAD_FLOOR (usually exactly 0: dead ReLUs) in every epoch. ``runs``: the
+    (model, history) pairs of a trainer, or stored ``history.grad_mean_abs`` arrays (epochs,
+    weight matrices)."""
+    histories = [run[1] if isinstance(run, tuple) else _stored_history(run) for run in runs]
     fig, axes = new_figure(1, len(runs), figsize=(5.2 * len(runs), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
-    for ax, (_, history), title in zip(axes, runs, titles):
+    for ax, history, title in zip(axes, histories, titles):
         gradient_curves(ax, history)
         ax.set_title(title, fontsize=10)
         note = floor_note(history)
@@ -27,17 +32,24 @@ def gradient_figure(runs, titles, suptitle=None):
                     bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.7"))
     for ax in axes[1:]:
         ax.set_ylabel("")
-    grads = np.concatenate([np.ravel(h.grad_mean_abs) for _, h in runs])
+    grads = np.concatenate([np.ravel(h.grad_mean_abs) for h in histories])
     finite = grads[np.isfinite(grads)]
     above = finite[finite > GRAD_FLOOR]
     lo = GRAD_FLOOR / 3 if (finite <= GRAD_FLOOR).any() or not above.size else above.min() / 2
     hi = above.max() * 3 if above.size else GRAD_FLOOR * 10
     axes[0].set_ylim(lo, hi)
-    layer_colorbar(fig, axes[-1], len(runs[-1][1].weight_names))
+    layer_colorbar(fig, axes[-1], len(histories[-1].weight_names))
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _stored_history(grad_mean_abs):
+    """What gradient_figure reads of a History, from its stored grad_mean_abs array."""
+    grads = np.asarray(grad_mean_abs, dtype=np.float64)
+    return SimpleNamespace(grad_mean_abs=grads,
+                           weight_names=[f"fc{i}_weight" for i in range(1, grads.shape[1] + 1)])
 
 
 def floor_note(history):

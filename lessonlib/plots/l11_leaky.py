@@ -1,11 +1,11 @@
 """Lesson 11: the static figures of LeakyReLU. The colours (``RELU_COLOR``, ``LEAKY_COLOR``,
-``FAMILY_COLORS``), ``activation_figure`` (ReLU and LeakyReLU with
-their derivatives), ``gradient_figure`` (per-layer gradient curves of a few runs),
-``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of ``data/make_l11_runs.py``)."""
+``FAMILY_COLORS``), ``activation_figure`` (ReLU and LeakyReLU with their derivatives),
+``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of ``data/make_l11_runs.py``).
+The per-layer gradient curves of its runs are lesson 09's ``gradient_figure``."""
 import numpy as np
 
 from ..recipes.l11_leaky import leaky_relu, leaky_relu_grad
-from .style import LN3, LOSS_FLOOR, gradient_curves, new_figure
+from .style import LN3, LOSS_FLOOR, new_figure
 
 RELU_COLOR = "#d62728"
 LEAKY_COLOR = "#9467bd"
@@ -46,27 +46,6 @@ def activation_figure(slope=0.25, z=np.linspace(-4, 3, 351)):
 
 
 # ---------------------------------------------------------------- figures of the iris runs
-
-def gradient_figure(runs, title=""):
-    """One panel per (label, grads): grads (epochs, weight matrices) is a History's
-    grad_mean_abs, the mean |dL/dW| of every weight matrix per epoch, drawn on a log scale;
-    all panels on one y range so they compare."""
-    from types import SimpleNamespace
-    fig, axes = new_figure(1, len(runs), figsize=(4.8 * len(runs), 3.6), sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, (label, grads) in zip(axes, runs):
-        grads = np.asarray(grads, dtype=np.float64)
-        names = [f"fc{i}_weight" for i in range(1, grads.shape[1] + 1)]
-        gradient_curves(ax, SimpleNamespace(grad_mean_abs=grads, weight_names=names))
-        ax.set_title(label, fontsize=10)
-    axes[-1].legend(fontsize=7, loc="lower right", ncol=2)
-    for ax in axes[1:]:
-        ax.set_ylabel("")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
-
 
 def _loss_axis(ax, epochs):
     ax.set_yscale("log")

@@ -1,5 +1,6 @@
 """Lesson 03: ReLU against sigmoid in a small MLP on the rings data. The sigmoid curve, the
-mean |dL/dW| per layer at the initial weights (``layer_gradients``), one full-batch run with
+mean |dL/dW| per layer at the initial weights (``layer_gradients``), the rings trainer
+(``fit_rings``; lesson 05 trains the same net by mini-batches), the lesson's full-batch run with
 momentum (``train_rings``) and the count of dead ReLUs (``dead_units``)."""
 import numpy as np
 
@@ -25,17 +26,28 @@ def layer_gradients(X, y, activations, hidden, init="xavier", seed=0):
     return out
 
 
-def train_rings(activation="relu", hidden=(20, 20), lr=0.1, momentum=0.9, iterations=2000,
-                init="normal", seed=0, X=None, y=None, callback=None):
-    """Full-batch gradient descent with momentum on the rings data (one iteration = one epoch).
-    Returns (model, history); history.loss has one value per iteration."""
+def fit_rings(optimizer, hidden, *, epochs, seed, batch_size=None, X=None, y=None,
+              callback=None, **mlp_kw):
+    """Train ``MLP(2, hidden, 2, seed=seed, **mlp_kw)`` with a fresh lessonlib ``optimizer`` on
+    the rings data (``make_rings()`` unless X, y are given), BLAS on one thread: mini-batches of
+    ``batch_size`` in an order drawn with ``seed``, or all the points per update (None, one
+    update per epoch). The one rings trainer of lessons 03 and 05. Returns (model, history)."""
     if X is None:
         X, y = make_rings()
-    model = MLP(2, list(hidden), 2, activation=activation, init=init, seed=seed)
+    model = MLP(2, hidden, 2, seed=seed, **mlp_kw)
     with single_thread():
-        history = model.fit(X, y, SGD(lr=lr, momentum=momentum), epochs=iterations,
-                            batch_size=len(X), seed=seed, callback=callback)
+        history = model.fit(X, y, optimizer, epochs=epochs,
+                            batch_size=len(X) if batch_size is None else batch_size, seed=seed,
+                            callback=callback)
     return model, history
+
+
+def train_rings(activation="relu", hidden=(20, 20), lr=0.1, momentum=0.9, iterations=2000,
+                init="normal", seed=0, X=None, y=None, callback=None):
+    """Lesson 03's run: ``fit_rings`` by full-batch gradient descent with momentum (one
+    iteration = one epoch). Returns (model, history); history.loss has one value per iteration."""
+    return fit_rings(SGD(lr=lr, momentum=momentum), hidden, epochs=iterations, seed=seed, X=X,
+                     y=y, callback=callback, activation=activation, init=init)
 
 
 def dead_units(model, X):

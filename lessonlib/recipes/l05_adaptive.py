@@ -1,37 +1,20 @@
-"""Lesson 05: adaptive learning rates. The five optimisers by name (``make_optimizer``), the
-step size they effectively apply (``effective_rates``), the two-parameter problems they race on
-(``Quadratic``, ``SinLogistic``, ``make_problems``), a fast sin-logistic path
-(``sin_logistic_path``), the MLP on the rings data (``train_rings``; the stored comparison runs:
-``RINGS_*``, ``save_rings_runs``, ``load_rings_run``) and an MLP's parameters as one vector
-(``mlp_as_vector``)."""
+"""Lesson 05: adaptive learning rates. The step size an optimiser effectively applies
+(``effective_rates``), the two-parameter problems the five optimisers of
+``lessonlib.optim.OPTIMIZER_NAMES`` race on (``Quadratic``, ``SinLogistic``,
+``make_problems``), a fast sin-logistic path (``sin_logistic_path``), the stored comparison
+runs of lesson 03's rings net trained by mini-batches (``RINGS_*``, ``save_rings_runs``,
+``load_rings_run``) and an MLP's parameters as one vector (``mlp_as_vector``)."""
+from functools import partial
+
 import numpy as np
 
-from ..data import batch_indices, make_rings, make_sin_logistic
+from ..data import batch_indices, make_sin_logistic
 from ..models import MLP, History
-from ..optim import SGD, Adagrad, Adam, RMSProp, descend
-from .._blas import single_thread
+from ..optim import Adagrad, Adam, RMSProp, descend, make_optimizer
 from .l02_momentum import loss_surface
 from .toys import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
 
-# The names make_optimizer knows, in the order the explorer and the figures list them.
-OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 BOUND = 1e3                 # iterates beyond this count as blown up (the maps show |b| < 5)
-
-
-def make_optimizer(name, lr, beta1=0.9, beta2=0.999):
-    """The lessonlib optimiser called ``name`` (one of OPTIMIZER_NAMES). beta1 is the momentum of
-    "momentum" and Adam's beta1; beta2 is RMSProp's beta and Adam's beta2."""
-    if name == "sgd":
-        return SGD(lr=lr)
-    if name == "momentum":
-        return SGD(lr=lr, momentum=beta1)
-    if name == "adagrad":
-        return Adagrad(lr=lr)
-    if name == "rmsprop":
-        return RMSProp(lr=lr, beta=beta2)
-    if name == "adam":
-        return Adam(lr=lr, beta1=beta1, beta2=beta2)
-    raise ValueError(f"unknown optimiser {name!r}; valid names are {', '.join(OPTIMIZER_NAMES)}")
 
 
 def effective_rates(optimizer, grad_fn, x0, steps):
@@ -165,24 +148,12 @@ def make_problems(seed=0):
     }
 
 
-def train_rings(optimizer, hidden=(20, 20), epochs=667, init="he", batch_size=20, seed=0,
-                X=None, y=None, callback=None):
-    """An MLP with ReLU hidden layers trained on the rings data by mini-batches.
-    Returns (model, history); history.loss has one value per epoch."""
-    if X is None:
-        X, y = make_rings()
-    model = MLP(2, list(hidden), 2, activation="relu", init=init, seed=seed)
-    with single_thread():
-        history = model.fit(X, y, optimizer, epochs=epochs, batch_size=batch_size, seed=seed,
-                            callback=callback)
-    return model, history
-
-
 # Lesson 05's rings comparison: 10,000 updates per run (667 epochs of 15 batches of 20) are
-# too slow for the lesson's 30 s, so data/make_l05_rings.py trains them once with train_rings.
-RINGS_EPOCHS = 667
-RINGS_OPTIMIZERS = {"Adam, lr 0.001": lambda: Adam(lr=0.001),
-                    "SGD, lr 0.05, momentum 0.9": lambda: SGD(lr=0.05, momentum=0.9)}
+# too slow for the lesson's 30 s, so data/make_l05_rings.py trains them once with lesson 03's
+# fit_rings (ReLU, He initial weights, seed 0).
+RINGS_EPOCHS, RINGS_BATCH = 667, 20
+RINGS_OPTIMIZERS = {"Adam, lr 0.001": partial(make_optimizer, "adam", 0.001),
+                    "SGD, lr 0.05, momentum 0.9": partial(make_optimizer, "momentum", 0.05)}
 RINGS_DEPTHS = ((20, 20), (20,) * 8)
 _HISTORY_ARRAYS = ("loss", "grad_mean_abs", "weight_change_mean_abs")
 
@@ -194,8 +165,9 @@ def _rings_key(label, hidden):
 
 
 def save_rings_runs(path, runs, seed=0):
-    """runs = {(label, hidden): (model, history)} as made by train_rings(RINGS_OPTIMIZERS[label](),
-    hidden, RINGS_EPOCHS, init="he", seed=seed): the histories and final weights, to an .npz."""
+    """runs = {(label, hidden): (model, history)} as made by fit_rings(RINGS_OPTIMIZERS[label](),
+    hidden, epochs=RINGS_EPOCHS, batch_size=RINGS_BATCH, seed=seed, init="he"): the histories
+    and final weights, to an .npz."""
     arrays = {"seed": np.int64(seed)}
     for (label, hidden), (model, history) in runs.items():
         key = _rings_key(label, hidden)

@@ -1,33 +1,43 @@
-"""Lesson 06: vanishing gradients. The lesson's optimisers and epochs, ``train_iris`` (one run
-of the explorer's iris net), and the helpers of its tables: ``confusion_table``,
-``breakthrough_epoch`` (the first epoch below a loss level) and ``read_runs`` (the CSVs of
-precomputed runs in data/, lessons 06 and 07)."""
+"""Lesson 06: vanishing gradients. ``fit_iris``, the one trainer of the course's iris nets
+(lessons 06 to 11 and their make scripts fix their settings around it), the explorer's
+optimisers and epochs, and the helpers of the lesson's tables: ``confusion_table``,
+``breakthrough_epoch`` (the first epoch below a loss level), and ``write_runs`` and
+``read_runs`` (the CSVs of precomputed runs in data/, lessons 06 and 07)."""
+import csv
+from functools import partial
+
 import numpy as np
 
 from .._blas import single_thread
 from ..data import load_iris
 from ..models import MLP
-from ..optim import SGD, Adam
+from ..optim import make_optimizer
 
 EPOCHS = 100
+IRIS_BATCH = 20         # the notes' batch size for iris: 5 batches per epoch
 
-OPTIMIZERS = {
-    "adam": ("Adam, lr 0.001", lambda: Adam(lr=0.001)),
-    "momentum": ("SGD + momentum 0.9, lr 0.01", lambda: SGD(lr=0.01, momentum=0.9)),
-    "sgd": ("SGD, lr 0.01", lambda: SGD(lr=0.01)),
+OPTIMIZERS = {      # the explorer's choices, key: (label, factory)
+    "adam": ("Adam, lr 0.001", partial(make_optimizer, "adam", 0.001)),
+    "momentum": ("SGD + momentum 0.9, lr 0.01", partial(make_optimizer, "momentum", 0.01)),
+    "sgd": ("SGD, lr 0.01", partial(make_optimizer, "sgd", 0.01)),
 }
 
 
-def train_iris(depth=7, activation="relu", init="uniform", optimizer="adam", seed=0,
-               epochs=EPOCHS, data=None, callback=None):
-    """The explorer's run: ``depth`` hidden layers of 10 units on iris (100 training flowers,
-    unscaled), batch 20, ``seed`` for the weights and the batch order, ``optimizer`` a key of
-    OPTIMIZERS. ``data``: load_iris(seed=0) unless given. Returns (model, history)."""
-    X, y, _, _ = load_iris(seed=0) if data is None else data
-    model = MLP(4, [10] * depth, 3, activation=activation, init=init, seed=seed)
+def fit_iris(optimizer, hidden, *, epochs, seed, data=None, validate=False, callback=None,
+             **mlp_kw):
+    """Train ``MLP(4, hidden, 3, seed=seed, **mlp_kw)`` (ReLU, weights uniform on [-0.01, 0.01]
+    unless ``mlp_kw`` says otherwise) with a fresh lessonlib ``optimizer`` on the 100 training
+    flowers, batches of 20 in an order drawn with ``seed``, BLAS on one thread.
+
+    ``data``: ``load_iris(seed=0)`` (unscaled, 100 train / 50 test) unless given.
+    ``validate=True`` also records the training and test accuracy after every epoch
+    (``history.train_accuracy``, ``history.val_accuracy``). Returns (model, history)."""
+    X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
+    model = MLP(4, hidden, 3, seed=seed, **mlp_kw)
     with single_thread():
-        history = model.fit(X, y, OPTIMIZERS[optimizer][1](), epochs=epochs, batch_size=20,
-                            seed=seed, callback=callback)
+        history = model.fit(X_train, y_train, optimizer, epochs=epochs, batch_size=IRIS_BATCH,
+                            seed=seed, validation_data=(X_test, y_test) if validate else None,
+                            callback=callback)
     return model, history
 
 
@@ -51,10 +61,18 @@ def breakthrough_epoch(history, level=1.0):
     return int(below[0]) + 1 if below.size else None
 
 
+def write_runs(path, rows, columns):
+    """A CSV of precomputed runs (data/l06_*.csv, data/l07_*.csv): a header of ``columns``, then
+    one line per row (a dict, its values already formatted as the file should show them)."""
+    with open(path, "w", newline="\n", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def read_runs(path):
     """The rows of a CSV of precomputed runs (data/l06_*.csv, data/l07_*.csv) as dicts:
     whole numbers as int, other numbers as float, empty cells as None, text as str."""
-    import csv
 
     def value(text):
         if text == "":

@@ -4,24 +4,18 @@ parameters, with batch or moving statistics; ``layer_scales`` measures the sprea
 hidden layer's ReLU outputs."""
 import numpy as np
 
-from ..data import load_iris
 from ..layers import softmax
-from ..models import MLP
-from ..optim import Adam
+from ..optim import make_optimizer
+from .l06_vanishing import fit_iris
 
 
 def train_iris(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs=100, data=None,
                callback=None):
-    """The explorer's run: ``depth`` hidden layers of 10 ReLUs, batch norm on or off, initial
-    weights N(0, init_scale²), Adam lr 0.001, batch 20, ``seed`` for the weights and the batch
-    order, on the 100 training flowers (``data``: load_iris(seed=0) unless given).
+    """The explorer's run: lesson 06's ``fit_iris`` with ``depth`` hidden layers of 10 ReLUs,
+    batch norm on or off, initial weights N(0, init_scale²), Adam lr 0.001.
     Returns (model, history)."""
-    X_train, y_train, _, _ = load_iris(seed=0) if data is None else data
-    model = MLP(4, [10] * depth, 3, activation="relu", batch_norm=batch_norm,
-                init=float(init_scale), seed=seed)
-    history = model.fit(X_train, y_train, Adam(lr=1e-3), epochs=epochs, batch_size=20,
-                        seed=seed, callback=callback)
-    return model, history
+    return fit_iris(make_optimizer("adam", 1e-3), [10] * depth, epochs=epochs, seed=seed,
+                    data=data, callback=callback, batch_norm=batch_norm, init=float(init_scale))
 
 
 def forward_by_hand(model, X, statistics="moving", eps=1e-3):

@@ -2,46 +2,34 @@
 (``train_iris``, ``seed_runs``), its test accuracy (``final_test_accuracy``, ``accuracy_line``),
 the gradients of a fresh net, the share of dead ReLUs, and an explorer run's epoch budget.
 Lesson 10 trains its dense nets with the same ``train_iris``."""
+from functools import partial
+
 import numpy as np
 
-from .._blas import single_thread
-from ..data import load_iris
 from ..models import MLP, never_positive
-from ..optim import SGD, Adam
+from ..optim import make_optimizer
+from .l06_vanishing import fit_iris
 
 OPTIMIZERS = {      # key: (label, factory)
-    "sgd_0.05": ("SGD lr 0.05, momentum 0.9", lambda: SGD(lr=0.05, momentum=0.9)),
-    "sgd_0.005": ("SGD lr 0.005, momentum 0.9", lambda: SGD(lr=0.005, momentum=0.9)),
-    "adam_1e-3": ("Adam lr 1e-3", lambda: Adam(lr=1e-3)),
-    "adam_1e-4": ("Adam lr 1e-4", lambda: Adam(lr=1e-4)),
+    "momentum_0.05": ("SGD lr 0.05, momentum 0.9", partial(make_optimizer, "momentum", 0.05)),
+    "momentum_0.005": ("SGD lr 0.005, momentum 0.9", partial(make_optimizer, "momentum", 0.005)),
+    "adam_1e-3": ("Adam lr 1e-3", partial(make_optimizer, "adam", 1e-3)),
+    "adam_1e-4": ("Adam lr 1e-4", partial(make_optimizer, "adam", 1e-4)),
 }
 LAYER_EPOCH_BUDGET = 40_000     # depth x epochs of one explorer run: 1000 layers get 40 epochs
-BATCH = 20
 
 
-def make_optimizer(key):
-    """A fresh optimiser for one of the keys of OPTIMIZERS."""
-    if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimiser {key!r}; valid keys are {list(OPTIMIZERS)}")
-    return OPTIMIZERS[key][1]()
-
-
-def train_iris(hidden, connection="residual", optimizer="sgd_0.05", epochs=100, seed=0,
+def train_iris(hidden, connection="residual", optimizer="momentum_0.05", epochs=100, seed=0,
                data=None, batch_norm=False, callback=None):
-    """Train ``MLP(4, hidden, 3, connection=...)`` (ReLU, weights uniform on [-0.01, 0.01]) on
-    iris, batches of 20, ``seed`` for the weights and the batch order; the 50 test flowers are
-    the validation data. Returns (model, history)."""
-    X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
-    model = MLP(X_train.shape[1], list(hidden), 3, connection=connection,
-                batch_norm=batch_norm, seed=seed)
-    with single_thread():
-        history = model.fit(X_train, y_train, make_optimizer(optimizer), epochs=epochs,
-                            batch_size=BATCH, seed=seed, validation_data=(X_test, y_test),
-                            callback=callback)
-    return model, history
+    """Lesson 06's ``fit_iris`` with lesson 09's choices: the ``connection``, an optimiser by
+    its key in OPTIMIZERS, and the test accuracy after every epoch (the 50 test flowers are the
+    validation data). Returns (model, history)."""
+    return fit_iris(OPTIMIZERS[optimizer][1](), hidden, epochs=epochs, seed=seed, data=data,
+                    validate=True, callback=callback, connection=connection,
+                    batch_norm=batch_norm)
 
 
-def seed_runs(hidden, connection, seeds, optimizer="sgd_0.05", epochs=100, data=None):
+def seed_runs(hidden, connection, seeds, optimizer="momentum_0.05", epochs=100, data=None):
     """train_iris for every seed -> list of (model, history)."""
     return [train_iris(hidden, connection, optimizer, epochs, seed, data) for seed in seeds]
 

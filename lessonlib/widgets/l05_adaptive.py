@@ -3,15 +3,17 @@
 Builder (``__all__``): ``adaptive_explorer``, the five optimisers on two-parameter problems (a
 quadratic valley 100 times steeper across than along, the same valley turned by 45 degrees, and
 the b = (2, 3) sin-logistic loss with all points or mini-batches of 30 per step). The problems
-and the optimisers come from ``lessonlib.recipes.l05_adaptive`` (``make_problems``,
-``make_optimizer``, ``BOUND`` for ``toys.blew_up``), the contour, the drawable paths and losses
-and the optimisers' names and colours from ``lessonlib.plots.l05_adaptive``.
+come from ``lessonlib.recipes.l05_adaptive`` (``make_problems``, ``BOUND`` for
+``toys.blew_up``), the optimisers from ``lessonlib.optim.make_optimizer``, the contour, the
+drawable paths and losses and the optimisers' names and colours from
+``lessonlib.plots.l05_adaptive``.
 """
 import numpy as np
 
 from ..plots.l05_adaptive import (OPTIMIZER_COLORS, OPTIMIZER_LABELS, _fit_loss_axis,
                                   draw_surface, drawable, drawable_losses)
-from ..recipes.l05_adaptive import BOUND, OPTIMIZER_NAMES, make_optimizer, make_problems
+from ..optim import OPTIMIZER_NAMES, make_optimizer
+from ..recipes.l05_adaptive import BOUND, make_problems
 from ..recipes.toys import blew_up
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
                     slider)
@@ -80,7 +82,10 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
         spec = problems[problem]
         label, color, uses = (OPTIMIZER_LABELS[optimizer], OPTIMIZER_COLORS[optimizer],
                               BETAS_READ[optimizer])
-        path, losses = spec.run(make_optimizer(optimizer, lr, beta1, beta2), steps)
+        # the sliders an optimiser reads (BETAS_READ), as its class's keywords
+        betas = {"momentum": dict(momentum=beta1), "rmsprop": dict(beta=beta2),
+                 "adam": dict(beta1=beta1, beta2=beta2)}.get(optimizer, {})
+        path, losses = spec.run(make_optimizer(optimizer, lr, **betas), steps)
         drawn = drawable(path)
         shown = drawable_losses(losses, spec.log_loss)
         has_prev = state["last"] is not None

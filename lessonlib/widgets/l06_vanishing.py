@@ -2,8 +2,8 @@
 
 Builder (``__all__``): ``vanishing_gradient_explorer`` (depth, activation, initial weights and
 optimiser of an MLP on iris -> the mean |gradient| of every weight matrix per epoch).
-The run is ``lessonlib.recipes.l06_vanishing.train_iris``; the figure's constants come from
-``lessonlib.plots.l06_vanishing``.
+The run is ``lessonlib.recipes.l06_vanishing.fit_iris`` with one of its ``OPTIMIZERS``; the
+figure's constants come from ``lessonlib.plots.l06_vanishing``.
 """
 
 import numpy as np
@@ -12,7 +12,7 @@ from ..data import load_iris
 from ..plots import layer_colors
 from ..plots.l06_vanishing import INITS, _loss_limits
 from ..plots.style import GRAD_FLOOR, LN3, layer_colorbar
-from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, train_iris
+from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, fit_iris
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
                     new_figure, slider)
 
@@ -50,8 +50,9 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     fig.tight_layout()
 
     def update(depth, activation, init, optimizer, seed, progress):
-        model, hist = train_iris(depth, activation, init, optimizer, seed, EPOCHS, data=data,
-                                 callback=epoch_progress(progress, EPOCHS))
+        model, hist = fit_iris(OPTIMIZERS[optimizer][1](), [10] * depth, epochs=EPOCHS,
+                               seed=seed, data=data, callback=epoch_progress(progress, EPOCHS),
+                               activation=activation, init=init)
         n_w = len(hist.weight_names)
         grads = np.full((EPOCHS, n_w), np.nan)
         grads[:hist.epochs] = np.maximum(hist.grad_mean_abs, GRAD_FLOOR)

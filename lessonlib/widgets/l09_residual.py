@@ -23,7 +23,7 @@ __all__ = ["residual_explorer"]
 DEPTHS = (2, 3, 6, 10, 25, 50, 100, 250, 1000)
 
 
-def residual_explorer(depth=6, width=3, connection="residual", optimizer="sgd_0.05",
+def residual_explorer(depth=6, width=3, connection="residual", optimizer="momentum_0.05",
                       epochs=100, seed=0):
     """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
     show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight

@@ -20,7 +20,7 @@ from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figur
 __all__ = ["dense_explorer"]
 
 
-def dense_explorer(depth=6, growth=1, first=3, optimizer="sgd_0.05", seed=0, epochs=100):
+def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0, epochs=100):
     """A dense net with widths first, first + growth, ... against the plain net of the same
     widths and the residual net whose every layer is as wide as the dense net's widest: their
     parameter counts, and their loss per epoch on iris (batch 20). Press Run."""
@@ -89,7 +89,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="sgd_0.05", seed=0, epo
         "growth": slider("growth (width added per layer)", growth, 0, 4, 1, continuous=False),
         "first": slider("width of the first layer", first, 2, 8, 1, continuous=False),
         "optimizer": dropdown("optimiser", [(OPTIMIZERS[k][0], k) for k in
-                                            ("sgd_0.05", "adam_1e-3")], optimizer),
+                                            ("momentum_0.05", "adam_1e-3")], optimizer),
         "seed": slider("seed", seed, 0, 4, 1, continuous=False),
     }
     return Explorer(controls, fig, update, run_button=True,
