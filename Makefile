@@ -60,5 +60,11 @@ $(BENCH_VENV)/.installed: bench/requirements.txt pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt -e .
 	@touch $@
 
-bench: $(BENCH_VENV)/.installed
+# `make bench` also measures the explorers' latency in chromium (bench/bench_explorers.py, in
+# the course venv; its options in EXPLORER_ARGS). Alone: make bench-explorers ARGS="--lessons 01"
+bench: $(BENCH_VENV)/.installed install chromium
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BENCH_VENV)/bin/python bench/bench_speed.py $(ARGS)
+	$(BIN)/python bench/bench_explorers.py $(EXPLORER_ARGS)
+
+bench-explorers: install chromium
+	$(BIN)/python bench/bench_explorers.py $(ARGS)
