@@ -59,8 +59,8 @@ def test_every_control_at_every_extreme(name, recwarn):
             default = getattr(control, "value", None)
             for value in positions(control):
                 control.value = value
-                if explorer.run_button is not None:
-                    explorer.run_button.click()
+                if explorer.run_button is not None and explorer.stale:
+                    explorer.run_button.click()     # an expensive setting waits for Run
                 assert explorer.error is None, f"{name}: {cname}={value!r}: {explorer.error!r}"
             if default is not None:
                 control.value = default
@@ -104,3 +104,163 @@ def test_epoch_progress_reports_about_twenty_times_and_ends_full():
         report(epoch, None)
     assert len(seen) == 20 and seen[-1] == (1.0, "training: epoch 100 of 100")
     lw._base.epoch_progress(None, 10)(0, None)         # no progress bar: nothing to do
+
+
+# ---------------------------------------------------------------- cheap runs start by themselves
+
+def training_explorer(cost, sleep=0.0):
+    """A toy training explorer: one slider ``n``; every run is logged; ``cost`` is its formula
+    (seconds) and each run really takes ``sleep`` seconds."""
+    import time
+    fig, ax = lw.new_figure()
+    (line,) = ax.plot([0, 1], [0, 0])
+    runs = []
+
+    def update(n, progress):
+        runs.append(n)
+        progress(0.5, f"training {n}")
+        time.sleep(sleep)
+        line.set_ydata([0, n])
+        return f"ran {n}"
+
+    controls = {"n": widgets.IntSlider(value=1, min=1, max=1000)}
+    return Explorer(controls, fig, update, run_button=True, cost=cost), runs
+
+
+def test_a_cheap_setting_runs_without_the_button():
+    explorer, runs = training_explorer(lambda n: 0.01 * n)
+    assert runs == [1]                      # the first run, at construction
+    explorer.controls["n"].value = 20       # about 0.2 s (or less: the toy is faster)
+    assert runs == [1, 20]
+    assert not explorer.stale and explorer.status.value == "ran 20"
+    assert explorer.progress.layout.visibility == "hidden"
+
+
+def test_an_expensive_setting_waits_for_run_and_says_why():
+    explorer, runs = training_explorer(lambda n: 0.01 * n)
+    explorer.speed = 1.0                    # as on the course machine (the toy runs in ~0 s)
+    explorer.controls["n"].value = 400      # about 4 s
+    assert runs == [1] and explorer.stale
+    assert explorer.status.value == "This setting takes about 4 s: press Run."
+    explorer.run_button.click()
+    assert runs == [1, 400] and not explorer.stale
+    assert explorer.status.value == "ran 400"
+
+
+def test_the_estimate_follows_the_measured_speed():
+    """A machine that runs twice as slowly as the formula says makes every estimate double."""
+    explorer, runs = training_explorer(lambda n: 0.05 * n, sleep=0.1)
+    assert 1.5 <= explorer.speed <= 3.0     # 0.1 s measured against 0.05 s estimated
+    assert explorer.estimate_seconds({"n": 10}) == pytest.approx(0.5 * explorer.speed)
+    assert explorer.is_cheap({"n": 5}) and not explorer.is_cheap({"n": 20})
+
+
+def test_changes_during_a_run_end_with_one_run_of_the_latest_values():
+    """While a run is in progress (here: changes made from its progress callback, the only way
+    a change can arrive mid-run on the kernel's one thread), only the latest values are kept:
+    one more run follows, with them, and the intermediate values never run."""
+    explorer, runs = training_explorer(lambda n: 0.001 * n)
+    burst = iter([[2, 3, 4, 5], [], []])
+
+    def update(n, progress):
+        runs.append(n)
+        for value in next(burst, []):
+            explorer.controls["n"].value = value
+        return f"ran {n}"
+
+    explorer._update = update
+    explorer.controls["n"].value = 10
+    assert runs == [1, 10, 5]
+    assert explorer.values == {"n": 5} and not explorer.stale
+
+
+def test_changes_queued_in_a_kernel_coalesce_into_one_run(monkeypatch):
+    """In a kernel a fresh change runs at once; a change just after a run (a message that queued
+    up during it) schedules the run on the event loop, and the rest of the burst, handled before
+    it fires, makes no more runs: one run of the last values."""
+    scheduled = []
+
+    class Loop:
+        def call_later(self, delay, callback):
+            scheduled.append(callback)
+
+    explorer, runs = training_explorer(lambda n: 0.01 * n)
+    monkeypatch.setattr(lw._base, "_kernel_loop", lambda: Loop())
+    explorer._run_ended = float("-inf")     # a fresh change, long after the last run: at once
+    explorer.controls["n"].value = 7
+    assert runs == [1, 7] and not scheduled
+    for value in (2, 3, 4, 5):              # just after that run: queued during it
+        explorer.controls["n"].value = value
+    assert runs == [1, 7] and len(scheduled) == 1
+    scheduled.pop()()
+    assert runs == [1, 7, 5] and not explorer.stale
+    explorer.controls["n"].value = 900      # expensive: scheduled, then it explains and waits
+    scheduled.pop()()
+    assert runs == [1, 7, 5] and "press Run" in explorer.status.value
+
+
+@pytest.mark.parametrize("builder, cheap, expensive", [
+    ("residual_explorer", {"depth": 3}, {"depth": 1000}),
+    ("relu_mlp_explorer", {"iterations": 500}, {"width": 40, "depth": 6, "iterations": 6000}),
+    ("batchnorm_explorer", {"batch_norm": False}, {"depth": 25}),
+    ("dense_explorer", {"depth": 2}, {"depth": 12, "growth": 4, "first": 8}),
+    ("leaky_relu_explorer", {"epochs": 50}, {"depth": 10, "epochs": 300}),
+    ("regularisation_explorer", {"epochs": 20}, {"epochs": 100, "dropout": 0.5}),
+    ("vanishing_gradient_explorer", {"depth": 1}, None),
+])
+def test_training_explorers_estimate_their_runs(builder, cheap, expensive):
+    """At the course machine's speed (speed 1), a small setting is cheap and a big one waits."""
+    explorer = getattr(lw, builder)()
+    assert explorer.run_button is not None and explorer.last_run_seconds is not None
+    explorer.speed = 1.0
+    assert explorer.is_cheap({**explorer.values, **cheap})
+    if expensive is not None:
+        assert not explorer.is_cheap({**explorer.values, **expensive})
+
+
+KERNEL_SETUP = '''
+import time, matplotlib, ipywidgets as widgets
+matplotlib.use("Agg")
+from lessonlib.widgets import Explorer, new_figure
+fig, ax = new_figure(); (line,) = ax.plot([0, 1], [0, 0]); runs = []
+def update(n, progress):
+    runs.append(n); time.sleep(0.6); line.set_ydata([0, n]); return f"ran {n}"
+s = widgets.IntSlider(value=1, min=1, max=100)
+ex = Explorer({"n": s}, fig, update, run_button=True, cost=lambda n: 0.01)
+print(s.model_id)
+'''
+
+
+def test_a_burst_in_a_real_kernel_ends_with_one_run_of_the_latest_value():
+    """In ipykernel, five slider changes sent 50 ms apart while the first one's run (0.6 s)
+    blocks the kernel: the first runs at once, the four queued behind it make one run of 6."""
+    import time
+    manager = pytest.importorskip("jupyter_client.manager")
+    km, kc = manager.start_new_kernel(kernel_name="python3")
+    try:
+        out = []
+        kc.execute_interactive(KERNEL_SETUP, timeout=60, output_hook=out.append)
+        model_id = [m["content"]["text"] for m in out if m["msg_type"] == "stream"][-1].strip()
+        for value in (2, 3, 4, 5, 6):
+            kc.shell_channel.send(kc.session.msg("comm_msg", {
+                "comm_id": model_id, "buffer_paths": [],
+                "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}))
+            time.sleep(0.05)
+        time.sleep(2.5)
+        out.clear()
+        kc.execute_interactive("print(runs, ex.stale)", timeout=30, output_hook=out.append)
+        printed = [m["content"]["text"] for m in out if m["msg_type"] == "stream"][-1].strip()
+        assert printed == "[1, 2, 6] False"
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def test_a_move_that_switches_a_setting_on_runs_once():
+    """Moving lesson 12's lambda switches weight decay on: one run, with both changes."""
+    explorer = lw.regularisation_explorer()
+    explorer.speed = 0.5                    # cheap here, whatever the load
+    seen = []
+    inner = explorer._update
+    explorer._update = lambda **v: (seen.append((v["decay"], v["lam"])), inner(**v))[1]
+    explorer.controls["lam"].value = 1e-2
+    assert seen == [(True, 1e-2)] and not explorer.stale and explorer.error is None

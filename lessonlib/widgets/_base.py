@@ -9,6 +9,7 @@ figure is re-shown in an Output widget, so builders also work in tests and stati
 only: they live in ``lessonlib.plots.style`` and are imported here under the same names.
 """
 import html
+import time
 
 import ipywidgets as widgets
 from IPython.display import clear_output, display
@@ -41,19 +42,70 @@ def dropdown(description, options, value=None):
                             description=description, style={"description_width": "initial"})
 
 
+CHEAP_RUN_SECONDS = 1.0   # a training run estimated at most this long starts by itself
+COALESCE_SECONDS = 0.03   # in a kernel, a change just after a run waits this long for newer ones
+BURST_SECONDS = 0.15      # a change this soon after a run ended most likely queued during it
+
+
+def _kernel_loop():
+    """The running kernel's event loop (ipykernel), or None outside a kernel (tests, scripts)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:                 # pragma: no cover - IPython comes with ipywidgets
+        return None
+    kernel = getattr(get_ipython(), "kernel", None)
+    return getattr(kernel, "io_loop", None)
+
+
 class Explorer(widgets.VBox):
     """Controls above one figure, updated in place; a status line below.
 
     update(**values, progress=callable) changes the figure's artists. ``progress(fraction, text)``
-    moves the progress bar (for training). With ``run_button=True`` changes wait for a click.
-    An exception inside update is shown as a one-line message, never a traceback, and kept in
-    ``self.error`` so tests can fail on it.
+    moves the progress bar (for training). An exception inside update is shown as a one-line
+    message, never a traceback, and kept in ``self.error`` so tests can fail on it.
+
+    Analytic explorers (no ``run_button``) update at once on every change.
+
+    Training explorers (``run_button=True``) run by themselves when a run is cheap.
+    ``cost(**values)`` estimates a run's seconds from a per-explorer formula (steps x layers,
+    measured on the course machine). The explorer scales it by how long its last run really took
+    against that formula's estimate (``speed``, kept within 0.5-3): a loaded machine makes runs
+    look dearer, a quiet one cheaper. When the scaled estimate is at most ``CHEAP_RUN_SECONDS``
+    (about 1 s), a control change starts the run itself, with the progress bar. Otherwise the
+    figure waits and the status line says why ("This setting takes about 4 s: press Run."). The
+    Run button stays for those settings, and to run again. Without ``cost`` every change waits
+    for Run.
+
+    A newer change supersedes an older one by coalescing, not by interrupting. The kernel runs
+    widget callbacks on its one thread: while a run computes, no comm message is handled, so a
+    run cannot see a newer change and stop early. Stopping it would mean pumping the kernel's
+    message loop from inside the progress callback (``kernel.do_one_iteration``), which
+    re-enters ipykernel's dispatch and is fragile. Instead: a fresh change (none for
+    ``BURST_SECONDS`` after the last run) runs at once, inside its comm message, so JupyterLab
+    shows the kernel busy. A change that arrives within ``BURST_SECONDS`` of a run's end most
+    likely queued up during that run: it only records that a run is wanted and schedules one on
+    the kernel's event loop ``COALESCE_SECONDS`` later. The rest of the queued changes are
+    handled first and schedule nothing new; the one scheduled run then reads the controls, i.e.
+    the latest values, and the intermediate settings are skipped. A change made while a run is
+    in progress (from the progress callback, or the update itself) is remembered, and one more
+    run of the latest values follows. Outside a kernel (tests, scripts) a change runs at once.
     """
 
-    def __init__(self, controls, fig, update, *, run_button=False, title=None):
+    def __init__(self, controls, fig, update, *, run_button=False, title=None, cost=None,
+                 cheap_seconds=CHEAP_RUN_SECONDS):
         self.controls = dict(controls)
         self.fig = fig
         self._update = update
+        self._cost = cost
+        self.cheap_seconds = cheap_seconds
+        self.speed = 1.0          # measured / estimated seconds of the last run
+        self.last_run_seconds = None
+        self.stale = False        # the figure does not show the controls' current values
+        self._running = False
+        self._pending = False
+        self._scheduled = False
+        self._run_ended = float("-inf")
+        self._shown_values = None
         self.error = None
         self.status = widgets.HTML(value="")
         self.progress = widgets.FloatProgress(value=0.0, min=0.0, max=1.0,
@@ -85,20 +137,68 @@ class Explorer(widgets.VBox):
     def switch_on_move(self, moved, control, value):
         """Moving the control ``moved`` sets ``control`` to ``value``. For a slider that only
         counts when another control selects it (a custom std, the weight-decay strength):
-        moving it means "use this", so it switches itself on, as a learner expects."""
-        self.controls[moved].observe(
-            lambda _change: setattr(self.controls[control], "value", value), names="value")
+        moving it means "use this", so it switches itself on, as a learner expects.
+        The switch comes before the explorer's own reaction to the move, so that one run (of a
+        training explorer) sees both changes."""
+        slider = self.controls[moved]
+        slider.unobserve(self._on_change, names="value")
+        slider.observe(lambda _change: setattr(self.controls[control], "value", value),
+                       names="value")
+        slider.observe(self._on_change, names="value")
 
     @property
     def values(self):
         return {name: c.value for name, c in self.controls.items()
                 if not isinstance(c, widgets.Button)}
 
+    def estimate_seconds(self, values=None):
+        """The estimated seconds of a run with ``values`` (default: the controls'), or None
+        when the explorer gives no ``cost``."""
+        if self._cost is None:
+            return None
+        return float(self._cost(**(self.values if values is None else values))) * self.speed
+
+    def is_cheap(self, values=None):
+        """True when a change to ``values`` may run by itself (always, without a Run button)."""
+        if self.run_button is None:
+            return True
+        estimate = self.estimate_seconds(values)
+        return estimate is not None and estimate <= self.cheap_seconds
+
     def _on_change(self, _change):
+        self.stale = True
         if self.run_button is None:
             self.refresh()
-        else:
+            return
+        self._pending = True
+        if self._running or self._scheduled:
+            return                       # the run in progress or already scheduled takes it
+        loop = _kernel_loop()
+        if loop is None or time.perf_counter() - self._run_ended > BURST_SECONDS:
+            self._run_pending()          # a fresh change: at once (the kernel shows busy)
+        else:                            # just after a run: likely queued during it
+            self._scheduled = True
+            loop.call_later(COALESCE_SECONDS, self._run_pending)
+
+    def _run_pending(self):
+        """Run once with the latest values if a change asked for it (and it is cheap)."""
+        self._scheduled = False
+        while self._pending and not self._running:
+            self._pending = False
+            if self.values == self._shown_values:
+                self.stale = False           # already on the figure (e.g. one move, two controls)
+                continue
+            if not self.is_cheap():
+                self._explain_wait()
+                return
+            self.refresh()
+
+    def _explain_wait(self):
+        estimate = self.estimate_seconds()
+        if estimate is None:
             self.set_status("Press Run to train with the new settings.")
+        else:
+            self.set_status(f"This setting takes about {_seconds_words(estimate)}: press Run.")
 
     def set_status(self, text):
         self.status.value = html.escape(text)
@@ -111,18 +211,42 @@ class Explorer(widgets.VBox):
 
     def refresh(self):
         """Run update with the current values and redraw the figure."""
+        if self._running:                  # a click or change during a run: once more after it
+            self._pending = True
+            return
         self.error = None
         self.set_status("")
+        self._running = True
+        self._pending = False
+        values = self.values
+        self.stale = False
+        start = time.perf_counter()
         try:
-            message = self._update(**self.values, progress=self._set_progress)
+            message = self._update(**values, progress=self._set_progress)
         except Exception as exc:        # shown, not raised: a learner never sees a traceback
             self.error = exc
             self.set_status(f"Could not update the figure ({type(exc).__name__}: {exc}).")
             message = None
+        else:
+            self._calibrate(values, time.perf_counter() - start)
+            self._shown_values = values
+        finally:
+            self._running = False
         self.progress.layout.visibility = "hidden"
         if message:
             self.set_status(message)
         self._draw()
+        self._run_ended = time.perf_counter()
+        if self._pending:                  # changed while running: the latest values, once
+            self._run_pending()
+
+    def _calibrate(self, values, seconds):
+        self.last_run_seconds = seconds
+        if self._cost is None:
+            return
+        formula = float(self._cost(**values))
+        if formula > 0:
+            self.speed = min(3.0, max(0.5, seconds / formula))
 
     def _draw(self):
         if self._output is None:
@@ -131,6 +255,14 @@ class Explorer(widgets.VBox):
             with self._output:
                 clear_output(wait=True)
                 display(self.fig)
+
+
+def _seconds_words(seconds):
+    if seconds < 10:
+        return f"{seconds:.0f} s" if seconds >= 1.5 else f"{seconds:.1f} s"
+    if seconds < 90:
+        return f"{5 * round(seconds / 5):.0f} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def epoch_progress(progress, total, unit="epoch"):

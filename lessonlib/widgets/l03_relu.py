@@ -23,7 +23,8 @@ INIT_LABELS = {"normal": "std 1", "xavier": "Xavier", "he": "He"}
 def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.1, momentum=0.9,
                       iterations=2000, seed=0):
     """Train an MLP on the rings data with full-batch gradient descent and momentum; compare the
-    activations. The previous run's loss curve stays in grey for comparison. Press Run."""
+    activations. The previous run's loss curve stays in grey for comparison. A cheap setting
+    runs by itself; an expensive one (wide, deep, many iterations) waits for Run."""
     X, y = make_rings()
     fig, (ax_map, ax_loss) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.15))
     image, points, shape = plots.decision_map(ax_map, X, y)
@@ -77,5 +78,10 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
         "iterations": slider("iterations", iterations, 500, 6000, 500, continuous=False),
         "seed": slider("seed (initial weights)", seed, 0, 9, 1, continuous=False),
     }
-    return Explorer(controls, fig, update, run_button=True,
+    def cost(width, depth, iterations, **_):
+        """Seconds of a run on the course machine: full-batch steps x (layers + params/1000)."""
+        params = 3 * width + (depth - 1) * (width * width + width) + 2 * width + 2
+        return 0.1 + 2.5e-4 * iterations * (depth + 1 + params / 1000)
+
+    return Explorer(controls, fig, update, run_button=True, cost=cost,
                     title="An MLP on the rings: ReLU against sigmoid")

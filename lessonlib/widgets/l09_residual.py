@@ -27,7 +27,8 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
                       epochs=100, seed=0):
     """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
     show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight
-    matrices per epoch (at most 40 of them, spread from fc1 to the output). Press Run."""
+    matrices per epoch (at most 40 of them, spread from fc1 to the output). A cheap setting
+    runs by itself; a deep one (50 layers and more at 100 epochs) waits for Run."""
     data = load_iris(seed=0)
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.1))
     runs = RunComparison(ax_loss, CONNECTION_COLORS["residual"])
@@ -105,5 +106,9 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         "epochs": slider("epochs", epochs, 10, 100, 10, continuous=False),
         "seed": slider("seed", seed, 0, 4, 1, continuous=False),
     }
-    return Explorer(controls, fig, update, run_button=True,
-                    title="Residual or plain, 2 to 1000 hidden layers: press Run after a change")
+    def cost(depth, width, epochs, **_):
+        """Seconds of a run on the course machine: layers x epochs (capped by epochs_for)."""
+        return 0.1 + 4e-4 * depth * epochs_for(depth, epochs) * (0.7 + 0.03 * width)
+
+    return Explorer(controls, fig, update, run_button=True, cost=cost,
+                    title="Residual or plain, 2 to 1000 hidden layers")

@@ -1,8 +1,9 @@
 """Lesson 11: LeakyReLU and dead ReLUs.
 
 Builder (``__all__``): ``leaky_relu_explorer`` (the slope of LeakyReLU: the activation and its
-derivative follow the slider; Run trains lesson 06's deep iris net with it and counts the units
-that are never > 0). The activation and the run come from ``lessonlib.recipes.l11_leaky``,
+derivative follow the slider; a run, by itself when cheap, else on Run, trains lesson 06's
+deep iris net with it and counts the units that are never > 0). The activation and the run
+come from ``lessonlib.recipes.l11_leaky``,
 ``never_positive`` from ``lessonlib.models``, the colours and the loss axis from
 ``lessonlib.plots.l11_leaky``.
 """
@@ -24,8 +25,9 @@ __all__ = ["leaky_relu_explorer"]
 
 def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
     """The slope of LeakyReLU (0 = ReLU, 1 = no activation at all): the activation and its
-    derivative move with the slider; Run trains lesson 06's deep iris network with it and
-    counts, per layer, the units that are negative for every training flower."""
+    derivative move with the slider; a run (by itself when cheap, else on Run) trains lesson
+    06's deep iris network with it and counts, per layer, the units that are negative for
+    every training flower."""
     data = load_iris()
     X = data[0]
     fig, (ax_f, ax_loss, ax_dead) = new_figure(1, 3, figsize=(11.5, 3.7),
@@ -100,11 +102,15 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
         "epochs": slider("epochs", epochs, 50, 300, 50, continuous=False),
         "seed": slider("seed (initial weights, batches)", seed, 0, 9, 1, continuous=False),
     }
-    explorer = Explorer(controls, fig, update, run_button=True,
+    def cost(depth, epochs, **_):
+        """Seconds of a run on the course machine: epochs x layers."""
+        return 0.05 + 5.5e-4 * epochs * (depth + 1)
+
+    explorer = Explorer(controls, fig, update, run_button=True, cost=cost,
                         title="LeakyReLU: the slope below zero")
 
     def on_slope(change):
-        # the activation panel follows the slider at once; training waits for Run
+        # the activation panel follows the slider at once; training runs by itself when cheap
         draw_activation(change["new"])
         fig.canvas.draw_idle()
 

@@ -1,9 +1,10 @@
 """Lesson 12: weight decay (L2) and dropout against overfitting, on a few hundred digits.
 
 Builder (``__all__``): ``regularisation_explorer`` (weight decay on or off, its lambda, the
-dropout ratio: Run trains the lesson's network and shows training against test accuracy, and the
-test loss). The run is ``lessonlib.recipes.l12_regularisation.train_digits``; the accuracy axis
-comes from ``lessonlib.plots.l12_regularisation``.
+dropout ratio: a run, by itself when cheap, else on Run, trains the lesson's network and
+shows training against test accuracy, and the test loss). The run is
+``lessonlib.recipes.l12_regularisation.train_digits``; the accuracy axis comes from
+``lessonlib.plots.l12_regularisation``.
 """
 
 import ipywidgets as widgets
@@ -24,8 +25,9 @@ THIS_RUN_COLOR = "#1f77b4"     # the explorer's current run; the previous one is
 # ---------------------------------------------------------------- the explorer
 
 def regularisation_explorer(decay=False, lam=1e-3, dropout=0.0, epochs=60, seed=0):
-    """Weight decay lambda (on/off) and the dropout ratio: press Run to train the lesson's
-    network on 300 digits and watch training against test accuracy, and the test loss.
+    """Weight decay lambda (on/off) and the dropout ratio: a run (by itself when cheap, else on
+    Run) trains the lesson's network on 300 digits; watch training against test accuracy, and
+    the test loss.
     The test curves use the first 500 test digits."""
     data = load_overfit_digits()
     n_test = 500
@@ -92,7 +94,11 @@ def regularisation_explorer(decay=False, lam=1e-3, dropout=0.0, epochs=60, seed=
         "seed": slider("seed (initial weights, batches, masks)", seed, 0, 9, 1,
                        continuous=False),
     }
-    explorer = Explorer(controls, fig, update, run_button=True,
+    def cost(epochs, dropout, **_):
+        """Seconds of a run on the course machine: per epoch (training and the two evaluations)."""
+        return 0.05 + 0.026 * epochs * (1.1 if dropout else 1.0)
+
+    explorer = Explorer(controls, fig, update, run_button=True, cost=cost,
                         title="Weight decay and dropout on 300 digits")
     explorer.switch_on_move("lam", "decay", True)
     return explorer
