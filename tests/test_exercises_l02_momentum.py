@@ -142,7 +142,7 @@ def test_loop_stub_is_not_attempted(capsys):
 @pytest.mark.parametrize("count, words", [(-1, "one too few"), (1, "one too many")])
 def test_loop_off_by_one(count, words):
     msg = LOOP.grade(lambda *a: _heavy_ball(*a, count=count))
-    assert "expected steps + 1 = 30" in msg and words in msg
+    assert "expected steps + 1 = 13" in msg and words in msg
 
 
 def test_loop_sign_errors():
@@ -156,7 +156,7 @@ def test_loop_first_step_and_start():
         lambda *a: _heavy_ball(*a, first_zero=True))
     msg = LOOP.grade(lambda g, x0, lr, rho, steps: _heavy_ball(g, x0, lr, rho, steps)[1:].tolist()
                      + [0.0])
-    assert "first value should be the start x0 = 0.5" in msg
+    assert "first value should be the start x0 = -3" in msg
 
 
 def test_loop_in_place_aliasing_on_vectors():
@@ -175,7 +175,7 @@ def test_solutions_and_hints_print(capsys):
         ex.solution()
     out = capsys.readouterr().out
     assert "Hint 1 of 3" in out and "Hint 3 of 3" in out
-    assert "def reference_grad" in out and "def reference_momentum_descend" in out
+    assert "def grad(b, X, y)" in out and "def momentum_descend(grad_fn" in out
 
 
 def test_loop_grader_uses_descend_on_the_quartic():
@@ -184,3 +184,203 @@ def test_loop_grader_uses_descend_on_the_quartic():
     np.testing.assert_allclose(path, descend(quartic_grad, 0.5, SGD(lr=0.1, momentum=0.9), 29),
                                rtol=1e-12)
     assert f"{path[-1]:.6f}" == "-1.602265"
+
+
+# ---------------------------------------------------------------- fairness tables
+
+def _grad_f32(b, X, y):
+    b, X, y = (np.asarray(a, dtype=np.float32) for a in (b, X, y))
+    x1, x2, u, p = _parts(b, X, y)
+    c = (p - y) * np.cos(u)
+    return np.array([np.mean(c * x1 * x2), np.mean(c * x2)], dtype=np.float32)
+
+
+def _grad_loop(b, X, y):
+    import math
+    g1 = g2 = 0.0
+    for (x1, x2), yi in zip(X.tolist(), y.tolist()):
+        u = b[0] * x1 * x2 + b[1] * x2
+        p = 1 / (1 + math.exp(-math.sin(u)))
+        g1 += (p - yi) * math.cos(u) * x1 * x2
+        g2 += (p - yi) * math.cos(u) * x2
+    return [g1 / len(y), g2 / len(y)]
+
+
+def _grad_matrix(b, X, y):
+    features = np.column_stack([X[:, 0] * X[:, 1], X[:, 1]])      # du/db, one row per point
+    u = features @ b
+    p = 1 / (1 + np.exp(-np.sin(u)))
+    return features.T @ ((p - y) * np.cos(u)) / len(y)
+
+
+def _grad_in_place(b, X, y):
+    X *= 1.0                                        # harmless work on the given arrays
+    x1, x2, u, p = _parts(b, X, y)
+    p -= y
+    p *= np.cos(u)
+    return (np.mean(p * x1 * x2), np.mean(p * x2))
+
+
+def _grad_slip(kind):
+    def grad(b, X, y):
+        x1, x2, u, p = _parts(b, X, y)
+        c = {"sum": (p - y) * np.cos(u) * len(y), "sign": (y - p) * np.cos(u),
+             "no cos": p - y, "sin": (p - y) * np.sin(u),
+             "sigmoid'": (p - y) * np.cos(u) * p * (1 - p)}[kind]
+        return np.array([np.mean(c * x1 * x2), np.mean(c * x2)])
+    return grad
+
+
+def _grad_reader_slip(kind):
+    """The slips of a fresh reader, each once told only a relative error."""
+    def grad(b, X, y):
+        x1, x2, u, p = _parts(b, X, y)
+        if kind == "no sin":
+            p = 1 / (1 + np.exp(-u))
+        c = {"slope": p * (1 - p) * np.cos(u),
+             "cos(sin)": (p - y) * np.cos(np.sin(u))}.get(kind, (p - y) * np.cos(u))
+        if kind == "N - 1":
+            return np.array([np.sum(c * x1 * x2), np.sum(c * x2)]) / (len(y) - 1)
+        d_b2 = {"b2 x1": np.mean(c * x1), "b2 x1*x2": np.mean(c * x1 * x2)}.get(
+            kind, np.mean(c * x2))
+        return np.array([np.mean(c * x1 * x2), d_b2])
+    return grad
+
+
+def _momentum_f32(grad_fn, x0, lr, rho, steps):
+    x = np.array(x0, dtype=np.float32)
+    v = np.zeros_like(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        v = np.float32(rho) * v - np.float32(lr) * np.asarray(grad_fn(x), dtype=np.float32)
+        x = x + v
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _momentum_in_place(grad_fn, x0, lr, rho, steps):
+    x = x0                                # the caller's array itself (or a float)
+    v = 0 * x
+    path = [np.copy(x)]
+    for _ in range(steps):
+        v = rho * v - lr * np.asarray(grad_fn(x))
+        x += v                            # changes x0 too: harmless, the checker kept its own
+        path.append(np.copy(x))
+    return path
+
+
+def _momentum_unscaled_velocity(grad_fn, x0, lr, rho, steps):
+    x, v, path = np.asarray(x0, dtype=float), 0.0, [np.asarray(x0, dtype=float)]
+    for _ in range(steps):
+        v = rho * v + np.asarray(grad_fn(x))     # v without the lr: the same run, lr constant
+        x = x - lr * v
+        path.append(x)
+    return np.stack(path)
+
+
+def _momentum_preallocated(grad_fn, x0, lr, rho, steps):
+    x0 = np.asarray(x0, dtype=float)
+    path = np.empty((steps + 1,) + x0.shape)
+    path[0] = x0
+    v = np.zeros_like(x0)
+    for t in range(1, steps + 1):
+        v = rho * v - lr * np.asarray(grad_fn(path[t - 1]))
+        path[t] = path[t - 1] + v
+    return path
+
+
+def _momentum_position(grad_fn, x0, lr, rho, steps):
+    xs = [np.array(x0, dtype=float)]
+    for t in range(steps):
+        prev = xs[-2] if t else xs[-1]
+        xs.append(xs[-1] - lr * np.asarray(grad_fn(xs[-1])) + rho * (xs[-1] - prev))
+    return [x.tolist() for x in xs]
+
+
+def _momentum_ema(grad_fn, x0, lr, rho, steps):
+    x = np.array(x0, dtype=float)
+    v = np.zeros_like(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        v = rho * v + (1 - rho) * np.asarray(grad_fn(x))
+        x = x - lr * v
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _momentum_fixed_rho(grad_fn, x0, lr, rho, steps):
+    return LOOP.reference(grad_fn, x0, lr, 0.9, steps)
+
+
+FAIRNESS = {
+    "sin_logistic_gradient": dict(
+        right=[("the reference", GRAD.reference), ("float32 throughout", _grad_f32),
+               ("a Python loop over the points, a list", _grad_loop),
+               ("matrix form features.T @ c / N", _grad_matrix),
+               ("in-place work on its own arrays, a tuple", _grad_in_place),
+               ("lessonlib's own", sin_logistic_grad)],
+        slips=[("sum instead of mean", _grad_slip("sum"), "1000 times too large"),
+               ("y - p", _grad_slip("sign"), "p - y, not y - p"),
+               ("cos missing", _grad_slip("no cos"), "misses the factor cos"),
+               ("sin where cos belongs", _grad_slip("sin"), "sin(b1*x1*x2 + b2*x2) where cos"),
+               ("the sigmoid's derivative kept", _grad_slip("sigmoid'"), "extra factor p(1 - p)"),
+               ("entries swapped", lambda b, X, y: sin_logistic_grad(b, X, y)[::-1], "swapped"),
+               ("the sin forgotten in the forward pass", _grad_reader_slip("no sin"),
+                "p must be sigmoid(sin(u)): the logit is sin(u), not u"),
+               ("the sigmoid's slope instead of p - y", _grad_reader_slip("slope"),
+                "the sigmoid's slope p(1 - p) where p - y belongs"),
+               ("np.cos(np.sin(u))", _grad_reader_slip("cos(sin)"), "cos(sin(u)) where cos(u)"),
+               ("sum / (N - 1)", _grad_reader_slip("N - 1"), "not N - 1"),
+               ("d/db2 with x1", _grad_reader_slip("b2 x1"),
+                ["d loss/d b2 has the factor x1 where x2", "with respect to b2 is x2"]),
+               ("d/db2 with x1*x2", _grad_reader_slip("b2 x1*x2"),
+                ["d loss/d b2 has the factor x1*x2", "with respect to b2 is x2"])]),
+    "heavy_ball": dict(
+        right=[("the reference", LOOP.reference), ("float32 throughout", _momentum_f32),
+               ("x = x0; x += v (changes the caller's x0)", _momentum_in_place),
+               ("velocity without lr: v = rho v + g, x -= lr v", _momentum_unscaled_velocity),
+               ("a preallocated path array", _momentum_preallocated),
+               ("position form, a list of lists", _momentum_position)],
+        slips=[("uphill", lambda *a: _heavy_ball(*a, sign=-1.0), "uphill"),
+               ("momentum sign", lambda *a: _heavy_ball(*a, mom_sign=-1.0),
+                "momentum term has the wrong sign"),
+               ("momentum on the first step", lambda *a: _heavy_ball(*a, first_zero=True),
+                "first step is not plain gradient descent"),
+               ("EMA form", _momentum_ema, "average of the gradients"),
+               ("appends x, then x += v", lambda *a: _heavy_ball(*a, in_place=True), "copy"),
+               ("one update too many", lambda *a: _heavy_ball(*a, count=1), "one too many"),
+               ("rho written in as 0.9", _momentum_fixed_rho, "wrong value")]),
+}
+
+
+def _momentum_variant(kind):
+    def descend_(grad_fn, x0, lr, rho, steps):
+        x = np.array(x0, dtype=float)
+        v = np.zeros_like(x)
+        path = [x.copy()]
+        for _ in range(steps):
+            if kind == "nesterov":
+                v = rho * v - lr * np.asarray(grad_fn(x + rho * v))
+                x = x + v
+            elif kind == "lr twice":
+                v = rho * v - lr * np.asarray(grad_fn(x))
+                x = x + lr * v
+            else:                                   # x moved by the old velocity first
+                x = x + v
+                v = rho * v - lr * np.asarray(grad_fn(x))
+            path.append(x.copy())
+        return np.array(path)
+    return descend_
+
+
+FAIRNESS["heavy_ball"]["slips"] += [
+    ("Nesterov's look-ahead", _momentum_variant("nesterov"), "Nesterov"),
+    ("lr applied twice", _momentum_variant("lr twice"), "lr is applied twice"),
+    ("x moved before v", _momentum_variant("x first"), "old velocity before v is updated"),
+]
+
+
+def test_lr_twice_is_not_called_the_average_form():
+    """With lr = 1 - rho (0.1 and 0.9) the average form and 'lr twice' give the same run on the
+    first case; the message must name what the learner wrote."""
+    assert "average of the gradients" not in LOOP.grade(_momentum_variant("lr twice"))

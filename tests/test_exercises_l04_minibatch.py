@@ -16,6 +16,9 @@ def _batches(n, batch_size, rng, *, slip=None):
         return [rng.choice(n, size=min(batch_size, n - s)) for s in range(0, n, batch_size)]
     if slip == "new permutation per batch":
         return [rng.permutation(n)[:min(batch_size, n - s)] for s in range(0, n, batch_size)]
+    if slip == "choice without replacement per batch":
+        return [rng.choice(n, size=min(batch_size, n - s), replace=False)
+                for s in range(0, n, batch_size)]
     if slip == "no shuffle":
         perm = np.arange(n)
     elif slip == "global rng":
@@ -34,6 +37,15 @@ def _batches(n, batch_size, rng, *, slip=None):
         return [np.sort(perm[s:s + batch_size]) for s in range(0, n, batch_size)]
     if slip == "reversed":
         return [perm[s:s + batch_size] for s in range(0, n, batch_size)][::-1]
+    n_batches = -(-n // batch_size)
+    if slip == "strided":
+        return [perm[k::n_batches] for k in range(n_batches)]
+    if slip == "array_split":
+        return np.array_split(perm, n_batches)
+    if slip == "2-D reshape":
+        return perm[:n // batch_size * batch_size].reshape(-1, batch_size)
+    if slip == "reshape":
+        return perm.reshape(-1, batch_size)
     return [perm[s:s + batch_size] for s in range(0, n, batch_size)]
 
 
@@ -63,11 +75,18 @@ def test_stub_is_not_attempted(capsys):
     assert "not attempted yet" in out and "Traceback" not in out
 
 
-@pytest.mark.parametrize("slip", ["with replacement", "choice per batch",
-                                  "new permutation per batch"])
+@pytest.mark.parametrize("slip", ["with replacement", "choice per batch"])
 def test_repeats_are_sampling_with_replacement(slip):
     msg = EX.grade(lambda *a: _batches(*a, slip=slip))
     assert "sampling with replacement" in msg and "appears" in msg
+
+
+@pytest.mark.parametrize("slip", ["new permutation per batch",
+                                  "choice without replacement per batch"])
+def test_repeats_across_batches_are_a_new_draw_per_batch(slip):
+    msg = EX.grade(lambda *a: _batches(*a, slip=slip))
+    assert "a new permutation (or a new draw) for every batch" in msg and "appears" in msg
+    assert "with replacement" not in msg
 
 
 def test_dropped_last_batch():
@@ -83,11 +102,56 @@ def test_off_by_one_batch_count():
 
 def test_wrong_order():
     assert "0, 1, 2, ... in order" in EX.grade(lambda *a: _batches(*a, slip="no shuffle"))
-    assert "sorted" in EX.grade(lambda *a: _batches(*a, slip="sorted"))
-    msg = EX.grade(lambda *a: _batches(*a, slip="choice without replacement"))
-    assert "not in the order of rng.permutation(10)" in msg
-    assert "batch sizes [1, 3, 3, 3], expected [3, 3, 3, 1]" in EX.grade(
-        lambda *a: _batches(*a, slip="reversed"))
+    assert "each batch holds its rows sorted" in EX.grade(lambda *a: _batches(*a, slip="sorted"))
+    msg = EX.grade(lambda *a: _batches(*a, slip="reversed"))
+    assert "batch sizes [1, 3, 3, 3], expected [3, 3, 3, 1]" in msg
+    assert "the smaller batch comes last" in msg
+
+
+def test_any_permutation_drawn_from_rng_passes():
+    """Properties, not one stream: every valid permutation drawn from the given rng passes."""
+    assert EX.grade(lambda *a: _batches(*a, slip="choice without replacement")) is None
+
+    def permuted(n, batch_size, rng):
+        perm = rng.permuted(np.arange(n))
+        return [perm[s:s + batch_size] for s in range(0, n, batch_size)]
+    assert EX.grade(permuted) is None
+
+
+def test_balanced_sizes_are_named():
+    msg = EX.grade(lambda *a: _batches(*a, slip="strided"))
+    assert "batch sizes [3, 3, 2, 2], expected [3, 3, 3, 1]" in msg
+    assert "strided slices perm[j::4]" in msg
+    assert "np.array_split(perm, 4) balances the sizes" in EX.grade(
+        lambda *a: _batches(*a, slip="array_split"))
+
+    def strided_choice(n, batch_size, rng):      # another draw: named by its sizes
+        perm = rng.choice(n, n, replace=False)
+        k = -(-n // batch_size)
+        return [perm[j::k] for j in range(k)]
+    assert "np.array_split(perm, 4) or strided slices perm[j::4]" in EX.grade(strided_choice)
+
+
+def test_a_reshape_is_named():
+    msg = EX.grade(lambda *a: _batches(*a, slip="2-D reshape"))
+    assert "a 2-D array of shape (3, 3)" in msg and "the 1 left over is never used" in msg
+    msg = EX.grade(lambda *a: _batches(*a, slip="reshape"))
+    assert "raised ValueError: cannot reshape" in msg
+    assert "works only when batch_size divides n; here 10 = 3 * 3 + 1" in msg
+
+
+def test_a_2d_array_is_fine_when_batch_size_divides_n():
+    from lessonlib.exercises.l04_minibatch import _structure
+    reshaped = lambda n, bs, rng: rng.permutation(n).reshape(-1, bs)
+    assert _structure(reshaped, 12, 4, 2) is None
+
+
+def test_the_rng_must_be_the_source():
+    fixed = lambda n, bs, rng: EX.reference(n, bs, np.random.default_rng(0))
+    assert "two different seeds gave the same batches" in EX.grade(fixed)
+    import copy
+    copied = lambda n, bs, rng: EX.reference(n, bs, copy.deepcopy(rng))
+    assert "two calls with one generator, as in two epochs" in EX.grade(copied)
 
 
 def test_global_random_state_is_caught():
@@ -97,6 +161,7 @@ def test_global_random_state_is_caught():
 
 def test_return_format_problems():
     assert "forget to `return`" in EX.grade(lambda n, bs, rng: None)
+    assert "returned a dict" in EX.grade(lambda n, bs, rng: dict(enumerate(_batches(n, bs, rng))))
     assert "one flat array" in EX.grade(lambda n, bs, rng: rng.permutation(n))
     assert "single number" in EX.grade(lambda n, bs, rng: list(rng.permutation(n)))
     assert "whole numbers" in EX.grade(
@@ -117,7 +182,7 @@ def test_solution_and_hints_print(capsys):
     EX.solution()
     out = capsys.readouterr().out
     assert "Hint 1 of 3" in out and "Hint 3 of 3" in out
-    assert "def reference_minibatch_indices" in out
+    assert "def minibatch_indices(n, batch_size, rng)" in out
 
 
 def test_final_points_follows_sin_logistic_descend_seed_by_seed():
@@ -136,3 +201,109 @@ def test_final_points_follows_sin_logistic_descend_seed_by_seed():
                                              seed=s)
             np.testing.assert_allclose(finals[k], path[-1], rtol=0, atol=1e-12)
             np.testing.assert_allclose(losses[k], ref[-1], rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- fairness table
+
+def _cut(perm, batch_size):
+    return [perm[s:s + batch_size] for s in range(0, len(perm), batch_size)]
+
+
+def _shuffle_arange(n, batch_size, rng):
+    rows = np.arange(n)
+    rng.shuffle(rows)                       # in place, on its own array
+    return _cut(rows, batch_size)
+
+
+def _argsort_lists(n, batch_size, rng):
+    return [b.tolist() for b in _cut(np.argsort(rng.random(n)), batch_size)]
+
+
+def _python_loop(n, batch_size, rng):
+    batches, current = [], []
+    for row in rng.permutation(n).tolist():
+        current.append(row)
+        if len(current) == batch_size:
+            batches.append(current)
+            current = []
+    return batches + ([current] if current else [])
+
+
+def _split_at(n, batch_size, rng):
+    return np.split(rng.choice(n, n, replace=False), range(batch_size, n, batch_size))
+
+
+def _float_tuple(n, batch_size, rng):
+    return tuple(b.astype(np.float32) for b in _cut(rng.permuted(np.arange(n)), batch_size))
+
+
+FAIRNESS = {
+    "minibatch_indices": dict(
+        right=[("the reference", EX.reference),
+               ("lessonlib's batch_indices, a generator", batch_indices),
+               ("rng.choice(n, n, replace=False), np.split", _split_at),
+               ("rng.permuted(np.arange(n)), a tuple of float32 arrays", _float_tuple),
+               ("idx = np.arange(n); rng.shuffle(idx)", _shuffle_arange),
+               ("argsort of rng.random(n), lists", _argsort_lists),
+               ("a Python loop filling lists", _python_loop)],
+        slips=[("with replacement", lambda *a: _batches(*a, slip="with replacement"),
+                "sampling with replacement"),
+               ("a new permutation per batch",
+                lambda *a: _batches(*a, slip="new permutation per batch"),
+                "a new permutation (or a new draw) for every batch"),
+               ("last batch dropped", lambda *a: _batches(*a, slip="drop last"),
+                "the last, smaller batch of 1 is missing"),
+               ("one batch too many", lambda *a: _batches(*a, slip="one too many"),
+                ["is empty", "one batch too many"]),
+               ("np.random instead of rng", lambda *a: _batches(*a, slip="global rng"),
+                ["the rng you are given", "not np.random"]),
+               ("no shuffle", lambda *a: _batches(*a, slip="no shuffle"), "0, 1, 2, ... in order"),
+               ("each batch sorted", lambda *a: _batches(*a, slip="sorted"),
+                "each batch holds its rows sorted"),
+               ("strided slices perm[k::n_batches]", lambda *a: _batches(*a, slip="strided"),
+                "strided slices"),
+               ("a 2-D array that drops the rest", lambda *a: _batches(*a, slip="2-D reshape"),
+                ["2-D array", "never used"])]),
+}
+
+
+def _cut_slip(kind):
+    """The slips of a fresh reader's cut: each gave "batch k is empty; ... one batch too many"
+    with the right number of batches."""
+    def minibatch_indices(n, batch_size, rng):
+        perm = rng.permutation(n - 1 if kind == "n - 1" else n)
+        starts = range(1 if kind == "start 1" else 0, n, batch_size)
+        if kind == "s:bs":
+            return [perm[s:batch_size] for s in starts]
+        if kind == "s*bs":
+            return [perm[s * batch_size:(s + 1) * batch_size] for s in starts]
+        return [perm[s:s + batch_size] for s in starts]
+    return minibatch_indices
+
+
+FAIRNESS["minibatch_indices"]["slips"] += [
+    ("rng.permutation(n - 1)", _cut_slip("n - 1"),
+     ["row 9, the last one", "rng.permutation(n), not rng.permutation(n - 1)"]),
+    ("perm[s:batch_size], s + forgotten", _cut_slip("s:bs"),
+     "each slice should start at s and end at s + batch_size"),
+    ("perm[s*bs:(s+1)*bs] with s stepping by bs", _cut_slip("s*bs"),
+     "s already moves by batch_size"),
+    ("range(1, n, batch_size)", _cut_slip("start 1"),
+     ["the first row of the permutation, perm[0]", "range(0, n, batch_size)"]),
+]
+
+
+@pytest.mark.parametrize("kind", ["n - 1", "s:bs", "s*bs"])
+def test_too_many_only_when_there_are_too_many(kind):
+    msg = EX.grade(_cut_slip(kind))
+    assert "too many" not in msg and "is empty" in msg
+
+
+def test_skipped_first_row_is_not_called_the_last_batch():
+    msg = EX.grade(_cut_slip("start 1"))
+    assert "last, smaller batch" not in msg
+
+    def skip_first_choice(n, batch_size, rng):       # another draw: found as well
+        perm = rng.choice(n, n, replace=False)
+        return [perm[s:s + batch_size] for s in range(1, n, batch_size)]
+    assert "perm[0]" in EX.grade(skip_first_choice)

@@ -158,12 +158,22 @@ def test_returns_none_and_crashes_are_one_line(capsys):
     assert "not yet" in out and "Traceback" not in out
 
 
+def test_yours_is_the_learners_loop_once_it_passes(capsys):
+    def stub(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+        raise NotImplementedError("Exercise 4: write the Adam loop here")
+    assert EX.yours(stub) is EX.reference
+    assert "runs the reference solution" in capsys.readouterr().out
+    assert EX.yours(slip(sign=-1.0)) is EX.reference
+    assert EX.yours(learner) is learner
+    assert capsys.readouterr().out.count("reference") == 1
+
+
 def test_hints_and_solution_print(capsys):
     EX.hint()
     EX.hint(3)
     EX.solution()
     out = capsys.readouterr().out
-    assert "Hint 1 of 3" in out and "Hint 3 of 3" in out and "def reference_adam_descend" in out
+    assert "Hint 1 of 3" in out and "Hint 3 of 3" in out and "def adam_descend(" in out
 
 
 def test_the_loop_trains_an_mlp_like_fit():
@@ -188,3 +198,272 @@ def test_the_fast_sin_logistic_path_follows_sin_logistic_descend():
         path, _ = sin_logistic_descend(X, y, Adam(lr=0.1), 80, batch_size=batch_size, seed=4)
         assert np.array_equal(sin_logistic_path(X, y, Adam(lr=0.1), 80, batch_size=batch_size,
                                                 seed=4), path)
+
+
+# ---------------------------------------------------------------- fairness table
+
+def _adam_f32(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    f = np.float32
+    x = np.array(x0, dtype=f)
+    m, n = np.zeros_like(x), np.zeros_like(x)
+    path = [x.copy()]
+    for t in range(1, steps + 1):
+        g = np.asarray(grad_fn(x), dtype=f)
+        m = f(beta1) * m + f(1 - beta1) * g
+        n = f(beta2) * n + f(1 - beta2) * g * g
+        m_hat, n_hat = m / f(1 - beta1 ** t), n / f(1 - beta2 ** t)
+        x = x - f(lr) * m_hat / (np.sqrt(n_hat) + f(eps))
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _adam_changes_x0(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    """x = x0; x -= ...: changes the caller's array (its own copy here), appends copies."""
+    x = x0 if isinstance(x0, np.ndarray) else np.array(x0, dtype=float)
+    m, n = np.zeros_like(x), np.zeros_like(x)
+    path = [x.copy()]
+    for t in range(1, steps + 1):
+        g = grad_fn(x)
+        m *= beta1
+        m += (1 - beta1) * g
+        n *= beta2
+        n += (1 - beta2) * g ** 2
+        x -= lr * (m / (1 - beta1 ** t)) / (np.sqrt(n / (1 - beta2 ** t)) + eps)
+        path.append(x.copy())
+    return path
+
+
+def _adam_running_powers(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    """beta**t kept as running products, and the path preallocated."""
+    x = np.array(x0, dtype=float)
+    path = np.empty((steps + 1,) + x.shape)
+    path[0] = x
+    m, n, b1t, b2t = 0.0 * x, 0.0 * x, 1.0, 1.0
+    for t in range(steps):
+        g = np.asarray(grad_fn(x))
+        b1t, b2t = b1t * beta1, b2t * beta2
+        m = beta1 * m + (1 - beta1) * g
+        n = beta2 * n + (1 - beta2) * np.square(g)
+        x = x - lr * (m / (1 - b1t)) / (np.sqrt(n / (1 - b2t)) + eps)
+        path[t + 1] = x
+    return path
+
+
+def _adam_sums(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    """lessonlib's algebra: the plain decaying sums p = m / (1 - beta1), q = n / (1 - beta2)."""
+    x = np.array(x0, dtype=float)
+    p, q = np.zeros_like(x), np.zeros_like(x)
+    path = [x]
+    for t in range(1, steps + 1):
+        g = grad_fn(x)
+        p = beta1 * p + g
+        q = beta2 * q + g * g
+        k = np.sqrt((1 - beta2) / (1 - beta2 ** t))
+        x = x - lr * (1 - beta1) / ((1 - beta1 ** t) * k) * p / (np.sqrt(q) + eps / k)
+        path.append(x)
+    return np.array(path)
+
+
+def _adam_no_root(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    x = np.array(x0, dtype=float)
+    m, n = np.zeros_like(x), np.zeros_like(x)
+    path = [x.copy()]
+    for t in range(1, steps + 1):
+        g = grad_fn(x)
+        m = beta1 * m + (1 - beta1) * g
+        n = beta2 * n + (1 - beta2) * g ** 2
+        x = x - lr * (m / (1 - beta1 ** t)) / (n / (1 - beta2 ** t) + eps)
+        path.append(x.copy())
+    return np.array(path)
+
+
+FAIRNESS = {
+    "adam_update": dict(
+        right=[("the reference", EX.reference), ("float32 throughout", _adam_f32),
+               ("x = x0; x -= ... (changes the caller's x0), a list", _adam_changes_x0),
+               ("running powers of beta, a preallocated path", _adam_running_powers),
+               ("lessonlib's decaying sums", _adam_sums),
+               ("a list of floats", lambda *a, **k: learner(*a, **k).tolist())],
+        slips=[("no bias correction", slip(correct=()), "no bias correction"),
+               ("eps inside the square root", slip(eps_inside=True), "inside the square root"),
+               ("no square root", _adam_no_root, "without the square root"),
+               ("uphill", slip(sign=-1.0), "uphill"),
+               ("t one too large", slip(t0=2), "one too large"),
+               ("m restarted every step", slip(keep_m=False), "m starts again from 0"),
+               ("betas swapped", slip(swap=True), "swapped"),
+               ("one update too many", slip(extra_steps=1), "one too many")]),
+}
+
+
+# ---------------------------------------------------------------- exercise 4b: the whole loop
+
+TRAIN = exercises.train_adam
+
+
+def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, eps=1e-8,
+                 *, f32=False, fixed=False, swap=False, reset_state=False, draw="permutation",
+                 correct=("m", "n"), eps_inside=False, root=True, t_epoch=False,
+                 t_per_array=False, keep_m=True, sign=1.0, t0=0, fresh_state=False,
+                 fresh_t=False, grad_by_bs=False):
+    """Adam with mini-batches as a learner writes it, with the slips given."""
+    from test_exercises_l03_relu import loss_and_grads
+    from test_exercises_l04_trainer import order_of
+    if fixed:
+        beta1, beta2 = 0.9, 0.999
+    if swap:
+        beta1, beta2 = beta2, beta1
+    dtype = np.float32 if f32 else np.float64
+    P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
+    X = X.astype(dtype)
+    M = {k: np.zeros_like(v) for k, v in P.items()}
+    N = {k: np.zeros_like(v) for k, v in P.items()}
+    t = t0
+    losses = []
+    for _ in range(epochs):
+        if t_epoch:
+            t = t0
+        if reset_state:
+            M = {k: np.zeros_like(v) for k, v in P.items()}
+            N = {k: np.zeros_like(v) for k, v in P.items()}
+        order = order_of(rng, len(y), draw)
+        for start in range(0, len(y), batch_size):
+            idx = order[start:start + batch_size]
+            loss, grads = loss_and_grads(P, X[idx], y[idx])
+            if grad_by_bs:
+                grads = loss_and_grads(P, X[idx], y[idx], batch_size)[1]
+            losses.append(loss)
+            if fresh_state:         # m and n made inside the batch loop
+                M = {k: np.zeros_like(v) for k, v in P.items()}
+                N = {k: np.zeros_like(v) for k, v in P.items()}
+            if fresh_t:
+                t = t0
+            if not t_per_array:
+                t += 1
+            for key in P:
+                if t_per_array:
+                    t += 1
+                g = grads[key]
+                M[key] = (beta1 * M[key] if keep_m else 0) + (1 - beta1) * g
+                N[key] = beta2 * N[key] + (1 - beta2) * g * g
+                m_hat = M[key] / (1 - beta1 ** t) if "m" in correct else M[key]
+                n_hat = N[key] / (1 - beta2 ** t) if "n" in correct else N[key]
+                if not root:
+                    bottom = n_hat + eps
+                elif eps_inside:
+                    bottom = np.sqrt(n_hat + eps)
+                else:
+                    bottom = np.sqrt(n_hat) + eps
+                P[key] = P[key] - sign * lr * m_hat / bottom
+    return P, losses
+
+
+def adam_slip(**kw):
+    return lambda *a, **k: learner_adam(*a, **k, **kw)
+
+
+def _adam_sums_in_place(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999,
+                        eps=1e-8):
+    """lessonlib's algebra (decaying sums p, q), running powers of beta, arrays updated in
+    place in the dict, losses as Python floats."""
+    from test_exercises_l03_relu import loss_and_grads
+    p = {k: np.zeros_like(v) for k, v in params.items()}
+    q = {k: np.zeros_like(v) for k, v in params.items()}
+    b1t = b2t = 1.0
+    losses = []
+    for _ in range(epochs):
+        order = rng.choice(len(y), len(y), replace=False)
+        for start in range(0, len(y), batch_size):
+            idx = order[start:start + batch_size]
+            loss, grads = loss_and_grads(params, X[idx], y[idx])
+            losses.append(float(loss))
+            b1t, b2t = b1t * beta1, b2t * beta2
+            k = np.sqrt((1 - beta2) / (1 - b2t))
+            for key in params:
+                p[key] = beta1 * p[key] + grads[key]
+                q[key] = beta2 * q[key] + grads[key] ** 2
+                params[key] -= lr * (1 - beta1) / ((1 - b1t) * k) * p[key] / (
+                    np.sqrt(q[key]) + eps / k)
+    return params, losses
+
+
+def test_train_adam_reference_passes_and_matches_fit():
+    from lessonlib.data import make_rings
+    from lessonlib.exercises._training import initial_params, params_of
+    assert TRAIN.grade(TRAIN.reference) is None
+    X, y = make_rings()
+    model = MLP(2, [20, 20], 2, activation="relu", init="he", seed=0)
+    history = model.fit(X, y, Adam(lr=0.001), epochs=3, batch_size=20, seed=0,
+                        record_batches=True)
+    params, losses = TRAIN.reference(initial_params((20, 20), "he", 0), X, y, 0.001, 3, 20,
+                                     np.random.default_rng(0))
+    np.testing.assert_allclose(losses, history.batch_loss, rtol=1e-10)
+    for key, value in params_of(model).items():
+        np.testing.assert_allclose(params[key], value, rtol=1e-8, atol=1e-12)
+
+
+def test_train_adam_stub_and_lesson_runs(capsys):
+    def stub(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, eps=1e-8):
+        raise NotImplementedError("Exercise 4b: write the training loop here")
+    TRAIN.check(stub)
+    assert len(TRAIN.lesson_runs(stub)) == 1
+    out = capsys.readouterr().out
+    assert "not attempted yet" in out and "yours appears beside it" in out
+    TRAIN.check(TRAIN.reference)
+    assert len(TRAIN.lesson_runs(TRAIN.reference)) == 2
+
+
+def test_train_adam_gradient_is_read_from_the_large_eps_update():
+    from test_exercises_l03_relu import loss_and_grads
+
+    def w2_gradient_off(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999,
+                        eps=1e-8):
+        # (a gradient off by a factor would pass: Adam's step does not change when every
+        # gradient is scaled, so an offset)
+        def halve(P, Xb, yb):
+            loss, grads = loss_and_grads(P, Xb, yb)
+            grads["W2"] = grads["W2"] + 0.3 * np.abs(grads["W2"]).max()
+            return loss, grads
+        import test_exercises_l03_relu as l03
+        original = l03.loss_and_grads
+        l03.loss_and_grads = halve
+        try:
+            return learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1, beta2, eps)
+        finally:
+            l03.loss_and_grads = original
+    msg = TRAIN.grade(w2_gradient_off)
+    assert "first update of W2 is not" in msg and "-lr * g / (|g| + eps)" in msg
+    assert "backward pass from layer 3 into layer 2" in msg
+
+
+FAIRNESS["train_adam"] = dict(
+    right=[("the reference", TRAIN.reference), ("float32 throughout", adam_slip(f32=True)),
+           ("rng.choice, decaying sums, in place in the dict", _adam_sums_in_place),
+           ("rng.shuffle of an arange", adam_slip(draw="shuffle")),
+           ("argsort of rng.random(n)", adam_slip(draw="argsort")),
+           ("argsort of rng.uniform(size=n)", adam_slip(draw="uniform")),
+           ("t counted up before use from 0", adam_slip(t0=0))],
+    slips=[("no bias correction", adam_slip(correct=()), "no bias correction"),
+           ("n not corrected", adam_slip(correct=("m",)), "n is not"),
+           ("eps inside the square root", adam_slip(eps_inside=True), "inside the square root"),
+           ("no square root", adam_slip(root=False), "without the square root"),
+           ("t restarted every epoch", adam_slip(t_epoch=True), "t starts again at every epoch"),
+           ("t per array", adam_slip(t_per_array=True), "once per array"),
+           ("betas swapped", adam_slip(swap=True), "swapped"),
+           ("betas fixed", adam_slip(fixed=True), "not the beta1 and beta2 it was given"),
+           ("m restarted every update", adam_slip(keep_m=False), "m starts again from 0"),
+           ("uphill", adam_slip(sign=-1.0), "uphill"),
+           ("t = 0 in the first update", adam_slip(t0=-1), "t = 1 in the first update"),
+           ("state reset every epoch", adam_slip(reset_state=True), "starts again at every epoch"),
+           ("np.random instead of rng", adam_slip(draw="np.random"), "drew nothing from rng"),
+           ("m and n made again for every batch", adam_slip(fresh_state=True),
+            "m and n start again from 0 at every batch"),
+           ("m, n and t made again for every batch", adam_slip(fresh_state=True, fresh_t=True),
+            "m, n and t start again at every batch"),
+           ("dz3 = (p - onehot) / batch_size", adam_slip(grad_by_bs=True), "len(idx)")])
+
+
+def test_train_adam_probe_is_described_once():
+    """The probe's settings are listed once, with what they are for."""
+    msg = TRAIN.grade(adam_slip(eps_inside=True))
+    header = msg.split(" (a test run")[0]
+    assert header.count("lr ") == 1 and "lr 0.1, beta1 0.8, beta2 0.99, eps 1 (a test run" in msg

@@ -29,20 +29,23 @@ def test_reference_matches_lessonlib_on_the_lesson_network():
             np.testing.assert_allclose(g, grads[f"fc{k}_weight"], rtol=1e-10, atol=1e-300)
 
 
+def _via_h(model, X, y):
+    """The ReLU mask read from h_{k-1} > 0 instead of z_{k-1} > 0: the same."""
+    trace = dict(model.forward_trace(X))
+    L, n = len(model.hidden), len(y)
+    delta = trace["softmax"] - np.eye(3)[y]
+    delta = delta / n
+    out = [None] * (L + 1)
+    for k in range(L + 1, 0, -1):
+        h = X if k == 1 else trace[f"relu{k - 1}"]
+        out[k - 1] = h.T @ delta
+        if k > 1:
+            delta = np.where(h > 0, delta @ model.params[f"fc{k}_weight"].T, 0.0)
+    return tuple(out)
+
+
 def test_mask_on_h_also_passes():
-    def via_h(model, X, y):
-        trace = dict(model.forward_trace(X))
-        L, n = len(model.hidden), len(y)
-        delta = trace["softmax"] - np.eye(3)[y]
-        delta = delta / n
-        out = [None] * (L + 1)
-        for k in range(L + 1, 0, -1):
-            h = X if k == 1 else trace[f"relu{k - 1}"]
-            out[k - 1] = h.T @ delta
-            if k > 1:
-                delta = np.where(h > 0, delta @ model.params[f"fc{k}_weight"].T, 0.0)
-        return tuple(out)
-    assert EX.grade(via_h) is None
+    assert EX.grade(_via_h) is None
 
 
 def test_stub_is_not_attempted(capsys):
@@ -95,14 +98,198 @@ def test_one_wrong_layer_is_named():
         grads[1] = grads[1] + 1.0
         return grads
     msg = EX.grade(bad_fc2)
-    assert msg.startswith("dL/dW of fc2 has the wrong value") and "layers above it are right" in msg
+    assert msg.startswith("your dloss/dW_2 (of fc2_weight) has the wrong value")
+    assert "layers above it are right" in msg
 
 
-def test_shape_error_is_reported_without_traceback(capsys):
-    def transposed(model, X, y):
-        trace = dict(model.forward_trace(X))
-        delta = trace["softmax"] - np.eye(3)[y]
-        return [delta @ model.params["fc4_weight"]]     # (n, 3) @ (8, 3): a shape error
-    EX.check(transposed)
+def _backprop(model, X, y, *, product=lambda delta, W: delta @ W.T,
+              weight_grad=lambda h, delta: h.T @ delta, mask_layer=-1):
+    """The backward pass with its two products and its mask as parameters, for the slips."""
+    trace = dict(model.forward_trace(X))
+    L, n = len(model.hidden), len(y)
+    delta = (trace["softmax"] - np.eye(3)[y]) / n
+    grads = []
+    for k in range(L + 1, 0, -1):
+        grads.append(weight_grad(X if k == 1 else trace[f"relu{k - 1}"], delta))
+        if k > 1:
+            W = model.params[f"fc{k}_weight"]
+            delta = product(delta, W) * (trace[f"fc{k + mask_layer}"] > 0)
+    return grads[::-1]
+
+
+def test_delta_at_W_without_the_transpose_is_named(capsys):
+    no_transpose = lambda m, X, y: _backprop(m, X, y, product=lambda delta, W: delta @ W)
+    EX.check(no_transpose)
     out = capsys.readouterr().out
-    assert "Your function raised ValueError" in out and "Traceback" not in out
+    assert "delta_k @ W_k does not fit, delta_k being (20, 3) and W_k (8, 3) (layer fc4)" in out
+    assert "delta_{k-1} = (delta_k @ W_k.T)" in out and "Traceback" not in out
+    assert "line " in out and "of your code" in out
+    with_dot = lambda m, X, y: _backprop(m, X, y, product=np.dot)
+    assert "delta_k @ W_k does not fit" in EX.grade(with_dot)
+
+
+def test_h_at_delta_and_a_mask_of_the_wrong_layer_are_named():
+    msg = EX.grade(lambda m, X, y: _backprop(m, X, y, weight_grad=lambda h, d: h @ d))
+    assert "h_{k-1} @ delta_k does not fit" in msg and "dW_k = h_{k-1}.T @ delta_k" in msg
+    msg = EX.grade(lambda m, X, y: _backprop(m, X, y, mask_layer=0))
+    assert "The ReLU mask belongs to the layer below" in msg
+
+
+def test_other_value_errors_are_reported_as_they_are():
+    def broken(model, X, y):
+        raise ValueError("something else")
+    assert EX.grade(broken).startswith("your function raised ValueError: something else")
+
+
+def test_a_dict_is_named():
+    def as_dict(model, X, y):
+        return {f"fc{k}_weight": g for k, g in enumerate(EX.reference(model, X, y), start=1)}
+    msg = EX.grade(as_dict)
+    assert msg.startswith("your function returned a dict (keys fc1_weight, fc2_weight, fc3_")
+    assert "return a list of the 4 arrays [dW_1, ..., dW_4], first layer first" in msg
+    assert "returned a dict" in EX.grade(lambda m, X, y: m.loss_and_grads(X, y)[1])
+
+
+def test_transposed_gradients_and_bias_gradients_are_named():
+    msg = EX.grade(lambda m, X, y: [g.T for g in EX.reference(m, X, y)])
+    assert "has shape (8, 4), the transpose of W's (4, 8)" in msg
+    msg = EX.grade(lambda m, X, y: EX.reference(m, X, y) + [np.zeros(8)] * 4)
+    assert "got 8: the biases' gradients are not asked for" in msg
+
+
+def test_expected_values_do_not_depend_on_what_the_learner_changes():
+    def vandal(model, X, y):
+        grads = EX.reference(model, X, y)
+        for name in model.params:                   # an update step, on its own copy
+            model.params[name] -= 0.5
+        X *= 10.0
+        y[:] = 0
+        return grads
+    assert EX.grade(vandal) is None
+    assert EX.grade(EX.reference) is None
+
+
+def test_solution_is_named_like_the_stub():
+    assert EX.answer_name == "weight_gradients"
+    assert EX.solution_code().startswith("import numpy as np\n\n\ndef weight_gradients(")
+
+
+# ---------------------------------------------------------------- fairness table
+
+def _f32(model, X, y):
+    trace = {name: a.astype(np.float32) for name, a in model.forward_trace(X)}
+    L, n = len(model.hidden), len(y)
+    delta = (trace["softmax"] - np.eye(3, dtype=np.float32)[y]) / np.float32(n)
+    grads = []
+    for k in range(L + 1, 0, -1):
+        h = X.astype(np.float32) if k == 1 else trace[f"relu{k - 1}"]
+        grads.append(h.T @ delta)
+        if k > 1:
+            W = model.params[f"fc{k}_weight"].astype(np.float32)
+            delta = (delta @ W.T) * (trace[f"fc{k - 1}"] > 0)
+    return grads[::-1]
+
+
+def _loops(model, X, y):
+    """Per-example Python loops for dW, as a list built front to back."""
+    trace = dict(model.forward_trace(X))
+    L, n = len(model.hidden), len(y)
+    deltas = {L + 1: trace["softmax"] - np.eye(3)[y]}
+    for k in range(L + 1, 1, -1):
+        W = model.params[f"fc{k}_weight"]
+        deltas[k - 1] = np.array([[sum(d[j] * W[i, j] for j in range(len(d))) * (z[i] > 0)
+                                   for i in range(W.shape[0])]
+                                  for d, z in zip(deltas[k].tolist(), trace[f"fc{k - 1}"])])
+    grads = []
+    for k in range(1, L + 2):
+        h = X if k == 1 else trace[f"relu{k - 1}"]
+        grads.append(sum(np.outer(h[i], deltas[k][i]) for i in range(n)) / n)
+    return grads
+
+
+def _in_place(model, X, y):
+    """Works in place on the trace's arrays (its own) and divides by n at the end."""
+    trace = dict(model.forward_trace(X))
+    L, n = len(model.hidden), len(y)
+    delta = trace["softmax"]
+    delta[np.arange(n), y] -= 1                  # changes the trace's own array: harmless
+    grads = []
+    for k in range(L + 1, 0, -1):
+        h = X if k == 1 else trace[f"relu{k - 1}"]
+        grads.insert(0, h.T @ delta / n)
+        if k > 1:
+            delta = delta @ model.params[f"fc{k}_weight"].T
+            delta[trace[f"fc{k - 1}"] <= 0] = 0.0
+    return grads
+
+
+def _einsum_tuple(model, X, y):
+    trace = dict(model.forward_trace(X))
+    L, n = len(model.hidden), len(y)
+    delta = np.einsum("ij->ij", trace["softmax"]) - (np.arange(3) == y[:, None])
+    out = []
+    for k in range(L + 1, 0, -1):
+        h = X if k == 1 else trace[f"relu{k - 1}"]
+        out.append(np.einsum("ni,nj->ij", h, delta) / n)
+        if k > 1:
+            delta = np.einsum("nj,ij->ni", delta, model.params[f"fc{k}_weight"])
+            delta = delta * np.heaviside(trace[f"fc{k - 1}"], 0.0)
+    return tuple(reversed(out))
+
+
+FAIRNESS = {
+    "backprop_by_hand": dict(
+        right=[("the reference", EX.reference), ("float32 throughout", _f32),
+               ("Python loops over the examples", _loops),
+               ("in-place work on the trace, /n at the end", _in_place),
+               ("einsum, heaviside, a tuple", _einsum_tuple),
+               ("the mask taken from h_{k-1} > 0", _via_h),
+               ("lessonlib's backward pass, as a list",
+                lambda m, X, y: [m.loss_and_grads(X, y)[1][f"fc{k}_weight"]
+                                 for k in range(1, len(m.hidden) + 2)])],
+        slips=[("no ReLU'", _slip(mask="none"), "by the ReLU's derivative"),
+               ("ReLU' one step late", _slip(mask="late"), "one step late"),
+               ("no 1/n", _slip(scale=False), "n = 20 times too large"),
+               ("Y - P", _slip(sign=-1.0), "not Y - P"),
+               ("Y not subtracted", _slip(onehot=False), "subtract the one-hot labels"),
+               ("reversed list", lambda m, X, y: EX.reference(m, X, y)[::-1], "reverse order"),
+               ("delta @ W", lambda m, X, y: _backprop(m, X, y, product=lambda d, W: d @ W),
+                "delta_{k-1} = (delta_k @ W_k.T)"),
+               ("a dict", lambda m, X, y: m.loss_and_grads(X, y)[1],
+                ["returned a dict", "return a list"]),
+               ("dW transposed", lambda m, X, y: [g.T for g in EX.reference(m, X, y)],
+                "the transpose of W's")]),
+}
+
+
+def _walk_slip(kind):
+    """Walks that reach a layer the network does not have: KeyError, read back."""
+    def weight_gradients(model, X, y):
+        trace = dict(model.forward_trace(X))
+        L = 3 if kind == "L = 3" else len(model.hidden)
+        n = len(y)
+        delta = trace["softmax"].copy()
+        delta[np.arange(n), y] -= 1
+        delta /= n
+        grads = []
+        for k in range(L + 1, 0, -1):
+            h = X if k == 1 and kind != "relu0" else trace[f"relu{k - 1}"]
+            grads.append(h.T @ delta)
+            if k > 1 or kind == "fc0":
+                delta = (delta @ model.params[f"fc{k}_weight"].T) * (trace[f"fc{k - 1}"] > 0)
+        return grads[::-1]
+    return weight_gradients
+
+
+FAIRNESS["backprop_by_hand"]["slips"] += [
+    ("the depth written in, L = 3", _walk_slip("L = 3"),
+     ["KeyError: 'relu3'", "use the network's own depth, L = len(model.hidden)",
+      "this case has a different depth"]),
+    ("the walk does not stop at k == 1", _walk_slip("fc0"), ["no layer fc0", "stop at k == 1"]),
+    ("h_0 read from the trace", _walk_slip("relu0"), ["there is no relu0", "use X"]),
+]
+
+
+def test_an_unrelated_key_error_is_reported_as_it_is():
+    msg = EX.grade(lambda model, X, y: dict(model.forward_trace(X))["relu_out"])
+    assert "KeyError: 'relu_out'" in msg and "depth" not in msg

@@ -139,7 +139,9 @@ def test_hints_and_solution(capsys):
         exercise.hint(3)
         exercise.solution()
     out = capsys.readouterr().out
-    assert "Hint 3 of 3" in out and "def reference_batchnorm_backward" in out
+    assert "Hint 3 of 3" in out and "def batchnorm_backward(dout, x, gamma, eps=1e-3)" in out
+    assert "def batchnorm_forward(x, gamma, beta, eps=1e-3)" in out
+    assert "reference" not in out
 
 
 # ---------------------------------------------------------------- forward slips
@@ -197,7 +199,7 @@ def test_forward_exception_is_reported_without_traceback(capsys):
         return x @ gamma.reshape(1, -1)
     FWD.check(broken)
     out = capsys.readouterr().out
-    assert "Your function raised ValueError" in out and "Traceback" not in out
+    assert "not yet: your function raised ValueError" in out and "Traceback" not in out
 
 
 # ---------------------------------------------------------------- backward slips
@@ -213,7 +215,7 @@ def test_backward_wrong_shapes():
     assert "in the order dx, dgamma, dbeta" in BWD.grade(
         lambda *a, **k: _backward(*a, **k, order="dgamma,dbeta,dx"))
     msg = BWD.grade(lambda *a, **k: _backward(*a, **k, order="dx,dgamma"))
-    assert "three arrays" in msg and "2 values" in msg
+    assert "should return three values, dx, dgamma and dbeta" in msg and "got 2 values" in msg
     assert "forget to `return" in BWD.grade(lambda *a, **k: None)
     msg = BWD.grade(lambda dout, x, gamma, eps=1e-3:
                     (dout.sum(0), *_backward(dout, x, gamma, eps)[1:]))
@@ -259,8 +261,8 @@ def test_backward_sign_and_relative_error():
     msg = BWD.grade(lambda *a, **k: _backward(*a, **k, scale_dx=-1.0))
     assert "opposite sign" in msg
     msg = BWD.grade(lambda *a, **k: _backward(*a, **k, scale_dx=1.01))
-    assert msg.startswith("your dx (x of shape (8, 3), eps=0.001) is off: relative error")
-    assert "compared with a numerical gradient" in msg
+    assert msg.startswith("your dx (x of shape (8, 3), eps=0.001) has the wrong value at index")
+    assert "expected" in msg and "got" in msg
 
 
 def test_backward_in_place_change_of_x():
@@ -273,3 +275,239 @@ def test_backward_changing_dout_is_named():
         dout *= 2
         return result
     assert "changed dout" in BWD.grade(modifies_dout)
+
+
+def test_pytorch_eps_is_named():
+    msg = FWD.grade(lambda *a, **k: _forward(*a, **k, eps_value=1e-5))
+    assert "eps = 1e-5, PyTorch's default" in msg and "use the eps argument" in msg
+    msg = BWD.grade(lambda dout, x, gamma, eps=1e-3: _backward(dout, x, gamma, 1e-5))
+    assert msg.startswith("your dgamma matches eps = 1e-5, PyTorch's default")
+
+
+def test_every_slip_differs_from_the_right_answer_and_from_the_others():
+    from lessonlib.exercises import l08_batchnorm as module
+    from lessonlib.exercises._kit import close
+    for n, d, eps, seed in module._CASES:
+        x, gamma, beta, dout = module._case(n, d, seed)
+        tables = {"y": (module.reference_batchnorm_forward(x, gamma, beta, eps),
+                        module._forward_slips(x, gamma, beta, eps))}
+        right = module.reference_batchnorm_backward(dout, x, gamma, eps)
+        for name, slips in module._backward_slips(dout, x, gamma, eps).items():
+            tables[name] = (right[("dx", "dgamma", "dbeta").index(name)], slips)
+        for name, (expected, slips) in tables.items():
+            for k, (value, message) in enumerate(slips):
+                assert not close(value, expected), (name, message)
+                for other, other_message in slips[k + 1:]:
+                    assert other_message == message or not close(value, other), (name, message)
+
+
+# ---------------------------------------------------------------- fairness tables
+
+def _forward_f32(x, gamma, beta, eps=1e-3):
+    x, gamma, beta = (np.asarray(a, dtype=np.float32) for a in (x, gamma, beta))
+    mean = x.mean(axis=0)
+    var = ((x - mean) ** 2).mean(axis=0)
+    return gamma * (x - mean) / np.sqrt(var + np.float32(eps)) + beta
+
+
+def _forward_np_std(x, gamma, beta, eps=1e-3):
+    return gamma * (x - np.mean(x, axis=0, keepdims=True)) / np.sqrt(np.std(x, axis=0) ** 2
+                                                                      + eps) + beta
+
+
+def _forward_columns(x, gamma, beta, eps=1e-3):
+    columns = []
+    for j in range(x.shape[1]):
+        col = [float(v) for v in x[:, j]]
+        mean = sum(col) / len(col)
+        var = sum((v - mean) ** 2 for v in col) / len(col)
+        columns.append([gamma[j] * (v - mean) / (var + eps) ** 0.5 + beta[j] for v in col])
+    return [list(row) for row in zip(*columns)]
+
+
+def _forward_in_place_on_a_copy(x, gamma, beta, eps=1e-3):
+    y = x.copy()
+    y -= y.mean(axis=0)
+    y /= np.sqrt(np.var(x, axis=0) + eps)
+    y *= gamma
+    y += beta
+    return y
+
+
+def _forward_one_pass_variance(x, gamma, beta, eps=1e-3):
+    mean = x.mean(axis=0)
+    var = (x ** 2).mean(axis=0) - mean ** 2             # E[x^2] - E[x]^2
+    scale = gamma / np.sqrt(var + eps)                  # fold gamma into the scale first
+    return x * scale + (beta - mean * scale)
+
+
+def _forward_layer(x, gamma, beta, eps=1e-3):
+    bn = BatchNorm(x.shape[1], eps=eps)
+    bn.params["gamma"][:], bn.params["beta"][:] = gamma, beta
+    return bn.forward(x, training=True)
+
+
+def _backward_f32(dout, x, gamma, eps=1e-3):
+    dout, x, gamma = (np.asarray(a, dtype=np.float32) for a in (dout, x, gamma))
+    n = np.float32(len(x))
+    xc = x - x.mean(axis=0)
+    inv = 1 / np.sqrt((xc ** 2).mean(axis=0) + np.float32(eps))
+    x_hat = xc * inv
+    dx_hat = dout * gamma
+    dvar = np.float32(-0.5) * inv ** 3 * (dx_hat * xc).sum(axis=0)
+    dx = dx_hat * inv + dvar * 2 * xc / n - inv * dx_hat.sum(axis=0) / n
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _backward_compact(dout, x, gamma, eps=1e-3):
+    x_hat = (x - x.mean(0)) / np.sqrt(x.var(0) + eps)
+    g = dout * gamma
+    dx = (g - g.mean(0) - x_hat * (g * x_hat).mean(0)) / np.sqrt(x.var(0) + eps)
+    return dx, (dout * x_hat).sum(0), dout.sum(0)
+
+
+def _backward_columns(dout, x, gamma, eps=1e-3):
+    n, d = x.shape
+    dx, dgamma, dbeta = np.zeros((n, d)), [], []
+    for j in range(d):
+        xj, gj = x[:, j], dout[:, j]
+        std = np.sqrt(np.var(xj) + eps)
+        x_hat = (xj - xj.mean()) / std
+        g = gj * gamma[j]
+        dx[:, j] = (n * g - g.sum() - x_hat * np.dot(g, x_hat)) / (n * std)
+        dgamma.append(np.dot(gj, x_hat))
+        dbeta.append(gj.sum())
+    return dx, dgamma, dbeta
+
+
+def _backward_in_place_on_copies(dout, x, gamma, eps=1e-3):
+    n = len(x)
+    xc = x.copy()
+    xc -= xc.mean(axis=0)
+    inv = 1.0 / np.sqrt((xc ** 2).mean(axis=0) + eps)
+    dbeta = dout.sum(axis=0)
+    dx_hat = dout.copy()
+    dx_hat *= gamma
+    dvar = -0.5 * inv ** 3 * (dx_hat * xc).sum(axis=0)
+    dmean = -inv * dx_hat.sum(axis=0) + dvar * (-2.0 * xc).mean(axis=0)   # + a 0 term
+    dgamma = (dout * xc * inv).sum(axis=0)
+    dx_hat *= inv
+    dx_hat += dvar * 2 * xc / n + dmean / n
+    return (dx_hat, dgamma, dbeta)
+
+
+def _backward_staged(dout, x, gamma, eps=1e-3):
+    n = len(x)
+    mu = x.mean(axis=0)
+    xc = x - mu
+    std = np.sqrt((xc ** 2).mean(axis=0) + eps)
+    inv = 1.0 / std
+    x_hat = xc * inv
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    dinv = (dx_hat * xc).sum(axis=0)
+    dxc = dx_hat * inv
+    dvar = -dinv / std ** 2 * 0.5 / std
+    dxc = dxc + 2 * xc * np.full_like(xc, 1.0 / n) * dvar
+    dmu = -dxc.sum(axis=0)
+    return [dxc + dmu / n, dgamma.tolist(), dbeta.tolist()]
+
+
+def _forward_changes_x(x, gamma, beta, eps=1e-3):
+    x -= x.mean(axis=0)
+    return gamma * x / np.sqrt((x ** 2).mean(axis=0) + eps) + beta
+
+
+def _backward_dbeta_off(dout, x, gamma, eps=1e-3):
+    dx, dgamma, dbeta = _backward(dout, x, gamma, eps)
+    return dx, dgamma, dbeta + np.array([0.0, 0.5] + [0.0] * (len(dbeta) - 2))
+
+
+def _backward_changes_dout(dout, x, gamma, eps=1e-3):
+    result = _backward(dout, x, gamma, eps)
+    dout *= 2
+    return result
+
+
+FAIRNESS = {
+    "batchnorm_forward": dict(
+        right=[("the reference", FWD.reference), ("float32 throughout", _forward_f32),
+               ("np.std and keepdims", _forward_np_std),
+               ("a Python loop over the columns, lists", _forward_columns),
+               ("in-place work on its own copy", _forward_in_place_on_a_copy),
+               ("E[x^2] - E[x]^2, gamma folded into the scale", _forward_one_pass_variance),
+               ("lessonlib's BatchNorm", _forward_layer)],
+        slips=[("N - 1", lambda *a: _forward(*a, ddof=1), "unbiased variance, dividing by N - 1"),
+               ("eps outside the root", lambda *a: _forward(*a, eps_place="outside"),
+                "eps is outside the square root"),
+               ("no square root", lambda *a: _forward(*a, eps_place="noroot"),
+                "instead of its square root"),
+               ("eps = 1e-5 written in", lambda *a: _forward(*a, eps_value=1e-5),
+                ["PyTorch's default", "use the eps argument"]),
+               ("no eps", lambda *a: _forward(*a, eps_value=0.0), "no eps at all"),
+               ("eps = 1e-3 written in", lambda *a: _forward(*a, eps_value=1e-3),
+                ["eps = 0.001 written into your function", "eps=0.01"]),
+               ("no gamma, beta", lambda *a: _forward(*a, affine="none"), "without gamma and beta"),
+               ("gamma and beta swapped", lambda *a: _forward(*a, affine="swapped"), "swapped"),
+               ("axis=1", lambda *a: _forward(*a, axis=1), "wrong axis (axis=1"),
+               ("one mean for the whole array", lambda *a: _forward(*a, axis=None),
+                "for the whole array"),
+               ("returns (y, cache)", lambda *a: _forward(*a, ret="tuple"),
+                "return the normalised array y alone"),
+               ("changes x in place", _forward_changes_x, "changed x")]),
+    "batchnorm_backward": dict(
+        right=[("the reference", BWD.reference), ("float32 throughout", _backward_f32),
+               ("the compact one-line form", _backward_compact),
+               ("a loop over the columns", _backward_columns),
+               ("in-place work on its own copies, dmean with its 0 term",
+                _backward_in_place_on_copies),
+               ("the staged graph, lists for dgamma and dbeta", _backward_staged),
+               ("the lesson's staged derivation with np.var", _backward)],
+        slips=[("N - 1", lambda *a: _backward(*a, ddof=1), "unbiased variance"),
+               ("eps outside the root", lambda *a: _backward(*a, eps_place="outside"),
+                "eps is outside the square root"),
+               ("eps = 1e-5 written in", lambda dout, x, gamma, eps=1e-3:
+                _backward(dout, x, gamma, 1e-5), "PyTorch's default"),
+               ("no path through the mean", lambda *a: _backward(*a, mean_path=False),
+                "misses the path through the mean"),
+               ("no path through the variance", lambda *a: _backward(*a, var_path=False),
+                "misses the path through the variance"),
+               ("mean and variance as constants",
+                lambda *a: _backward(*a, mean_path=False, var_path=False),
+                "treats the batch mean and variance as constants"),
+               ("no gamma in dx", lambda *a: _backward(*a, gamma_in_dx=False), "ignores gamma"),
+               ("dbeta averaged", lambda *a: _backward(*a, beta_reduce="mean"),
+                "dbeta is 8 times too small"),
+               ("dgamma = dbeta", lambda *a: _backward(*a, gamma_reduce="no_xhat"),
+                "dgamma equals dbeta"),
+               ("wrong order", lambda *a: _backward(*a, order="dgamma,dbeta,dx"),
+                "in the order dx, dgamma, dbeta"),
+               ("dgamma and dbeta swapped", lambda *a: _backward(*a, order="dx,dbeta,dgamma"),
+                "dgamma and dbeta are swapped: return dx, dgamma, dbeta"),
+               ("dbeta off at one element", _backward_dbeta_off,
+                "your dbeta (x of shape (8, 3), eps=0.001) has the wrong value at element 1"),
+               ("dx with the opposite sign", lambda *a: _backward(*a, scale_dx=-1.0),
+                "opposite sign"),
+               ("changes x in place", lambda *a: _backward(*a, in_place=True), "changed x"),
+               ("changes dout in place", _backward_changes_dout, "changed dout")]),
+}
+
+
+def _backward_dvar_slip(factor=2.0, power=1.5):
+    def backward(dout, x, gamma, eps=1e-3):
+        n = len(x)
+        xc = x - x.mean(axis=0)
+        var = x.var(axis=0)
+        dx_hat = dout * gamma
+        dvar = -0.5 * (dx_hat * xc).sum(axis=0) * (var + eps) ** -power
+        dmean = -dx_hat.sum(axis=0) / np.sqrt(var + eps)
+        dx = dx_hat / np.sqrt(var + eps) + dvar * factor * xc / n + dmean / n
+        return dx, (dout * xc / np.sqrt(var + eps)).sum(axis=0), dout.sum(axis=0)
+    return backward
+
+
+def test_backward_slips_in_the_variance_path():
+    assert "lacks the 2 of d var / d x_i" in BWD.grade(_backward_dvar_slip(factor=1.0))
+    assert "uses (var + eps)^(-1/2)" in BWD.grade(_backward_dvar_slip(power=0.5))
+    assert BWD.grade(_backward_dvar_slip()) is None

@@ -1,8 +1,11 @@
 """Lesson 13's exercises: the references pass and agree with MLP.forward_trace, a stub is "not
-attempted yet", and the typical slips (batch statistics, no eps, no gamma, no bias, a missing
-skip connection, x added to h_1, concatenation in the wrong order, softmax over the wrong axis,
-...) are named, at the first recorded layer that differs or, with nothing recorded, from the
-probabilities alone."""
+attempted yet", right probabilities pass whatever the trace holds, and the typical slips (batch
+statistics, no eps, PyTorch's eps, no gamma, no bias, a missing skip connection, x added to h_1,
+dense outputs added or concatenated on axis 0 or in the wrong order, softmax over the wrong axis,
+a dict returned, ...) are named, at the first recorded layer that differs or, with nothing
+recorded, from the probabilities alone."""
+import re
+
 import numpy as np
 import pytest
 
@@ -21,9 +24,13 @@ ALL = {"bn": BN, "residual": RES, "dense": DENSE}
 def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=True,
             out_bias=True, skip=True, skip_x=False, newest_first=False, softmax="rows",
             record=("fc", "bn", "relu", "r", "concat", "softmax"), r_port=False,
-            change_params=False, transposed_output=False, extra_names=()):
+            change_params=False, transposed_output=False, extra_names=(), concat="new_last",
+            sum_in_place=False, normalise_in_place=False, dtype=np.float64):
     """my_predict written the way a learner would, with the slips switched on by keyword.
-    record: which kinds of layer it stores in trace (() = none)."""
+    record: which kinds of layer it stores in trace (() = none); concat: how the dense net
+    joins its outputs ("new_last", "add", "axis0", "with_x"); sum_in_place: the residual sum
+    as `r = h` then `r += ...` (changes the stored h); normalise_in_place: batch norm done in
+    place on the stored fc output."""
 
     def my_predict(params, aux, x, trace=None):
         trace = {} if trace is None else trace
@@ -32,6 +39,9 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
             if name.rstrip("0123456789") in record or name == "softmax" and "softmax" in record:
                 trace[name] = value
 
+        params = {k: v.astype(dtype, copy=False) for k, v in params.items()}
+        aux = {k: v.astype(dtype, copy=False) for k, v in aux.items()}
+        x = x.astype(dtype, copy=False)
         n_hidden = sum(k.endswith("_weight") for k in params) - 1
         inp, r, hs = x, x, []
         for i in range(1, n_hidden + 1):
@@ -42,9 +52,15 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
                 mean, var = aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"]
                 if batch_stats:
                     mean, var = z.mean(axis=0), z.var(axis=0)
-                z = (z - mean) / np.sqrt(var + eps)
-                z = (z * (params[f"bn{i}_gamma"] if gamma else 1.0)
-                     + (params[f"bn{i}_beta"] if beta else 0.0))
+                g = params[f"bn{i}_gamma"] if gamma else 1.0
+                bt = params[f"bn{i}_beta"] if beta else 0.0
+                if normalise_in_place:
+                    z -= mean
+                    z /= np.sqrt(var + eps)
+                    z *= g
+                    z += bt
+                else:
+                    z = (z - mean) / np.sqrt(var + eps) * g + bt
                 store(f"bn{i}", z)
             if r_port:                      # the notes' R code ported line by line
                 h = z
@@ -55,6 +71,9 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
             if kind == "residual":
                 if i == 1 and not skip_x:
                     r = h
+                elif sum_in_place and skip:
+                    r_prev, r = r, h
+                    r += r_prev                 # h, stored as relu{i}, changes too
                 else:
                     r = h + r if skip else h
                 if i > 1 or skip_x:
@@ -62,7 +81,14 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
                 inp = r
             elif kind == "dense":
                 hs.append(h)
-                inp = np.concatenate(hs[::-1] if newest_first else hs, axis=1)
+                if concat == "add":
+                    inp = h if i == 1 else inp + h
+                elif concat == "axis0":
+                    inp = np.concatenate(hs)
+                elif concat == "with_x":
+                    inp = np.concatenate([x] + hs, axis=1)
+                else:
+                    inp = np.concatenate(hs[::-1] if newest_first else hs, axis=1)
                 store(f"concat{i}", inp)
             else:
                 inp = h
@@ -125,14 +151,14 @@ def test_reference_matches_forward_trace_of_a_trained_model(kind):
 
 @pytest.mark.parametrize("kind", list(ALL))
 def test_every_known_slip_changes_the_result(kind):
+    from lessonlib.exercises._kit import close
     model, x, expected = inference._grading_case(kind)
     for slip in inference.GLOBAL_SLIPS[kind]:
         p = inference.slipped_forward(kind, model.params, model.aux, x, slip)["softmax"]
-        assert np.abs(p - expected["softmax"]).max() > 1e-4, slip
+        assert not close(p, expected["softmax"]), slip
     for name in expected:
         for slip, v in inference._local_variants(kind, name, expected, model.params, model.aux, x):
-            assert v.shape != expected[name].shape or not np.allclose(v, expected[name],
-                                                                      rtol=1e-4), (name, slip)
+            assert not close(v, expected[name]), (name, slip)
 
 
 @pytest.mark.parametrize("kind", list(ALL))
@@ -153,8 +179,9 @@ def test_check_hints_and_solution(capsys):
         ex.solution()
     out = capsys.readouterr().out
     assert out.count("correct! Well done.") == 3 and "Hint 3 of 3" in out
-    assert "def reference_bn_predict" in out and "aux[f\"bn{i}_moving_mean\"]" in out
-    assert "def reference_dense_predict" in out and "np.concatenate(hs, axis=1)" in out
+    assert "def my_bn_predict" in out and "aux[f\"bn{i}_moving_mean\"]" in out
+    assert "def my_dense_predict" in out and "np.concatenate(hs, axis=1)" in out
+    assert "def my_residual_predict" in out and "reference" not in out
 
 
 # ---------------------------------------------------------------- batch norm
@@ -166,8 +193,8 @@ def test_batch_statistics_instead_of_moving_ones():
     assert "mean and variance of the flowers in x" in msg and "aux['bn1_moving_mean']" in msg
     msg = BN.grade(silent("bn", batch_stats=True))
     assert msg.startswith("your probabilities differ from the model's (largest difference")
-    assert "They are what you get when batch norm normalises with the mean and variance" in msg
-    assert "You recorded no layer in `trace`, so only the probabilities were compared" in msg
+    assert "Your probabilities are what you get when batch norm normalises with the mean" in msg
+    assert "You recorded no layer in the `trace` dict passed to your function" in msg
 
 
 def test_forgetting_eps():
@@ -176,21 +203,40 @@ def test_forgetting_eps():
     assert "The eps is missing" in msg
     assert "eps = 0.001" in msg
     msg = BN.grade(silent("bn", eps=0.0))
-    assert "They are what you get when the eps is missing" in msg
+    assert "Your probabilities are what you get when the eps is missing" in msg
     assert "aux['bn{i}_moving_var']" in msg
+
+
+def test_pytorch_eps():
+    msg = BN.grade(learner("bn", eps=1e-5))
+    assert msg.startswith("the first layer that differs from the model's is bn1")
+    assert "The eps is 1e-5, PyTorch's default" in msg
+    assert "eps is 1e-5, PyTorch's default" in BN.grade(silent("bn", eps=1e-5))
 
 
 def test_forgetting_gamma_or_beta():
     msg = BN.grade(learner("bn", gamma=False))
     assert msg.startswith("the first layer that differs from the model's is bn1")
-    assert "Gamma is missing" in msg
+    assert "It has no gamma" in msg
     assert "this network learned its gammas" in msg
-    assert "They are what you get when gamma is missing" in BN.grade(silent("bn", gamma=False))
-    assert "Beta is missing" in BN.grade(learner("bn", beta=False))
+    assert "Your probabilities are what you get when the gammas are missing" in BN.grade(
+        silent("bn", gamma=False))
+    assert "It has no beta" in BN.grade(learner("bn", beta=False))
 
 
 def test_a_slip_before_the_first_recorded_layer_is_pointed_at():
     msg = BN.grade(learner("bn", bias=False, record=("relu",)))
+    assert msg.startswith("the first layer that differs from the model's is relu1: largest "
+                          "difference")
+    assert "your probabilities are what you get when the biases are missing" in msg
+
+    def scaled_fc1(params, aux, x, trace=None):
+        params = dict(params, fc1_weight=1.1 * params["fc1_weight"])
+        probs = BN.reference(params, aux, x, trace)
+        for name in [k for k in trace if not k.startswith("relu")]:
+            del trace[name]
+        return probs
+    msg = BN.grade(scaled_fc1)
     assert msg.startswith("the first layer that differs from the model's is relu1. It should be "
                           "relu1 = np.maximum(bn1, 0)")
     assert "You did not record the layers before it (fc1, bn1), so the slip may be there" in msg
@@ -211,7 +257,7 @@ def test_forgetting_the_bias(kind):
                           "fc1 = input @ params['fc1_weight'] + params['fc1_bias']. (Largest")
     assert "It has no bias: fc1 = input @ params['fc1_weight'] + params['fc1_bias']" in msg
     msg = ALL[kind].grade(silent(kind, bias=False))
-    assert "They are what you get when the biases are missing" in msg
+    assert "Your probabilities are what you get when the biases are missing" in msg
 
 
 @pytest.mark.parametrize("kind, out", [("bn", 8), ("residual", 7), ("dense", 7)])
@@ -233,7 +279,7 @@ def test_missing_skip_connection():
     assert msg.startswith("the first layer that differs from the model's is fc3")
     assert "It reads relu2 alone: the skip connection is missing" in msg
     msg = RES.grade(silent("residual", skip=False))
-    assert "They are what you get when the skip connections are missing" in msg
+    assert "Your probabilities are what you get when the skip connections are missing" in msg
 
 
 def test_adding_x_to_h1():
@@ -243,13 +289,14 @@ def test_adding_x_to_h1():
         assert "no skip on layer 1" in msg and "x (4 columns) added to h_1 (3 columns)" in msg
 
 
-def test_a_wrong_r1_is_named():
+def test_a_trace_entry_never_fails_right_probabilities():
     def wrong_r1(params, aux, x, trace=None):
         trace = {} if trace is None else trace
         probs = RES.reference(params, aux, x, trace)
         trace["r1"] = trace["relu1"] + 1.0
+        trace["fc3"] = "not an array"
         return probs
-    assert "trace['r1'] is not relu1: this network has no skip on layer 1" in RES.grade(wrong_r1)
+    assert RES.grade(wrong_r1) is None
 
     def right_r1(params, aux, x, trace=None):
         trace = {} if trace is None else trace
@@ -264,12 +311,14 @@ def test_a_wrong_r1_is_named():
 def test_concatenation_in_the_wrong_order():
     msg = DENSE.grade(learner("dense", newest_first=True))
     assert msg.startswith("the first layer that differs from the model's is concat2")
-    assert "It has the right columns in the wrong order: the oldest layer comes first" in msg
+    assert "It has the right columns in the wrong order" in msg
     msg = DENSE.grade(learner("dense", newest_first=True, record=("fc",)))
     assert msg.startswith("the first layer that differs from the model's is fc3")
     assert "It reads the concatenation in the wrong order" in msg
+    assert "you put the new h_i before the earlier outputs" in msg
+    assert "The old parts come first and the new h_i last" in msg
     msg = DENSE.grade(silent("dense", newest_first=True))
-    assert "They are what you get when the concatenations are in the wrong order" in msg
+    assert "Your probabilities are what you get when the concatenations are in the wrong" in msg
 
 
 def test_dense_shape_errors_get_the_widths():
@@ -279,7 +328,28 @@ def test_dense_shape_errors_get_the_widths():
             h = np.maximum(h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
         return h @ params["fc7_weight"]
     msg = DENSE.grade(no_concat)
-    assert msg.startswith("your function raised ValueError") and "fc3 7" in msg
+    assert msg.startswith("your function raised ValueError")
+    assert "fc3 reads 7 columns, but you gave it relu2 alone (4 columns)" in msg
+
+
+@pytest.mark.parametrize("record", [(), ("fc", "relu", "concat")])
+def test_dense_outputs_added_or_stacked_or_with_x(record):
+    msg = DENSE.grade(learner("dense", concat="add", record=record))
+    assert "a dense network does not add, it concatenates" in msg
+    msg = DENSE.grade(learner("dense", concat="axis0", record=record))
+    assert "That is a concatenation on axis 0" in msg and "axis=1" in msg
+    msg = DENSE.grade(learner("dense", concat="with_x", record=record))
+    assert "x (4 columns) is not part of the concatenation" in msg
+
+
+def test_residual_outputs_concatenated():
+    def concatenating(params, aux, x, trace=None):
+        r = x
+        for i in range(1, 7):
+            h = np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
+            r = h if i == 1 else np.concatenate([r, h], axis=1)
+        return r @ params["fc7_weight"]
+    assert "did you concatenate? A residual network adds" in RES.grade(concatenating)
 
 
 # ---------------------------------------------------------------- softmax and the output
@@ -290,7 +360,7 @@ def test_softmax_over_the_wrong_axis(kind):
     assert msg.startswith("the first layer that differs from the model's is softmax")
     assert "The softmax runs down the columns (axis=0, across flowers)" in msg
     msg = ALL[kind].grade(silent(kind, softmax="axis0"))
-    assert "They are what you get when the softmax runs down the columns" in msg
+    assert "Your probabilities are what you get when the softmax runs down the columns" in msg
     msg = ALL[kind].grade(silent(kind, softmax="whole"))
     assert "softmax is taken over the whole batch at once" in msg
 
@@ -298,8 +368,8 @@ def test_softmax_over_the_wrong_axis(kind):
 def test_returning_the_logits():
     msg = BN.grade(learner("bn", softmax="none", record=("fc", "bn", "relu")))
     assert msg.startswith("every layer you recorded matches (22 of them), but your probabilities")
-    assert "They are what you get when you returned the logits fc8" in msg
-    assert "you returned the logits fc8" in BN.grade(silent("bn", softmax="none"))
+    assert "Your probabilities are what you get when you return the logits fc8" in msg
+    assert "you return the logits fc8" in BN.grade(silent("bn", softmax="none"))
 
 
 def test_output_shape_slips():
@@ -310,34 +380,85 @@ def test_output_shape_slips():
     assert "did you forget to `return`" in BN.grade(lambda params, aux, x: None)
 
 
+def test_returning_a_dict_or_a_tuple():
+    def returns_trace(params, aux, x, trace=None):
+        BN.reference(params, aux, x, trace)
+        return trace
+    msg = BN.grade(returns_trace)
+    assert msg.startswith("your function returned the trace (keys fc1, bn1, relu1, fc2, ...)")
+    assert "return the probabilities themselves, an array of shape (9, 3)" in msg
+    msg = BN.grade(lambda params, aux, x: params)
+    assert "returned a dict of the network's arrays (keys fc1_weight" in msg
+    msg = BN.grade(lambda params, aux, x, trace=None: (BN.reference(params, aux, x, trace), trace))
+    assert "returned 2 values; return the probabilities alone" in msg
+
+
 # ---------------------------------------------------------------- NumPy habits
 
-def test_r_code_ported_line_by_line_changes_a_stored_array():
-    msg = BN.grade(learner("bn", r_port=True))
-    assert msg.startswith("the first layer that differs from the model's is bn1")
-    assert "Your trace['bn1'] holds max(bn1, 0): the array was changed after you stored it" in msg
-    msg = RES.grade(learner("residual", r_port=True))
-    assert "trace['fc1'] holds max(fc1, 0)" in msg
-    assert RES.grade(learner("residual", r_port=True, record=("relu", "r"))) is None
+@pytest.mark.parametrize("kind", list(ALL))
+def test_arrays_changed_after_storing_pass_when_the_answer_is_right(kind):
+    assert ALL[kind].grade(learner(kind, r_port=True)) is None
+    assert BN.grade(learner("bn", normalise_in_place=True)) is None
+    assert RES.grade(learner("residual", sum_in_place=True)) is None
+
+
+def test_arrays_changed_after_storing_are_not_blamed_for_another_slip():
+    msg = BN.grade(learner("bn", r_port=True, eps=1e-5))
+    assert "your probabilities are what you get when the eps is 1e-5" in msg
+    assert "trace['bn1'] was not compared: it holds a later layer's values" in msg
+    msg = RES.grade(learner("residual", sum_in_place=True, out_bias=False))
+    assert msg.startswith("the first layer that differs from the model's is fc7")
+    assert "It has no bias" in msg and "were not compared" in msg
+    msg = BN.grade(learner("bn", normalise_in_place=True, softmax="axis0"))
+    assert "The softmax runs down the columns" in msg
+
+
+def test_aliased_trace_entries_are_compared_not_called_stale():
+    msg = RES.grade(_residual_slipped("relu_of_sum"))
+    assert "changed in place" not in msg and "not compared" not in msg
+    # the same aliasing with the sum done in place is still told apart
+    msg = RES.grade(learner("residual", sum_in_place=True, out_bias=False))
+    assert "were not compared" in msg
+
+
+def test_shape_error_names_the_layer():
+    def wrong_input_at_fc3(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        h = x
+        for i in range(1, 8):
+            z = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            trace[f"fc{i}"] = z
+            h = np.maximum(z, 0) if i != 2 else x      # fc3 is given x
+        return h
+    msg = BN.grade(wrong_input_at_fc3)
+    assert "params['fc3_weight'] is (inputs, units), here (10, 10), so fc3 = input @ W + b" in msg
+    assert "fc{i} =" not in msg and "its input must have 10 columns; yours has 4" in msg
 
 
 def test_changing_params_in_place_is_named():
     msg = BN.grade(learner("bn", change_params=True))
-    assert msg.startswith("the probabilities are right, but your function changed "
-                          "params['fc8_bias']")
+    assert msg.startswith("the result is right, but your function changed params['fc8_bias']")
+    assert "would change the trained network" in msg
 
 
 def test_unknown_trace_names_and_wrong_shapes():
     msg = RES.grade(learner("residual", skip=False, extra_names=("plus2", "h1")))
-    assert "Not compared: 'plus2', 'h1', as this network has no layer of that name" in msg
+    assert "not compared: 'plus2', 'h1', as this network has no layer of that name" in msg
     assert "fc1, relu1, fc2, relu2, r2" in msg
 
     def one_row(params, aux, x, trace=None):
         probs = BN.reference(params, aux, x, trace)
         trace["bn2"] = trace["bn2"][0]
         return probs
-    msg = BN.grade(one_row)
-    assert msg.startswith("trace['bn2'] has shape (10,); expected (9, 10), one row per flower")
+    assert BN.grade(one_row) is None
+
+    def one_row_and_no_eps(params, aux, x, trace=None):
+        probs = learner("bn", eps=0.0)(params, aux, x, trace)
+        trace["fc2"] = trace["fc2"][0]
+        return probs
+    msg = BN.grade(one_row_and_no_eps)
+    assert "trace['fc2'] has the wrong shape: expected (9, 10), got (10,), so it was not " \
+           "compared" in msg
 
 
 def test_function_without_trace_argument_is_graded_on_its_output(capsys):
@@ -364,3 +485,316 @@ def test_side_by_side(capsys):
     assert "flower 1" in out and "largest difference: " in out
     inference.side_by_side(lambda p, a, x: 1 / 0, model, x[:1])
     assert "raised ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_no_message_starts_a_sentence_with_a_capitalised_code_name():
+    code = re.compile(r"(^|[.:;] )(Trace|Params|Aux|Fc\d|Bn\d|Relu\d|R\d|Concat\d|Softmax|Np\.|"
+                      r"My_\w+)")
+    for name, table in FAIRNESS.items():
+        for label, fn, _ in table["slips"]:
+            message = getattr(exercises, name).grade(fn)
+            assert not code.search(message), (label, message)
+            assert not message.rstrip().endswith("?."), (label, message)
+
+
+# ---------------------------------------------------------------- fairness tables
+
+def _softmax_rows(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _bn_folded(params, aux, x, trace=None):
+    """Batch norm folded into one scale and shift per unit; a softmax without the max."""
+    h = x
+    for i in range(1, 8):
+        scale = params[f"bn{i}_gamma"] / np.sqrt(aux[f"bn{i}_moving_var"] + 1e-3)
+        shift = params[f"bn{i}_beta"] - aux[f"bn{i}_moving_mean"] * scale
+        h = np.maximum((h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]) * scale + shift, 0)
+    e = np.exp(h @ params["fc8_weight"] + params["fc8_bias"])
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _flower_by_flower(reference):
+    def predict(params, aux, x, trace=None):
+        rows = []
+        for flower in x:                       # one flower at a time, a batch of one
+            rows.append(reference(params, aux, flower[None, :])[0].tolist())
+        return rows
+    return predict
+
+
+def _bn_trace_as_lists(params, aux, x, trace=None):
+    trace = {} if trace is None else trace
+    inner = {}
+    probs = BN.reference(params, aux, x, inner)
+    trace.update({k: v.tolist() for k, v in inner.items()})
+    return probs
+
+
+def _residual_sum_of_list(params, aux, x, trace=None):
+    hs, r = [], x
+    for i in range(1, 7):
+        hs.append(np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0))
+        r = sum(hs)                            # r_i = h_1 + ... + h_i
+    return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _residual_with_r1(params, aux, x, trace=None):
+    probs = RES.reference(params, aux, x, trace)
+    trace["r1"] = trace["relu1"]
+    return probs
+
+
+def _residual_skip_prev_h(params, aux, x, trace=None):
+    r, h_prev = x, None
+    for i in range(1, 7):
+        h = np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
+        r = h if i == 1 else h + h_prev         # the last h only, not the running sum
+        h_prev = h
+    return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _residual_x_added(params, aux, x, trace=None):
+    r = x
+    for i in range(1, 7):
+        r = np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0) + r
+    return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _residual_concatenated(params, aux, x, trace=None):
+    r = x
+    for i in range(1, 7):
+        h = np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
+        r = h if i == 1 else np.concatenate([r, h], axis=1)
+    return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _dense_hstack(params, aux, x, trace=None):
+    trace = {} if trace is None else trace
+    inp = x
+    for i in range(1, 7):
+        h = np.maximum(inp @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
+        inp = h if i == 1 else np.hstack([inp, h])
+        trace[f"concat{i}"] = inp
+    return _softmax_rows(inp @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _dense_preallocated(params, aux, x, trace=None):
+    widths = [params[f"fc{i}_bias"].size for i in range(1, 7)]
+    both = np.zeros((len(x), sum(widths)))      # all six outputs, filled left to right
+    inp, start = x, 0
+    for i, w in enumerate(widths, start=1):
+        both[:, start:start + w] = np.maximum(inp @ params[f"fc{i}_weight"]
+                                              + params[f"fc{i}_bias"], 0)
+        start += w
+        inp = both[:, :start]
+    return _softmax_rows(inp @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _dense_plain(params, aux, x, trace=None):
+    h = x
+    for i in range(1, 7):
+        h = np.maximum(h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
+    return _softmax_rows(h @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _no_trace(reference):
+    return lambda params, aux, x: reference(params, aux, x)
+
+
+def _unnormalised(reference):
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        reference(params, aux, x, trace)
+        return np.exp(trace["fc7"])
+    return predict
+
+
+def _sum_without_keepdims(reference):
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        reference(params, aux, x, trace)
+        e = np.exp(trace["fc7"])
+        return e / e.sum(axis=1)
+    return predict
+
+
+def _returns_trace(reference):
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        reference(params, aux, x, trace)
+        return trace
+    return predict
+
+
+def _bn_slipped(slip, record=True):
+    """The batch-norm network with one slip of the checker's own table at every layer: fc,
+    (ReLU,) batch norm, ReLU, each stored under its own name (record: which kinds; False:
+    none)."""
+    kinds = ("fc", "bn", "relu") if record is True else record or ()
+
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        h = x
+        for i in range(1, 8):
+            z = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            args = (params[f"bn{i}_gamma"], params[f"bn{i}_beta"], aux[f"bn{i}_moving_mean"],
+                    aux[f"bn{i}_moving_var"])
+            if slip == "relu_first":
+                a = np.maximum(z, 0)
+                y = inference._bn(a, *args)
+                h = y                           # no ReLU after batch norm
+            else:
+                a = None
+                y = inference._bn(z, *args, slip)
+                h = np.maximum(y, 0)
+            for name, value in ((f"fc{i}", z), (f"relu{i}", a if a is not None else h),
+                                (f"bn{i}", y)):
+                if name.rstrip("0123456789") in kinds:
+                    trace[name] = value
+        return _softmax_rows(h @ params["fc8_weight"] + params["fc8_bias"])
+    return predict
+
+
+def _residual_slipped(slip, record=True):
+    """The residual network written with `h = np.maximum(z + r, 0); r = h` (slip
+    "relu_of_sum": h and r are one array in the trace, changed by nobody) or
+    `r = h + (x[:, :3] if i == 1 else r)` (slip "x_cut", the notes' formula)."""
+    kinds = ("fc", "relu", "r") if record is True else record or ()
+
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+
+        def store(name, value):
+            if name.rstrip("0123456789") in kinds:
+                trace[name] = value
+        r = x
+        for i in range(1, 7):
+            z = r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            store(f"fc{i}", z)
+            if slip == "relu_of_sum":
+                h = np.maximum(z + (r if i > 1 else 0), 0)
+                r = h
+            else:
+                h = np.maximum(z, 0)
+                r = h + (x[:, :3] if i == 1 else r)
+            store(f"relu{i}", h)
+            if i > 1:
+                store(f"r{i}", r)
+        return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+    return predict
+
+
+def _transposed_weights(reference):
+    def predict(params, aux, x, trace=None):
+        flipped = {k: v.T if k.endswith("_weight") else v for k, v in params.items()}
+        return reference(flipped, aux, x, trace)
+    return predict
+
+
+FAIRNESS = {
+    "bn_inference": dict(
+        right=[("the reference", BN.reference), ("a learner's loop", learner("bn")),
+               ("float32 throughout", learner("bn", dtype=np.float32)),
+               ("batch norm folded into a scale and a shift, no trace", _bn_folded),
+               ("flower by flower, a list of lists", _flower_by_flower(BN.reference)),
+               ("`h = z; h[h < 0] = 0`, stale trace entries", learner("bn", r_port=True)),
+               ("trace['fc1'] = z, then z normalised in place",
+                learner("bn", normalise_in_place=True)),
+               ("trace entries as lists", _bn_trace_as_lists),
+               ("no trace argument", _no_trace(BN.reference))],
+        slips=[("batch statistics", learner("bn", batch_stats=True),
+                "mean and variance of the flowers in x"),
+               ("no eps", silent("bn", eps=0.0), "the eps is missing"),
+               ("PyTorch's eps", learner("bn", eps=1e-5), "The eps is 1e-5, PyTorch's default"),
+               ("no gamma", learner("bn", gamma=False), "It has no gamma"),
+               ("no beta", silent("bn", beta=False), "the betas are missing"),
+               ("no bias", learner("bn", bias=False), "It has no bias"),
+               ("softmax down the columns", learner("bn", softmax="axis0"), "axis=0"),
+               ("logits returned", silent("bn", softmax="none"), "you return the logits fc8"),
+               ("no square root", _bn_slipped("no_sqrt"), "with no square root"),
+               ("no square root, nothing recorded", _bn_slipped("no_sqrt", record=False),
+                "you divide by moving_var + eps, a variance, with no square root"),
+               ("+ moving_mean", _bn_slipped("plus_mean"),
+                ["It adds the moving mean (+ moving_mean)", "bn1 = gamma * (fc1 - "]),
+               ("+ moving_mean, nothing recorded", _bn_slipped("plus_mean", record=False),
+                "the moving means are added (+ moving_mean)"),
+               ("ReLU before batch norm", _bn_slipped("relu_first"),
+                ["is bn1", "It is batch norm of ReLU(fc1): the ReLU comes before batch norm"]),
+               ("ReLU before batch norm, only relu recorded",
+                _bn_slipped("relu_first", record=("relu",)),
+                ["is relu1", "It is the ReLU of fc1, applied before batch norm"]),
+               ("ReLU before batch norm, nothing recorded", _bn_slipped("relu_first", record=False),
+                "the ReLU comes before batch norm"),
+               ("fc1's weight transposed", _transposed_weights(BN.reference),
+                ["params['fc1_weight'] transposed: W is (inputs, units), here (4, 10)",
+                 "fc1 = x @ params['fc1_weight'] + params['fc1_bias']"]),
+               ("the trace returned", _returns_trace(BN.reference), "returned the trace"),
+               ("transposed probabilities", learner("bn", transposed_output=True), "transposed"),
+               ("params changed in place", learner("bn", change_params=True),
+                "changed params['fc8_bias']")]),
+    "residual_inference": dict(
+        right=[("the reference", RES.reference), ("a learner's loop", learner("residual")),
+               ("float32 throughout", learner("residual", dtype=np.float32)),
+               ("r = h; r += r_prev, stale trace entries", learner("residual", sum_in_place=True)),
+               ("r = sum(hs), no trace", _residual_sum_of_list),
+               ("flower by flower, a list of lists", _flower_by_flower(RES.reference)),
+               ("trace['r1'] recorded too", _residual_with_r1),
+               ("no trace argument", _no_trace(RES.reference))],
+        slips=[("no skip", learner("residual", skip=False), "the skip connection is missing"),
+               ("no skip, nothing recorded", silent("residual", skip=False),
+                "the skip connections are missing"),
+               ("h_i + h_(i-1)", _residual_skip_prev_h, "the skip carries the running sum"),
+               ("x added to h_1", _residual_x_added, "x (4 columns) added to h_1 (3 columns)"),
+               ("the notes' formula, x[:, :3] added to h1", _residual_slipped("x_cut"),
+                ["is fc2", "It reads relu1 + x[:, :3]", "layer 1 has no skip in this network "
+                 "(x has 4 columns, h1 has 3): r1 = h1; do not add x"]),
+               ("x[:, :3] added to h1, nothing recorded", _residual_slipped("x_cut", record=False),
+                "layer 1 has no skip in this network (x has 4 columns, h1 has 3)"),
+               ("ReLU(fc + r), r = h aliased in the trace", _residual_slipped("relu_of_sum"),
+                ["is relu2 (the 3 layers you recorded before it match)",
+                 "It is np.maximum(fc2 + relu1, 0), ReLU(fc + r)",
+                 "the skip is added after the ReLU: r_i = ReLU(fc_i) + r_{i-1}"]),
+               ("ReLU(fc + r), only r recorded", _residual_slipped("relu_of_sum", record=("r",)),
+                ["is r2", "the skip is added after the ReLU"]),
+               ("ReLU(fc + r), nothing recorded", _residual_slipped("relu_of_sum", record=False),
+                "the skip is added after the ReLU: r_i = ReLU(fc_i) + r_{i-1}"),
+               ("concatenated", _residual_concatenated, "did you concatenate?"),
+               ("no output bias", silent("residual", out_bias=False),
+                "the output layer's bias is missing"),
+               ("softmax over the whole batch", learner("residual", softmax="whole"),
+                "over the whole batch"),
+               ("params returned", lambda params, aux, x: params,
+                "a dict of the network's arrays"),
+               ("e / e.sum(axis=1) without keepdims", _sum_without_keepdims(RES.reference),
+                "e / e.sum(axis=1, keepdims=True)")]),
+    "dense_inference": dict(
+        right=[("the reference", DENSE.reference), ("a learner's loop", learner("dense")),
+               ("float32 throughout", learner("dense", dtype=np.float32)),
+               ("np.hstack([concat, h])", _dense_hstack),
+               ("a preallocated array filled column by column", _dense_preallocated),
+               ("flower by flower, a list of lists", _flower_by_flower(DENSE.reference)),
+               ("`h = z; h[h < 0] = 0`, stale trace entries", learner("dense", r_port=True)),
+               ("no trace argument", _no_trace(DENSE.reference))],
+        slips=[("newest first", learner("dense", newest_first=True),
+                ["you put the new h_i before the earlier outputs",
+                 "np.concatenate([concat_(i-1), h_i], axis=1)"]),
+               ("newest first, nothing recorded", silent("dense", newest_first=True),
+                "the concatenations are in the wrong order"),
+               ("added instead of concatenated", learner("dense", concat="add"),
+                "a dense network does not add, it concatenates"),
+               ("concatenated on axis 0", learner("dense", concat="axis0"),
+                "a concatenation on axis 0"),
+               ("x in the concatenation", learner("dense", concat="with_x"),
+                "x (4 columns) is not part of the concatenation"),
+               ("only the last output", _dense_plain, "you gave it relu2 alone"),
+               ("weights transposed", _transposed_weights(DENSE.reference),
+                ["params['fc1_weight'] transposed: W is (inputs, units), here (4, 3)",
+                 "input @ W + b, as in 13a and 13b", "fc1 = x @ params['fc1_weight']"]),
+               ("no bias", silent("dense", bias=False), "the biases are missing"),
+               ("exp(logits) returned", _unnormalised(DENSE.reference),
+                "without dividing by each row's sum"),
+               ("probabilities and trace returned", lambda params, aux, x, trace=None: (
+                   DENSE.reference(params, aux, x, trace), trace), "returned 2 values")]),
+}

@@ -3,6 +3,6 @@
 ``.hint(2)``, ``.solution()``.
 """
 from .._discover import export_public_modules
-from ._base import Exercise, NotAttempted, compare, gradient_problem
+from ._kit import Exercise, NotAttempted, close, compare, gradient_problem, named_slip
 
 __all__ = export_public_modules(__name__, __path__, globals())

@@ -1,15 +1,30 @@
-"""What every exercise shares: a checker that names what is wrong, tiered hints, a solution.
+"""The grading kit every exercise stands on.
 
-An exercise is graded by ``grade(fn)``, which returns None when ``fn`` is right and otherwise a
-sentence saying what is wrong (wrong shape, the first element that differs, a gradient's
-relative error against a numerical one, a diagnosis such as a flipped sign). ``check(fn)``
-prints the verdict for the learner; it never shows a traceback.
+A checker is a list of cases (inputs the learner's function is called with) plus a table of
+named slips (what a usual mistake computes, and the sentence that explains it). The kit's rules
+keep checkers fair:
+
+- the learner's code always gets fresh copies (``fresh``), and an expected value is never
+  derived from an array the learner's code has touched;
+- values are compared with a tolerance scaled to each array's magnitude (``close``), so an
+  answer right to float32 precision passes while every slip in a table still fails;
+- the final answer is judged before any intermediate trace, and a right result is never blamed
+  on a trace entry;
+- a message names the failing case (which input, which element) with enough digits to show the
+  difference, and leaves code names as written (``check`` never capitalises them).
 """
+import copy
 import inspect
+import re
 import textwrap
 import traceback
 
 import numpy as np
+
+# float32 carries about 7 significant digits; a few hundred float32 operations stay well inside
+# these, while the slips the checkers name change a result by a percent or (much) more.
+RTOL = 1e-4
+SCALE_ATOL = 1e-5     # an element near zero inside a large array: a share of the array's size
 
 
 class NotAttempted(Exception):
@@ -20,29 +35,35 @@ class Exercise:
     """One exercise: ``check(fn)``, ``hint(level=1)``, ``solution()``.
 
     grade(fn) -> None or a message; hints: from gentle to almost the answer; reference: the
-    reference implementation, shown by ``solution()`` and used by the grader.
+    reference implementation, shown by ``solution()`` under the stub's name ``answer_name`` (so
+    that it can be pasted into the exercise cell as it is) and used by the grader.
     """
 
-    def __init__(self, name, title, grade, hints, reference):
+    def __init__(self, name, title, grade, hints, reference, answer_name=None):
         self.name = name                # how the notebook reaches it: exercises.<name>
         self.title = title
         self._grade = grade
         self.hints = list(hints)
         self.reference = reference
+        self.answer_name = answer_name or reference.__name__.removeprefix("reference_")
 
     def grade(self, fn):
         """None if fn is right, else what is wrong. Raises NotAttempted for a stub."""
         if not callable(fn):
-            return (f"check() needs your function itself, e.g. check(my_function), not its "
-                    f"result; got {type(fn).__name__}")
+            return (f"check() needs your function itself, e.g. check({self.answer_name}), not "
+                    f"its result; got {type(fn).__name__}")
         try:
-            return self._grade(fn)
+            with np.errstate(all="ignore"):     # a slip that blows up is graded, not warned about
+                return self._grade(fn)
         except NotImplementedError:
             raise NotAttempted from None
         except NotAttempted:
             raise
         except Exception as exc:        # the learner's code failed: say where, briefly
-            return f"your function raised {describe_exception(exc)}"
+            if learner_frames(exc):
+                return f"your function raised {describe_exception(exc)}"
+            return (f"the checker could not use what your function returned "
+                    f"({type(exc).__name__}: {exc}); check what it returns")
 
     def check(self, fn):
         """Print the verdict: correct, not attempted yet, or what is wrong."""
@@ -56,7 +77,7 @@ class Exercise:
         if problem is None:
             print(f"{self.title}: correct! Well done.")
         else:
-            print(f"{self.title}: not yet. {problem[0].upper()}{problem[1:]}.\n"
+            print(f"{self.title}: not yet: {sentence(problem)}\n"
                   f"A hint: exercises.{self.name}.hint() (then .hint(2), ...); the answer: "
                   f"exercises.{self.name}.solution()")
 
@@ -68,13 +89,177 @@ class Exercise:
         print(f"Hint {level} of {len(self.hints)}: {self.hints[level - 1]}{more}")
 
     def solution(self):
-        """Print the reference solution's source."""
-        print(textwrap.dedent(inspect.getsource(self.reference)).rstrip())
+        """Print the reference as code that passes when pasted into the exercise cell."""
+        print(self.solution_code())
+
+    def solution_code(self):
+        source = textwrap.dedent(inspect.getsource(self.reference)).rstrip()
+        source = re.sub(rf"^def {self.reference.__name__}\(", f"def {self.answer_name}(",
+                        source, count=1, flags=re.M)
+        header = "import numpy as np\n\n\n" if re.search(r"\bnp\.", source) else ""
+        return header + source
 
     def __repr__(self):
         return (f"<Exercise {self.title!r}: .check(your_function), .hint(), .hint(2), "
                 f".solution()>")
 
+
+def sentence(text):
+    """text with a full stop, unless it already ends in one (no '?.')."""
+    return text if text.rstrip().endswith((".", "?", "!")) else text + "."
+
+
+# ---------------------------------------------------------------- copies
+
+def fresh(value):
+    """A copy the learner's code may change at will: arrays, lists, dicts, numbers."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return copy.deepcopy(value)
+
+
+def changed_input(names_and_values, passed):
+    """A message when the learner's code changed an input it was given, else None.
+
+    names_and_values: [(name, the value before the call)]; passed: what the call received."""
+    for (name, before), after in zip(names_and_values, passed):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, np.asarray(after)):
+            return (f"the result is right, but your function changed {name}, the array passed "
+                    f"in (an in-place operation such as `{name} -= ...` or `{name}[...] = ...`); "
+                    f"work on new arrays instead")
+    return None
+
+
+# ---------------------------------------------------------------- comparing numbers
+
+def as_numbers(what, got, shape=None):
+    """(got as a float64 array, None), or (None, a message) when it is None, not numbers, or
+    (when ``shape`` is given) not of that shape."""
+    if got is None or (isinstance(got, (list, tuple)) and any(g is None for g in got)):
+        return None, f"{what} is None: did you forget to `return` it?"
+    if isinstance(got, dict):
+        return None, (f"{what} is a dict (keys {', '.join(map(str, list(got)[:4]))}); "
+                      f"return the numbers themselves, an array")
+    if isinstance(got, (str, bytes)) or np.asarray(got, dtype=object).dtype.kind in "US" or (
+            isinstance(got, (list, tuple)) and any(isinstance(g, (str, bytes)) for g in got)):
+        return None, (f"{what} is text ({str(got)[:40]!r}); return the number itself, not a "
+                      f"string (no str() or f-string)")
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, f"{what} should be numbers; got {type(got).__name__} {str(got)[:60]}"
+    if shape is not None and arr.shape != tuple(shape):
+        return None, f"{what} has the wrong shape: expected {tuple(shape)}, got {arr.shape}"
+    return arr, None
+
+
+def tolerance(expected, rtol=RTOL, scale_atol=SCALE_ATOL):
+    """Per-element tolerance: relative to the element, plus a share of the array's magnitude
+    (float32 rounding of a large neighbour's size), plus a floor for arrays of zeros."""
+    expected = np.asarray(expected, dtype=np.float64)
+    finite = np.abs(expected[np.isfinite(expected)])
+    scale = finite.max() if finite.size else 0.0
+    magnitude = np.where(np.isfinite(expected), np.abs(expected), 0.0)
+    return rtol * magnitude + scale_atol * scale + 1e-12
+
+
+def close_elements(got, expected, **tol):
+    """Element-wise: is got within tolerance of expected (inf matches the same inf)."""
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        near = np.isfinite(expected) & (np.abs(got - expected) <= tolerance(expected, **tol))
+    same_inf = np.isinf(expected) & (got == expected)
+    return near | same_inf
+
+
+def close(got, expected, **tol):
+    """True if got has expected's shape and every element is within tolerance."""
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(expected) and bool(close_elements(got, expected, **tol).all())
+
+
+def pair(expected, got):
+    """The two numbers with just enough significant digits to tell them apart."""
+    expected, got = float(expected), float(got)
+    for digits in range(6, 18):
+        a, b = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if a != b:
+            return a, b
+    return f"{expected!r}", f"{got!r}"
+
+
+def show(value):
+    """A number or a small vector, six significant digits: '0.5' or '(0.5, -1.25)'."""
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim == 0:
+        return f"{float(value):.6g}"
+    return "(" + ", ".join(f"{float(v):.6g}" for v in value.ravel()) + ")"
+
+
+def compare(what, got, expected, **tol):
+    """None if got matches expected (shape and values, within tolerance), else the first
+    difference, named with its index and enough digits to see it."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got_arr, problem = as_numbers(what, got, expected.shape)
+    if problem:
+        return problem
+    if not np.isfinite(got_arr).all() and np.isfinite(expected).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(got_arr))[0])
+        return f"{what} has a non-finite value {got_arr[bad]} at index {bad}"
+    ok = close_elements(got_arr, expected, **tol)
+    if ok.all():
+        return None
+    if close(-got_arr, expected, **tol) and np.abs(expected).max() > 0:
+        return f"{what} has the right size but the opposite sign everywhere: check a sign"
+    bad = tuple(int(i) for i in np.argwhere(~ok)[0])
+    where = f" at index {bad}" if bad else ""
+    want, have = pair(expected[bad], got_arr[bad])
+    return f"{what} has the wrong value{where}: expected {want}, got {have}"
+
+
+def named_slip(got, slips, **tol):
+    """The message of the first slip whose value got matches, else None.
+
+    slips: [(value a usual mistake computes, or None when it does not apply, message)]."""
+    for value, message in slips:
+        if value is not None and close(got, value, **tol):
+            return message
+    return None
+
+
+def same_run(got, slip, **tol):
+    """True if an iterate path got follows a slip's path for as long as both stay finite (at
+    least three iterates, so that one shared first step is not enough): a run that blows up
+    turns into inf and nan in ways that depend on how the update is written."""
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != slip.shape:
+        return False
+    flat = lambda a: a.reshape(len(a), -1)
+    finite = np.isfinite(flat(got)).all(axis=1) & np.isfinite(flat(slip)).all(axis=1)
+    k = len(finite) if finite.all() else int(np.argmin(finite))
+    return k >= min(3, len(got)) and close(got[:k], slip[:k], **tol)
+
+
+def gradient_problem(what, analytic, numerical, tol=1e-6):
+    """None if a gradient matches its numerical estimate, else its relative error."""
+    analytic, problem = as_numbers(what, analytic, np.shape(numerical))
+    if problem:
+        return problem
+    from ..gradcheck import rel_error
+    err = rel_error(analytic, numerical, atol=1e-9)
+    if err <= tol:
+        return None
+    if rel_error(-analytic, numerical) <= tol:
+        return f"{what} has the opposite sign of the numerical gradient (a flipped sign)"
+    return (f"{what} is off: relative error {err:.2g} compared with a numerical gradient "
+            f"(should be below {tol:g})")
+
+
+# ---------------------------------------------------------------- what came back
 
 def path_length_problem(name, got, expected, steps):
     """(the learner's path as a float array, or None when it is not numbers; a message when it
@@ -103,17 +288,30 @@ def unpack_returned(result, function, names):
         return None, f"{function} returned None: did you forget to `return {wanted}`?"
     if isinstance(result, (tuple, list)) and len(result) == len(names):
         return tuple(result), None
-    got = (f"{len(result)} values" if isinstance(result, (tuple, list))
-           else f"a {type(result).__name__}")
+    if isinstance(result, dict):
+        got = f"a dict (keys {', '.join(map(str, list(result)[:4]))})"
+    elif isinstance(result, (tuple, list)):
+        got = f"{len(result)} values"
+    else:
+        kind = type(result).__name__
+        got = f"{'an' if kind[0] in 'aeiou' or kind == 'ndarray' else 'a'} {kind}"
     count = _COUNTS.get(len(names), str(len(names)))
     listed = ", ".join(names[:-1]) + " and " + names[-1]
-    return None, f"{function} should return {count} arrays, {listed}; got {got}"
+    return None, f"{function} should return {count} values, {listed} (`return {wanted}`); got {got}"
+
+
+def learner_frames(exc):
+    """The traceback frames of exc that are in the learner's code (not in lessonlib or NumPy)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    library = ("lessonlib", "site-packages", "/numpy/")
+    return [f for f in frames if not any(part in f.filename.replace("\\", "/")
+                                         for part in library)]
 
 
 def describe_exception(exc):
-    """'ValueError: msg (line 3: `x = 1 / 0`)', pointing at the last frame of the learner's code."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    learner = [f for f in frames if "lessonlib" not in f.filename.replace("\\", "/")]
+    """'ValueError: msg (line 3 of your code: `x = 1 / 0`)', pointing at the last frame of the
+    learner's code."""
+    learner = learner_frames(exc)
     where = ""
     if learner:
         frame = learner[-1]
@@ -121,54 +319,6 @@ def describe_exception(exc):
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _fmt(v):
-    return f"{v:.6g}" if isinstance(v, (float, np.floating)) else repr(v)
-
-
-def compare(what, got, expected, rtol=1e-6, atol=1e-9):
-    """None if got matches expected (shape and values), else the first difference, named."""
-    expected = np.asarray(expected, dtype=np.float64)
-    problem = _shape_problem(what, got, expected.shape)
-    if problem:
-        return problem
-    got_arr = np.asarray(got, dtype=np.float64)
-    if not np.isfinite(got_arr).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(got_arr))[0])
-        return f"{what} has a non-finite value {got_arr[bad]} at index {bad}"
-    close = np.isclose(got_arr, expected, rtol=rtol, atol=atol)
-    if close.all():
-        return None
-    if np.allclose(got_arr, -expected, rtol=rtol, atol=atol):
-        return f"{what} has the right size but the opposite sign everywhere: check a sign"
-    bad = tuple(int(i) for i in np.argwhere(~close)[0])
-    where = f" at index {bad}" if bad else ""
-    return (f"{what} has the wrong value{where}: expected {_fmt(expected[bad])}, "
-            f"got {_fmt(got_arr[bad])}")
-
-
-def _shape_problem(what, got, shape):
+def shape_problem(what, got, shape):
     """None if got is numbers of the given shape, else what is wrong."""
-    if got is None or (isinstance(got, (list, tuple)) and any(g is None for g in got)):
-        return f"{what} is None: did you forget to `return` it?"
-    try:
-        got_arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"{what} should be numbers; got {type(got).__name__} {str(got)[:60]}"
-    if got_arr.shape != tuple(shape):
-        return f"{what} has the wrong shape: expected {tuple(shape)}, got {got_arr.shape}"
-    return None
-
-
-def gradient_problem(what, analytic, numerical, tol=1e-6):
-    """None if a gradient matches its numerical estimate, else its relative error."""
-    problem = _shape_problem(what, analytic, np.shape(numerical))
-    if problem:
-        return problem
-    from ..gradcheck import rel_error
-    err = rel_error(analytic, numerical, atol=1e-9)
-    if err <= tol:
-        return None
-    if rel_error(-np.asarray(analytic, dtype=float), numerical) <= tol:
-        return f"{what} has the opposite sign of the numerical gradient (a flipped sign)"
-    return (f"{what} is off: relative error {err:.2g} compared with a numerical gradient "
-            f"(should be below {tol:g})")
+    return as_numbers(what, got, shape)[1]

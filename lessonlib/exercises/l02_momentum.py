@@ -6,7 +6,8 @@ from ..data import make_sin_logistic
 from ..recipes.toys import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
 from ..gradcheck import numerical_gradient
 from ..optim import SGD, descend
-from ._base import Exercise, _fmt, compare, gradient_problem, path_length_problem
+from ._kit import (Exercise, close, compare, fresh, gradient_problem, named_slip,
+                   path_length_problem, same_run, show)
 
 __all__ = ["sin_logistic_gradient", "heavy_ball"]
 
@@ -47,6 +48,12 @@ def _variants(b, X, y):
     common = (p - y) * np.cos(inner)
     n = len(y)
     right = np.array([np.mean(common * x1 * x2), np.mean(common * x2)])
+    slope = p * (1 - p) * np.cos(inner)                   # sigmoid's slope in place of p - y
+    cos_sin = (p - y) * np.cos(np.sin(inner))             # cos taken at sin(u)
+    p_no_sin = 1.0 / (1.0 + np.exp(-inner))               # the forward pass without the sin
+    p_no_sin_common = (p_no_sin - y) * np.cos(inner)
+    no_sin_message = ("your p must be sigmoid(sin(u)): the logit is sin(u), not u "
+                      "(u = b1*x1*x2 + b2*x2)")
     return [
         (n * right, f"your gradient is {n} times too large (N = {n} points): the loss is the "
                     f"mean over the points, so average (np.mean), do not add up (np.sum)"),
@@ -58,11 +65,42 @@ def _variants(b, X, y):
         (np.array([np.mean(common * x1), right[1]]),
          "your d loss/d b1 is missing the factor x2: the derivative of b1*x1*x2 + b2*x2 "
          "with respect to b1 is x1*x2"),
+        (right * n / (n - 1), f"your gradient is N/(N - 1) times too large (N = {n} points): "
+                              f"the loss is the mean over the N points, so divide by N "
+                              f"(np.mean), not N - 1"),
+        (np.array([right[0], np.mean(common * x1)]),
+         "your d loss/d b2 has the factor x1 where x2 belongs: the derivative of "
+         "b1*x1*x2 + b2*x2 with respect to b2 is x2"),
+        (np.array([right[0], right[0]]),
+         "your d loss/d b2 has the factor x1*x2 (the one of b1): the derivative of "
+         "b1*x1*x2 + b2*x2 with respect to b2 is x2"),
         (right[::-1], "your two entries are swapped: return (d loss/d b1, d loss/d b2) in that "
                       "order"),
         (np.array([np.mean((p - y) * x1 * x2), np.mean((p - y) * x2)]),
          "your gradient misses the factor cos(b1*x1*x2 + b2*x2): the chain rule passes "
          "through sin"),
+        (np.array([np.mean(-(p - y) * np.sin(inner) * x1 * x2),
+                   np.mean(-(p - y) * np.sin(inner) * x2)]),
+         "your gradient has -sin(b1*x1*x2 + b2*x2) where cos(b1*x1*x2 + b2*x2) belongs: the "
+         "derivative of sin(u) is cos(u)"),
+        (np.array([np.mean((p - y) * np.sin(inner) * x1 * x2),
+                   np.mean((p - y) * np.sin(inner) * x2)]),
+         "your gradient has sin(b1*x1*x2 + b2*x2) where cos(b1*x1*x2 + b2*x2) belongs: the "
+         "derivative of sin(u) is cos(u)"),
+        (np.array([np.mean(common * p * (1 - p) * x1 * x2), np.mean(common * p * (1 - p) * x2)]),
+         "your gradient has an extra factor p(1 - p): the derivative of the cross-entropy of a "
+         "sigmoid with respect to the logit is just p - y (the sigmoid's derivative cancels)"),
+        (np.array([np.mean(slope * x1 * x2), np.mean(slope * x2)]),
+         "your gradient has the sigmoid's slope p(1 - p) where p - y belongs: the derivative "
+         "of the cross-entropy of a sigmoid with respect to the logit is p - y: the loss's "
+         "derivative with respect to p, (p - y)/(p(1 - p)), times that slope p(1 - p)"),
+        (np.array([np.mean(p_no_sin_common * x1 * x2), np.mean(p_no_sin_common * x2)]),
+         no_sin_message),
+        (np.array([np.mean((p_no_sin - y) * x1 * x2), np.mean((p_no_sin - y) * x2)]),
+         no_sin_message),
+        (np.array([np.mean(cos_sin * x1 * x2), np.mean(cos_sin * x2)]),
+         "your gradient has cos(sin(u)) where cos(u) belongs (u = b1*x1*x2 + b2*x2): the "
+         "derivative of sin(u) with respect to u is cos(u), taken at u itself"),
     ]
 
 
@@ -70,7 +108,7 @@ def _grade_gradient(grad):
     for label, (X, y) in _data().items():
         for b in _B_POINTS:
             b = np.array(b)
-            got = grad(b.copy(), X.copy(), y.copy())
+            got = grad(fresh(b), fresh(X), fresh(y))
             where = f"at b = ({b[0]:g}, {b[1]:g})"
             try:
                 shape = np.asarray(got, dtype=np.float64).shape
@@ -81,8 +119,7 @@ def _grade_gradient(grad):
                         f"average over the points to get the 2 numbers "
                         f"(d loss/d b1, d loss/d b2)")
             expected = sin_logistic_grad(b, X, y)
-            problem = compare(f"your grad(b, X, y) {where}", got, expected, rtol=1e-6,
-                              atol=1e-10)
+            problem = compare(f"your grad(b, X, y) {where}", got, expected)
             if problem is None:
                 continue
             if "opposite sign" in problem:
@@ -92,12 +129,12 @@ def _grade_gradient(grad):
             if "wrong value" not in problem:         # a shape, None or non-finite problem
                 return problem
             got = np.asarray(got, dtype=np.float64)
-            for value, message in _variants(b, X, y):
-                if np.allclose(got, value, rtol=1e-6, atol=1e-12):
-                    return f"{where}, {message}"
+            message = named_slip(got, _variants(b, X, y))
+            if message:
+                return f"{where}, {message}"
             b_var = b.copy()
             numerical = numerical_gradient(lambda: sin_logistic_loss(b_var, X, y), b_var)
-            ok = np.isclose(got, expected, rtol=1e-6, atol=1e-10)
+            ok = [close(got[k], expected[k]) for k in range(2)]
             part = ""
             if ok[0] != ok[1]:
                 part = (" (d loss/d b1 is right, d loss/d b2 is not)" if ok[0] else
@@ -121,7 +158,7 @@ sin_logistic_gradient = Exercise(
            "u = b[0]*X[:, 0]*X[:, 1] + b[1]*X[:, 1]; p = 1/(1 + np.exp(-np.sin(u))); "
            "c = (p - y)*np.cos(u); return np.array([np.mean(c*X[:, 0]*X[:, 1]), "
            "np.mean(c*X[:, 1])])."],
-    reference=reference_grad)
+    reference=reference_grad, answer_name="grad")
 
 
 # ---------------------------------------------------------------- exercise 2: the loop
@@ -154,64 +191,81 @@ def _position_form(grad_fn, x0, lr, rho, steps, sign=1.0, momentum_sign=1.0, fir
     return np.array(path)
 
 
-def _same_run(got, slip):
-    """True if got follows the slip's iterates for as long as both stay finite (a run that
-    blows up turns into inf and nan in ways that depend on how the update is written)."""
-    if got.shape != slip.shape:
-        return False
-    flat = lambda a: a.reshape(len(a), -1)
-    finite = np.isfinite(flat(got)).all(axis=1) & np.isfinite(flat(slip)).all(axis=1)
-    k = len(finite) if finite.all() else int(np.argmin(finite))
-    return k >= min(3, len(got)) and np.allclose(got[:k], slip[:k], rtol=1e-6, atol=1e-10)
-
-
-def _show(value):
-    value = np.asarray(value, dtype=np.float64)
-    if value.ndim == 0:
-        return _fmt(float(value))
-    return "(" + ", ".join(_fmt(float(v)) for v in value.ravel()) + ")"
-
-
 def _two_param_grad():
     X, y = _data()["lesson"]
     return lambda b: sin_logistic_grad(b, X, y)
 
 
 # (description, gradient, x0, lr, rho, steps)
+# The lesson's run (lr 0.1 = 1 - rho) is not first: there the average form of momentum and "lr
+# applied twice" give the same run, and the first failing case is the one diagnosed.
 _CASES = [
+    ("the quartic from -3, lr 0.02, rho 0.5, 12 steps", quartic_grad, -3.0, 0.02, 0.5, 12),
     ("the quartic from 0.5, lr 0.1, rho 0.9, 29 steps", quartic_grad, 0.5, 0.1, 0.9, 29),
     ("x^2 from 0.5, lr 1.02, rho 0.9, 29 steps", square_grad, 0.5, 1.02, 0.9, 29),
-    ("the quartic from -3, lr 0.02, rho 0.5, 12 steps", quartic_grad, -3.0, 0.02, 0.5, 12),
     ("the quartic from 1, lr 0.03, rho 0 (plain GD), 6 steps", quartic_grad, 1.0, 0.03, 0.0, 6),
     ("the sin-logistic loss from b = (0, 0), lr 0.1, rho 0.9, 20 steps", None, (0.0, 0.0), 0.1,
      0.9, 20),
 ]
 
 
+def _ema_form(grad_fn, x0, lr, rho, steps):
+    """The other momentum convention, v = rho v + (1 - rho) f'(x), x = x - lr v (an exponential
+    moving average of the gradients, as in Adam's m): right in spirit, another run."""
+    x = np.array(x0, dtype=np.float64)
+    v = np.zeros_like(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        v = rho * v + (1 - rho) * np.asarray(grad_fn(x))
+        x = x - lr * v
+        path.append(x.copy())
+    return np.array(path)
+
+
+def _variant_form(grad_fn, x0, lr, rho, steps, kind):
+    """Heavy ball written with one usual slip, or Nesterov's variant, for the diagnoses."""
+    x = np.array(x0, dtype=np.float64)
+    v = np.zeros_like(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        if kind == "nesterov":
+            v = rho * v - lr * np.asarray(grad_fn(x + rho * v))
+            x = x + v
+        elif kind == "lr twice":
+            v = rho * v - lr * np.asarray(grad_fn(x))
+            x = x + lr * v
+        elif kind == "x first":
+            x = x + v
+            v = rho * v - lr * np.asarray(grad_fn(x))
+        path.append(x.copy())
+    return np.array(path)
+
+
 def _grade_loop(momentum_descend):
     for what, grad_fn, x0, lr, rho, steps in _CASES:
         grad_fn = grad_fn or _two_param_grad()
-        x_start = np.array(x0, dtype=np.float64)
-        start = x_start.copy() if x_start.ndim else float(x_start)
-        with np.errstate(all="ignore"):      # a slip that blows up is graded, not warned about
-            got = momentum_descend(grad_fn, start, lr, rho, steps)
-        expected = descend(grad_fn, start, SGD(lr=lr, momentum=rho), steps)
+        # the expected path first, from the checker's own start: the learner's loop may change
+        # the array it is given (x = x0; x += v), and must not be blamed for that
+        expected = descend(grad_fn, fresh(x0), SGD(lr=lr, momentum=rho), steps)
+        start = np.array(x0, dtype=np.float64) if np.ndim(x0) else float(x0)
+        got = momentum_descend(grad_fn, start, lr, rho, steps)
         name = f"your momentum_descend on {what}"
         arr, problem = path_length_problem(name, got, expected, steps)
         if problem:
             return problem
-        problem = compare(name, got, expected, rtol=1e-6, atol=1e-10)
+        problem = compare(name, got, expected)
         if problem is None:
             continue
         if not any(k in problem for k in ("wrong value", "opposite sign", "non-finite")):
             return problem
-        if steps > 1 and np.allclose(arr, arr[-1]) and not np.allclose(expected, expected[-1]):
+        if steps > 1 and np.isfinite(arr).all() and (arr == arr[-1]).all() and \
+                not (expected == expected[-1]).all():
             return (f"{name}: every value is the same, the last one: you appended one array "
                     f"and then changed it in place (x += ...); append a copy (x.copy()) or "
                     f"write x = x + v")
-        if not np.allclose(arr[0], expected[0]):
-            return (f"{name}: the first value should be the start x0 = {_show(expected[0])}, "
-                    f"got {_show(arr[0])}")
+        if not close(arr[0], expected[0]):
+            return (f"{name}: the first value should be the start x0 = {show(expected[0])}, "
+                    f"got {show(arr[0])}")
         diagnoses = [
             (_position_form(grad_fn, x0, lr, rho, steps, sign=-1.0),
              "the steps go uphill: subtract lr * f'(x), the gradient points up the slope"),
@@ -220,9 +274,24 @@ def _grade_loop(momentum_descend):
              "direction, v_t = rho * v_{t-1} - lr * f'(x_{t-1})"),
             (_position_form(grad_fn, x0, lr, rho, steps, first="zero"),
              "the first step is not plain gradient descent: start with the velocity v = 0"),
+            (_variant_form(grad_fn, x0, lr, rho, steps, "nesterov"),
+             "you wrote Nesterov's momentum, which takes the gradient at the look-ahead point "
+             "x + rho * v: a real (and good) variant, but this exercise and lessonlib's SGD use "
+             "the plain heavy ball, the gradient at x itself: v = rho * v - lr * f'(x)"),
+            (_variant_form(grad_fn, x0, lr, rho, steps, "lr twice"),
+             "lr is applied twice: the velocity already holds - lr * f'(x), so the move is "
+             "x = x + v, not x + lr * v"),
+            (_variant_form(grad_fn, x0, lr, rho, steps, "x first"),
+             "x moves by the old velocity before v is updated (the first update does not move "
+             "x at all): compute the new v first, then x = x + v"),
+            (_ema_form(grad_fn, x0, lr, rho, steps) if abs(lr - (1 - rho)) > 1e-12 else None,
+             "you wrote momentum as an average of the gradients, v = rho * v + (1 - rho) * "
+             "f'(x), x = x - lr * v (the form Adam uses for m). That is a real variant, but its "
+             "steps are (1 - rho) times smaller; this exercise (and lessonlib's SGD) uses the "
+             "heavy-ball form v = rho * v - lr * f'(x), x = x + v"),
         ]
         for value, message in diagnoses:
-            if _same_run(arr, value):
+            if value is not None and same_run(arr, value):
                 return f"{name}: {message}"
         return problem
     return None
@@ -238,4 +307,4 @@ heavy_ball = Exercise(
            "x = np.array(x0, dtype=float); v = np.zeros_like(x); path = [x.copy()]; repeat "
            "steps times: v = rho*v - lr*np.asarray(grad_fn(x)); x = x + v; "
            "path.append(x.copy()). Return np.array(path)."],
-    reference=reference_momentum_descend)
+    reference=reference_momentum_descend, answer_name="momentum_descend")

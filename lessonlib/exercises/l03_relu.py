@@ -1,14 +1,19 @@
-"""Lesson 03's exercises, the two pieces of an MLP with ReLU and momentum (the notes' exercise 2):
+"""Lesson 03's exercises, an MLP with ReLU and momentum (the notes' exercise 2):
 
 - ``relu_layer_backward``: the backward pass of one hidden layer h = ReLU(x @ W + b);
-- ``momentum_step``: one heavy-ball update of a weight array.
+- ``momentum_step``: one heavy-ball update of a weight array;
+- ``train_mlp``: the whole training loop of the rings MLP, full batch, with momentum.
 """
 import numpy as np
 
+from ..data import make_rings
 from ..gradcheck import numerical_gradient
-from ._base import Exercise, _shape_problem, compare, gradient_problem, unpack_returned
+from ..optim import SGD
+from ._kit import (Exercise, changed_input, close, compare, fresh, gradient_problem,
+                   learner_frames, named_slip, shape_problem, unpack_returned)
+from ._training import Case, MomentumCheck, TrainerExercise, initial_params, rings_runs
 
-__all__ = ["relu_layer_backward", "momentum_step"]
+__all__ = ["relu_layer_backward", "momentum_step", "train_mlp"]
 
 
 # ---------------------------------------------------------------- exercise 2a
@@ -36,8 +41,23 @@ def _layer_case(n, n_in, n_out, seed):
             return x, W, b, z, dh
 
 
-# (N, n_in, n_out, seed): N, n_in and n_out all differ, so a shape says which axis is wrong
-_LAYER_CASES = [(6, 4, 3, 0), (9, 2, 5, 1)]
+def _kink_case(n, n_in, n_out, seed):
+    """Like _layer_case, but with small whole numbers, so that some z are exactly 0: ReLU's
+    kink, where the lesson (and lessonlib) take its derivative as 0."""
+    rng = np.random.default_rng(seed)
+    while True:
+        W = rng.integers(-2, 3, (n_in, n_out)).astype(float)
+        b = rng.integers(-1, 2, n_out).astype(float)
+        x = rng.integers(-2, 3, (n, n_in)).astype(float)
+        z = x @ W + b
+        dh = rng.standard_normal((n, n_out))
+        if (z == 0).sum() >= 3 and (z > 0).any() and (z < 0).any():
+            return x, W, b, z, dh
+
+
+# (N, n_in, n_out, seed, kink): N, n_in and n_out all differ, so a shape says which axis is
+# wrong; the last case has some z exactly 0
+_LAYER_CASES = [(6, 4, 3, 0, False), (9, 2, 5, 1, False), (7, 3, 4, 2, True)]
 
 
 def _numerical_layer_grads(x, W, b, dh):
@@ -50,21 +70,42 @@ def _numerical_layer_grads(x, W, b, dh):
     return numerical_gradient(f, x), numerical_gradient(f, W), numerical_gradient(f, b)
 
 
+def _mismatch(exc, x, W, dh):
+    """A message for a matrix product whose shapes do not fit, else None."""
+    if not isinstance(exc, ValueError) or not ("matmul" in str(exc) or "align" in str(exc)):
+        return None
+    frames = learner_frames(exc)
+    where = f" (line {frames[-1].lineno}: `{(frames[-1].line or '').strip()}`)" if frames else ""
+    return (f"a matrix product in your function has shapes that do not fit{where}. Here dh and "
+            f"dz are {dh.shape} (N, n_out), W is {W.shape} (n_in, n_out) and x is {x.shape} "
+            f"(N, n_in): dx = dz @ W.T and dW = x.T @ dz (W and x transposed)")
+
+
 def _grade_layer(fn):
-    for n, n_in, n_out, seed in _LAYER_CASES:
-        x, W, b, z, dh = _layer_case(n, n_in, n_out, seed)
-        args = [dh.copy(), x.copy(), W.copy(), z.copy()]
-        result = fn(*args)
-        where = f"(x of shape {x.shape}, W {W.shape})"
-        triple, problem = unpack_returned(result, "relu_layer_backward", ("dx", "dW", "db"))
+    names = ("dx", "dW", "db")
+    for n, n_in, n_out, seed, kink in _LAYER_CASES:
+        x, W, b, z, dh = (_kink_case if kink else _layer_case)(n, n_in, n_out, seed)
+        # every expected value from the checker's own arrays, before the learner's code runs
+        expected = reference_relu_layer_backward(dh, x, W, z)
+        unmasked = reference_relu_layer_backward(dh, x, W, np.ones_like(z))
+        inverted = reference_relu_layer_backward(dh, x, W, -z)
+        at_kink = reference_relu_layer_backward(dh, x, W, np.where(z == 0, 1.0, z))
+        args = [fresh(dh), fresh(x), fresh(W), fresh(z)]
+        try:
+            result = fn(*args)
+        except ValueError as exc:
+            message = _mismatch(exc, x, W, dh)
+            if message is None:
+                raise
+            return message
+        where = f"(x of shape {x.shape}, W {W.shape}{', some z exactly 0' if kink else ''})"
+        triple, problem = unpack_returned(result, "relu_layer_backward", names)
         if problem:
             return problem
-        expected = reference_relu_layer_backward(dh, x, W, z)
-        names = ("dx", "dW", "db")
         shapes = {"dx": "x's shape", "dW": "W's shape", "db": "b's shape, one value per unit"}
         # 1. shapes, with the usual reasons
         for name, got, exp in zip(names, triple, expected):
-            problem = _shape_problem(f"your {name} {where}", got, exp.shape)
+            problem = shape_problem(f"your {name} {where}", got, exp.shape)
             if problem is None:
                 continue
             if got is None:
@@ -87,37 +128,43 @@ def _grade_layer(fn):
                         f"through the weights, dx = dz @ W.T, shape {exp.shape}")
             return f"{problem}; it should have {shapes[name]}"
         got = [np.asarray(g, dtype=np.float64) for g in triple]
+        problems = [compare(f"your {name} {where}", g, e)
+                    for name, g, e in zip(names, got, expected)]
+        if not any(problems):
+            changed = changed_input([("dh", dh), ("x", x), ("W", W), ("z", z)], args)
+            if changed:
+                return changed
+            continue
         # 2. the classic slips, each with its own message
-        if not np.allclose(got[2], expected[2]) and np.allclose(got[2], 0.0):
+        if problems[2] and close(got[2], np.zeros_like(expected[2])):
             return ("your db is all zeros: the bias gradient is missing. b is added to every "
                     "row of x @ W, so db is dz summed over the batch")
-        unmasked = reference_relu_layer_backward(dh, x, W, np.ones_like(z))
-        inverted = reference_relu_layer_backward(dh, x, W, -z)
         for k, name in enumerate(names):
-            if np.allclose(got[k], expected[k], rtol=1e-6, atol=1e-9):
+            if problems[k] is None:
                 continue
-            if np.allclose(got[k], unmasked[k], rtol=1e-6, atol=1e-9):
-                return (f"your {name} ignores ReLU's derivative: first set the gradient to 0 where "
-                        f"z <= 0 (dz = dh * (z > 0)), then use dz")
-            if np.allclose(got[k], inverted[k], rtol=1e-6, atol=1e-9):
-                return (f"your {name} lets the gradient through where z < 0 instead of z > 0: the "
-                        f"ReLU mask is inverted")
-            for factor, words in ((1.0 / n, f"{n} times too small (N = {n}): you divided by "
-                                   "N. dh already is the gradient of the mean loss, so the "
-                                   "1/N is in it; do not average again"),
-                                  (float(n), f"{n} times too large (N = {n})")):
-                if np.allclose(got[k], factor * expected[k], rtol=1e-6, atol=1e-12):
-                    return f"your {name} is {words}"
-        # 3. against a numerical gradient
+            message = named_slip(got[k], [
+                (unmasked[k], f"your {name} ignores ReLU's derivative: first set the gradient "
+                              f"to 0 where z <= 0 (dz = dh * (z > 0)), then use dz"),
+                (at_kink[k] if kink else None,
+                 f"your {name} lets the gradient through where z == 0 {where}: at z == 0 the "
+                 f"ReLU passes nothing (the lesson takes its derivative there as 0, as "
+                 f"lessonlib does): use z > 0, not z >= 0"),
+                (inverted[k], f"your {name} lets the gradient through where z < 0 instead of "
+                              f"z > 0: the ReLU mask is inverted"),
+                (expected[k] / n, f"your {name} is {n} times too small (N = {n}): you divided "
+                                  f"by N. dh already is the gradient of the mean loss, so the "
+                                  f"1/N is in it; do not average again"),
+                (expected[k] * n, f"your {name} is {n} times too large (N = {n})"),
+            ])
+            if message:
+                return message
+        # 3. against a numerical gradient (not at the kink, where it has none)
+        if kink:
+            return next(p for p in problems if p)
         numerical = _numerical_layer_grads(x, W, b, dh)
-        for name, g, num in zip(names, got, numerical):
-            problem = gradient_problem(f"your {name} {where}", g, num, tol=1e-6)
+        for name, g, num, problem in zip(names, got, numerical, problems):
             if problem:
-                return problem
-        if not np.array_equal(args[0], dh):
-            return ("the gradients are right, but your function changed dh, the array passed "
-                    "in; a backward pass should leave dout alone: write dz = dh * (z > 0), "
-                    "not dh[z <= 0] = 0")
+                return gradient_problem(f"your {name} {where}", g, num, tol=1e-6) or problem
     return None
 
 
@@ -148,6 +195,49 @@ _STEP_CASES = [((3, 4), 0.1, 0.9, "random", 1), ((3, 4), 0.1, 0.9, "zero", 0),
                ((5,), 0.05, 0.5, "random", 2), ((2, 3), 0.2, 0.0, "random", 3)]
 
 
+def _step_slips(w, v, grad, lr, rho, case):
+    """(the pair (w_new, v_new) a usual slip returns, its message), for named_slip."""
+    pair = lambda w_new, v_new: np.stack([w_new, v_new])
+    v_right = rho * v - lr * grad
+    notes = rho * v + lr * grad
+    ema = rho * v + (1 - rho) * grad
+    unscaled = rho * v - grad
+    no_rho = v - lr * grad
+    return [
+        (pair(v_right, w + v_right),
+         f"your two results are swapped {case}: return w_new, v_new in that order"),
+        (pair(w + v_right, -v_right),
+         f"your w_new is right but v_new has the opposite sign {case}. The notes keep "
+         f"M = rho*M + lr*grad and subtract it; here the velocity is the move itself: "
+         f"v_new = rho*v - lr*grad and w_new = w + v_new"),
+        (pair(w - notes, notes),
+         f"your step uses the notes' sign convention (M = rho*M + lr*grad, w - M) {case}; "
+         f"here the velocity is the move itself: v_new = rho*v - lr*grad, w_new = w + v_new"),
+        (pair(w - lr * ema, ema),
+         f"you wrote momentum as an average of the gradients {case}, v = rho*v + (1 - rho)*grad, "
+         f"w = w - lr*v (the form Adam uses for m). That is a real variant, but its steps are "
+         f"(1 - rho) times smaller; here (and in lessonlib's SGD) the velocity is the move "
+         f"itself: v_new = rho*v - lr*grad, w_new = w + v_new"),
+        (pair(w + lr * unscaled, unscaled),
+         f"your velocity leaves out lr {case}: v = rho*v - grad with w = w + lr*v is a fine "
+         f"way to write a loop, but this function's v is the move itself, v_new = rho*v - "
+         f"lr*grad, so that w_new = w + v_new"),
+        (pair(w + notes, notes),
+         f"your step goes uphill {case}: subtract lr * grad, the gradient points up the slope"),
+        (pair(w - rho * v - lr * grad, -rho * v - lr * grad),
+         f"your momentum term has the wrong sign {case}: the velocity keeps the last move's "
+         f"direction, v_new = rho*v - lr*grad"),
+        (pair(w + v, v_right),
+         f"your v_new is right, but w moved by the old velocity v {case}: update v first, "
+         f"then w_new = w + v_new"),
+        (pair(w + (lr * v - rho * grad), lr * v - rho * grad),
+         f"lr and rho are swapped in your step {case}: v_new = rho*v - lr*grad"),
+        (pair(w + no_rho, no_rho),
+         f"your velocity leaves out rho {case}: v_new = v - lr*grad keeps all of the old "
+         f"velocity; it keeps a share rho of it, v_new = rho*v - lr*grad"),
+    ]
+
+
 def _grade_step(fn):
     for shape, lr, rho, velocity, seed in _STEP_CASES:
         rng = np.random.default_rng(seed)
@@ -155,44 +245,32 @@ def _grade_step(fn):
         v = np.zeros(shape) if velocity == "zero" else 0.3 * rng.standard_normal(shape)
         grad = rng.standard_normal(shape)
         case = f"(lr {lr:g}, rho {rho:g}, {'v = 0' if velocity == 'zero' else 'v not 0'})"
-        result = fn(w.copy(), v.copy(), grad.copy(), lr, rho)
+        w_exp, v_exp = reference_momentum_step(w, v, grad, lr, rho)     # before the call
+        args = [fresh(w), fresh(v), fresh(grad)]
+        result = fn(*args, lr, rho)
         result, problem = unpack_returned(result, "momentum_step", ("w_new", "v_new"))
         if problem:
             return problem
-        w_exp, v_exp = reference_momentum_step(w, v, grad, lr, rho)
         for name, got, exp in (("w_new", result[0], w_exp), ("v_new", result[1], v_exp)):
-            problem = _shape_problem(f"your {name} {case}", got, exp.shape)
+            problem = shape_problem(f"your {name} {case}", got, exp.shape)
             if problem:
                 return problem
         w_got = np.asarray(result[0], dtype=np.float64)
         v_got = np.asarray(result[1], dtype=np.float64)
-        w_ok, v_ok = np.allclose(w_got, w_exp), np.allclose(v_got, v_exp)
-        if w_ok and v_ok:
+        w_problem = compare(f"your w_new {case}", w_got, w_exp)
+        v_problem = compare(f"your v_new {case}", v_got, v_exp)
+        if not w_problem and not v_problem:
+            changed = changed_input([("w", w), ("v", v), ("grad", grad)], args)
+            if changed:
+                return changed
             continue
-        close = lambda a, b: np.allclose(a, b, rtol=1e-6, atol=1e-12)
-        if w_ok and close(v_got, -v_exp):
-            return (f"your w_new is right but v_new has the opposite sign {case}. The notes keep "
-                    f"M = rho*M + lr*grad and subtract it; here the velocity is the move itself: "
-                    f"v_new = rho*v - lr*grad and w_new = w + v_new")
-        if close(v_got, rho * v + lr * grad) and close(w_got, w - v_got):
-            return (f"your step uses the notes' sign convention (M = rho*M + lr*grad, w - M) "
-                    f"{case}; here the velocity is the move itself: v_new = rho*v - lr*grad, "
-                    f"w_new = w + v_new")
-        if close(v_got, rho * v + lr * grad) or close(w_got, w + rho * v + lr * grad):
-            return (f"your step goes uphill {case}: subtract lr * grad, the gradient points up "
-                    f"the slope")
-        if close(v_got, -rho * v - lr * grad):
-            return (f"your momentum term has the wrong sign {case}: the velocity keeps the "
-                    f"last move's direction, v_new = rho*v - lr*grad")
-        if v_ok and close(w_got, w + v):
-            return (f"your v_new is right, but w moved by the old velocity v {case}: update v "
-                    f"first, then w_new = w + v_new")
-        if close(w_got, w - lr * grad) and rho and velocity == "random":
+        message = named_slip(np.stack([w_got, v_got]), _step_slips(w, v, grad, lr, rho, case))
+        if message:
+            return message
+        if rho and velocity == "random" and close(w_got, w - lr * grad):
             return (f"your w_new is a plain gradient step {case}: it ignores the velocity; "
                     f"w_new = w + v_new with v_new = rho*v - lr*grad")
-        if not v_ok:
-            return compare(f"your v_new {case}", v_got, v_exp)
-        return compare(f"your w_new {case}", w_got, w_exp)
+        return v_problem or w_problem
     return None
 
 
@@ -204,3 +282,110 @@ momentum_step = Exercise(
            "downhill, -lr * grad. The weights then move by that velocity.",
            "v_new = rho * v - lr * grad; w_new = w + v_new; return w_new, v_new."],
     reference=reference_momentum_step)
+
+
+# ---------------------------------------------------------------- exercise 2c: the whole loop
+
+def reference_train_mlp(params, X, y, lr, rho, iterations):
+    """Full-batch gradient descent with momentum for the rings MLP: two hidden ReLU layers
+    (W1, b1, W2, b2), the output layer (W3, b3), softmax and the mean cross-entropy.
+    Returns (params, losses): the trained arrays and the loss before every update."""
+    params = {key: np.array(value, dtype=float) for key, value in params.items()}
+    velocity = {key: np.zeros_like(value) for key, value in params.items()}
+    n = len(y)
+    rows = np.arange(n)
+    losses = []
+    for _ in range(iterations):
+        # forward: z_k = h_(k-1) @ W_k + b_k, ReLU on the two hidden layers
+        z1 = X @ params["W1"] + params["b1"]
+        h1 = np.maximum(z1, 0.0)
+        z2 = h1 @ params["W2"] + params["b2"]
+        h2 = np.maximum(z2, 0.0)
+        logits = h2 @ params["W3"] + params["b3"]
+        shifted = logits - logits.max(axis=1, keepdims=True)      # exp cannot overflow
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        losses.append(-log_p[rows, y].mean())
+        # backward: d loss/d logits = (p - onehot) / N, then layer by layer
+        dz3 = np.exp(log_p)
+        dz3[rows, y] -= 1.0
+        dz3 /= n
+        grads = {"W3": h2.T @ dz3, "b3": dz3.sum(axis=0)}
+        dz2 = (dz3 @ params["W3"].T) * (z2 > 0)
+        grads["W2"], grads["b2"] = h1.T @ dz2, dz2.sum(axis=0)
+        dz1 = (dz2 @ params["W2"].T) * (z1 > 0)
+        grads["W1"], grads["b1"] = X.T @ dz1, dz1.sum(axis=0)
+        # momentum: one velocity per array, all gradients computed before any update
+        for key in params:
+            velocity[key] = rho * velocity[key] - lr * grads[key]
+            params[key] = params[key] + velocity[key]
+    return params, np.array(losses)
+
+
+class _FullBatch(MomentumCheck):
+    function = "train_mlp"
+
+    def call(self, fn, case, hyper, steps, rng, X):
+        return fn(fresh(case.params), X, fresh(case.y), hyper["lr"], hyper["rho"],
+                  steps["iterations"])
+
+
+def _small_params(hidden, seed):
+    """lessonlib's initial weights, with biases that are not 0, so that a forward pass that
+    leaves a bias out shows in the first loss."""
+    params = initial_params(hidden, "normal", seed)
+    rng = np.random.default_rng(seed + 100)
+    for k in (1, 2, 3):
+        params[f"b{k}"] = rng.normal(0.0, 0.5, size=params[f"b{k}"].shape)
+    return params
+
+
+TRAIN_SEED = 0              # the lesson's SEED
+TRAIN_ITERATIONS = 1000     # the run drawn beside the learner's
+
+
+def _cases():
+    X_small, y_small = make_rings(n=12, seed=4)
+    X, y = make_rings(n=300, seed=TRAIN_SEED)
+    return [
+        Case("12 rings points (hidden widths 4 and 3)",
+             X_small, y_small, _small_params((4, 3), 3), dict(lr=0.05, rho=0.8), iterations=6),
+        Case("the lesson's rings (300 points, hidden widths 20 and 20)", X, y,
+             initial_params((20, 20), "normal", TRAIN_SEED), dict(lr=0.1, rho=0.9),
+             iterations=60),
+    ]
+
+
+_CHECK = {}
+
+
+def _grade_trainer(fn):
+    if "check" not in _CHECK:
+        _CHECK["check"] = _FullBatch(_cases())
+    return _CHECK["check"].grade(fn)
+
+
+def _lesson_run(fn):
+    """lessonlib's run of the lesson's setting (1000 iterations), and the learner's trainer."""
+    def call(fn, params, X, y):
+        return fn(params, X, y, 0.1, 0.9, TRAIN_ITERATIONS)
+    return rings_runs(fn, call, SGD(lr=0.1, momentum=0.9), "normal", TRAIN_ITERATIONS)
+
+
+train_mlp = TrainerExercise(
+    "train_mlp", "Exercise 2c (the whole training loop)", _grade_trainer,
+    hints=["Three parts per iteration, in this order: the forward pass (z1, h1, z2, h2, the "
+           "logits, the softmax and the mean loss, appended to losses), the backward pass "
+           "(gradients of all six arrays, output layer first) and the update (one velocity "
+           "per array, zero at the start, kept across iterations).",
+           "Backward: d loss/d logits = (p - onehot) / N; then for each layer dW = h_in.T @ dz "
+           "and db = dz.sum(axis=0), and dz of the layer below = (dz @ W.T) * (z_below > 0), "
+           "which is your relu_layer_backward. Compute all six gradients before changing any "
+           "weight; then, for every key, v = rho * v - lr * grad and W = W + v (your "
+           "momentum_step).",
+           "z1 = X @ W1 + b1; h1 = max(z1, 0); z2 = h1 @ W2 + b2; h2 = max(z2, 0); logits = h2 @ "
+           "W3 + b3; log_p = logits - max - log(sum exp(logits - max)); loss = "
+           "-log_p[np.arange(N), y].mean(). dz3 = exp(log_p), dz3[np.arange(N), y] -= 1, dz3 /= N; "
+           "dW3 = h2.T @ dz3, db3 = dz3.sum(0); dz2 = (dz3 @ W3.T) * (z2 > 0); dW2 = h1.T @ dz2; "
+           "dz1 = (dz2 @ W2.T) * (z1 > 0); dW1 = X.T @ dz1; then the momentum step for all six."],
+    reference=reference_train_mlp,
+    lesson_run=("lessonlib (MLP.fit, SGD)", "your train_mlp", _lesson_run))

@@ -3,14 +3,21 @@
 ``adam_update`` grades ``adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8)``,
 which returns x0 and the ``steps`` iterates of Adam with bias correction. The same loop trains an
 MLP when x is all of its weights in one vector (``recipes.l05_adaptive.mlp_as_vector``).
+``train_adam`` grades the whole training loop of the rings MLP with mini-batches and Adam,
+``train_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, eps=1e-8)``
+(the machinery is in ``_training``).
 """
 import numpy as np
 
+from ..data import make_rings
 from ..recipes.toys import quartic_grad, square_grad
 from ..optim import Adam, descend
-from ._base import Exercise, _fmt, compare, path_length_problem
+from ._kit import (Exercise, NotAttempted, close, compare, fresh, path_length_problem, same_run,
+                   show)
+from ._training import (LESSON_SEED, AdamCheck, Case, MiniBatchCheck, TrainerExercise, checker,
+                        initial_params, rings_runs, small_params)
 
-__all__ = ["adam_update"]
+__all__ = ["adam_update", "train_adam"]
 
 
 def reference_adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -33,7 +40,7 @@ def reference_adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1
 
 def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True,
           correct_n=True, t_first=1, t_moves=True, eps_inside=False, m_rule="average",
-          n_rule="average", step_with="m_hat", swap_betas=False):
+          n_rule="average", step_with="m_hat", swap_betas=False, root=True):
     """Adam with one typical slip (the keywords), for the diagnoses.
 
     m_rule / n_rule: "average" (right), "fresh" (restarted from 0 at every step: the new value
@@ -53,7 +60,12 @@ def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True
             m_hat = m / (1 - b1 ** t) if correct_m else m
             n_hat = n / (1 - b2 ** t) if correct_n else n
             top = g if step_with == "g" else m_hat
-            bottom = np.sqrt(n_hat + eps) if eps_inside else np.sqrt(n_hat) + eps
+            if not root:
+                bottom = n_hat + eps
+            elif eps_inside:
+                bottom = np.sqrt(n_hat + eps)
+            else:
+                bottom = np.sqrt(n_hat) + eps
             x = x - sign * lr * top / bottom
             path.append(x.copy())
             if t_moves:
@@ -95,6 +107,9 @@ _DIAGNOSES = [
                                           "n = beta2 * n + (1 - beta2) * g**2"),
     (dict(step_with="g"), "the step uses the gradient g where it should use m_hat: x = x - lr * "
                           "m_hat / (sqrt(n_hat) + eps)"),
+    (dict(root=False), "your step divides by n_hat + eps, without the square root: n_hat "
+                       "averages squared gradients, so its root, sqrt(n_hat), has the size of "
+                       "a gradient; x = x - lr * m_hat / (sqrt(n_hat) + eps)"),
     (dict(swap_betas=True), "beta1 and beta2 are swapped: beta1 (0.9) averages the gradients "
                             "into m, beta2 (0.999) the squared gradients into n"),
 ]
@@ -124,60 +139,43 @@ _CASES = [
 _DEFAULTS = dict(beta1=0.9, beta2=0.999, eps=1e-8)
 
 
-def _same_run(got, slip):
-    """True if got follows the slip's iterates for as long as both stay finite (at least three
-    values, so that one shared first step is not enough)."""
-    if got.shape != slip.shape:
-        return False
-    flat = lambda a: a.reshape(len(a), -1)
-    finite = np.isfinite(flat(got)).all(axis=1) & np.isfinite(flat(slip)).all(axis=1)
-    k = len(finite) if finite.all() else int(np.argmin(finite))
-    return k >= min(3, len(got)) and np.allclose(got[:k], slip[:k], rtol=1e-6, atol=1e-10)
-
-
-def _show(value):
-    value = np.asarray(value, dtype=np.float64)
-    if value.ndim == 0:
-        return _fmt(float(value))
-    return "(" + ", ".join(_fmt(float(v)) for v in value.ravel()) + ")"
-
-
 def _grade(adam_descend):
     for what, grad_fn, x0, lr, steps, extra in _CASES:
         kw = {**_DEFAULTS, **extra}
-        x_start = np.array(x0, dtype=np.float64)
-        start = x_start.copy() if x_start.ndim else float(x_start)
-        with np.errstate(all="ignore"):      # a slip that blows up is graded, not warned about
-            got = adam_descend(grad_fn, start, lr, steps, **kw)
-        expected = descend(grad_fn, start, Adam(lr=lr, **kw), steps)
+        # the expected path first, from the checker's own start: the learner's loop may change
+        # the array it is given (x = x0; x -= step), and must not be blamed for that
+        expected = descend(grad_fn, fresh(x0), Adam(lr=lr, **kw), steps)
+        start = np.array(x0, dtype=np.float64) if np.ndim(x0) else float(x0)
+        got = adam_descend(grad_fn, start, lr, steps, **kw)
         name = f"your adam_descend on {what}"
         arr, problem = path_length_problem(name, got, expected, steps)
         if problem:
             return problem
-        problem = compare(name, got, expected, rtol=1e-6, atol=1e-10)
+        problem = compare(name, got, expected)
         if problem is None:
             continue
         if not any(k in problem for k in ("wrong value", "opposite sign", "non-finite")):
             return problem                  # None returned, wrong shape, not numbers
         flat = arr.reshape(len(arr), -1)
-        if steps > 1 and np.allclose(arr, arr[-1]) and not np.allclose(expected, expected[-1]):
-            if np.allclose(arr[-1], expected[0]):
+        if steps > 1 and close(arr, np.broadcast_to(arr[-1], arr.shape)) and \
+                not close(expected, np.broadcast_to(expected[-1], expected.shape)):
+            if close(arr[-1], expected[0]):
                 return (f"{name}: x never moves from x0. Is m updated, and is x given its new "
                         f"value (x = x - lr * m_hat / (sqrt(n_hat) + eps))?")
             return (f"{name}: every value is the same, the last one: you appended one array "
                     f"and then changed it in place (x -= ...); append a copy (x.copy()) or "
                     f"write x = x - (the step) instead")
-        if not np.allclose(arr[0], expected[0]):
-            return (f"{name}: the first value should be the start x0 = {_show(expected[0])}, "
-                    f"got {_show(arr[0])}")
+        if not close(arr[0], expected[0]):
+            return (f"{name}: the first value should be the start x0 = {show(expected[0])}, "
+                    f"got {show(arr[0])}")
         if not np.isfinite(flat[1]).all():
-            return (f"{name}: the first update is not finite ({_show(arr[1])}). With t = 0, "
+            return (f"{name}: the first update is not finite ({show(arr[1])}). With t = 0, "
                     f"1 - beta1**t = 0 and the bias correction divides by zero: t counts the "
                     f"updates from 1, so t = 1 in the first update")
         for slip, message in _DIAGNOSES:
-            if _same_run(arr, _slip(grad_fn, x0, lr, steps, **kw, **slip)):
+            if same_run(arr, _slip(grad_fn, x0, lr, steps, **kw, **slip)):
                 return f"{name}: {message}"
-        if extra and _same_run(arr, descend(grad_fn, start, Adam(lr=lr, **_DEFAULTS), steps)):
+        if extra and same_run(arr, descend(grad_fn, fresh(x0), Adam(lr=lr, **_DEFAULTS), steps)):
             given = ", ".join(f"{k} = {v:g}" for k, v in extra.items())
             return (f"{name}: your iterates are those of the default settings, not of the "
                     f"{given} it is given: use the function's arguments, not fixed numbers")
@@ -185,7 +183,23 @@ def _grade(adam_descend):
     return None
 
 
-adam_update = Exercise(
+class _LoopExercise(Exercise):
+    """An Exercise whose learner's function the lesson goes on to use: ``yours(fn)``."""
+
+    def yours(self, fn):
+        """fn if it passes the check, else the reference (and a line that says so)."""
+        try:
+            passed = self.grade(fn) is None
+        except NotAttempted:
+            passed = False
+        if passed:
+            return fn
+        print(f"This cell runs the reference solution: it runs your {self.answer_name} once "
+              f"it passes exercises.{self.name}.check({self.answer_name}).")
+        return self.reference
+
+
+adam_update = _LoopExercise(
     "adam_update", "Exercise 4 (Adam as a loop)", _grade,
     hints=["Keep three things between steps: x, m and n (m and n start as zeros shaped like x). "
            "Count the updates with t = 1, 2, ..., steps; collect x0 and every new x: steps "
@@ -198,3 +212,110 @@ adam_update = Exercise(
            "x = x - lr * m_hat / (np.sqrt(n_hat) + eps); path.append(x.copy()). "
            "Return np.array(path)."],
     reference=reference_adam_descend)
+
+
+# ---------------------------------------------------------------- exercise 4b: the whole loop
+
+def reference_train_adam(
+        params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam with mini-batches for the rings MLP (two hidden ReLU layers, softmax, mean
+    cross-entropy): every epoch a new order of the rows from rng, cut into consecutive batches
+    (the last one may be smaller), one Adam update per batch; t counts the updates from 1.
+    Returns (params, losses): the trained arrays and the loss of every batch before its update."""
+    params = {key: np.array(value, dtype=float) for key, value in params.items()}
+    m = {key: np.zeros_like(value) for key, value in params.items()}
+    n = {key: np.zeros_like(value) for key, value in params.items()}
+    t = 0
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(y))                 # a new order every epoch
+        for start in range(0, len(y), batch_size):
+            idx = order[start:start + batch_size]
+            Xb, yb = X[idx], y[idx]
+            rows = np.arange(len(idx))
+            # forward
+            z1 = Xb @ params["W1"] + params["b1"]
+            h1 = np.maximum(z1, 0.0)
+            z2 = h1 @ params["W2"] + params["b2"]
+            h2 = np.maximum(z2, 0.0)
+            logits = h2 @ params["W3"] + params["b3"]
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            losses.append(-log_p[rows, yb].mean())
+            # backward
+            dz3 = np.exp(log_p)
+            dz3[rows, yb] -= 1.0
+            dz3 /= len(idx)
+            grads = {"W3": h2.T @ dz3, "b3": dz3.sum(axis=0)}
+            dz2 = (dz3 @ params["W3"].T) * (z2 > 0)
+            grads["W2"], grads["b2"] = h1.T @ dz2, dz2.sum(axis=0)
+            dz1 = (dz2 @ params["W2"].T) * (z1 > 0)
+            grads["W1"], grads["b1"] = Xb.T @ dz1, dz1.sum(axis=0)
+            # Adam: m, n per array, t counts the updates of the whole run
+            t += 1
+            for key in params:
+                g = grads[key]
+                m[key] = beta1 * m[key] + (1 - beta1) * g
+                n[key] = beta2 * n[key] + (1 - beta2) * g ** 2
+                m_hat = m[key] / (1 - beta1 ** t)
+                n_hat = n[key] / (1 - beta2 ** t)
+                params[key] = params[key] - lr * m_hat / (np.sqrt(n_hat) + eps)
+    return params, np.array(losses)
+
+
+class _MiniBatchAdam(MiniBatchCheck, AdamCheck):
+    function = "train_adam"
+
+    def call(self, fn, case, hyper, steps, rng, X):
+        return fn(fresh(case.params), X, fresh(case.y), hyper["lr"],
+                  steps["epochs"], steps["batch_size"], rng, beta1=hyper["beta1"],
+                  beta2=hyper["beta2"], eps=hyper["eps"])
+
+
+ADAM_LR, ADAM_BATCH, ADAM_INIT = 0.001, 20, "he"         # lesson 05's rings runs
+# The run drawn beside the learner's: at lr 0.001 this network needs hundreds of epochs to find
+# the rings; at 0.01 it draws them in 200 epochs (about 1 s).
+FIGURE_LR, FIGURE_EPOCHS = 0.01, 200
+
+
+def _adam_cases():
+    X_small, y_small = make_rings(n=10, seed=4)
+    X, y = make_rings(n=300, seed=LESSON_SEED)
+    return [
+        Case("10 rings points (hidden widths 4 and 3)",
+             X_small, y_small, small_params((4, 3), 3),
+             dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8), epochs=3, batch_size=4, seed=5),
+        Case("the rings (300 points, hidden widths 20 and 20, He initial weights)", X, y,
+             initial_params((20, 20), ADAM_INIT, LESSON_SEED),
+             dict(lr=ADAM_LR, **_DEFAULTS), epochs=2, batch_size=ADAM_BATCH, seed=LESSON_SEED),
+    ]
+
+
+def _grade_trainer(fn):
+    return checker("adam", lambda: _MiniBatchAdam(_adam_cases())).grade(fn)
+
+
+def _lesson_run(fn):
+    """lessonlib's MLP.fit with Adam (lr 0.01) on the rings, batches of 20, 200 epochs, and the
+    learner's trainer on the same."""
+    def call(fn, params, X, y):
+        return fn(params, X, y, FIGURE_LR, FIGURE_EPOCHS, ADAM_BATCH,
+                  np.random.default_rng(LESSON_SEED))
+    return rings_runs(fn, call, Adam(lr=FIGURE_LR), ADAM_INIT, FIGURE_EPOCHS, ADAM_BATCH)
+
+
+train_adam = TrainerExercise(
+    "train_adam", "Exercise 4b (the training loop with Adam)", _grade_trainer,
+    hints=["Start from your mini-batch trainer of lesson 04 and change only the update: in "
+           "place of one velocity per array, keep two, m and n (zeros at the start), and a "
+           "count t of the updates, 1 in the first update and never reset between epochs.",
+           "For every batch: t += 1 once; then for every array, with g its gradient: m = "
+           "beta1*m + (1 - beta1)*g, n = beta2*n + (1 - beta2)*g**2, m_hat = m / (1 - "
+           "beta1**t), n_hat = n / (1 - beta2**t), and the array moves by "
+           "-lr * m_hat / (sqrt(n_hat) + eps): your adam_descend's step, one array at a time.",
+           "m = {k: np.zeros_like(v) for k, v in params.items()}, n likewise, t = 0; loop over "
+           "epochs and batches as in lesson 04; after the backward pass: t += 1; for key in "
+           "params: the four lines of hint 2, then params[key] = params[key] - lr * m_hat / "
+           "(np.sqrt(n_hat) + eps). Return params, np.array(losses)."],
+    reference=reference_train_adam,
+    lesson_run=("lessonlib (MLP.fit, Adam)", "your train_adam", _lesson_run))

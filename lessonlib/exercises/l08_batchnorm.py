@@ -3,16 +3,24 @@
 - ``batchnorm_forward``: y = gamma * (x - mean) / sqrt(var + eps) + beta over a batch (N, D);
 - ``batchnorm_backward``: from dout = dL/dy back to (dx, dgamma, dbeta).
 
-The graders try the learner's function on small batches whose columns have very different
-scales (one with a variance near eps, where putting eps outside the square root shows), compare
-with the reference, and name the usual slips before falling back to a numerical gradient.
+The graders try the learner's function on two small batches whose columns have very different
+scales (the last one with a variance near eps, where eps outside the square root, or another
+eps, shows) and two values of eps (so that a number written into the function shows). Every
+expected value is computed before the learner's code runs, from the checker's own arrays; the
+learner's function gets copies. A wrong answer is compared with the usual slips (N - 1, eps
+outside the root, PyTorch's eps = 1e-5, a missing path through the mean or the variance, ...);
+anything else is named by its first wrong element.
 """
+import re
+
 import numpy as np
 
-from ..gradcheck import numerical_gradient
-from ._base import Exercise, _shape_problem, compare, gradient_problem, unpack_returned
+from ._kit import (Exercise, changed_input, close, compare, fresh, named_slip, shape_problem,
+                   unpack_returned)
 
 __all__ = ["batchnorm_forward", "batchnorm_backward"]
+
+PYTORCH_EPS = 1e-5      # torch.nn.BatchNorm1d's default: a learner who copies it writes it in
 
 
 # ---------------------------------------------------------------- references
@@ -46,32 +54,34 @@ def reference_batchnorm_backward(dout, x, gamma, eps=1e-3):
 
 # ---------------------------------------------------------------- the usual slips
 
-def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0,
-                     use_gamma_beta=True, swap=False, no_sqrt=False):
+def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0, centre=True,
+                     affine="gamma,beta", no_sqrt=False):
     """The forward pass with one slip switched on (the grader compares against these)."""
     keep = axis != 0
     mean = x.mean(axis=axis, keepdims=keep)
     xc = x - mean
     var = (xc ** 2).sum(axis=axis, keepdims=keep) / (np.size(x) / np.size(mean) - ddof)
+    top = xc if centre else x
     if no_sqrt:
-        x_hat = xc / (var + eps)
+        x_hat = top / (var + eps)
     elif eps_outside:
-        x_hat = xc / (np.sqrt(var) + eps)
+        x_hat = top / (np.sqrt(var) + eps)
     else:
-        x_hat = xc / np.sqrt(var + eps)
-    if not use_gamma_beta:
-        return x_hat
-    return beta * x_hat + gamma if swap else gamma * x_hat + beta
+        x_hat = top / np.sqrt(var + eps)
+    return {"gamma,beta": gamma * x_hat + beta, "none": x_hat, "no gamma": x_hat + beta,
+            "no beta": gamma * x_hat, "swapped": beta * x_hat + gamma}[affine]
 
 
 def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, mean_path=True,
-                      var_path=True, eps_outside=False, compact=False, use_gamma=True):
+                      var_path=True, eps_outside=False, compact=False, use_gamma=True,
+                      var_factor=2.0, var_power=3):
     """dx of the backward pass with one slip switched on.
 
     ddof: the variance divides by N - ddof; ddof_in_derivative: the 2 (x - mean) / M of
     d var / d x uses M = N - ddof_in_derivative (default: the same as the variance).
     compact: the one-line form inv * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)),
-    which is exact only when inv = 1 / sqrt(var + eps)."""
+    which is exact only when inv = 1 / sqrt(var + eps) with var dividing by N.
+    var_factor: the 2 of d var / d x; var_power: the 3 of (var + eps)^(-3/2)."""
     n = len(x)
     m_var = n - ddof
     m_der = n - (ddof if ddof_in_derivative is None else ddof_in_derivative)
@@ -86,22 +96,49 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
     if compact:
         return inv * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
     # d inv / d var: -1/2 (var + eps)^-3/2, or with eps outside -1 / (std + eps)^2 / (2 std)
-    dinv_dvar = -0.5 * inv ** 2 / std if eps_outside else -0.5 * inv ** 3
+    dinv_dvar = -0.5 * inv ** 2 / std if eps_outside else -0.5 * inv ** var_power
     dvar = dinv_dvar * (dx_hat * xc).sum(axis=0)
     dmean = -inv * dx_hat.sum(axis=0)
     dx = dx_hat * inv
     if var_path:
-        dx = dx + dvar * 2.0 * xc / m_der
+        dx = dx + dvar * var_factor * xc / m_der
     if mean_path:
         dx = dx + dmean / n
     return dx
+
+
+def _eps_slips(what, eps, value_at):
+    """[(value, message)] for an eps written into the function: PyTorch's 1e-5, none at all
+    (or a tiny one), or the course's 1e-3 when this call passed another."""
+    slips = []
+    for other in (PYTORCH_EPS, 0.0, 1e-3):
+        if other == eps:
+            continue
+        if other == PYTORCH_EPS:
+            why = ("eps = 1e-5, PyTorch's default (torch.nn.BatchNorm1d), written into your "
+                   "function")
+        elif other == 0.0:
+            why = "no eps at all (or a tiny one such as 1e-8)"
+        else:
+            why = f"eps = {other:g} written into your function"
+        slips.append((value_at(other),
+                      f"{what} matches {why}, but this call passed eps={eps:g}: use the eps "
+                      f"argument (the course, like MxNet and the notes, uses 1e-3 by default), "
+                      f"not a number of your own"))
+    return slips
+
+
+def _compare(what, got, expected):
+    """The kit's compare, with an index into a vector said in words: "element 0", not "(0,)"."""
+    message = compare(what, got, expected)
+    return message and re.sub(r"at index \((\d+),\)", r"at element \1", message)
 
 
 # ---------------------------------------------------------------- test batches
 
 def _case(n, d, seed):
     """x (n, d) whose columns have means and scales far apart, the last one with a variance
-    close to eps = 1e-3; gamma (not 1), beta (not 0) and dout."""
+    close to eps = 1e-3; gamma (not 1, some negative), beta (not 0) and dout."""
     rng = np.random.default_rng(seed)
     centres = np.array([5.0, -1.0, 0.0, 2.0, -3.0])[:d]
     scales = np.array([2.0, 0.7, 1.0, 0.3, 1.5])[:d]
@@ -116,34 +153,53 @@ def _case(n, d, seed):
 # (N, D, eps, seed): N and D differ, so a shape says which axis went wrong; the second case
 # uses another eps, to catch an eps written into the function instead of the argument
 _CASES = [(8, 3, 1e-3, 0), (5, 4, 1e-2, 1)]
-_CLOSE = dict(rtol=1e-6, atol=1e-9)
-
-
-def _close(a, b):
-    return np.allclose(a, b, **_CLOSE)
-
-
-def _changed_input(name, before, after):
-    if not np.array_equal(before, after):
-        return (f"the result is right, but your function changed {name}, the array passed in "
-                f"(an in-place operation such as `{name} -= ...`); work on new arrays instead")
-    return None
 
 
 # ---------------------------------------------------------------- the forward grader
 
+def _forward_slips(x, gamma, beta, eps):
+    def variant(**kwargs):
+        return _forward_variant(x, gamma, beta, eps, **kwargs)
+    return [
+        (variant(ddof=1), "you used the unbiased variance, dividing by N - 1 (np.var(..., "
+         "ddof=1), np.std(..., ddof=1) or pandas' .var()). Batch norm divides by N: "
+         "var = mean((x - mean)**2), which is np.var(x, axis=0)"),
+        (variant(eps_outside=True), "eps is outside the square root: (x - mean) / "
+         "(sqrt(var) + eps). It belongs inside: (x - mean) / sqrt(var + eps)"),
+        (variant(no_sqrt=True), "you divided by var + eps instead of its square root: "
+         "x_hat = (x - mean) / sqrt(var + eps)"),
+        (variant(centre=False), "your y divides x itself by the standard deviation: subtract "
+         "the mean first, x_hat = (x - mean) / sqrt(var + eps)"),
+        (variant(affine="none"), "your y is x_hat, without gamma and beta: finish with "
+         "y = gamma * x_hat + beta"),
+        (variant(affine="no gamma"), "your y is x_hat + beta, without gamma: "
+         "y = gamma * x_hat + beta (gamma scales, beta shifts)"),
+        (variant(affine="no beta"), "your y is gamma * x_hat, without beta: "
+         "y = gamma * x_hat + beta (gamma scales, beta shifts)"),
+        (variant(affine="swapped"), "gamma and beta are swapped: y = gamma * x_hat + beta "
+         "(gamma scales, beta shifts)"),
+        (variant(axis=1), "the statistics are taken over the wrong axis (axis=1, across the "
+         "features of one example). Batch norm takes one mean and variance per feature, "
+         "over the batch: axis=0"),
+        (variant(axis=None), "you used one mean and variance for the whole array; batch norm "
+         "takes one per feature (column), over the batch: x.mean(axis=0)"),
+    ] + _eps_slips("your y", eps,
+                   lambda other: reference_batchnorm_forward(x, gamma, beta, other))
+
+
 def _grade_forward(fn):
     for n, d, eps, seed in _CASES:
         x, gamma, beta, _ = _case(n, d, seed)
-        args = [x.copy(), gamma.copy(), beta.copy()]
-        got = fn(*args, eps=eps)
+        expected = reference_batchnorm_forward(x, gamma, beta, eps)    # before the call
+        args = [fresh(x), fresh(gamma), fresh(beta)]
+        got = fn(*args, eps)
         where = f"(x of shape {x.shape}, eps={eps:g})"
         if isinstance(got, tuple):
             return (f"batchnorm_forward returned a tuple of {len(got)} values; return the "
                     f"normalised array y alone, shape {x.shape}")
-        problem = _shape_problem(f"your y {where}", got, x.shape)
+        problem = shape_problem(f"your y {where}", got, x.shape)
         if problem:
-            shape = np.shape(got) if got is not None else None
+            shape = np.shape(got) if got is not None and not isinstance(got, dict) else None
             if shape in ((d,), (1, d)):
                 return (f"your y has shape {shape}, one value per feature: normalise every row "
                         f"of x, (x - mean) / sqrt(var + eps), so y keeps x's shape {x.shape}")
@@ -152,38 +208,12 @@ def _grade_forward(fn):
                         f"(axis=1, across features). Batch norm averages over the batch, axis=0")
             return problem
         y = np.asarray(got, dtype=np.float64)
-        expected = reference_batchnorm_forward(x, gamma, beta, eps)
-        if _close(y, expected):
-            for name, before, after in zip(("x", "gamma", "beta"), (x, gamma, beta), args):
-                problem = _changed_input(name, before, after)
-                if problem:
-                    return problem
-            continue
-        slips = [
-            (dict(ddof=1), "you used the unbiased variance, dividing by N - 1 (np.var(..., "
-             "ddof=1) or pandas' .var()). Batch norm divides by N: var = mean((x - mean)**2)"),
-            (dict(eps_outside=True), "eps is outside the square root: (x - mean) / "
-             "(sqrt(var) + eps). It belongs inside: (x - mean) / sqrt(var + eps)"),
-            (dict(no_sqrt=True), "you divided by var + eps instead of its square root: "
-             "x_hat = (x - mean) / sqrt(var + eps)"),
-            (dict(use_gamma_beta=False), "your y is x_hat, without gamma and beta: finish with "
-             "y = gamma * x_hat + beta"),
-            (dict(swap=True), "gamma and beta are swapped: y = gamma * x_hat + beta (gamma scales, "
-             "beta shifts)"),
-            (dict(axis=1), "the statistics are taken over the wrong axis (axis=1, across the "
-             "features of one example). Batch norm takes one mean and variance per feature, "
-             "over the batch: axis=0"),
-            (dict(axis=None), "you used one mean and variance for the whole array; batch norm "
-             "takes one per feature (column), over the batch: x.mean(axis=0)"),
-        ]
-        for kwargs, message in slips:
-            if _close(y, _forward_variant(x, gamma, beta, eps, **kwargs)):
-                return message
-        for other in (0.0, 1e-3, 1e-5, 1e-8):
-            if other != eps and _close(y, reference_batchnorm_forward(x, gamma, beta, other)):
-                return (f"your y matches eps = {other:g}, but this call passed eps={eps:g}: use "
-                        f"the eps argument instead of a number written into the function")
-        return compare(f"your y {where}", y, expected)
+        if not close(y, expected):
+            message = named_slip(y, _forward_slips(x, gamma, beta, eps))
+            return message or _compare(f"your y {where}", y, expected)
+        problem = changed_input([("x", x), ("gamma", gamma), ("beta", beta)], args)
+        if problem:
+            return problem
     return None
 
 
@@ -191,40 +221,27 @@ batchnorm_forward = Exercise(
     "batchnorm_forward", "Exercise 8a (the batch-norm forward pass)", _grade_forward,
     hints=["Work column by column: every feature gets its own mean and variance, computed over "
            "the batch (the rows, axis=0). Then centre, divide by the standard deviation, and "
-           "finally scale by gamma and shift by beta.",
+           "finally scale by gamma and shift by beta. Use the eps you are given.",
            "mean = x.mean(axis=0) and var = ((x - mean)**2).mean(axis=0) both have shape (D,), "
            "and broadcasting does the rest. The variance divides by N, not N - 1; eps goes "
            "inside the square root.",
            "mean = x.mean(axis=0); var = ((x - mean)**2).mean(axis=0); "
            "x_hat = (x - mean) / np.sqrt(var + eps); return gamma * x_hat + beta"],
-    reference=reference_batchnorm_forward)
+    reference=reference_batchnorm_forward, answer_name="batchnorm_forward")
 
 
 # ---------------------------------------------------------------- the backward grader
 
-def _numerical_grads(x, gamma, beta, eps, dout):
-    """Numerical d/dx, d/dgamma, d/dbeta of sum(batchnorm(x) * dout)."""
-    x, gamma, beta = x.copy(), gamma.copy(), beta.copy()
-
-    def f():
-        return float(np.sum(reference_batchnorm_forward(x, gamma, beta, eps) * dout))
-
-    return (numerical_gradient(f, x), numerical_gradient(f, gamma),
-            numerical_gradient(f, beta))
-
-
 def _backward_shape_problem(triple, n, d, where):
     names = ("dx", "dgamma", "dbeta")
-    shapes = [np.shape(g) if g is not None else None for g in triple]
+    shapes = [np.shape(g) if g is not None and not isinstance(g, dict) else None for g in triple]
     if shapes[0] == (d,) and (n, d) in shapes[1:]:
         return "return the three gradients in the order dx, dgamma, dbeta"
     for name, got, shape in zip(names, triple, ((n, d), (d,), (d,))):
-        problem = _shape_problem(f"your {name} {where}", got, shape)
-        if problem is None or got is None:
-            if problem:
-                return problem
+        problem = shape_problem(f"your {name} {where}", got, shape)
+        if problem is None:
             continue
-        got_shape = np.shape(got)
+        got_shape = None if got is None or isinstance(got, dict) else np.shape(got)
         if name != "dx" and got_shape == (1, d):
             return (f"your {name} has shape {got_shape}; it should be ({d},) like {name[1:]}: sum "
                     f"over the batch axis without keepdims")
@@ -244,76 +261,8 @@ def _backward_shape_problem(triple, n, d, where):
     return None
 
 
-def _grade_backward(fn):
-    for n, d, eps, seed in _CASES:
-        x, gamma, beta, dout = _case(n, d, seed)
-        args = [dout.copy(), x.copy(), gamma.copy()]
-        result = fn(*args, eps=eps)
-        where = f"(x of shape {x.shape}, eps={eps:g})"
-        result, problem = unpack_returned(result, "batchnorm_backward", ("dx", "dgamma", "dbeta"))
-        if problem:
-            return problem
-        problem = _backward_shape_problem(result, n, d, where)
-        if problem:
-            return problem
-        dx, dgamma, dbeta = (np.asarray(g, dtype=np.float64) for g in result)
-        ref_dx, ref_dgamma, ref_dbeta = reference_batchnorm_backward(dout, x, gamma, eps)
-
-        # dbeta and dgamma first: dx builds on them
-        if not _close(dbeta, ref_dbeta):
-            if _close(dbeta, ref_dbeta / n):
-                return (f"your dbeta is {n} times too small (N = {n}): you averaged over the "
-                        f"batch. dout already is the gradient of the mean loss, so the 1/N is in "
-                        f"it: dbeta = dout.sum(axis=0)")
-        if not _close(dgamma, ref_dgamma):
-            if _close(dgamma, ref_dgamma / n):
-                return (f"your dgamma is {n} times too small (N = {n}): you averaged over the "
-                        f"batch; sum instead, dgamma = (dout * x_hat).sum(axis=0)")
-            if _close(dgamma, ref_dbeta):
-                return ("your dgamma equals dbeta: gamma multiplies x_hat, so dgamma = "
-                        "(dout * x_hat).sum(axis=0)")
-            if _close(dgamma, (dout * (x - x.mean(axis=0))).sum(axis=0)):
-                return ("your dgamma uses x - mean; gamma multiplies the normalised x_hat = "
-                        "(x - mean) / sqrt(var + eps), so dgamma = (dout * x_hat).sum(axis=0)")
-            for kwargs, message in (
-                    (dict(ddof=1), "unbiased variance (N - 1)"),
-                    (dict(eps_outside=True), "eps outside the square root")):
-                x_hat = _forward_variant(x, 1.0, 0.0, eps, **kwargs)
-                if _close(dgamma, (dout * x_hat).sum(axis=0)):
-                    return _SLIP_MESSAGES[message]
-        if not _close(dx, ref_dx):
-            slips = [
-                (dict(ddof=1), "unbiased variance (N - 1)"),
-                (dict(ddof=1, ddof_in_derivative=0), "unbiased variance (N - 1)"),
-                (dict(ddof=0, ddof_in_derivative=1), "N - 1 in the derivative"),
-                (dict(eps_outside=True), "eps outside the square root"),
-                (dict(eps_outside=True, compact=True), "eps outside the square root"),
-                (dict(mean_path=False, var_path=False), "no mean and no variance path"),
-                (dict(mean_path=False), "no mean path"),
-                (dict(var_path=False), "no variance path"),
-                (dict(use_gamma=False), "no gamma in dx"),
-            ]
-            for kwargs, key in slips:
-                if _close(dx, _backward_variant(dout, x, gamma, eps, **kwargs)):
-                    return _SLIP_MESSAGES[key]
-            if _close(dx, ref_dx / n):
-                return (f"your dx is {n} times too small (N = {n}): dout already carries the 1/N "
-                        f"of the mean loss; do not average again")
-        # anything else: against a numerical gradient
-        numerical = _numerical_grads(x, gamma, beta, eps, dout)
-        for name, g, num in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta), numerical):
-            problem = gradient_problem(f"your {name} {where}", g, num, tol=1e-6)
-            if problem:
-                return problem
-        for name, before, after in zip(("dout", "x", "gamma"), (dout, x, gamma), args):
-            problem = _changed_input(name, before, after)
-            if problem:
-                return problem
-    return None
-
-
-_SLIP_MESSAGES = {
-    "unbiased variance (N - 1)":
+_MESSAGES = {
+    "unbiased variance":
         "you used the unbiased variance, dividing by N - 1 (np.var(..., ddof=1)). The forward "
         "pass divides by N, var = mean((x - mean)**2), and so must the backward pass",
     "N - 1 in the derivative":
@@ -333,9 +282,105 @@ _SLIP_MESSAGES = {
         "your dx misses the path through the variance: every x_i moves the batch variance, so "
         "add dvar * 2 (x - mean) / N, with dvar = -1/2 sum(dx_hat * (x - mean)) "
         "(var + eps)^(-3/2)",
+    "no 2":
+        "the path through the variance lacks the 2 of d var / d x_i = 2 (x_i - mean) / N "
+        "(the derivative of a square): add dvar * 2 * (x - mean) / N",
+    "power 1/2":
+        "your dvar uses (var + eps)^(-1/2); the derivative of (var + eps)^(-1/2) with respect to "
+        "var is -1/2 (var + eps)^(-3/2): dvar = -0.5 * sum(dx_hat * (x - mean)) * "
+        "(var + eps)**-1.5",
     "no gamma in dx":
         "your dx ignores gamma: the gradient reaching x_hat is dx_hat = dout * gamma",
 }
+
+
+def _backward_slips(dout, x, gamma, eps):
+    """{name: [(value, message)]} for dbeta, dgamma and dx."""
+    n = len(x)
+    dx, dgamma, dbeta = reference_batchnorm_backward(dout, x, gamma, eps)
+
+    def x_hat(**kwargs):
+        return _forward_variant(x, 1.0, 0.0, eps, **kwargs)
+
+    def dx_variant(**kwargs):
+        return _backward_variant(dout, x, gamma, eps, **kwargs)
+
+    return {
+        "dbeta": [
+            (dbeta / n, f"your dbeta is {n} times too small (N = {n}): you averaged over the "
+                        f"batch. dout already is the gradient of the mean loss, so the 1/N is in "
+                        f"it: dbeta = dout.sum(axis=0)"),
+            ((dout * gamma).sum(axis=0), "your dbeta has a factor gamma: beta is added after "
+                                         "the scaling, so dbeta = dout.sum(axis=0)"),
+        ],
+        "dgamma": [
+            (dgamma / n, f"your dgamma is {n} times too small (N = {n}): you averaged over the "
+                         f"batch; sum instead, dgamma = (dout * x_hat).sum(axis=0)"),
+            (dbeta, "your dgamma equals dbeta: gamma multiplies x_hat, so dgamma = "
+                    "(dout * x_hat).sum(axis=0)"),
+            ((dout * (x - x.mean(axis=0))).sum(axis=0),
+             "your dgamma uses x - mean; gamma multiplies the normalised x_hat = "
+             "(x - mean) / sqrt(var + eps), so dgamma = (dout * x_hat).sum(axis=0)"),
+            ((dout * x).sum(axis=0), "your dgamma uses x itself; gamma multiplies the normalised "
+                                     "x_hat = (x - mean) / sqrt(var + eps), so dgamma = "
+                                     "(dout * x_hat).sum(axis=0)"),
+            ((dout * x_hat(ddof=1)).sum(axis=0), _MESSAGES["unbiased variance"]),
+            ((dout * x_hat(eps_outside=True)).sum(axis=0),
+             _MESSAGES["eps outside the square root"]),
+        ] + _eps_slips("your dgamma", eps, lambda other: (
+            dout * _forward_variant(x, 1.0, 0.0, other)).sum(axis=0)),
+        "dx": [
+            (dx_variant(ddof=1), _MESSAGES["unbiased variance"]),
+            (dx_variant(ddof=1, ddof_in_derivative=0), _MESSAGES["unbiased variance"]),
+            (dx_variant(ddof=1, compact=True), _MESSAGES["unbiased variance"]),
+            (dx_variant(ddof_in_derivative=1), _MESSAGES["N - 1 in the derivative"]),
+            (dx_variant(eps_outside=True), _MESSAGES["eps outside the square root"]),
+            (dx_variant(eps_outside=True, compact=True), _MESSAGES["eps outside the square root"]),
+            (dx_variant(mean_path=False, var_path=False),
+             _MESSAGES["no mean and no variance path"]),
+            (dx_variant(mean_path=False), _MESSAGES["no mean path"]),
+            (dx_variant(var_path=False), _MESSAGES["no variance path"]),
+            (dx_variant(var_factor=1.0), _MESSAGES["no 2"]),
+            (dx_variant(var_power=1), _MESSAGES["power 1/2"]),
+            (dx_variant(use_gamma=False), _MESSAGES["no gamma in dx"]),
+            (dx / n, f"your dx is {n} times too small (N = {n}): dout already carries the 1/N "
+                     f"of the mean loss; do not average again"),
+        ] + _eps_slips("your dx", eps, lambda other: reference_batchnorm_backward(
+            dout, x, gamma, other)[0]),
+    }
+
+
+def _grade_backward(fn):
+    for n, d, eps, seed in _CASES:
+        x, gamma, _, dout = _case(n, d, seed)
+        expected = reference_batchnorm_backward(dout, x, gamma, eps)     # before the call
+        args = [fresh(dout), fresh(x), fresh(gamma)]
+        result = fn(*args, eps)
+        where = f"(x of shape {x.shape}, eps={eps:g})"
+        result, problem = unpack_returned(result, "batchnorm_backward", ("dx", "dgamma", "dbeta"))
+        if problem:
+            return problem
+        problem = _backward_shape_problem(result, n, d, where)
+        if problem:
+            return problem
+        got = dict(zip(("dx", "dgamma", "dbeta"), (np.asarray(g, dtype=np.float64)
+                                                    for g in result)))
+        expected = dict(zip(("dx", "dgamma", "dbeta"), expected))
+        if (not close(got["dgamma"], expected["dgamma"]) and close(got["dgamma"], expected["dbeta"])
+                and close(got["dbeta"], expected["dgamma"])):
+            return "dgamma and dbeta are swapped: return dx, dgamma, dbeta"
+        slips = None
+        # dbeta and dgamma first: they are the easy ones, and dx builds on the same x_hat
+        for name in ("dbeta", "dgamma", "dx"):
+            if close(got[name], expected[name]):
+                continue
+            slips = slips or _backward_slips(dout, x, gamma, eps)
+            message = named_slip(got[name], slips[name])
+            return message or _compare(f"your {name} {where}", got[name], expected[name])
+        problem = changed_input([("dout", dout), ("x", x), ("gamma", gamma)], args)
+        if problem:
+            return problem
+    return None
 
 
 batchnorm_backward = Exercise(
@@ -353,4 +398,4 @@ batchnorm_backward = Exercise(
            "dgamma = (dout * x_hat).sum(axis=0); dx_hat = dout * gamma; "
            "dvar = -0.5 * inv**3 * (dx_hat * xc).sum(axis=0); dmean = -inv * dx_hat.sum(axis=0); "
            "dx = dx_hat * inv + dvar * 2 * xc / n + dmean / n; return dx, dgamma, dbeta"],
-    reference=reference_batchnorm_backward)
+    reference=reference_batchnorm_backward, answer_name="batchnorm_backward")

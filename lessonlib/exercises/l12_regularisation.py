@@ -3,11 +3,16 @@
 - ``dropout_layer``: ``fn(x, dout, p_drop, u, training)`` returns ``(out, dx)``: in training,
   keep a unit where u < 1 - p_drop and scale the kept ones by 1 / (1 - p_drop); backward, the
   same mask and scale; at inference, nothing at all.
+
+The forward pass is read back as a mask (which of four ways of comparing u with p_drop) times a
+scale (which of four factors), so that a message names both parts of a slip. The notes'
+non-inverted dropout (no scale in training, times 1 - p_drop at inference) is named as such.
 """
 import numpy as np
 
 from ..gradcheck import numerical_gradient
-from ._base import Exercise, _shape_problem, compare, gradient_problem, unpack_returned
+from ._kit import (Exercise, changed_input, close, close_elements, compare, fresh,
+                   gradient_problem, shape_problem, unpack_returned)
 
 __all__ = ["dropout_layer"]
 
@@ -22,10 +27,10 @@ def reference_dropout(x, dout, p_drop, u, training=True):
     return x * mask, dout * mask
 
 
-# (shape, p_drop, training, seed): shapes differ so a transposed answer shows
-# and p_drop = 0.2 comes first: at 0.5, p_drop and 1 - p_drop cannot tell two slips apart
+# (shape, p_drop, training, seed): shapes differ so a transposed answer shows; p_drop = 0.2
+# comes first: at 0.5, p_drop and 1 - p_drop cannot tell two slips apart
 _CASES = [((3, 7), 0.2, True, 1), ((5, 4), 0.5, True, 0), ((6, 3), 0.75, True, 2),
-          ((4, 5), 0.0, True, 3), ((5, 4), 0.5, False, 4)]
+          ((4, 5), 0.0, True, 3), ((5, 4), 0.5, False, 4), ((3, 7), 0.2, False, 1)]
 
 
 def _case(shape, seed):
@@ -33,75 +38,151 @@ def _case(shape, seed):
     return rng.standard_normal(shape), rng.standard_normal(shape), rng.random(shape)
 
 
-def _close(a, b):
-    try:
-        a = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == np.shape(b) and np.allclose(a, b, rtol=1e-9, atol=1e-12)
-
-
-def _diagnose_forward(out, x, p_drop, u):
-    """A sentence for the classic slips of the forward pass, or None."""
+def _masks(u, p_drop):
+    """(which units a mask keeps, what is wrong with it or None): the right one first."""
     keep = 1.0 - p_drop
-    kept = u < keep
-    slips = [
-        (x * kept, "the kept values are not scaled: divide them by the keep probability "
-                   "1 - p_drop (inverted dropout), so that the expected output in training "
-                   "equals the output at inference"),
-        (x * kept / p_drop if p_drop > 0 else None,
-         "the kept values are divided by p_drop; divide by the keep probability, 1 - p_drop"),
-        (x * kept * keep, "the kept values are multiplied by 1 - p_drop; divide by it instead"),
-        (x * (u < p_drop) / p_drop if p_drop > 0 else None,
-         "you keep each unit with probability p_drop; p_drop is the probability of dropping "
-         "it: keep where u < 1 - p_drop"),
-        (x * (u < p_drop) / keep, "you keep units where u < p_drop; keep where u < 1 - p_drop"),
-        (x * (u >= p_drop) / keep,
-         "you keep units where u >= p_drop: that drops the right fraction, but the checker "
-         "(like lessonlib.layers.Dropout) keeps a unit where u < 1 - p_drop; use that mask"),
-        (x * (u >= keep) / keep, "your mask is inverted: keep where u < 1 - p_drop, drop the rest"),
-        (x, "out equals x: in training the dropped units must be set to 0"),
+    return [
+        (u < keep, None),
+        (u < p_drop, "you keep units where u < p_drop, that is with probability p_drop; p_drop "
+                     "is the probability of dropping a unit: keep where u < 1 - p_drop"),
+        (u >= p_drop, "you keep units where u > p_drop (the notes' mask): that drops the right "
+                      "fraction, but the checker (like lessonlib.layers.Dropout) keeps a unit "
+                      "where u < 1 - p_drop; use that mask"),
+        (u >= keep, "your mask is inverted: keep where u < 1 - p_drop, drop the rest"),
     ]
-    for candidate, words in slips:
-        if candidate is not None and _close(out, candidate):
-            return words
+
+
+def _scales(p_drop):
+    """(the factor on the kept units, what is wrong with it or None): the right one first."""
+    keep = 1.0 - p_drop
+    return [
+        (1.0 / keep, None),
+        (1.0, "the kept values are not scaled: divide them by the keep probability 1 - p_drop "
+              "(inverted dropout), so that the expected output in training equals the output "
+              "at inference"),
+        (1.0 / p_drop if p_drop else None,
+         "the kept values are divided by p_drop; divide by the keep probability, 1 - p_drop"),
+        (keep, "the kept values are multiplied by 1 - p_drop; divide by it instead"),
+    ]
+
+
+_NON_INVERTED = ("you wrote the notes' non-inverted dropout: out = x * mask in training and "
+                 "x * (1 - p_drop) at inference. This exercise (like lessonlib.layers.Dropout) "
+                 "uses inverted dropout: divide the kept values by 1 - p_drop in training, and "
+                 "at inference return x unchanged")
+
+
+def _read_forward(out, x, u, p_drop):
+    """(mask problem, scale problem) when out is x times one of the masks times one of the
+    scales (either may be None: that part is right), else None."""
+    for kept, mask_problem in _masks(u, p_drop):
+        for factor, scale_problem in _scales(p_drop):
+            if factor is not None and close(out, x * kept * factor):
+                return mask_problem, scale_problem
     return None
+
+
+def _other_mask(out, x, p_drop):
+    """True if out is x times some 0/1 mask (some units dropped, some kept) times one of the
+    scales: a mask drawn from other random numbers than the u given."""
+    out = np.asarray(out, dtype=np.float64)
+    for factor, _ in _scales(p_drop):
+        if factor is None:
+            continue
+        kept = close_elements(out, x * factor) & (out != 0)
+        if (kept | (out == 0)).all() and kept.any() and not kept.all():
+            return True
+    return False
+
+
+def _draws_its_own(fn, out, x, dout, p_drop, u):
+    """True if calling fn again with the same arguments gives another out: random numbers of
+    its own, not the u given."""
+    for _ in range(3):
+        again = unpack_returned(fn(fresh(x), fresh(dout), p_drop, fresh(u), True),
+                                "your function", ("out", "dx"))[0]
+        if again is not None and not close(again[0], out):
+            return True
+    return False
+
+
+def _forward_problem(fn, out, x, dout, u, p_drop, where):
+    """What is wrong with a training forward pass out, in words."""
+    read = _read_forward(out, x, u, p_drop)
+    if read is None:
+        if close(out, x):
+            return f"out equals x: in training the dropped units must be set to 0 {where}"
+        if _other_mask(out, x, p_drop) or _draws_its_own(fn, out, x, dout, p_drop, u):
+            return (f"your out drops other units than u says: use the u you are given (keep "
+                    f"where u < 1 - p_drop) rather than drawing your own random numbers "
+                    f"(np.random...), so that the forward and backward passes, and the "
+                    f"checker, agree on the mask {where}")
+        return compare(f"your out {where}", out, x * (u < 1.0 - p_drop) / (1.0 - p_drop))
+    mask_problem, scale_problem = read
+    if close(out, x * (u < p_drop) / p_drop) and p_drop != 0.5:
+        return (f"you keep each unit with probability p_drop and divide by p_drop: p_drop is "
+                f"the probability of dropping a unit, so keep where u < 1 - p_drop and divide "
+                f"by 1 - p_drop {where}")
+    if scale_problem is not None and scale_problem.startswith("the kept values are not"):
+        # no scale in training: the notes' form, if inference multiplies by 1 - p_drop
+        at_inference = unpack_returned(fn(fresh(x), fresh(dout), p_drop, fresh(u), False),
+                                       "your function", ("out", "dx"))[0]
+        if at_inference is not None and close(at_inference[0], x * (1.0 - p_drop)):
+            scale_problem = _NON_INVERTED
+    if scale_problem == _NON_INVERTED:      # the bigger picture first
+        words = _NON_INVERTED + (f". Also, {mask_problem}" if mask_problem else "")
+    else:
+        words = "; and ".join(p for p in (mask_problem, scale_problem) if p)
+    return f"{words} {where}"
 
 
 def _grade(fn):
     for shape, p_drop, training, seed in _CASES:
         x, dout, u = _case(shape, seed)
-        args = [x.copy(), dout.copy(), p_drop, u.copy(), training]
+        # the expected values from the checker's own arrays, before the learner's code runs
+        expected_out, expected_dx = reference_dropout(x, dout, p_drop, u, training)
+        keep = 1.0 - p_drop
+        kept = u < keep
+        args = [fresh(x), fresh(dout), p_drop, fresh(u), training]
         result = fn(*args)
         where = f"(p_drop = {p_drop:g}, training={training}, x of shape {shape})"
         pair, problem = unpack_returned(result, "your function", ("out", "dx"))
         if problem:
             return problem
         out, dx = pair
-        expected_out, expected_dx = reference_dropout(x, dout, p_drop, u, training)
+        if not training and dx is None and out is not None:
+            return (f"your dx at inference is None; at inference dx is dout itself: the layer "
+                    f"passes the gradient through unchanged (return x, dout) {where}")
+        if (close(out, expected_dx) and close(dx, expected_out)
+                and not close(out, expected_out)):
+            return (f"your out and dx are swapped: return out (from x) first, then dx (from "
+                    f"dout): return x * mask, dout * mask {where}")
         for name, got in (("out", out), ("dx", dx)):
-            problem = _shape_problem(f"your {name} {where}", got, shape)
+            problem = shape_problem(f"your {name} {where}", got, shape)
             if problem:
                 return problem
         if not training:
-            if not (_close(out, x) and _close(dx, dout)):
-                return ("at inference (training=False) dropout must do nothing: return x and "
-                        "dout unchanged. With inverted dropout the scaling was already done in "
-                        "training")
-            continue
-        if not _close(out, expected_out):
-            words = _diagnose_forward(out, x, p_drop, u)
-            if words:
-                return f"{words} {where}"
-            return compare(f"your out {where}", out, expected_out)
-        if not _close(dx, expected_dx):
-            keep = 1.0 - p_drop
-            if _close(dx, dout) and p_drop > 0:
+            if close(out, x * keep) and p_drop > 0:
+                return (f"at inference (training=False) you multiply x by 1 - p_drop: that "
+                        f"step belongs to the notes' non-inverted dropout, which does not scale "
+                        f"in training. With inverted dropout the scaling was done in training: "
+                        f"return x and dout unchanged {where}")
+            if not (close(out, x) and close(dx, dout)):
+                return (f"at inference (training=False) dropout must do nothing: return x and "
+                        f"dout unchanged. With inverted dropout the scaling was already done "
+                        f"in training {where}")
+        elif not close(out, expected_out):
+            return _forward_problem(fn, out, x, dout, u, p_drop, where)
+        elif not close(dx, expected_dx):
+            if close(dx, dout) and p_drop > 0:
                 return (f"dx equals dout: the backward pass must apply the same mask as the "
                         f"forward pass, so dropped units pass no gradient {where}")
-            if _close(dx, dout * (u < keep)):
+            if close(dx, dout * kept):
                 return (f"dx is masked but not scaled: out = x * mask / (1 - p_drop), so dx = "
                         f"dout * mask / (1 - p_drop) {where}")
+            if close(dx, x * kept / keep):
+                return (f"dx is x times the mask: the gradient passes dout back, dx = dout * "
+                        f"mask / (1 - p_drop) {where}")
             # the forward pass is linear in x for a fixed u: its numerical gradient is exact
             xs = x.copy()
 
@@ -110,9 +191,9 @@ def _grade(fn):
 
             problem = gradient_problem(f"your dx {where}", dx, numerical_gradient(f, xs))
             return problem or compare(f"your dx {where}", dx, expected_dx)
-        if not (np.array_equal(args[0], x) and np.array_equal(args[1], dout)):
-            return ("out and dx are right, but your function changed x or dout, the arrays "
-                    "passed in: build new arrays (x * mask), do not write into the inputs")
+        problem = changed_input([("x", x), ("dout", dout)], args[:2])
+        if problem:
+            return problem
     return None
 
 
@@ -126,4 +207,4 @@ dropout_layer = Exercise(
            "With training=False, return x and dout as they are.",
            "if not training: return x, dout; keep = 1 - p_drop; mask = (u < keep) / keep; "
            "return x * mask, dout * mask"],
-    reference=reference_dropout)
+    reference=reference_dropout, answer_name="dropout_layer")

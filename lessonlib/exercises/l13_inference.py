@@ -10,9 +10,13 @@ The learner writes ``my_predict(params, aux, x, trace=None)``: x (N, 4) -> proba
 storing every layer's output in the dict ``trace`` under the names of ``MLP.forward_trace`` if
 they like. The grader runs it on a network of the lesson's shape with its own seeded arrays
 (every bias, gamma, beta and moving statistic far from its initial value, so that forgetting one
-shows) and nine iris test flowers, compares the recorded layers with ``forward_trace`` in the
-network's order, names the first one that differs (and the slip, when it is a known one), and
-finally compares the probabilities.
+shows) and nine iris test flowers, on copies of the arrays. It judges the probabilities first: right
+ones pass, whatever the trace holds (an entry stored and then changed in place is the learner's
+own business). Only when they are wrong does it read the trace, in the network's order, to name
+the first recorded layer that differs (and the slip, when it is a known one); with no trace it
+names the slips it can recognise from the probabilities alone. A function that stops with a
+shape error is told what the shapes say (x added to h_1, dense outputs added instead of
+concatenated, or concatenated on axis 0, ...).
 
 ``side_by_side(fn, model, x)`` prints ``model.predict_proba(x)`` next to the learner's result.
 """
@@ -24,11 +28,13 @@ import numpy as np
 
 from ..data import load_iris
 from ..models import MLP
-from ._base import Exercise, NotAttempted, describe_exception
+from ._kit import (Exercise, NotAttempted, as_numbers, changed_input, close, describe_exception,
+                   fresh, pair)
 
 __all__ = ["bn_inference", "residual_inference", "dense_inference"]
 
 BN_EPS = 1e-3       # lessonlib's BatchNorm eps, as in the notes (eps = 1e-3)
+PYTORCH_EPS = 1e-5  # torch.nn.BatchNorm1d's default, which a learner may copy
 
 
 # ---------------------------------------------------------------- references (shown by .solution())
@@ -188,10 +194,14 @@ def _bn(z, gamma, beta, mean, var, slip=None):
         mean, var = z.mean(axis=0), z.var(axis=0, ddof=1)
     if slip == "no_eps":
         z_hat = (z - mean) / np.sqrt(var)
+    elif slip == "eps_pytorch":
+        z_hat = (z - mean) / np.sqrt(var + PYTORCH_EPS)
     elif slip == "eps_outside":
         z_hat = (z - mean) / (np.sqrt(var) + BN_EPS)
     elif slip == "no_sqrt":
         z_hat = (z - mean) / (var + BN_EPS)
+    elif slip == "plus_mean":
+        z_hat = (z + mean) / np.sqrt(var + BN_EPS)
     else:
         z_hat = (z - mean) / np.sqrt(var + BN_EPS)
     if slip == "no_gamma":
@@ -222,13 +232,14 @@ def _softmax(logits, slip=None):
         return e / e.sum(axis=1, keepdims=True)
 
 
-_BN_SLIPS = ("batch_stats", "batch_stats_unbiased", "no_eps", "eps_outside", "no_sqrt",
-             "no_gamma", "no_beta", "swapped")
+_BN_SLIPS = ("batch_stats", "batch_stats_unbiased", "no_eps", "eps_pytorch", "eps_outside",
+             "no_sqrt", "plus_mean", "no_gamma", "no_beta", "swapped")
 _SOFTMAX_SLIPS = ("logits", "unnormalised", "axis0", "whole", "column_max")
 # slips that can be made at every layer at once: the grader tries them on the probabilities
 GLOBAL_SLIPS = {
-    "bn": _BN_SLIPS + ("no_bias", "no_bias_hidden", "no_bias_output") + _SOFTMAX_SLIPS,
-    "residual": ("no_skip", "skip_prev_h", "no_bias", "no_bias_hidden",
+    "bn": _BN_SLIPS + ("relu_first", "no_bias", "no_bias_hidden", "no_bias_output")
+    + _SOFTMAX_SLIPS,
+    "residual": ("no_skip", "skip_prev_h", "relu_of_sum", "x_cut", "no_bias", "no_bias_hidden",
                  "no_bias_output") + _SOFTMAX_SLIPS,
     "dense": ("reversed_concat", "no_bias", "no_bias_hidden", "no_bias_output") + _SOFTMAX_SLIPS,
 }
@@ -249,14 +260,24 @@ def slipped_forward(kind, params, aux, x, slip=None):
                 "no_bias" if slip in ("no_bias", "no_bias_hidden") else None)
         trace[f"fc{i}"] = z
         if kind == "bn":
+            if slip == "relu_first":            # fc, ReLU, then batch norm (and no ReLU after)
+                z = np.maximum(z, 0.0)
             z = _bn(z, params[f"bn{i}_gamma"], params[f"bn{i}_beta"], aux[f"bn{i}_moving_mean"],
                     aux[f"bn{i}_moving_var"], slip if slip in _BN_SLIPS else None)
             trace[f"bn{i}"] = z
-        h = np.maximum(z, 0.0)
+        if kind == "residual" and slip == "relu_of_sum" and i >= 2:
+            h = np.maximum(z + r, 0.0)          # ReLU(fc_i + r_(i-1)): the skip inside the ReLU
+        elif slip == "relu_first":
+            h = z
+        else:
+            h = np.maximum(z, 0.0)
         trace[f"relu{i}"] = h
         if kind == "residual":
             if i == 1:
+                r = h + x[:, :3] if slip == "x_cut" else h
+            elif slip == "relu_of_sum":
                 r = h
+                trace[f"r{i}"] = r
             else:
                 r = h if slip == "no_skip" else h + (prev_h if slip == "skip_prev_h" else r)
                 trace[f"r{i}"] = r
@@ -286,11 +307,21 @@ def _reversed_concat(expected, i):
     return np.concatenate([expected[f"relu{k}"] for k in range(i, 0, -1)], axis=1)
 
 
+def _bn_after_relu(i, expected, params, aux):
+    """Batch norm of ReLU(fc_i): the ReLU put before batch norm, at layer i."""
+    return _bn(np.maximum(expected[f"fc{i}"], 0.0), params[f"bn{i}_gamma"],
+               params[f"bn{i}_beta"], aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"])
+
+
+def _relu_of_sum(i, expected):
+    """ReLU(fc_i + r_(i-1)) at layer i >= 2: the skip added before the ReLU, not after."""
+    return np.maximum(expected[f"fc{i}"] + expected["relu1" if i == 2 else f"r{i - 1}"], 0.0)
+
+
 def _local_variants(kind, name, expected, params, aux, x):
     """[(slip, array)]: layer ``name`` computed from the model's own (correct) inputs, with one
     slip each. The first layer a learner gets wrong is compared with these."""
     layer, i = _split(name)
-    n_hidden = _n_hidden(params)
     variants = []
     if layer == "fc":
         W, b = params[f"fc{i}_weight"], params[f"fc{i}_bias"]
@@ -307,42 +338,53 @@ def _local_variants(kind, name, expected, params, aux, x):
             variants.append(("transposed", _fc(inp, W, b, "transposed")))
         if kind == "bn" and i >= 2:
             variants.append(("no_relu", _fc(expected[f"bn{i - 1}"], W, b)))
+            variants.append(("relu_first", _fc(_bn_after_relu(i - 1, expected, params, aux),
+                                               W, b)))
         if kind == "residual" and i >= 3:
             variants.append(("no_skip", _fc(expected[f"relu{i - 1}"], W, b)))
+            variants.append(("relu_of_sum", _fc(_relu_of_sum(i - 1, expected), W, b)))
+        if kind == "residual" and i == 2:
+            variants.append(("x_cut", _fc(expected["relu1"] + x[:, :3], W, b)))
         if kind == "dense" and i >= 3:
             variants.append(("reversed_concat", _fc(_reversed_concat(expected, i - 1), W, b)))
-        if i <= n_hidden:
-            # the notes' R code, ported: `h = z; h[h < 0] = 0` also changes z, already stored
-            variants.append(("modified_after_storing", np.maximum(expected[name], 0.0)))
     elif layer == "bn":
         args = (expected[f"fc{i}"], params[f"bn{i}_gamma"], params[f"bn{i}_beta"],
                 aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"])
         variants += [(slip, _bn(*args, slip)) for slip in _BN_SLIPS]
-        variants.append(("modified_after_storing", np.maximum(expected[name], 0.0)))
+        variants.append(("relu_first", _bn_after_relu(i, expected, params, aux)))
     elif layer == "relu":
         before = expected[f"bn{i}"] if kind == "bn" else expected[f"fc{i}"]
         variants.append(("no_relu", before))
         if kind == "bn":
             variants.append(("relu_of_fc", np.maximum(expected[f"fc{i}"], 0.0)))
+        if kind == "residual" and i >= 2:
+            variants.append(("relu_of_sum", _relu_of_sum(i, expected)))
+        if kind == "residual" and i == 2:
+            variants.append(("x_cut", slipped_forward(kind, params, aux, x, "x_cut")["relu2"]))
     elif layer == "r":
         variants.append(("no_skip", expected[f"relu{i}"]))
+        variants.append(("relu_of_sum", _relu_of_sum(i, expected)))
         if i >= 3:
             variants.append(("skip_prev_h", expected[f"relu{i}"] + expected[f"relu{i - 1}"]))
+        if i == 2:
+            variants.append(("x_cut", slipped_forward(kind, params, aux, x, "x_cut")["r2"]))
     elif layer == "concat" and i >= 2:
         variants.append(("reversed_concat", _reversed_concat(expected, i)))
     elif layer == "softmax":
-        logits = expected[f"fc{n_hidden + 1}"]
+        logits = expected[f"fc{_n_hidden(params) + 1}"]
         variants += [(slip, _softmax(logits, slip)) for slip in _SOFTMAX_SLIPS]
     return variants
 
 
 # ---------------------------------------------------------------- what to say
 
-def _slip_message(slip, name, n_hidden):
-    """One sentence on the slip, about layer ``name`` (or about the whole network: None)."""
+def _slip_message(slip, name, n_hidden, number=None):
+    """One sentence on the slip, about layer ``name`` (or about the whole network: None, with
+    ``number`` the layer the formulas name when it is known). It starts with a capital only
+    when its first word is plain English, never a code name."""
     layer, i = _split(name) if name else (None, None)
     out = n_hidden + 1
-    k = str(i) if i is not None else "{i}"
+    k = str(i) if i is not None else str(number) if number else "{i}"
     km1 = str(i - 1) if i is not None else "{i-1}"
     if slip in ("no_bias", "no_bias_hidden"):
         if name:
@@ -365,10 +407,6 @@ def _slip_message(slip, name, n_hidden):
     if slip == "relu_of_fc":
         return (f"It is the ReLU of fc{k}: batch norm was skipped. relu{k} = "
                 f"np.maximum(bn{k}, 0)")
-    if slip == "modified_after_storing":
-        return (f"Your trace['{name}'] holds max({name}, 0): the array was changed after you "
-                f"stored it. In NumPy `h = z; h[h < 0] = 0` changes z too (both names point to one "
-                f"array, unlike in R); write h = np.maximum(z, 0), a new array")
     if slip in ("batch_stats", "batch_stats_unbiased"):
         where = "It" if name else "Batch norm"
         return (f"{where} normalises with the mean and variance of the flowers in x, the batch. "
@@ -378,20 +416,39 @@ def _slip_message(slip, name, n_hidden):
     if slip == "no_eps":
         return (f"The eps is missing: divide by np.sqrt(aux['bn{k}_moving_var'] + eps) with "
                 f"eps = {BN_EPS:g}, the eps of lessonlib's BatchNorm")
+    if slip == "eps_pytorch":
+        return (f"The eps is 1e-5, PyTorch's default: lessonlib's BatchNorm (like MxNet and the "
+                f"notes) uses eps = {BN_EPS:g}, so divide by "
+                f"np.sqrt(aux['bn{k}_moving_var'] + {BN_EPS:g})")
     if slip == "eps_outside":
         return ("The eps is outside the square root: divide by np.sqrt(moving_var + eps), not by "
                 "np.sqrt(moving_var) + eps")
     if slip == "no_sqrt":
-        return ("You divided by moving_var + eps, a variance: divide by its square root, "
+        return ("You divide by moving_var + eps, a variance, with no square root: divide by "
                 "np.sqrt(moving_var + eps), a standard deviation")
+    if slip == "plus_mean":
+        what = "It adds the moving mean" if name else "The moving means are added"
+        return (f"{what} (+ moving_mean): flip the sign and subtract it, bn{k} = gamma * "
+                f"(fc{k} - aux['bn{k}_moving_mean']) / np.sqrt(aux['bn{k}_moving_var'] + eps) "
+                f"+ beta")
+    if slip == "relu_first":
+        if layer == "fc":
+            return (f"It reads batch norm of ReLU(fc{km1}): the ReLU comes before batch norm. The "
+                    f"order is fc, batch norm, then ReLU, so bn{km1} reads fc{km1} itself and "
+                    f"fc{k} reads relu{km1} = np.maximum(bn{km1}, 0)")
+        what = (f"It is batch norm of ReLU(fc{k}): the ReLU comes" if layer == "bn" else
+                f"It is the ReLU of fc{k}, applied" if layer == "relu" else "The ReLU comes")
+        return (f"{what} before batch norm. The order is fc, batch norm, then ReLU: bn{k} reads "
+                f"fc{k} itself, and relu{k} = np.maximum(bn{k}, 0)")
     if slip == "no_gamma":
-        return (f"Gamma is missing: bn{k} = params['bn{k}_gamma'] * z_hat + params['bn{k}_beta']."
-                f" (The notes fixed gamma at 1; this network learned its gammas)")
+        what = "It has no gamma" if name else "The gammas are missing"
+        return (f"{what}: bn{k} = params['bn{k}_gamma'] * z_hat + params['bn{k}_beta'] (the "
+                f"notes fixed gamma at 1; this network learned its gammas)")
     if slip == "no_beta":
-        return (f"Beta is missing: bn{k} = params['bn{k}_gamma'] * z_hat + "
-                f"params['bn{k}_beta']")
+        what = "It has no beta" if name else "The betas are missing"
+        return f"{what}: bn{k} = params['bn{k}_gamma'] * z_hat + params['bn{k}_beta']"
     if slip == "swapped":
-        return ("Gamma and beta are swapped: gamma scales z_hat and beta shifts it, "
+        return ("The gammas and betas are swapped: gamma scales z_hat and beta shifts it, "
                 "gamma * z_hat + beta")
     if slip == "no_skip":
         if layer == "r":
@@ -404,22 +461,40 @@ def _slip_message(slip, name, n_hidden):
                     + (" (r1 is relu1)" if i == 3 else ""))
         return ("The skip connections are missing: from layer 2 on, r_i = h_i + r_{i-1} "
                 "(with r_1 = h_1), and each fc layer and the output read r, not h")
+    if slip == "relu_of_sum":
+        if layer == "fc":
+            prev = "relu1" if i == 3 else f"r{i - 2}"
+            what = f"It reads np.maximum(fc{km1} + {prev}, 0), ReLU(fc + r)"
+        elif name:
+            prev = "relu1" if i == 2 else f"r{km1}"
+            what = f"It is np.maximum(fc{k} + {prev}, 0), ReLU(fc + r)"
+        else:
+            what = "You compute ReLU(fc_i + r_{i-1})"
+        return (f"{what}: you added the skip before the ReLU, but the skip is added after the "
+                f"ReLU: r_i = ReLU(fc_i) + r_{{i-1}} (h = np.maximum(z, 0), then r = h + r)")
+    if slip == "x_cut":
+        what = ("It reads relu1 + x[:, :3]" if layer == "fc" else
+                "It follows from r1 = relu1 + x[:, :3]" if name else
+                "You add x (its first 3 columns, x[:, :3]) to h1")
+        return (f"{what}: layer 1 has no skip in this network (x has 4 columns, h1 has 3): "
+                f"r1 = h1; do not add x")
     if slip == "skip_prev_h":
-        where = f"It is relu{k} + relu{km1}" if name else "You added h_{i-1} to h_i"
+        where = f"It is relu{k} + relu{km1}" if name else "You add h_{i-1} to h_i"
         return (f"{where}: the skip carries the running sum, r_i = h_i + r_{{i-1}}, which holds "
                 f"every earlier h, not just the last one")
     if slip == "reversed_concat":
         what = ("It has the right columns in the wrong order" if layer == "concat" else
                 "It reads the concatenation in the wrong order" if layer == "fc" else
                 "The concatenations are in the wrong order")
-        return (f"{what}: the oldest layer comes first, concat_i = [relu1, ..., relu_i] = "
-                f"np.concatenate([concat_(i-1), relu_i], axis=1), which is the order the rows of "
-                f"the next weight matrix expect")
+        return (f"{what}: you put the new h_i before the earlier outputs, "
+                f"np.concatenate([h_i, concat_(i-1)], axis=1). The old parts come first and the "
+                f"new h_i last, concat_i = np.concatenate([concat_(i-1), h_i], axis=1) = "
+                f"[relu1, ..., relu_i]: that is the order of the rows of the next weight matrix")
     if slip == "logits":
-        return (f"You returned the logits fc{out}: finish with a softmax over each flower's row, "
+        return (f"You return the logits fc{out}: finish with a softmax over each flower's row, "
                 f"exp(z) / exp(z).sum(axis=1, keepdims=True)")
     if slip == "unnormalised":
-        return ("You returned exp(logits) without dividing by each row's sum: "
+        return ("You return exp(logits) without dividing by each row's sum: "
                 "e / e.sum(axis=1, keepdims=True)")
     if slip == "axis0":
         return ("The softmax runs down the columns (axis=0, across flowers): each flower's row of "
@@ -466,20 +541,8 @@ def _difference(got, exp, unit="unit"):
     diff = np.abs(got - exp)
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
     where = f"flower {idx[0]}, {unit} {idx[1]}" if len(idx) == 2 else f"index {idx}"
-    return (f"largest difference {diff[idx]:.3g} at {where}: expected {exp[idx]:.6g}, "
-            f"got {got[idx]:.6g}")
-
-
-def _close(a, b):
-    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9)
-
-
-def _as_array(value):
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return arr
+    want, have = pair(exp[idx], got[idx])
+    return f"largest difference {diff[idx]:.3g} at {where}: expected {want}, got {have}"
 
 
 # ---------------------------------------------------------------- the grader
@@ -492,92 +555,303 @@ def _accepts_trace(fn):
     return any(p.name == "trace" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
-def _exception_message(kind, exc, n):
+def _sizes(text):
+    """(rows of the weight matrix, columns of the input) from NumPy's matmul or dot error."""
+    m = re.search(r"\(size (\d+) is different from (\d+)\)", text)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.search(r"(\d+) \(dim 1\) != (\d+) \(dim 0\)", text)
+    if m:
+        return int(m.group(2)), int(m.group(1))
+    return None
+
+
+def _recorded_layer(params, trace):
+    """(True, the fc layer after the last one recorded, or None) when the learner recorded
+    fc layers, else (False, None): a shape error stops at the first layer not recorded."""
+    n_layers = _n_hidden(params) + 1
+    recorded = [j for j in range(1, n_layers + 1) if f"fc{j}" in trace]
+    if not recorded:
+        return False, None
+    if recorded == list(range(1, len(recorded) + 1)) and len(recorded) < n_layers:
+        return True, len(recorded) + 1
+    return True, None
+
+
+def _exception_message(kind, exc, params, n, trace=None):
     """A diagnosis of the shape errors the usual slips raise, or None."""
+    trace = {} if trace is None else trace
     text = str(exc)
     base = f"your function raised {describe_exception(exc)}"
+    hidden = ARCHITECTURES[kind]["hidden"]
     if kind == "residual" and "broadcast" in text and f"({n},3)" in text and f"({n},4)" in text:
         return (f"{base}. That is x (4 columns) added to h_1 (3 columns): this network has no "
                 f"skip on layer 1, r_1 = relu1, and the sums start at layer 2, "
                 f"r2 = relu2 + relu1. (The notes' formula r_1 = h_1 + x needs x and h_1 of the "
                 f"same width)")
-    if "matmul" in text or ("shapes" in text and "aligned" in text):
-        if kind == "dense":
-            return (f"{base}. Check what each layer reads: fc{{i}} reads concat{{i-1}}, all the "
-                    f"earlier hidden outputs side by side (without x), so fc2 reads 3 columns, "
-                    f"fc3 7, fc4 12, fc5 18, fc6 25 and the output fc7 33; x (N, 4) is a batch of "
-                    f"flowers, one per row")
-        return (f"{base}. Check the shapes: x is (N, 4), one flower per row, and "
-                f"params['fc{{i}}_weight'] is (inputs, units), so fc{{i}} = input @ W + b")
-    return None
+    if "broadcast" in text and re.search(rf"\({n},3\) \({n},\)", text):
+        return (f"{base}. That is an array of shape ({n}, 3) divided by one of shape ({n},), "
+                f"as `e / e.sum(axis=1)` does: keep the summed axis, "
+                f"e / e.sum(axis=1, keepdims=True), so that each row is divided by its own sum")
+    pair_of_widths = re.search(rf"\({n},(\d+)\) \({n},(\d+)\)", text)
+    if kind == "dense" and "broadcast" in text and pair_of_widths:
+        return (f"{base}. Your code adds layers' outputs of different widths: a dense network "
+                f"does not add, it concatenates, putting the columns side by side: "
+                f"concat_i = np.concatenate([concat_(i-1), h_i], axis=1), the old parts first, "
+                f"so the widths grow 3, 7, 12, 18, 25, 33")
+    if kind == "dense" and "concatenation axis" in text:
+        return (f"{base}. That is a concatenation on axis 0 (np.concatenate's default, or "
+                f"np.vstack), which stacks the flowers of h_i below those of concat_(i-1), one "
+                f"flower per row: the columns must go side by side, "
+                f"np.concatenate([concat_(i-1), h_i], axis=1)")
+    sizes = _sizes(text)
+    if sizes is None and not ("matmul" in text or ("shapes" in text and "aligned" in text)):
+        return None
+    rows = {params[f"fc{i}_weight"].shape[0]: i for i in range(len(hidden) + 1, 0, -1)}
+    rows_read, cols_given = sizes or (None, None)
+    # the layer it stopped at: from the trace, or else from the shapes
+    told, j = _recorded_layer(params, trace)
+    if told:
+        transposed = [j] if j and params[f"fc{j}_weight"].shape == (cols_given, rows_read) else []
+    else:
+        transposed = [k for k in range(1, len(hidden) + 2)
+                      if params[f"fc{k}_weight"].shape == (cols_given, rows_read)]
+        matches = [k for k in range(1, len(hidden) + 2)
+                   if params[f"fc{k}_weight"].shape[0] == rows_read]
+        j = matches[0] if len(matches) == 1 else None
+    transposed = [k for k in transposed if cols_given != rows_read]
+    if transposed:
+        j = transposed[0]
+        shape = params[f"fc{j}_weight"].shape
+        source = "x" if j == 1 else "its input"
+        as_before = ", as in 13a and 13b" if kind == "dense" else ""
+        return (f"{base}. The shapes say you used params['fc{j}_weight'] transposed: W is "
+                f"(inputs, units), here {shape}, and is used as it is, input @ W + b{as_before}: "
+                f"fc{j} = {source} @ params['fc{j}_weight'] + params['fc{j}_bias'], with no .T")
+    i = rows.get(rows_read) if kind == "dense" else None
+    if kind == "dense" and i is not None and i >= 2 and cols_given == rows_read + 4:
+        return (f"{base}. fc{i} reads {rows_read} columns, but you gave it {cols_given}: x "
+                f"(4 columns) is not part of the concatenation, concat_i = [relu1, ..., relu_i]")
+    if kind == "dense" and i is not None and i >= 3 and cols_given == hidden[i - 2]:
+        return (f"{base}. fc{i} reads {rows_read} columns, but you gave it relu{i - 1} alone "
+                f"({cols_given} columns): a dense layer reads all the earlier outputs side by "
+                f"side, concat{i - 1} = np.concatenate([relu1, ..., relu{i - 1}], axis=1)")
+    if kind == "residual" and cols_given is not None and cols_given > 3 and cols_given % 3 == 0:
+        return (f"{base}. A layer got {cols_given} columns where it reads 3: did you concatenate? "
+                f"A residual network adds, r_i = h_i + r_(i-1), so the width stays 3")
+    if kind == "dense":
+        where = ""
+        if j is not None and j >= 2:
+            where = (f" fc{j} reads concat{j - 1}, {params[f'fc{j}_weight'].shape[0]} columns"
+                     + (f", but got {cols_given}" if cols_given else "") + ".")
+        return (f"{base}.{where} Check what each layer reads: fc_i reads concat_(i-1), all the "
+                f"earlier hidden outputs side by side (without x), so fc2 reads 3 columns, "
+                f"fc3 7, fc4 12, fc5 18, fc6 25 and the output fc7 33; x (N, 4) is a batch of "
+                f"flowers, one per row")
+    if j is None:
+        return (f"{base}. Check the shapes: x is (N, 4), one flower per row, and each "
+                f"params['fc<i>_weight'] is (inputs, units), so a layer computes input @ W + b")
+    shape = params[f"fc{j}_weight"].shape
+    return (f"{base}. Check the shapes: x is (N, 4), one flower per row, and "
+            f"params['fc{j}_weight'] is (inputs, units), here {shape}, so fc{j} = input @ W + b"
+            + (f": its input must have {shape[0]} columns; yours has {cols_given}"
+               if cols_given else ""))
+
+
+def _returned_problem(got, n, trace):
+    """What is wrong with the returned value's type or shape, else None (and the array)."""
+    if isinstance(got, dict):
+        keys = list(got)
+        shown = ", ".join(map(str, keys[:4])) + (", ..." if len(keys) > 4 else "")
+        if got is trace or "softmax" in got:
+            what = ("the trace" if got is trace else "a dict") + f" (keys {shown})"
+            return None, (f"your function returned {what}: return the probabilities "
+                          f"themselves, an array of shape ({n}, 3), e.g. `return probs`; the "
+                          f"trace is the dict you fill in, the checker reads it without it being "
+                          f"returned")
+        if any(str(k).endswith(("_weight", "_bias", "_gamma", "_beta", "_moving_mean",
+                                "_moving_var")) for k in keys):
+            return None, (f"your function returned a dict of the network's arrays (keys "
+                          f"{shown}): return the class probabilities it computes, an array of "
+                          f"shape ({n}, 3)")
+        return None, (f"your function returned a dict (keys {shown}): return the probabilities "
+                      f"themselves, an array of shape ({n}, 3)")
+    if isinstance(got, tuple) and len(got) >= 2:
+        shapes = [np.shape(g) if isinstance(g, np.ndarray) else None for g in got]
+        if (n, 3) in shapes:
+            return None, (f"your function returned {len(got)} values; return the probabilities "
+                          f"alone, one array of shape ({n}, 3) (the trace needs no returning)")
+    probs, problem = as_numbers("your function's result", got)
+    if problem:
+        if "is None" in problem:
+            return None, ("your function returned None: did you forget to `return` the "
+                          "probabilities?")
+        return None, (f"your function should return an array of probabilities, shape ({n}, 3); "
+                      f"got {type(got).__name__}")
+    if probs.shape != (n, 3):
+        if probs.shape == (3, n):
+            return None, (f"your probabilities have shape {probs.shape}, transposed: return one "
+                          f"row per flower, shape ({n}, 3), the shape of x @ W for the output "
+                          f"layer")
+        return None, (f"your function returned shape {probs.shape} for x of shape ({n}, 4): "
+                      f"return one row of 3 class probabilities per flower, shape ({n}, 3)")
+    if not np.isfinite(probs).all():
+        return None, ("your probabilities have a non-finite value (nan or inf): subtract each "
+                      "row's max from the logits before np.exp")
+    return probs, None
+
+
+def _read_trace(kind, trace, expected):
+    """The recorded layers in the network's order, [(name, array)], and notes on the entries
+    that cannot be compared (not numbers of the layer's shape, or a name the network lacks)."""
+    entries, notes = [], []
+    for name in expected:
+        if name not in trace:
+            continue
+        value, problem = as_numbers(f"trace['{name}']", trace[name], expected[name].shape)
+        if problem is None and not np.isfinite(value).all():
+            problem = f"trace['{name}'] has a non-finite value (nan or inf)"
+        if problem:
+            notes.append(problem + ", so it was not compared")
+        else:
+            entries.append((name, value))
+    unknown = [k for k in trace if k not in expected and not (kind == "residual" and k == "r1")]
+    if unknown:
+        shown = ", ".join(repr(k) for k in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
+        notes.append(f"not compared: {shown}, as this network has no layer of that name; its "
+                     f"names are {_NAME_PATTERNS[kind]}")
+    return entries, notes[:2]
+
+
+def _learner_array(trace, name, shape):
+    """trace[name] as a float array of the given shape, or None when it is not that."""
+    value, problem = as_numbers("", trace.get(name), shape)
+    return None if problem else value
+
+
+def _changed_after_storing(name, value, trace, expected):
+    """True if a recorded entry that differs from the model's was changed in place after it
+    was stored (as `h = z; h[h < 0] = 0` or `r += h` do to the z or h stored before).
+
+    Either it holds a later layer's values, or it is the same array as a later entry and its
+    values show the in-place step. Sharing alone proves nothing: after `h = ...; r = h`, h and
+    r are one array, changed by nobody."""
+    order = list(expected)
+    later = order[order.index(name) + 1:]
+    if any(expected[k].shape == value.shape and close(value, expected[k]) for k in later):
+        return True
+    stored = trace[name]
+    if not isinstance(stored, np.ndarray):
+        return False
+    layer, i = _split(name)
+    for k in later:
+        other = trace.get(k)
+        if not (isinstance(other, np.ndarray) and np.may_share_memory(stored, other)):
+            continue
+        if close(expected[k], expected[name]):          # concat1 is relu1 itself
+            continue
+        later_layer = _split(k)[0]
+        if layer in ("fc", "bn") and later_layer == "relu":
+            # clipped in place by the ReLU: no negative value left where the model has some
+            if value.min() >= 0 and expected[name].min() < 0:
+                return True
+        elif layer == "fc" and later_layer == "bn":
+            # normalised in place: nearer batch norm's output than the layer's own
+            if np.abs(value - expected[k]).max() < np.abs(value - expected[name]).max():
+                return True
+        elif layer == "relu" and later_layer == "r" and i >= 2:
+            # `r = h; r += r_prev`: taking r_prev away again leaves the ReLU of fc_i
+            prev = "relu1" if i == 2 else f"r{i - 1}"
+            r_prev = _learner_array(trace, prev, value.shape)
+            fc = _learner_array(trace, f"fc{i}", value.shape)
+            r_prev = expected[prev] if r_prev is None else r_prev
+            fc = expected[f"fc{i}"] if fc is None else fc
+            if close(value - r_prev, np.maximum(fc, 0.0)):
+                return True
+    return False
+
+
+def _stale_note(names):
+    listed = ", ".join(f"trace['{k}']" for k in names[:3]) + (", ..." if len(names) > 3 else "")
+    return (f"{listed} {'was' if len(names) == 1 else 'were'} not compared: "
+            f"{'it holds' if len(names) == 1 else 'they hold'} a later layer's values, as an "
+            f"array does when it is changed in place after being stored, e.g. by "
+            f"`h = z; h[h < 0] = 0` or `r += h`; write h = np.maximum(z, 0) and r = r + h, new "
+            f"arrays, to see every layer")
 
 
 def _grade(kind, fn):
-    model, x, expected = _grading_case(kind)
-    params = {k: v.copy() for k, v in model.params.items()}
-    aux = {k: v.copy() for k, v in model.aux.items()}
-    originals = {**{f"params['{k}']": v for k, v in model.params.items()},
-                 **{f"aux['{k}']": v for k, v in model.aux.items()}}
-    given = {**{f"params['{k}']": v for k, v in params.items()},
-             **{f"aux['{k}']": v for k, v in aux.items()}}
-    x_in = x.copy()
+    model, x, expected = _grading_case(kind)        # computed once, never handed out
+    params = {k: fresh(v) for k, v in model.params.items()}
+    aux = {k: fresh(v) for k, v in model.aux.items()}
+    x_in = fresh(x)
     trace = {}
     n, n_hidden = len(x), len(ARCHITECTURES[kind]["hidden"])
     try:
-        with np.errstate(all="ignore"):
-            if _accepts_trace(fn):
-                got = fn(params, aux, x_in, trace=trace)
-            else:
-                got = fn(params, aux, x_in)
+        if _accepts_trace(fn):
+            got = fn(params, aux, x_in, trace=trace)
+        else:
+            got = fn(params, aux, x_in)
     except (NotImplementedError, NotAttempted):
         raise
     except ValueError as exc:
-        message = _exception_message(kind, exc, n)
+        message = _exception_message(kind, exc, model.params, n, trace)
         if message:
             return message
         raise
 
-    # 1. the layers the learner recorded, in the network's order
+    # 1. the answer: right probabilities pass, whatever the trace holds
+    probs, problem = _returned_problem(got, n, trace)
+    if problem:
+        return problem
+    final = expected["softmax"]
+    if close(probs, final):
+        names = [f"params['{k}']" for k in model.params] + [f"aux['{k}']" for k in model.aux]
+        before = list(model.params.values()) + list(model.aux.values())
+        problem = changed_input(list(zip(names, before)),
+                                list(params.values()) + list(aux.values()))
+        if problem:
+            return (problem + ". model.params and model.aux hold the model's own arrays, so "
+                              "this would change the trained network")
+        return changed_input([("x", x)], [x_in])
+
+    # 2. a wrong answer: where does it part from the model's?
+    diff = _difference(probs, final, "class")
+    slip = _nearest(probs, [(s, slipped_forward(kind, model.params, model.aux, x, s)["softmax"])
+                            for s in GLOBAL_SLIPS[kind]])
+    explained = (f"your probabilities are what you get when "
+                 f"{_lower(_slip_message(slip, None, n_hidden))}" if slip else "")
+    entries, notes = _read_trace(kind, trace, expected)
     names = list(expected)
-    if kind == "residual" and "r1" in trace:
-        r1 = _as_array(trace["r1"])
-        if r1 is None or not _close(r1, expected["relu1"]):
-            return ("trace['r1'] is not relu1: this network has no skip on layer 1 (x has 4 "
-                    "columns, h_1 has 3), so r_1 is relu1 itself and the sums start at layer 2, "
-                    "r2 = relu2 + relu1")
-    unknown = [k for k in trace if k not in expected and not (kind == "residual" and k == "r1")]
-    note = ""
-    if unknown:
-        shown = ", ".join(repr(k) for k in unknown[:4]) + (", ..." if len(unknown) > 4 else "")
-        note = (f". (Not compared: {shown}, as this network has no layer of that name; its names "
-                f"are {_NAME_PATTERNS[kind]})")
-    compared = 0
-    for name in names:
-        if name not in trace:
-            continue
-        exp = expected[name]
-        value = _as_array(trace[name])
-        if value is None:
-            return f"trace['{name}'] should hold numbers; got {type(trace[name]).__name__}"
-        if value.shape != exp.shape:
-            return (f"trace['{name}'] has shape {value.shape}; expected {exp.shape}, one row per "
-                    f"flower of x ({n} of them) and one column per unit of {name}. "
-                    f"{_formula(kind, name, n_hidden)}{note}")
-        if not np.isfinite(value).all():
-            return f"trace['{name}'] has a non-finite value (nan or inf){note}"
-        if _close(value, exp):
+    compared, stale = 0, []
+    for name, value in entries:
+        if close(value, expected[name]):
             compared += 1
             continue
+        if _changed_after_storing(name, value, trace, expected):
+            stale.append(name)
+            continue
+        # the first recorded layer that differs: a slip made right there, or one the
+        # probabilities show, or what the layer should compute
+        note = "".join(f" ({k})" for k in ([_stale_note(stale)] if stale else []) + notes)
         unit = "class" if name in ("softmax", f"fc{n_hidden + 1}") else "unit"
+        numbers = _difference(value, expected[name], unit)
         head = f"the first layer that differs from the model's is {name}"
         if compared:
             head += (f" (the {compared} layers you recorded before it match)" if compared > 1
                      else " (the layer you recorded before it matches)")
-        diff = _difference(value, exp, unit)
-        numbers = f" ({diff[0].upper()}{diff[1:]})"
-        for slip, variant in _local_variants(kind, name, expected, params, aux, x):
-            if _close(value, variant):
-                return f"{head}. {_slip_message(slip, name, n_hidden)}.{numbers}{note}"
+        local = _nearest(value, _local_variants(kind, name, expected, model.params, model.aux, x))
+        if local == "relu_of_fc" and slip == "relu_first":
+            local = slip                # the ReLU of fc, then batch norm: not batch norm skipped
+        if local:
+            return (f"{head}. {_slip_message(local, name, n_hidden)}. ({_capital(numbers)})"
+                    f"{note}")
+        if slip:
+            number = _split(name)[1]
+            number = number if number is not None and number <= n_hidden else None
+            explained = (f"your probabilities are what you get when "
+                         f"{_lower(_slip_message(slip, None, n_hidden, number))}")
+            return f"{head}: {numbers}; {explained}{note}"
         before = [k for k in names[:names.index(name)] if k not in trace]
         unseen = ""
         if before:
@@ -587,56 +861,42 @@ def _grade(kind, fn):
                       f"be there: store them too.")
         return (f"{head}. It should be {_formula(kind, name, n_hidden)}: compare yours with "
                 f"model.forward_trace(x) on the lesson's model to see where they part."
-                f"{unseen}{numbers}{note}")
-
-    # 2. the probabilities
-    if got is None:
-        return "your function returned None: did you forget to `return` the probabilities?"
-    probs = _as_array(got)
-    if probs is None:
-        return f"your function should return an array of probabilities; got {type(got).__name__}"
-    if probs.shape != (n, 3):
-        if probs.shape == (3, n):
-            return (f"your probabilities have shape {probs.shape}, transposed: return one row per "
-                    f"flower, shape ({n}, 3), the shape of x @ W for the output layer")
-        return (f"your function returned shape {probs.shape} for x of shape {x.shape}: return one "
-                f"row of 3 class probabilities per flower, shape ({n}, 3){note}")
-    if not np.isfinite(probs).all():
-        return ("your probabilities have a non-finite value (nan or inf): subtract each row's "
-                "max from the logits before np.exp" + note)
-    final = expected["softmax"]
-    if _close(probs, final):
-        for what, before in originals.items():
-            if not np.array_equal(given[what], before):
-                return (f"the probabilities are right, but your function changed {what} (an "
-                        f"in-place operation such as `+=` or `[...] =`). model.params holds the "
-                        f"model's own arrays, so this would change the trained network: compute "
-                        f"new arrays instead")
-        if not np.array_equal(x_in, x):
-            return ("the probabilities are right, but your function changed x, the array passed "
-                    "in (an in-place operation): compute new arrays instead")
-        return None
-    diff = _difference(probs, final, "class")
+                f"{unseen} ({_capital(numbers)}){note}")
+    note = "".join(f" ({k})" for k in ([_stale_note(stale)] if stale else []) + notes)
     if compared:
         message = (f"every layer you recorded matches ({compared} of them), but your "
                    f"probabilities differ from the model's ({diff})")
     else:
         message = f"your probabilities differ from the model's ({diff})"
-    slip = next((s for s in GLOBAL_SLIPS[kind]
-                 if _close(probs, slipped_forward(kind, params, aux, x, s)["softmax"])), None)
-    if slip is not None:
-        message += ". They are what you get when " + _lower(_slip_message(slip, None, n_hidden))
+    if slip:
+        message += f". {_capital(explained)}."
     elif not compared:
-        message += ", and no slip the checker knows explains them"
-    if not compared:
-        message += (". (You recorded no layer in `trace`, so only the probabilities were "
-                    "compared: store each layer's output, trace['fc1'] = ..., and the checker "
-                    "will name the first layer that differs)")
+        message += ", and no slip the checker knows explains them."
+    else:
+        message += "."
+    if not trace:
+        message += (" (You recorded no layer in the `trace` dict passed to your function, so "
+                    "only the probabilities were compared: store each layer's output in it, "
+                    "trace['fc1'] = ..., and the checker will name the first layer that "
+                    "differs)")
     return message + note
 
 
-def _lower(sentence):
-    return sentence[0].lower() + sentence[1:]
+def _nearest(got, variants):
+    """The slip whose value got matches; the nearest one when several do (no eps at all and
+    PyTorch's 1e-5 can both match one layer)."""
+    matches = [(np.abs(got - value).max(), slip) for slip, value in variants
+               if value.shape == got.shape and close(got, value)]
+    return min(matches)[1] if matches else None
+
+
+def _lower(text):
+    return text[0].lower() + text[1:]
+
+
+def _capital(text):
+    """Capitalise plain English at a sentence's start ('largest difference ...')."""
+    return text[0].upper() + text[1:]
 
 
 # ---------------------------------------------------------------- side by side, as the notes do
@@ -655,7 +915,7 @@ def side_by_side(fn, model, x, class_names=None):
     mine, status = None, None
     try:
         with np.errstate(all="ignore"):
-            mine = _as_array(fn(params, aux, x.copy()))
+            mine, _ = as_numbers("", fn(params, aux, x.copy()))
     except NotImplementedError:
         status = "not written yet"
     except Exception as exc:            # the learner's code: say what happened, no traceback
@@ -705,7 +965,7 @@ bn_inference = Exercise(
            "trace[f'relu{i}'] = h). After the loop: z = h @ params['fc8_weight'] + "
            "params['fc8_bias'], e = np.exp(z - z.max(axis=1, keepdims=True)), "
            "return e / e.sum(axis=1, keepdims=True)."],
-    reference=reference_bn_predict)
+    reference=reference_bn_predict, answer_name="my_bn_predict")
 
 residual_inference = Exercise(
     "residual_inference", "Exercise 13b (inference by hand: the residual network)",
@@ -722,7 +982,7 @@ residual_inference = Exercise(
            "h = np.maximum(z, 0); r = h if i == 1 else h + r. Then z = r @ params['fc7_weight'] + "
            "params['fc7_bias']; e = np.exp(z - z.max(axis=1, keepdims=True)); "
            "return e / e.sum(axis=1, keepdims=True)."],
-    reference=reference_residual_predict)
+    reference=reference_residual_predict, answer_name="my_residual_predict")
 
 dense_inference = Exercise(
     "dense_inference", "Exercise 13c (inference by hand: the dense network)",
@@ -741,4 +1001,4 @@ dense_inference = Exercise(
            " Then z = inp @ params['fc7_weight'] + params['fc7_bias']; "
            "e = np.exp(z - z.max(axis=1, keepdims=True)); "
            "return e / e.sum(axis=1, keepdims=True)."],
-    reference=reference_dense_predict)
+    reference=reference_dense_predict, answer_name="my_dense_predict")

@@ -1,7 +1,8 @@
 """Lesson 03: ReLU against sigmoid. The activations' colours (``ACTIVATION_COLORS``), the loss
 axis range (``LOSS_FLOOR``, ``LOSS_CEILING``) and the static figures: ``activation_figure`` (the
 activations and their derivatives), ``draw_layer_gradients`` (mean |dL/dW| per layer),
-``draw_rings_run`` (a run's decision map and loss curve) and ``rings_comparison_figure``."""
+``draw_rings_run`` (a run's decision map and loss curve), ``rings_comparison_figure`` and
+``trainer_figure`` (the learner's own training loop beside lessonlib's, lessons 03-05)."""
 import numpy as np
 
 from ..recipes.l03_relu import sigmoid
@@ -78,5 +79,36 @@ def rings_comparison_figure(X, y, runs):
                        min_ratio=20.0, margin=1.3)
     axes[-1].legend(fontsize=8, loc="lower left")
     axes[-1].set_title("loss per iteration", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- the trainer exercises
+
+# lessonlib's run solid and dark, the learner's dashed in Okabe-Ito orange: two lines that lie
+# on top of each other stay apart by colour and by dash
+TRAINER_STYLES = (dict(color="0.2", lw=1.6, ls="-"), dict(color="#E69F00", lw=1.6, ls="--"))
+
+
+def trainer_figure(X, y, runs, per="iteration"):
+    """The runs of a trainer exercise (lessons 03-05), [(label, model, losses)] with
+    lessonlib's first (``exercises.<name>.lesson_runs``): one decision map per run, then their
+    losses (one per ``per``: "iteration" or "epoch") on one log axis."""
+    fig, axes = new_figure(1, len(runs) + 1, figsize=(4.2 * len(runs) + 4.6, 3.8),
+                           width_ratios=[1] * len(runs) + [1.25])
+    curves = []
+    for ax, (label, model, losses), style in zip(axes, runs, TRAINER_STYLES):
+        decision_map(ax, X, y, lambda G, model=model: class1_proba(model, G))
+        ax.set_title(f"{label}: p(class 1)", fontsize=10)
+        curve = np.clip(np.asarray(losses, dtype=float), RINGS_LOSS_FLOOR, LOSS_CEILING)
+        curves.append(curve)
+        loss_curve(axes[-1], curve, label=label, **style)
+    ax = axes[-1]
+    ax.set_yscale("log")
+    fit_log_axis(ax, curves, min_ratio=20.0, margin=1.3)
+    ax.set_xlabel(per)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(f"loss per {per}" + (" (mean of its batches)" if per == "epoch" else ""),
+                 fontsize=10)
     fig.tight_layout()
     return fig

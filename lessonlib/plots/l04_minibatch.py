@@ -2,10 +2,12 @@
 ``batch_color``) and the static figures: ``draw_gradient_cloud`` (the noise of mini-batch
 gradients), ``draw_final_losses`` (the final loss across batch sizes and seeds),
 ``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) and
-``draw_circle_run`` (a trained MLP's decision map)."""
+``draw_circle_run`` (a trained MLP's decision map); ``trainer_figure`` (lesson 03's) draws
+exercise 3b's runs."""
 import numpy as np
 
 from .l02_momentum import redraw_loss_contours
+from . import l03_relu
 from .style import CLASS_COLORS, class1_proba, decision_map
 
 BATCH_COLORS = {1: "#8c564b", 5: "#9467bd", 10: "#ff7f0e", 20: "#ff7f0e", 30: "#d62728",
@@ -103,3 +105,9 @@ def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
         ax_map.scatter(X_test[:, 0], X_test[:, 1], s=2, lw=0, alpha=0.25,
                        c=[CLASS_COLORS[k] for k in y_test], zorder=0)
     ax_map.set_title(label, fontsize=10)
+
+
+def trainer_figure(X, y, runs, per="epoch"):
+    """Exercise 3b's runs (its ``lesson_runs``), drawn as lesson 03's: one decision map per
+    run and their losses per epoch (``plots.l03_relu.trainer_figure``)."""
+    return l03_relu.trainer_figure(X, y, runs, per)

@@ -8,12 +8,14 @@ and losses safe to draw, ``QUADRATIC_LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_s
 ``contour_levels`` and ``contour_style`` (how a problem's loss contour looks). A problem
 (``Quadratic``, ``SinLogistic`` in ``lessonlib.recipes.l05_adaptive``) is anything with
 ``surface()``, ``run(optimizer, steps)``, ``label``, ``start``, ``target``, ``best``,
-``log_loss``, ``xlim`` and ``ylim``."""
+``log_loss``, ``xlim`` and ``ylim``. ``trainer_figure`` (lesson 03's) draws exercise 4b's
+runs."""
 import numpy as np
 from matplotlib.colors import LogNorm
 
 from ..recipes.l05_adaptive import BOUND
 from .l02_momentum import LOSS_LEVELS
+from . import l03_relu
 from .style import class1_proba, decision_map, new_figure
 
 # The five optimisers of lessonlib.optim.OPTIMIZER_NAMES, in that order: name on screen,
@@ -319,3 +321,9 @@ def layer_steps_figure(runs, last_epochs=None):
     ax_c.set_title("the steps the optimiser took", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def trainer_figure(X, y, runs, per="epoch"):
+    """Exercise 4b's runs (its ``lesson_runs``), drawn as lesson 03's: one decision map per
+    run and their losses per epoch (``plots.l03_relu.trainer_figure``)."""
+    return l03_relu.trainer_figure(X, y, runs, per)
