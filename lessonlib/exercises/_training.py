@@ -497,8 +497,16 @@ def _listed(numbers):
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _all_close(got, expected):
-    return all(close(got[k], expected[k]) for k in KEYS)
+def _all_close(got, expected, **tol):
+    return all(close(got[k], expected[k], **tol) for k in KEYS)
+
+
+# A whole run is compared more loosely than one update: over tens of updates a float32 run drifts
+# from lessonlib's by up to about 1e-4 (measured: 1.2e-4 after 56 updates on the rings with
+# OpenBLAS's Sandybridge kernel, when a ReLU unit near its kink switches at another update),
+# while every slip of the update or the batching is caught exactly on the first, small case (not
+# a long run) and by the one-update probe.
+RUN_TOLERANCE = dict(rtol=1e-2, scale_atol=1e-3)
 
 
 def _layer(key):
@@ -519,8 +527,10 @@ class Case:
     """One setting the learner's trainer is run on."""
 
     def __init__(self, label, X, y, params, hyper, iterations=None, epochs=None,
-                 batch_size=None, seed=0):
+                 batch_size=None, seed=0, long_run=False):
         self.label, self.X, self.y, self.params = label, X, y, params
+        # the lesson's run: its whole result is compared with RUN_TOLERANCE (float32 drift)
+        self.run_tolerance = RUN_TOLERANCE if long_run else {}
         self.hyper = dict(hyper)
         self.iterations, self.epochs, self.batch_size, self.seed = (iterations, epochs,
                                                                     batch_size, seed)
@@ -651,8 +661,9 @@ class TrainerCheck:
         if batches is not None:
             exp_losses, exp_P = lessonlib_run(case.params, case.X, case.y,
                                               self.optimizer(case.hyper), batches)
-            if _all_close(P, exp_P):
-                if len(losses) == len(exp_losses) and close(losses, exp_losses):
+            if _all_close(P, exp_P, **case.run_tolerance):
+                if len(losses) == len(exp_losses) and close(losses, exp_losses,
+                                                            **case.run_tolerance):
                     # right; the one-update probe still runs, for a slip the run hides
                     # (Adam's step hardly changes when every gradient is scaled)
                     return self.first_update_problem(fn, case)
@@ -1353,7 +1364,7 @@ def _minibatch_cases():
         Case("the rings (300 points, hidden widths 20 and 20)", X, y,
              initial_params((20, 20), "normal", LESSON_SEED),
              dict(lr=MINIBATCH_LR, rho=MINIBATCH_RHO), epochs=2, batch_size=MINIBATCH_SIZE,
-             seed=LESSON_SEED),
+             seed=LESSON_SEED, long_run=True),
     ]
 
 

@@ -351,7 +351,7 @@ def _cases():
              X_small, y_small, _small_params((4, 3), 3), dict(lr=0.05, rho=0.8), iterations=6),
         Case("the lesson's rings (300 points, hidden widths 20 and 20)", X, y,
              initial_params((20, 20), "normal", TRAIN_SEED), dict(lr=0.1, rho=0.9),
-             iterations=60),
+             iterations=60, long_run=True),
     ]
 
 

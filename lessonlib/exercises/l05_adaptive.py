@@ -287,7 +287,8 @@ def _adam_cases():
              dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8), epochs=3, batch_size=4, seed=5),
         Case("the rings (300 points, hidden widths 20 and 20, He initial weights)", X, y,
              initial_params((20, 20), ADAM_INIT, LESSON_SEED),
-             dict(lr=ADAM_LR, **_DEFAULTS), epochs=2, batch_size=ADAM_BATCH, seed=LESSON_SEED),
+             dict(lr=ADAM_LR, **_DEFAULTS), epochs=2, batch_size=ADAM_BATCH, seed=LESSON_SEED,
+             long_run=True),
     ]
 
 
