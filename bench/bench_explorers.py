@@ -44,29 +44,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from labserver import start_lab, stop  # noqa: E402  (the browser tests' server, reused)
+# the browser tests' server and page helpers, reused
+from labpage import (ACTIVE_PANEL, ALL_RUN_JS, CHROMIUM_ARGS, RUN_ALL_JS,  # noqa: E402
+                     STATUS_IDLE_JS, page_problems, wait_for_laid_out_canvas)
+from labserver import start_lab, stop  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
 GOAL_MEDIAN = 0.12      # issue 14: analytic explorers, slider to settled pixels, seconds
 GOAL_P90 = 0.20
 RUN_BUDGET_S = 180      # all cells of a notebook have run by then
 FLOOR_NOTEBOOK = "zz_bench_floor.ipynb"
-ACTIVE_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-
-STATUS_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-Widget')]
-    .some(e => /ipykernel\\) \\| Idle/.test(e.textContent))"""
-ALL_RUN_JS = """() => {
-    const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) '
-                                                  + '.jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]:/.test(p.textContent));
-}"""
-# never return commands.execute's promise: it may never settle (NOTEBOOK-TESTING.md)
-RUN_ALL_JS = """() => { window.jupyterapp.commands.execute('notebook:run-all-cells');
-    return true; }"""
 
 # ----- the floor notebook ------------------------------------------------------------------------
 FLOOR_SOURCE = [
@@ -348,30 +336,6 @@ PAGE_JS = r"""() => {
     });
 }"""
 
-CANVAS_SIZE_JS = """e => {
-    const c = e.querySelector('.jupyter-matplotlib-figure canvas');
-    if (!c) return 0;
-    const r = c.getBoundingClientRect();
-    return r.width * r.height;
-}"""
-
-PAGE_PROBLEMS_JS = """() => {
-    const found = [];
-    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!panel) return ['no notebook panel'];
-    for (const out of panel.querySelectorAll('.jp-OutputArea-output')) {
-        const mime = out.getAttribute('data-mime-type') || '';
-        const text = out.textContent || '';
-        if (mime.includes('stderr')) found.push('stderr output: ' + text.slice(0, 300));
-        if (/Traceback|Error displaying widget|Error rendering/.test(text))
-            found.push('error shown: ' + text.slice(0, 300));
-    }
-    for (const w of panel.querySelectorAll('.jupyter-widgets-view, .jp-OutputArea-output'))
-        if (/Loading widget\\.\\.\\./.test(w.textContent || '') && !w.querySelector('.widget-box'))
-            found.push('widget never rendered: ' + (w.textContent || '').slice(0, 100));
-    return found;
-}"""
-
 
 # ----- helpers --------------------------------------------------------------------------------
 def quantile(values, q):
@@ -431,21 +395,6 @@ def summarise_kernel(entries):
             "refresh": sum(e[3] for e in refreshes) if refreshes else None,
             "n_refresh": len(refreshes),
             "errors": [e[4] for e in refreshes if e[4]]}
-
-
-def wait_for_laid_out_canvas(explorer, timeout=30.0):
-    """As the browser tests: a figure drawn before its output was laid out can stay at size 0
-    until the page's next resize; one resize event half-way through the wait lays it out."""
-    deadline = time.monotonic() + timeout
-    nudged = False
-    while time.monotonic() < deadline:
-        if explorer.evaluate(CANVAS_SIZE_JS) > 0:
-            return True
-        if not nudged and time.monotonic() > deadline - timeout / 2:
-            explorer.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
-            nudged = True
-        time.sleep(0.4)
-    return False
 
 
 def open_notebook(browser, lab, notebook):
@@ -612,7 +561,7 @@ def bench_notebook(browser, lab, notebook, args, moves, training_moves):
     try:
         page, js_errors = open_notebook(browser, lab, notebook)
         out["run_all_s"] = time.monotonic() - t_start
-        out["problems"] += page.evaluate(PAGE_PROBLEMS_JS)
+        out["problems"] += page_problems(page)
         kernel_exec(page, KERNEL_INSTALL)
         explorers = page.locator(f"{ACTIVE_PANEL} .lessonlib-explorer")
         for i in range(explorers.count()):
@@ -620,7 +569,7 @@ def bench_notebook(browser, lab, notebook, args, moves, training_moves):
             out["explorers"].append(rec)
             print(f"  {notebook} explorer {i}: {rec.get('title') or '(untitled)'} measured "
                   f"({time.monotonic() - t_start:.0f} s)", file=sys.stderr, flush=True)
-        out["problems"] += page.evaluate(PAGE_PROBLEMS_JS)
+        out["problems"] += page_problems(page)
         out["js_errors"] = js_errors
     except Exception as exc:                     # one lesson's failure is reported, not fatal
         out["problems"].append(f"benchmark error: {type(exc).__name__}: {exc}")

@@ -10,50 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from labpage import (ACTIVE_PANEL, ALL_RUN_JS, RUN_ALL_JS, STATUS_IDLE_JS, page_problems,
+                     wait_for_laid_out_canvas)
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
 RUN_BUDGET_S = 120          # a notebook's cells must all have run by then (30 s on the CLI)
-ACTIVE_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
-
-STATUS_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-Widget')]
-    .some(e => /ipykernel\\) \\| Idle/.test(e.textContent))"""
-ALL_RUN_JS = """() => {
-    const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) '
-                                                  + '.jp-CodeCell .jp-InputPrompt')];
-    return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]:/.test(p.textContent));
-}"""
-RUN_ALL_JS = """() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); return true; }"""
 
 
 def canvas_hash(explorer):
     data = explorer.locator(".jupyter-matplotlib-figure canvas").first.evaluate(
         "c => c.toDataURL()")
     return hashlib.sha1(data.encode()).hexdigest()
-
-
-CANVAS_SIZE_JS = """e => {
-    const c = e.querySelector('.jupyter-matplotlib-figure canvas');
-    if (!c) return 0;
-    const r = c.getBoundingClientRect();
-    return r.width * r.height;
-}"""
-
-
-def wait_for_laid_out_canvas(explorer, timeout=30.0):
-    """True once the figure's canvas has a size on the page. Under load, a figure drawn while
-    its output was not laid out yet can stay at size 0 until the page's next resize (seen once
-    in five full runs, never when the lesson runs alone); one resize event half-way through
-    the wait lays it out as a learner's next window change would."""
-    deadline = time.monotonic() + timeout
-    nudged = False
-    while time.monotonic() < deadline:
-        if explorer.evaluate(CANVAS_SIZE_JS) > 0:
-            return True
-        if not nudged and time.monotonic() > deadline - timeout / 2:
-            explorer.page.evaluate("() => window.dispatchEvent(new Event('resize'))")
-            nudged = True
-        time.sleep(0.4)
-    return False
 
 
 def canvas_overflow(explorer):
@@ -79,24 +47,6 @@ def wait_for_new_stable_figure(explorer, before, timeout=30.0):
     return None
 
 
-def page_problems(page):
-    """Error outputs, tracebacks and widgets that failed to render, as shown in the page."""
-    return page.evaluate("""() => {
-        const found = [];
-        const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-        if (!panel) return ['no notebook panel'];
-        for (const out of panel.querySelectorAll('.jp-OutputArea-output')) {
-            const mime = out.getAttribute('data-mime-type') || '';
-            const text = out.textContent || '';
-            if (mime.includes('stderr')) found.push('stderr output: ' + text.slice(0, 300));
-            if (/Traceback|Error displaying widget|Error rendering/.test(text))
-                found.push('error shown: ' + text.slice(0, 300));
-        }
-        for (const w of panel.querySelectorAll('.jupyter-widgets-view, .jp-OutputArea-output'))
-            if (/Loading widget\\.\\.\\./.test(w.textContent || '') && !w.querySelector('.widget-box'))
-                found.push('widget never rendered: ' + (w.textContent || '').slice(0, 100));
-        return found;
-    }""")
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
