@@ -209,21 +209,11 @@ _CASES = [
 ]
 
 
-def _ema_form(grad_fn, x0, lr, rho, steps):
-    """The other momentum convention, v = rho v + (1 - rho) f'(x), x = x - lr v (an exponential
-    moving average of the gradients, as in Adam's m): right in spirit, another run."""
-    x = np.array(x0, dtype=np.float64)
-    v = np.zeros_like(x)
-    path = [x.copy()]
-    for _ in range(steps):
-        v = rho * v + (1 - rho) * np.asarray(grad_fn(x))
-        x = x - lr * v
-        path.append(x.copy())
-    return np.array(path)
-
-
 def _variant_form(grad_fn, x0, lr, rho, steps, kind):
-    """Heavy ball written with one usual slip, or Nesterov's variant, for the diagnoses."""
+    """Heavy ball written with one usual slip, or another convention, for the diagnoses.
+    "average": v = rho v + (1 - rho) f'(x), x = x - lr v (an exponential moving average of the
+    gradients, as in Adam's m): right in spirit, another run; "nesterov": the look-ahead
+    gradient; "lr twice", "x first": slips."""
     x = np.array(x0, dtype=np.float64)
     v = np.zeros_like(x)
     path = [x.copy()]
@@ -237,6 +227,9 @@ def _variant_form(grad_fn, x0, lr, rho, steps, kind):
         elif kind == "x first":
             x = x + v
             v = rho * v - lr * np.asarray(grad_fn(x))
+        elif kind == "average":
+            v = rho * v + (1 - rho) * np.asarray(grad_fn(x))
+            x = x - lr * v
         path.append(x.copy())
     return np.array(path)
 
@@ -284,7 +277,8 @@ def _grade_loop(momentum_descend):
             (_variant_form(grad_fn, x0, lr, rho, steps, "x first"),
              "x moves by the old velocity before v is updated (the first update does not move "
              "x at all): compute the new v first, then x = x + v"),
-            (_ema_form(grad_fn, x0, lr, rho, steps) if abs(lr - (1 - rho)) > 1e-12 else None,
+            (_variant_form(grad_fn, x0, lr, rho, steps, "average")
+             if abs(lr - (1 - rho)) > 1e-12 else None,
              "you wrote momentum as an average of the gradients, v = rho * v + (1 - rho) * "
              "f'(x), x = x - lr * v (the form Adam uses for m). That is a real variant, but its "
              "steps are (1 - rho) times smaller; this exercise (and lessonlib's SGD) uses the "
