@@ -125,13 +125,25 @@ def gradient_curves(ax, history, log=True):
     return lines
 
 
-LAYER_CMAP = "rainbow"      # the colour of a layer by its depth, first to output
+# The colour of a layer by its depth, first to output: viridis (colour-blind safe, and its
+# lightness rises with depth), stopped short of its last pale yellow, which is hard to see on white.
+LAYER_CMAP_RANGE = (0.0, 0.88)
+
+
+def layer_cmap():
+    """The layer colour map (viridis over LAYER_CMAP_RANGE)."""
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+    lo, hi = LAYER_CMAP_RANGE
+    return ListedColormap(matplotlib.colormaps["viridis"](np.linspace(lo, hi, 256)),
+                          name="layer_depth")
 
 
 def layer_color(position):
     """The colour of a layer at ``position`` in [0, 1] (0 the first layer, 1 the output)."""
     import matplotlib
-    return matplotlib.colormaps[LAYER_CMAP](position)
+    lo, hi = LAYER_CMAP_RANGE
+    return matplotlib.colormaps["viridis"](lo + (hi - lo) * float(position))
 
 
 def layer_colors(n):
@@ -144,7 +156,7 @@ def layer_colorbar(fig, ax, n_weights=None):
     weight matrix (fc1 ... fc{n_weights}, or just "output" when the depth is not known yet)."""
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
-    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=LAYER_CMAP), ax=ax, ticks=[0, 1],
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cmap=layer_cmap()), ax=ax, ticks=[0, 1],
                        fraction=0.05, pad=0.02)
     label_layer_colorbar(bar, n_weights)
     return bar
