@@ -46,11 +46,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 # the browser tests' server and page helpers, reused
 from labpage import (ACTIVE_PANEL, ALL_RUN_JS, CHROMIUM_ARGS, RUN_ALL_JS,  # noqa: E402
-                     STATUS_IDLE_JS, page_problems, wait_for_laid_out_canvas)
+                     STATUS_IDLE_JS, VIEWPORT, open_file_browser, page_problems,
+                     wait_for_laid_out_canvas)
 from labserver import start_lab, stop  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-VIEWPORT = {"width": 1280, "height": 800}
 GOAL_MEDIAN = 0.12      # issue 14: analytic explorers, slider to settled pixels, seconds
 GOAL_P90 = 0.20
 RUN_BUDGET_S = 180      # all cells of a notebook have run by then
@@ -406,11 +406,7 @@ def open_notebook(browser, lab, notebook):
               wait_until="domcontentloaded")
     page.wait_for_function(STATUS_IDLE_JS, timeout=90_000)
     page.wait_for_function("() => !!window.jupyterapp", timeout=30_000)
-    # the learner's layout: the file browser open beside the notebook (JupyterLab's default)
-    if not page.evaluate("() => { const f = document.querySelector('.jp-FileBrowser');"
-                         " return !!f && f.getBoundingClientRect().width > 0; }"):
-        page.evaluate("() => { window.jupyterapp.commands.execute('filebrowser:activate');"
-                      " return true; }")
+    open_file_browser(page)           # the learner's layout: the file browser beside the notebook
     page.evaluate(RUN_ALL_JS)
     page.wait_for_function(ALL_RUN_JS, timeout=RUN_BUDGET_S * 1000, polling=500)
     page.wait_for_function(STATUS_IDLE_JS, timeout=RUN_BUDGET_S * 1000, polling=500)

@@ -7,6 +7,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ACTIVE_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+# A 1280-px laptop screen with JupyterLab's file browser open beside the notebook: the narrowest
+# layout the figures are made for (at most 820 px wide, lessonlib/plots/style.py).
+VIEWPORT = {"width": 1280, "height": 800}
 
 STATUS_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-Widget')]
     .some(e => /ipykernel\\) \\| Idle/.test(e.textContent))"""
@@ -24,6 +27,14 @@ CANVAS_SIZE_JS = """e => {
     const r = c.getBoundingClientRect();
     return r.width * r.height;
 }"""
+
+
+def open_file_browser(page):
+    """Open the file browser in the left side bar, as a learner has it, if it is not open."""
+    if not page.evaluate("() => { const f = document.querySelector('.jp-FileBrowser');"
+                         " return !!f && f.getBoundingClientRect().width > 0; }"):
+        page.evaluate("() => { window.jupyterapp.commands.execute('filebrowser:activate');"
+                      " return true; }")
 
 
 def wait_for_laid_out_canvas(explorer, timeout=30.0):

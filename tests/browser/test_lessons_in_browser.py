@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from labpage import (ACTIVE_PANEL, ALL_RUN_JS, RUN_ALL_JS, STATUS_IDLE_JS, page_problems,
-                     wait_for_laid_out_canvas)
+from labpage import (ACTIVE_PANEL, ALL_RUN_JS, RUN_ALL_JS, STATUS_IDLE_JS, VIEWPORT,
+                     open_file_browser, page_problems, wait_for_laid_out_canvas)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
@@ -53,8 +53,8 @@ def wait_for_new_stable_figure(explorer, before, timeout=30.0):
 def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
     shots = artifacts / notebook.removesuffix(".ipynb")
     shots.mkdir(parents=True, exist_ok=True)
-    # a common laptop screen; JupyterLab opens with its file browser beside the notebook
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    # a 1280-px laptop screen with the file browser open: the narrowest the figures must fit
+    page = browser.new_page(viewport=VIEWPORT)
     js_errors = []
     page.on("pageerror", lambda exc: js_errors.append(str(exc)))
     try:
@@ -65,6 +65,7 @@ def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
         # only shown once it does. Run All sent earlier clears outputs and runs nothing.
         page.wait_for_function(STATUS_IDLE_JS, timeout=90_000)
         page.wait_for_function("() => !!window.jupyterapp", timeout=30_000)
+        open_file_browser(page)
         page.evaluate(RUN_ALL_JS)
         try:
             page.wait_for_function(ALL_RUN_JS, timeout=RUN_BUDGET_S * 1000, polling=500)
