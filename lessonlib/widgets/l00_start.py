@@ -28,4 +28,5 @@ def start_here_explorer(lr=0.1, steps=20):
 
     controls = {"lr": log_slider("learning rate", lr, -3, 0.3),
                 "steps": slider("steps", steps, 1, 50, 1)}
-    return Explorer(controls, fig, update, title="Gradient descent on f(x) = x²")
+    return Explorer(controls, fig, update, title="Gradient descent on f(x) = x²",
+                    moving=[path_line, end_point, title, banner])

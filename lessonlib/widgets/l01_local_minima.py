@@ -46,7 +46,8 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         plots.set_path(zline, zend, drawn, spec["f"])
         start_point.set_data([start], [spec["f"](start)])
         _set_trace(trace, path)
-        ax_t.set_xlim(-0.5, max(steps, 1) + 0.5)
+        if ax_t.get_xlim() != (-0.5, max(steps, 1) + 0.5):     # a new limit: a full redraw
+            ax_t.set_xlim(-0.5, max(steps, 1) + 0.5)
         what = outcome(path, spec["marks"])
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")
@@ -57,4 +58,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
                 "lr": log_slider("learning rate", lr, -3, 0),
                 "steps": slider("steps", steps, 1, 100, 1)}
-    return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys")
+    # the main path passes under the zoom inset: the inset covers it again after each move
+    return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys",
+                    moving=[line, end, start_point, trace, summary, banner, zline, zend],
+                    covers=[inset])

@@ -1,0 +1,87 @@
+"""Redraw only what moves: an explorer's figure kept as a cached picture of its still parts.
+
+A slider usually changes a few artists (a path, a point, a title) while the axes, ticks, labels,
+contours and surfaces stay put, and those still parts are most of a redraw's time (about two
+thirds of it is placing and drawing tick labels and text). ``MovingArtists`` marks the artists an
+explorer changes as *animated*: a full draw leaves them out, and right after it (on matplotlib's
+``draw_event``) the picture of everything else is copied, and the moving artists are drawn on
+top. A later update then restores that picture and draws only the moving artists on it
+(matplotlib's blitting: ``copy_from_bbox``, ``restore_region``, ``draw_artist``, ``blit``;
+ipympl then sends the browser only the pixels that changed).
+
+When is the cached picture still right? matplotlib answers it: an animated artist's change does
+not mark the figure stale, any other change does (a new axis limit, a banner switched on, a
+colour). So ``redraw`` blits while ``fig.stale`` is False and falls back to a full draw
+otherwise; an explorer may change anything, and the pixels are always those of a full redraw
+(``tests/test_widgets.py`` compares them).
+
+What a moving artist passes under stays under it in a full draw but not in a blit (the still
+picture is pasted first): a path under a legend or an inset. Give such an inset as a ``cover``:
+its still picture is pasted again over the other axes' moving artists, and its own moving
+artists drawn on it (or list a legend among the moving artists, to draw it again on top).
+
+A full draw of the live canvas draws the moving artists on its ``draw_event``; saving the
+figure (``savefig``, a static render) draws them in their place, as matplotlib does for animated
+artists while saving.
+"""
+
+
+class MovingArtists:
+    """Blit ``artists`` over a cached background of ``fig``; see the module's docstring.
+    Keep the object (an Explorer does, as ``moving``): matplotlib holds its draw hook weakly, and
+    without it the animated artists would not be drawn at all."""
+
+    def __init__(self, fig, artists, covers=()):
+        self.fig = fig
+        self.artists = [a for a in artists if a is not None]
+        self.covers = list(covers)        # insets drawn over moving artists of other axes
+        self._cover_pictures = []
+        for artist in self.artists:
+            artist.set_animated(True)
+        self._background = None
+        self.blits = 0            # how many redraws were blits, and how many full draws
+        self.full_draws = 0
+        fig.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _size(self):
+        return self.fig.dpi, tuple(self.fig.bbox.bounds)
+
+    def _on_draw(self, event):
+        if event.canvas.is_saving():     # savefig draws animated artists in their place itself
+            return
+        if hasattr(event.canvas, "copy_from_bbox"):
+            # kept with the dpi and size it was drawn at: a savefig at another dpi also draws,
+            # and its picture must not be pasted into the live canvas later
+            self._background = (self._size(), event.canvas.copy_from_bbox(self.fig.bbox))
+            self._cover_pictures = [event.canvas.copy_from_bbox(ax.bbox) for ax in self.covers]
+        self._draw_artists(event.canvas, event.renderer)
+
+    def _draw_artists(self, canvas, renderer):
+        # in the order a full draw uses: by their axes' zorder, then their own; the moving
+        # artists of other axes first, then each cover's still picture pasted over them, then
+        # the cover's own moving artists
+        def order(artist):
+            ax = artist.axes
+            return (ax.get_zorder() if ax is not None else artist.get_zorder(), artist.get_zorder())
+        inside = [a for a in self.artists if a.axes in self.covers]
+        layers = [[a for a in self.artists if a not in inside], inside]
+        for k, layer in enumerate(layers):
+            if k == 1 and len(self._cover_pictures) == len(self.covers):
+                for picture in self._cover_pictures:
+                    canvas.restore_region(picture)
+            for artist in sorted(layer, key=order):
+                if artist.get_visible() and artist.figure is not None:
+                    artist.draw(renderer)
+
+    def redraw(self):
+        """Show the artists' new state: a blit when only they changed, else a full draw."""
+        canvas = self.fig.canvas
+        if self._background is None or self.fig.stale or self._background[0] != self._size():
+            self.full_draws += 1
+            canvas.draw_idle()
+            return "full"
+        canvas.restore_region(self._background[1])
+        self._draw_artists(canvas, canvas.get_renderer())
+        canvas.blit(self.fig.bbox)
+        self.blits += 1
+        return "blit"
