@@ -18,9 +18,9 @@ lessonlib's run, finds the first part that differs:
 4. the batching (lessons 04 and 05): which rows each update used. The learner gets X as a
    ``RowLog`` (an ndarray that notes every block of rows taken from it by indexing, slicing or
    ``take``) and a ``RecordingGenerator`` (a numpy Generator that notes every draw, of any
-   method, and knows whether its state moved; both in ``_recording.py``). The batches the learner's code actually used
-   are read from the rows it took from X (matched to X's rows by value, so a float32 copy of X
-   works too); when those do not form one order of the rows per epoch (X turned into a plain
+   method, and knows whether its state moved; both in ``_recording.py``). The batches the
+   learner's code actually used are read from the rows it took from X (matched to X's rows by
+   value, so a float32 copy of X works too); when those do not form one order of the rows per epoch (X turned into a plain
    array first, np.asarray(X)), the orders are read from the draws instead (a permutation, or
    the argsort of n random numbers). Any way of drawing an epoch's order from rng is therefore
    accepted: lessonlib's run is replayed with the learner's own orders;
