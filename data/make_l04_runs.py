@@ -14,7 +14,9 @@ Writes ``l04_runs.npz`` next to this script, with two experiments:
   5,000 epochs; batch 20, 1,000 epochs), ``fit(seed=seed)``, seeds 0-4. Stored:
   ``circle_batch_sizes`` (2,), ``circle_seeds`` (5,), ``circle_accuracy`` (2, 5, 2): the
   training accuracy and the accuracy on ``make_circle(n=1000, seed=1)``, and
-  ``circle_batch_loss`` (2, 5, 5000): the loss of every update's batch.
+  ``circle_batch_loss`` (2, 5, 5000): the loss of every update's batch, and
+  ``circle_params`` (2, 5, 152): the trained weights, the arrays of ``model.params`` in order,
+  raveled (``recipes.l04_minibatch.set_flat_params`` puts them back into a model).
 
 Why precomputed: batch-1 paths and long runs with momentum amplify the last bits of each
 computation, which differ between CPUs, so some of these runs end differently on another
@@ -57,25 +59,28 @@ def train_circle(batch_size, seed, updates=CIRCLE_UPDATES):
 
 
 def circle_runs(batch_sizes=CIRCLE_BATCH_SIZES, seeds=CIRCLE_SEEDS, updates=CIRCLE_UPDATES):
-    """(accuracy (sizes, seeds, 2): training and new points, batch loss (sizes, seeds, updates))."""
+    """(accuracy (sizes, seeds, 2): training and new points, batch loss (sizes, seeds, updates),
+    trained weights (sizes, seeds, n_params))."""
     train, new = make_circle(n=100, seed=0), make_circle(n=1000, seed=1)
     accuracy = np.zeros((len(batch_sizes), len(seeds), 2))
     batch_loss = np.zeros((len(batch_sizes), len(seeds), updates))
+    params = []
     for i, bs in enumerate(batch_sizes):
         for j, seed in enumerate(seeds):
             model, history = train_circle(bs, seed, updates)
             accuracy[i, j] = model.score(*train), model.score(*new)
             batch_loss[i, j] = history.batch_loss
-    return accuracy, batch_loss
+            params.append(np.concatenate([w.ravel() for w in model.params.values()]))
+    return accuracy, batch_loss, np.array(params).reshape(len(batch_sizes), len(seeds), -1)
 
 
 def main(path=None):
     final_loss, final_b = final_loss_sweep()
-    accuracy, batch_loss = circle_runs()
+    accuracy, batch_loss, params = circle_runs()
     np.savez(path or os.path.join(HERE, "l04_runs.npz"), batch_sizes=np.array(BATCH_SIZES),
              seeds=np.array(SEEDS), final_loss=final_loss, final_b=final_b,
              circle_batch_sizes=np.array(CIRCLE_BATCH_SIZES), circle_seeds=np.array(CIRCLE_SEEDS),
-             circle_accuracy=accuracy, circle_batch_loss=batch_loss)
+             circle_accuracy=accuracy, circle_batch_loss=batch_loss, circle_params=params)
     print("median final loss per batch size:", np.round(np.median(final_loss, axis=1), 4))
     print("circle, mean accuracy on new points:", accuracy[:, :, 1].mean(axis=1))
 

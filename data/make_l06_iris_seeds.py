@@ -1,12 +1,19 @@
-"""Precompute lesson 06's ten-seed table (about 5 s on one core).
+"""Precompute lesson 06's ten-seed table and curves (about 8 s on one core).
 
     .venv/bin/python data/make_l06_iris_seeds.py        # from the repository root
 
-Writes ``l06_iris_seeds.csv`` next to this script: lesson 06's iris networks, trained by
-``recipes.l06_vanishing.fit_iris`` (``load_iris(seed=0)``, unscaled, 100 train / 50 test; hidden
-layers of 10 ReLU units, weights uniform on [-0.01, 0.01], Adam lr 0.001, batch 20, 100 epochs)
-with 3 and 7 hidden layers, seeds 0-9 (the model's seed and the mini-batch seed). One row per
-run, columns:
+Writes ``l06_iris_seeds.csv`` and ``l06_iris_curves.npz`` next to this script: lesson 06's iris
+networks, trained by ``recipes.l06_vanishing.fit_iris`` (``load_iris(seed=0)``, unscaled, 100
+train / 50 test; hidden layers of 10 ReLU units, weights uniform on [-0.01, 0.01], Adam lr 0.001,
+batch 20, 100 epochs) with 3 and 7 hidden layers, seeds 0-9 (the model's seed and the
+mini-batch seed).
+
+``l06_iris_curves.npz``: for each depth d, ``grad_<d>`` (seeds, epochs, weight matrices), the
+mean |gradient| of every weight matrix in every epoch (``history.grad_mean_abs``), and
+``loss_<d>`` (seeds, epochs), the training loss of every epoch, both as float32; ``depths`` and
+``seeds`` name the axes.
+
+``l06_iris_seeds.csv``: one row per run, columns:
 
 - ``depth``, ``seed``;
 - ``loss_below_1_epoch``: the first epoch whose training loss is below 1.0, empty if never;
@@ -41,8 +48,9 @@ COLUMNS = ["depth", "seed", "loss_below_1_epoch", "final_loss", "test_accuracy",
 def main():
     data = load_iris(seed=0)
     X_test, y_test = data[2:]
-    rows = []
+    rows, curves = [], {"depths": np.array(DEPTHS), "seeds": np.array(list(SEEDS))}
     for depth in DEPTHS:
+        grads, losses = [], []
         for seed in SEEDS:
             model, hist = fit_iris(make_optimizer("adam", 0.001), [10] * depth, epochs=100,
                                    seed=seed, data=data)
@@ -55,8 +63,14 @@ def main():
                          "species_predicted": len(np.unique(pred)),
                          "fc1_grad": f"{hist.grad_mean_abs[-1, 0]:.6e}",
                          "output_grad": f"{hist.grad_mean_abs[-1, -1]:.6e}"})
+            grads.append(hist.grad_mean_abs)
+            losses.append(hist.loss)
             print(rows[-1], flush=True)
+        # float32: 7 digits are plenty for a figure, and the file is half as large
+        curves[f"grad_{depth}"] = np.array(grads, dtype=np.float32)
+        curves[f"loss_{depth}"] = np.array(losses, dtype=np.float32)
     write_runs(os.path.join(HERE, "l06_iris_seeds.csv"), rows, COLUMNS)
+    np.savez_compressed(os.path.join(HERE, "l06_iris_curves.npz"), **curves)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def _parts(b, X, y):
     return x1, x2, u, p
 
 
-# ---------------------------------------------------------------- exercise 1
+# ---------------------------------------------------------------- exercise 2a
 
 def test_gradient_reference_passes_and_matches_lessonlib(rng):
     assert GRAD.grade(GRAD.reference) is None
@@ -35,7 +35,7 @@ def test_gradient_also_accepts_a_list_or_tuple():
 
 def test_gradient_stub_is_not_attempted(capsys):
     def stub(b, X, y):
-        raise NotImplementedError("Exercise 1: write the gradient here")
+        raise NotImplementedError("Exercise 2a: write the gradient here")
     GRAD.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out
@@ -100,7 +100,7 @@ def test_gradient_learner_crash_is_one_line(capsys):
     assert "IndexError" in out and "Traceback" not in out
 
 
-# ---------------------------------------------------------------- exercise 2
+# ---------------------------------------------------------------- exercise 2b
 
 def _heavy_ball(grad_fn, x0, lr, rho, steps, *, count=0, sign=1.0, mom_sign=1.0,
                 first_zero=False, in_place=False):
@@ -134,7 +134,7 @@ def test_loop_position_form_also_passes():
 
 def test_loop_stub_is_not_attempted(capsys):
     def stub(grad_fn, x0, lr, rho, steps):
-        raise NotImplementedError("Exercise 2: write the loop here")
+        raise NotImplementedError("Exercise 2b: write the loop here")
     LOOP.check(stub)
     assert "not attempted yet" in capsys.readouterr().out
 

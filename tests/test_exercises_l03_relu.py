@@ -10,7 +10,7 @@ LAYER = exercises.relu_layer_backward
 STEP = exercises.momentum_step
 
 
-# ---------------------------------------------------------------- exercise 2a
+# ---------------------------------------------------------------- exercise 3a
 
 def _backward(dh, x, W, z, *, mask="z>0", divide=False, bias="sum", dw="x.T@dz", dx="dz@W.T"):
     """The reference with one slip switched on."""
@@ -50,7 +50,7 @@ def test_layer_mask_on_h_also_passes():
 
 def test_layer_stub_is_not_attempted(capsys):
     def stub(dh, x, W, z):
-        raise NotImplementedError("Exercise 2a: write the backward pass here")
+        raise NotImplementedError("Exercise 3a: write the backward pass here")
     LAYER.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out
@@ -124,7 +124,7 @@ def test_layer_learner_crash_is_one_line(capsys):
     assert "shapes that do not fit" in out and "dx = dz @ W.T" in out and "Traceback" not in out
 
 
-# ---------------------------------------------------------------- exercise 2b
+# ---------------------------------------------------------------- exercise 3b
 
 def _step(w, v, grad, lr, rho, *, slip=None):
     if slip == "notes":
@@ -155,7 +155,7 @@ def test_step_reference_passes():
 
 def test_step_stub_is_not_attempted(capsys):
     def stub(w, v, grad, lr, rho):
-        raise NotImplementedError("Exercise 2b: write one momentum step here")
+        raise NotImplementedError("Exercise 3b: write one momentum step here")
     STEP.check(stub)
     assert "not attempted yet" in capsys.readouterr().out
 
@@ -312,7 +312,7 @@ FAIRNESS = {
 }
 
 
-# ---------------------------------------------------------------- exercise 2c: the whole loop
+# ---------------------------------------------------------------- exercise 3c: the whole loop
 # Trainers written the way a learner might (lessons 04 and 05 import them too): every slip is
 # switched on by a keyword.
 
@@ -564,7 +564,7 @@ def test_train_simulated_slips_start_from_lessonlib():
 
 def test_train_stub_and_lesson_runs(capsys):
     def stub(params, X, y, lr, rho, iterations):
-        raise NotImplementedError("Exercise 2c: write the training loop here")
+        raise NotImplementedError("Exercise 3c: write the training loop here")
     TRAIN.check(stub)
     runs = TRAIN.lesson_runs(stub)
     out = capsys.readouterr().out

@@ -69,7 +69,7 @@ def test_shuffle_of_arange_also_passes():
 
 def test_stub_is_not_attempted(capsys):
     def stub(n, batch_size, rng):
-        raise NotImplementedError("Exercise 3: write the mini-batches here")
+        raise NotImplementedError("Exercise 4a: write the mini-batches here")
     EX.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out

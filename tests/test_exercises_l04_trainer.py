@@ -176,7 +176,7 @@ def test_a_draw_from_rng_is_never_called_nothing():
 
 def test_stub_is_not_attempted_and_lesson_runs(capsys):
     def stub(params, X, y, lr, rho, epochs, batch_size, rng):
-        raise NotImplementedError("Exercise 3b: write the training loop here")
+        raise NotImplementedError("Exercise 4b: write the training loop here")
     EX.check(stub)
     assert len(EX.lesson_runs(stub)) == 1
     assert "not attempted yet" in capsys.readouterr().out

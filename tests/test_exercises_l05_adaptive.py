@@ -67,7 +67,7 @@ def test_a_list_of_floats_also_passes():
 
 def test_stub_is_not_attempted(capsys):
     def stub(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
-        raise NotImplementedError("Exercise 4: write the Adam loop here")
+        raise NotImplementedError("Exercise 5a: write the Adam loop here")
     EX.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out
@@ -160,7 +160,7 @@ def test_returns_none_and_crashes_are_one_line(capsys):
 
 def test_yours_is_the_learners_loop_once_it_passes(capsys):
     def stub(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
-        raise NotImplementedError("Exercise 4: write the Adam loop here")
+        raise NotImplementedError("Exercise 5a: write the Adam loop here")
     assert EX.yours(stub) is EX.reference
     assert "runs the reference solution" in capsys.readouterr().out
     assert EX.yours(slip(sign=-1.0)) is EX.reference
@@ -295,7 +295,7 @@ FAIRNESS = {
 }
 
 
-# ---------------------------------------------------------------- exercise 4b: the whole loop
+# ---------------------------------------------------------------- exercise 5b: the whole loop
 
 TRAIN = exercises.train_adam
 
@@ -403,7 +403,7 @@ def test_train_adam_reference_passes_and_matches_fit():
 
 def test_train_adam_stub_and_lesson_runs(capsys):
     def stub(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, eps=1e-8):
-        raise NotImplementedError("Exercise 4b: write the training loop here")
+        raise NotImplementedError("Exercise 5b: write the training loop here")
     TRAIN.check(stub)
     assert len(TRAIN.lesson_runs(stub)) == 1
     out = capsys.readouterr().out

@@ -50,7 +50,7 @@ def test_mask_on_h_also_passes():
 
 def test_stub_is_not_attempted(capsys):
     def stub(model, X, y):
-        raise NotImplementedError("Exercise: backpropagate through the MLP by hand")
+        raise NotImplementedError("Exercise 6a: backpropagate through the MLP by hand")
     EX.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out

@@ -37,7 +37,7 @@ def test_reference_block_by_block_gives_lessonlib_gradients():
 
 def test_stub_is_not_attempted(capsys):
     def stub(g, r_prev, W, l):
-        raise NotImplementedError("Exercise 9: write the backward pass of one residual block")
+        raise NotImplementedError("Exercise 9a: write the backward pass of one residual block")
     BLOCK.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out

@@ -37,7 +37,7 @@ def test_reference_is_one_step_of_lessonlibs_dense_backward(rng):
 
 def test_stub_is_not_attempted(capsys):
     def dense_block_backward(d_r, l, W):
-        raise NotImplementedError("Exercise 10: ...")
+        raise NotImplementedError("Exercise 10a: ...")
     STEP.check(dense_block_backward)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out

@@ -53,7 +53,7 @@ def test_reference_matches_lessonlib_dropout():
 
 def test_stub_is_not_attempted(capsys):
     def stub(x, dout, p_drop, u, training=True):
-        raise NotImplementedError("Exercise: write inverted dropout here")
+        raise NotImplementedError("Exercise 12a: write inverted dropout here")
     EX.check(stub)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out

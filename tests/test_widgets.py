@@ -97,6 +97,23 @@ def test_run_comparison_keeps_the_previous_run_in_grey():
     assert runs.current.get_color() == "C2"
 
 
+def test_run_comparison_with_several_curves_per_run():
+    """Lesson 12: training and validation per run; every line named, the previous run's
+    settings in the legend's title."""
+    fig, ax = lw.new_figure()
+    runs = lw._base.RunComparison(ax, "C0", kinds=(("training", "--"), ("validation", "-")))
+    assert [t.get_text() for t in runs.legend.get_texts()] == [
+        "this run: training", "this run: validation", "previous: training", "previous: validation"]
+    runs.show([1, 2], ([1.0, 0.9], [0.5, 0.6]), "first settings", "C1")
+    runs.show([1, 2, 3], ([0.2, 0.3, 0.4], [0.1, 0.2, 0.3]), "second settings", "C2")
+    assert [list(line.get_ydata()) for line in runs.previous_lines] == [[1.0, 0.9], [0.5, 0.6]]
+    assert runs.current_lines[1].get_linestyle() == "-" and runs.previous_lines[0].get_linestyle() == "--"
+    assert runs.legend.get_title().get_text() == "previous run: first settings"
+    assert len(runs.curves()) == 4
+    with pytest.raises(ValueError, match="one y array per kind"):
+        runs.show([1], [[1.0]], "bad", "C3")
+
+
 def test_epoch_progress_reports_about_twenty_times_and_ends_full():
     seen = []
     report = lw._base.epoch_progress(lambda fraction, text: seen.append((fraction, text)), 100)
@@ -205,7 +222,7 @@ def test_changes_queued_in_a_kernel_coalesce_into_one_run(monkeypatch):
     ("batchnorm_explorer", {"batch_norm": False}, {"depth": 25}),
     ("dense_explorer", {"depth": 2}, {"depth": 12, "growth": 4, "first": 8}),
     ("leaky_relu_explorer", {"epochs": 50}, {"depth": 10, "epochs": 300}),
-    ("regularisation_explorer", {"epochs": 20}, {"epochs": 100, "dropout": 0.5}),
+    ("regularisation_explorer", {"epochs": 50}, {"epochs": 300, "dropout": 0.5}),
     ("vanishing_gradient_explorer", {"depth": 1}, None),
 ])
 def test_training_explorers_estimate_their_runs(builder, cheap, expensive):
@@ -262,5 +279,5 @@ def test_a_move_that_switches_a_setting_on_runs_once():
     seen = []
     inner = explorer._update
     explorer._update = lambda **v: (seen.append((v["decay"], v["lam"])), inner(**v))[1]
-    explorer.controls["lam"].value = 1e-2
-    assert seen == [(True, 1e-2)] and not explorer.stale and explorer.error is None
+    explorer.controls["lam"].value = 1e-3
+    assert seen == [(True, 1e-3)] and not explorer.stale and explorer.error is None

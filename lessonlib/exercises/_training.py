@@ -1219,7 +1219,7 @@ def _grade_minibatch(fn):
 
 
 train_minibatch = TrainerExercise(
-    "train_minibatch", "Exercise 3b (the training loop with mini-batches)", _grade_minibatch,
+    "train_minibatch", "Exercise 4b (the training loop with mini-batches)", _grade_minibatch,
     hints=["Your train_mlp of lesson 03 is the inside of the loop; around it go two loops: "
            "for every epoch draw a new order, order = rng.permutation(n), then for every "
            "start in range(0, n, batch_size) take idx = order[start:start + batch_size] and do "

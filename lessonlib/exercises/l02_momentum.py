@@ -12,7 +12,7 @@ from ._kit import (Exercise, close, compare, fresh, gradient_problem, named_slip
 __all__ = ["sin_logistic_gradient", "heavy_ball"]
 
 
-# ---------------------------------------------------------------- exercise 1: the gradient
+# ---------------------------------------------------------------- exercise 2a: the gradient
 
 def reference_grad(b, X, y):
     """Gradient of the mean cross-entropy of logit(p) = sin(b1 x1 x2 + b2 x2) wrt (b1, b2)."""
@@ -148,7 +148,7 @@ def _grade_gradient(grad):
 
 
 sin_logistic_gradient = Exercise(
-    "sin_logistic_gradient", "Exercise 1 (the gradient of the sin-logistic loss)",
+    "sin_logistic_gradient", "Exercise 2a (the gradient of the sin-logistic loss)",
     _grade_gradient,
     hints=["Follow the chain rule from the loss back to b, one link at a time: "
            "loss -> logit L = sin(u) -> u = b1*x1*x2 + b2*x2 -> b. For the cross-entropy of a "
@@ -161,7 +161,7 @@ sin_logistic_gradient = Exercise(
     reference=reference_grad, answer_name="grad")
 
 
-# ---------------------------------------------------------------- exercise 2: the loop
+# ---------------------------------------------------------------- exercise 2b: the loop
 
 def reference_momentum_descend(grad_fn, x0, lr, rho, steps):
     """Heavy-ball momentum in velocity form: v_t = rho v_{t-1} - lr f'(x_{t-1}),
@@ -292,7 +292,7 @@ def _grade_loop(momentum_descend):
 
 
 heavy_ball = Exercise(
-    "heavy_ball", "Exercise 2 (momentum as a loop)", _grade_loop,
+    "heavy_ball", "Exercise 2b (momentum as a loop)", _grade_loop,
     hints=["Keep two things between steps: x and the velocity v (start v at 0, or at an array "
            "of zeros like x). Collect x_0 and every new x in a list; steps updates give "
            "steps + 1 values.",

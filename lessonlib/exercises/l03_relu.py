@@ -16,7 +16,7 @@ from ._training import Case, MomentumCheck, TrainerExercise, initial_params, rin
 __all__ = ["relu_layer_backward", "momentum_step", "train_mlp"]
 
 
-# ---------------------------------------------------------------- exercise 2a
+# ---------------------------------------------------------------- exercise 3a
 
 def reference_relu_layer_backward(dh, x, W, z):
     """Backward through z = x @ W + b, h = ReLU(z): dh (N, n_out) -> (dx, dW, db)."""
@@ -169,7 +169,7 @@ def _grade_layer(fn):
 
 
 relu_layer_backward = Exercise(
-    "relu_layer_backward", "Exercise 2a (backward through a ReLU layer)", _grade_layer,
+    "relu_layer_backward", "Exercise 3a (backward through a ReLU layer)", _grade_layer,
     hints=["Go backwards one step at a time. h = ReLU(z): the gradient passes where z > 0 and "
            "is 0 elsewhere; that gives dz, shape (N, n_out). Then z = x @ W + b gives the three "
            "gradients from dz.",
@@ -180,7 +180,7 @@ relu_layer_backward = Exercise(
     reference=reference_relu_layer_backward)
 
 
-# ---------------------------------------------------------------- exercise 2b
+# ---------------------------------------------------------------- exercise 3b
 
 def reference_momentum_step(w, v, grad, lr, rho):
     """One heavy-ball step: v_new = rho * v - lr * grad, w_new = w + v_new."""
@@ -275,7 +275,7 @@ def _grade_step(fn):
 
 
 momentum_step = Exercise(
-    "momentum_step", "Exercise 2b (one momentum step)", _grade_step,
+    "momentum_step", "Exercise 3b (one momentum step)", _grade_step,
     hints=["Two lines, as in lesson 02: first the new velocity from the old one and the "
            "gradient, then the new weights from the new velocity.",
            "The velocity is the move itself: it keeps rho of the last move and adds a step "
@@ -284,7 +284,7 @@ momentum_step = Exercise(
     reference=reference_momentum_step)
 
 
-# ---------------------------------------------------------------- exercise 2c: the whole loop
+# ---------------------------------------------------------------- exercise 3c: the whole loop
 
 def reference_train_mlp(params, X, y, lr, rho, iterations):
     """Full-batch gradient descent with momentum for the rings MLP: two hidden ReLU layers
@@ -372,7 +372,7 @@ def _lesson_run(fn):
 
 
 train_mlp = TrainerExercise(
-    "train_mlp", "Exercise 2c (the whole training loop)", _grade_trainer,
+    "train_mlp", "Exercise 3c (the whole training loop)", _grade_trainer,
     hints=["Three parts per iteration, in this order: the forward pass (z1, h1, z2, h2, the "
            "logits, the softmax and the mean loss, appended to losses), the backward pass "
            "(gradients of all six arrays, output layer first) and the update (one velocity "

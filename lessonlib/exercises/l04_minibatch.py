@@ -1,4 +1,5 @@
-"""Lesson 04's exercise (the notes' exercise 3): the mini-batches of one epoch.
+"""Lesson 04's exercises (the notes' exercise 3): Exercise 4a, the mini-batches of one epoch;
+Exercise 4b, ``train_minibatch`` (the whole loop, built in ``_training``), at the end.
 
 ``minibatch_indices(n, batch_size, rng)`` draws a random order of the rows 0..n-1 with the given
 Generator and cuts it, in order, into consecutive batches of ``batch_size`` (the last one may be
@@ -303,7 +304,7 @@ def _grade(fn):
 
 
 minibatch_indices = Exercise(
-    "minibatch_indices", "Exercise 3 (the mini-batches of one epoch)", _grade,
+    "minibatch_indices", "Exercise 4a (the mini-batches of one epoch)", _grade,
     hints=["One epoch uses every row exactly once, in a random order. Shuffle once, then walk "
            "through the shuffled rows batch_size at a time.",
            "perm = rng.permutation(n) gives the shuffled rows. Batch k is the slice "
@@ -314,7 +315,7 @@ minibatch_indices = Exercise(
     reference=reference_minibatch_indices, answer_name="minibatch_indices")
 
 
-# ---------------------------------------------------------------- exercise 3b: the whole loop
+# ---------------------------------------------------------------- exercise 4b: the whole loop
 # The rings MLP trained with mini-batches by the learner's own loop (the notes' exercise 3 in
 # full); its checker is built on the trainers' machinery in _training, shared with lessons 03, 05.
 from ._training import train_minibatch  # noqa: E402

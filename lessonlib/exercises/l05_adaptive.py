@@ -1,4 +1,5 @@
-"""Lesson 05: Adam written as a loop (the notes' exercise 4, "Adam for the MLP").
+"""Lesson 05: exercise 5a, Adam written as a loop, and exercise 5b, Adam in the training loop
+of the rings MLP (together the notes' exercise 4, "Adam for the MLP").
 
 ``adam_update`` grades ``adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8)``,
 which returns x0 and the ``steps`` iterates of Adam with bias correction. The same loop trains an
@@ -200,7 +201,7 @@ class _LoopExercise(Exercise):
 
 
 adam_update = _LoopExercise(
-    "adam_update", "Exercise 4 (Adam as a loop)", _grade,
+    "adam_update", "Exercise 5a (Adam as a loop)", _grade,
     hints=["Keep three things between steps: x, m and n (m and n start as zeros shaped like x). "
            "Count the updates with t = 1, 2, ..., steps; collect x0 and every new x: steps "
            "updates give steps + 1 values.",
@@ -214,7 +215,7 @@ adam_update = _LoopExercise(
     reference=reference_adam_descend)
 
 
-# ---------------------------------------------------------------- exercise 4b: the whole loop
+# ---------------------------------------------------------------- exercise 5b: the whole loop
 
 def reference_train_adam(
         params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -306,7 +307,7 @@ def _lesson_run(fn):
 
 
 train_adam = TrainerExercise(
-    "train_adam", "Exercise 4b (the training loop with Adam)", _grade_trainer,
+    "train_adam", "Exercise 5b (the training loop with Adam)", _grade_trainer,
     hints=["Start from your mini-batch trainer of lesson 04 and change only the update: in "
            "place of one velocity per array, keep two, m and n (zeros at the start), and a "
            "count t of the updates, 1 in the first update and never reset between epochs.",

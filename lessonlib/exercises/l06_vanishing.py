@@ -241,7 +241,7 @@ def _grade(fn):
 
 
 backprop_by_hand = Exercise(
-    "backprop_by_hand", "Backpropagation through the whole MLP", _grade,
+    "backprop_by_hand", "Exercise 6a (backpropagation through the whole MLP)", _grade,
     hints=["Start at the top: delta_{L+1} = (P - Y) / n, with P = trace['softmax'] and Y the "
            "one-hot labels (subtract 1 at [range(n), y]). Then walk k = L+1, L, ..., 1.",
            "In each step: dW_k = h_{k-1}^T @ delta_k, with h_0 = X and h_{k-1} = "

@@ -2,7 +2,8 @@
 
 - ``weight_init``: ``draw_weights(n_in, n_out, scheme, rng)`` draws an (n_in, n_out) weight
   matrix from a normal distribution with mean 0 and the scheme's standard deviation, as
-  ``lessonlib.layers.init_weight`` does: "xavier" 1/sqrt(n_in), "he" sqrt(2/n_in). Any draw
+  ``lessonlib.layers.init_weight`` does: "lecun" 1/sqrt(n_in) (init_weight's "xavier", the name
+  Deep Learning from Scratch and the notes use), "he" sqrt(2/n_in). Any draw
   from the given generator is right (rng.normal(0, std, size), std * rng.standard_normal(size),
   float32, a transposed draw, ...), so the checker checks properties: the shape; the mean, the
   standard deviation and the kurtosis (3 for a normal, 1.8 for a uniform) of large draws,
@@ -25,19 +26,19 @@ __all__ = ["weight_init", "activation_scale"]
 
 def reference_draw_weights(n_in, n_out, scheme, rng):
     """An (n_in, n_out) weight matrix drawn from rng: normal, mean 0, standard deviation
-    1/sqrt(n_in) for "xavier" and sqrt(2/n_in) for "he" (n_in: the inputs of each unit)."""
-    std = {"xavier": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in)}[scheme]
+    1/sqrt(n_in) for "lecun" and sqrt(2/n_in) for "he" (n_in: the inputs of each unit)."""
+    std = {"lecun": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in)}[scheme]
     return rng.normal(0.0, std, size=(n_in, n_out))
 
 
 def _std(scheme, n_in):
-    return {"xavier": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in)}[scheme]
+    return {"lecun": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in)}[scheme]
 
 
 _SMALL = (3, 5, "he")                 # the shape first, on a small matrix: (3, 5) is not (5, 3)
 # Large draws (at least 90,000 numbers) for the statistics; n_in and n_out differ by a factor
 # of at least 1.3, so fan_out in place of fan_in changes the std by 15 % or more.
-_LARGE = [(400, 300, "he"), (300, 500, "xavier"), (800, 200, "xavier"), (150, 600, "he")]
+_LARGE = [(400, 300, "he"), (300, 500, "lecun"), (800, 200, "lecun"), (150, 600, "he")]
 _SEEDS = (7, 8)
 
 # With N >= 90,000 numbers the standard error of the sample std is std / sqrt(2N) < 0.24 % and
@@ -71,18 +72,18 @@ def _std_slips(scheme, n_in, n_out, uniform):
     """The std that a usual slip draws with: [(std, message)]; uniform: the draw's kurtosis is
     that of a uniform distribution."""
     right = _std(scheme, n_in)
-    other = "he" if scheme == "xavier" else "xavier"
-    name = {"xavier": "1/sqrt(n_in)", "he": "sqrt(2/n_in)"}[scheme]
-    numerator = {"xavier": 1.0, "he": 2.0}[scheme]
+    other = "he" if scheme == "lecun" else "lecun"
+    name = {"lecun": "1/sqrt(n_in)", "he": "sqrt(2/n_in)"}[scheme]
+    numerator = {"lecun": 1.0, "he": 2.0}[scheme]
     return [
         (np.sqrt(numerator / n_out),
          f"the std is computed from n_out: a unit sums over its n_in inputs, so Var(z) = n_in "
          f"Var(w) E[x^2]; \"{scheme}\" is {name}, with n_in (fan-in)"),
         (np.sqrt(2.0 / (n_in + n_out)),
-         f"the std is sqrt(2/(n_in + n_out)), Glorot's average of fan-in and fan-out. This "
-         f"lesson (and lessonlib) uses \"{scheme}\" = {name}, with n_in only"),
+         f"the std is sqrt(2/(n_in + n_out)), Glorot and Bengio's Xavier, which averages "
+         f"fan-in and fan-out. \"{scheme}\" is {name}, with n_in only"),
         (numerator / n_in,
-         f"the std is {'1/n_in' if scheme == 'xavier' else '2/n_in'}: that is the variance. "
+         f"the std is {'1/n_in' if scheme == 'lecun' else '2/n_in'}: that is the variance. "
          f"rng.normal(loc, scale, size) takes the standard deviation, its square root, {name}"),
         (_std(other, n_in),
          f"the std is that of \"{other}\": \"{scheme}\" is {name}"),
@@ -184,7 +185,7 @@ weight_init = Exercise(
     hints=["A weight matrix of shape (n_in, n_out), every entry drawn independently from a "
            "normal distribution with mean 0. Only the standard deviation depends on the "
            "scheme, and it depends on n_in, the number of inputs each unit sums over.",
-           "Xavier's std is 1/sqrt(n_in), He's sqrt(2/n_in) (the table at the top of the "
+           "LeCun's std is 1/sqrt(n_in), He's sqrt(2/n_in) (the table at the top of the "
            "lesson). The generator draws with rng.normal(loc, scale, size): loc is the mean, "
            "scale the standard deviation.",
            "std = np.sqrt(2.0 / n_in) if scheme == \"he\" else 1.0 / np.sqrt(n_in); "
@@ -205,7 +206,7 @@ def reference_predicted_rms(rms0, k, n, weight_std, activation):
 
 # (rms0, k, n, weight_std, activation). The first ones have n * weight_std**2 far from 1 and 2,
 # so that every slip changes the value; then the lesson's five-layer stacks of 100 units
-# (Xavier 0.1, He sqrt(0.02), std 1 and 0.01) and no layer at all.
+# (LeCun 0.1, He sqrt(0.02), std 1 and 0.01) and no layer at all.
 _SCALE_CASES = [
     (0.8, 6, 200, 0.12, "relu"),
     (2.0, 4, 64, 0.1, "linear"),

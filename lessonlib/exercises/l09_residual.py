@@ -238,7 +238,7 @@ def _grade(fn):
 
 
 residual_block_backward = Exercise(
-    "residual_block_backward", "Exercise 9 (backward through a residual block)", _grade,
+    "residual_block_backward", "Exercise 9a (backward through a residual block)", _grade,
     hints=["Two routes lead from r_(i-1) to the loss: through the layer (l = r_(i-1) W + b, then "
            "the ReLU, then the sum) and straight through the skip (the sum r_i = h_i + r_(i-1)). "
            "Work out the layer's route as in lesson 03, then add the skip's: the chain rule "

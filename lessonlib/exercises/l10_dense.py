@@ -1,4 +1,4 @@
-"""Lesson 10's exercise: one dense block's backward pass.
+"""Lesson 10's exercise 10a: one dense block's backward pass.
 
 ``dense_block_backward(d_r, l, W)``: block i reads r_prev = h_1 || ... || h_(i-1) and writes
 r = r_prev || h with h = ReLU(l), l = r_prev @ W + b: lessonlib's column order, the old columns
@@ -229,7 +229,7 @@ def _grade(fn):
 
 
 dense_backward_step = Exercise(
-    "dense_backward_step", "Exercise 10 (one dense block's backward pass)", _grade,
+    "dense_backward_step", "Exercise 10a (one dense block's backward pass)", _grade,
     hints=["r = r_prev || h only places two arrays side by side, so its backward pass only "
            "cuts d_r into the same two column blocks: r_prev's c columns first, h's w columns "
            "last (c, w = W.shape). r_prev is also the block's input: its gradient has a "

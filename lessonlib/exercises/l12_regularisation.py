@@ -198,7 +198,7 @@ def _grade(fn):
 
 
 dropout_layer = Exercise(
-    "dropout_layer", "Exercise (inverted dropout, forward and backward)", _grade,
+    "dropout_layer", "Exercise 12a (inverted dropout, forward and backward)", _grade,
     hints=["In training, build a mask from u: a unit is kept where u < 1 - p_drop. The output "
            "is x times the mask, with the kept values scaled up so that their expected value "
            "does not change. Backward, the gradient takes the same path back.",

@@ -1,7 +1,8 @@
 """Lesson 03: ReLU against sigmoid. The activations' colours (``ACTIVATION_COLORS``), the loss
 axis range (``LOSS_FLOOR``, ``LOSS_CEILING``) and the static figures: ``activation_figure`` (the
 activations and their derivatives), ``draw_layer_gradients`` (mean |dL/dW| per layer),
-``draw_rings_run`` (a run's decision map and loss curve), ``rings_comparison_figure`` and
+``draw_rings_run`` (a run's decision map and loss curve), ``rings_comparison_figure``,
+``spike_figure`` (the deep ReLU net's loss spikes, with and without momentum) and
 ``trainer_figure`` (the learner's own training loop beside lessonlib's, lessons 03-05)."""
 import numpy as np
 
@@ -79,6 +80,47 @@ def rings_comparison_figure(X, y, runs):
                        min_ratio=20.0, margin=1.3)
     axes[-1].legend(fontsize=8, loc="lower left")
     axes[-1].set_title("loss per iteration", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# Okabe-Ito orange and blue, each with its own dash: the runs without momentum
+PLAIN_STYLES = (dict(color="#E69F00", ls="--", lw=1.6), dict(color="#0072B2", ls="-.", lw=1.6))
+
+
+def spike_figure(momentum_loss, no_momentum_loss, continued, at, window=(150, 250)):
+    """Left: the deep ReLU net's loss with momentum 0.9 and without momentum (lr 0.1 both).
+    Right: a close-up of ``window`` with the momentum run and its continuations from iteration
+    ``at`` by plain gradient descent ({lr: losses}, ``recipes.l03_relu.continue_plain``)."""
+    fig, (ax_all, ax_zoom) = new_figure(1, 2, figsize=(9, 3.5))
+    relu = dict(color=ACTIVATION_COLORS["relu"], lw=1.4)
+    momentum_loss = np.clip(momentum_loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
+    ax_all.plot(momentum_loss, label="momentum 0.9", **relu)
+    ax_all.plot(no_momentum_loss, label="no momentum", color="0.2", ls=":", lw=1.8)
+    ax_all.set_title("the whole run, lr 0.1", fontsize=10)
+    ax_all.set_yscale("log")
+    fit_log_axis(ax_all, [momentum_loss, no_momentum_loss], min_ratio=20.0, margin=1.3)
+    lo, hi = window
+    steps = np.arange(lo, hi)
+    ax_zoom.plot(steps, momentum_loss[lo:hi], label="momentum 0.9 (as on the left)", **relu)
+    curves = [momentum_loss[lo:hi]]
+    for (lr, losses), style in zip(continued.items(), PLAIN_STYLES):
+        shown = np.asarray(losses)[:hi - at]
+        ax_zoom.plot(np.arange(at, at + len(shown)), shown,
+                     label=f"from iteration {at}: no momentum, lr {lr:g}", **style)
+        curves.append(shown)
+    ax_zoom.axvline(at, color="0.6", lw=0.8, zorder=0)
+    ax_zoom.set_xlim(lo, hi - 1)
+    ax_zoom.set_yscale("log")
+    fit_log_axis(ax_zoom, curves, min_ratio=20.0, margin=1.3)
+    bottom, top = ax_zoom.get_ylim()
+    ax_zoom.set_ylim(bottom, top * 4)          # room for the legend above the spikes
+    ax_zoom.set_title(f"close-up: iterations {lo} to {hi}", fontsize=10)
+    for ax in (ax_all, ax_zoom):
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("cross-entropy loss")
+    ax_all.legend(fontsize=8, loc="lower left")
+    ax_zoom.legend(fontsize=7.5, loc="upper right")
     fig.tight_layout()
     return fig
 

@@ -2,10 +2,12 @@
 ``batch_color``) and the static figures: ``draw_gradient_cloud`` (the noise of mini-batch
 gradients), ``draw_final_losses`` (the final loss across batch sizes and seeds),
 ``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) and
-``draw_circle_run`` (a trained MLP's decision map); ``trainer_figure`` (lesson 03's) draws
-exercise 3b's runs."""
+``draw_circle_run`` (a trained MLP's decision map), ``draw_sharp_flat`` (a sharp and a flat
+minimum under a shifted test loss, after Keskar et al. 2017); ``trainer_figure`` (lesson 03's)
+draws exercise 4b's runs."""
 import numpy as np
 
+from ..recipes.l04_minibatch import FLAT_MIN, SHARP_MIN, sharp_flat_loss
 from .l02_momentum import redraw_loss_contours
 from . import l03_relu
 from .style import CLASS_COLORS, class1_proba, decision_map
@@ -96,7 +98,7 @@ def draw_contour_paths(ax, grid, L, paths, labels, colors, true_b=None):
     return filled
 
 
-# ---------------------------------------------------------------- the MLP of exercise 3
+# ---------------------------------------------------------------- the MLP of the notes' exercise 3
 
 def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
     """The decision map of a trained model over the data (test points, if given, faint)."""
@@ -107,7 +109,38 @@ def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
     ax_map.set_title(label, fontsize=10)
 
 
+# ---------------------------------------------------------------- sharp and flat minima
+
+TRAIN_STYLE = dict(color="0.15", lw=2.0, ls="-")
+TEST_STYLE = dict(color="#0072B2", lw=2.0, ls="--")        # Okabe-Ito blue, dashed
+
+
+def draw_sharp_flat(ax, shift, w=np.linspace(-3.2, 4.0, 1441)):
+    """The 1-D loss of ``recipes.l04_minibatch.sharp_flat_loss`` (training, solid) and the same
+    curve shifted by ``shift`` (test, dashed); at each minimum, how far the test loss sits above
+    the training loss (a grey bar with its value)."""
+    ax.plot(w, sharp_flat_loss(w), label="training loss", **TRAIN_STYLE)
+    ax.plot(w, sharp_flat_loss(w, shift), label=f"test loss (the same curve shifted by {shift:g})",
+            **TEST_STYLE)
+    # each label sits in the empty space beside its well, with an arrow to the test loss
+    for at, name, text_x in ((SHARP_MIN, "sharp minimum", SHARP_MIN - 1.0),
+                             (FLAT_MIN, "flat minimum", FLAT_MIN + 0.1)):
+        test = float(sharp_flat_loss(at, shift))
+        ax.plot([at, at], [0.0, test], color="0.55", lw=5, alpha=0.5, solid_capstyle="butt",
+                zorder=1)
+        ax.plot(at, 0.0, "o", color=TRAIN_STYLE["color"], ms=7, zorder=4)
+        ax.plot(at, test, "s", color=TEST_STYLE["color"], ms=7, zorder=4)
+        ax.annotate(f"{name}:\ntraining loss 0,\ntest loss {test:.2f}", (at, test),
+                    xytext=(text_x, 0.35), fontsize=8.5, ha="center", va="bottom",
+                    arrowprops=dict(arrowstyle="->", color="0.4", lw=0.8))
+    ax.set_xlim(w[0], w[-1])
+    ax.set_ylim(-0.05, 1.3)
+    ax.set_xlabel("the weight w")
+    ax.set_ylabel("loss")
+    ax.legend(fontsize=8.5, loc="upper right")
+
+
 def trainer_figure(X, y, runs, per="epoch"):
-    """Exercise 3b's runs (its ``lesson_runs``), drawn as lesson 03's: one decision map per
+    """Exercise 4b's runs (its ``lesson_runs``), drawn as lesson 03's: one decision map per
     run and their losses per epoch (``plots.l03_relu.trainer_figure``)."""
     return l03_relu.trainer_figure(X, y, runs, per)

@@ -1,39 +1,35 @@
 """Lesson 05: adaptive learning rates. The optimisers' names and colours (``OPTIMIZER_LABELS``,
-``OPTIMIZER_COLORS``) and the static figures: ``rates_figure`` (the effective learning rate of
-Adagrad and RMSProp), ``bias_correction_figure`` (why Adam divides by 1 - beta^t),
-``paths_figure`` and ``valleys_figure`` (runs on a two-parameter problem's loss contour,
-``draw_surface``, with their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the
-rings data), and their helpers: ``plain_log_axis``, ``drawable`` and ``drawable_losses`` (paths
-and losses safe to draw, ``QUADRATIC_LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and
-``contour_levels`` and ``contour_style`` (how a problem's loss contour looks). A problem
-(``Quadratic``, ``SinLogistic`` in ``lessonlib.recipes.l05_adaptive``) is anything with
-``surface()``, ``run(optimizer, steps)``, ``label``, ``start``, ``target``, ``best``,
-``log_loss``, ``xlim`` and ``ylim``. ``trainer_figure`` (lesson 03's) draws exercise 4b's
-runs."""
+``OPTIMIZER_COLORS``; runs drawn together also differ by ``RUN_MARKERS`` and ``RUN_STYLES``)
+and the static figures: ``rates_figure`` (the effective learning rate of Adagrad and RMSProp),
+``bias_correction_figure`` (why Adam divides by 1 - beta^t), ``paths_figure`` and
+``valleys_figure`` (runs on a two-parameter problem's loss contour, ``draw_surface``, with
+their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the rings data), and
+their helpers: ``drawable`` and ``drawable_losses`` (paths and losses safe to draw,
+``QUADRATIC_LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and ``contour_levels`` and
+``contour_style`` (how a problem's loss contour looks). A problem (``Quadratic``,
+``SinLogistic`` in ``lessonlib.recipes.l05_adaptive``) is anything with ``surface()``,
+``run(optimizer, steps)``, ``label``, ``start``, ``target``, ``best``, ``log_loss``, ``xlim``
+and ``ylim``. ``trainer_figure`` (lesson 03's) draws exercise 5b's runs. Every figure is at
+most 9 inches wide: 810 px at the 90 dpi of ``plots.show``."""
 import numpy as np
 from matplotlib.colors import LogNorm
 
 from ..recipes.l05_adaptive import BOUND
 from .l02_momentum import LOSS_LEVELS
 from . import l03_relu
-from .style import class1_proba, decision_map, new_figure
+from .style import class1_proba, decision_map, fit_log_axis, new_figure
 
 # The five optimisers of lessonlib.optim.OPTIMIZER_NAMES, in that order: name on screen,
-# and colour in every figure and in the explorer.
+# and colour (Okabe-Ito, colour-blind safe) and marker in every figure and in the explorer.
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adagrad": "Adagrad",
                     "rmsprop": "RMSProp", "adam": "Adam"}
-OPTIMIZER_COLORS = {"sgd": "#ff7f0e", "momentum": "#1f77b4", "adagrad": "#2ca02c",
-                    "rmsprop": "#9467bd", "adam": "#d62728"}
+OPTIMIZER_COLORS = {"sgd": "#E69F00", "momentum": "#0072B2", "adagrad": "#009E73",
+                    "rmsprop": "#CC79A7", "adam": "#D55E00"}
+# Runs drawn together also differ in marker and line style (not by colour alone).
+RUN_MARKERS = ("o", "s", "^", "D")
+RUN_STYLES = ("-", "--", "-.", ":")
 
 QUADRATIC_LOSS_FLOOR = 1e-12   # far below style.LOSS_FLOOR: quadratic losses fall to 1e-10
-
-
-def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):
-    """Label a log y axis with plain numbers at 1, 2 and 5 times the powers of ten."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 # ---------------------------------------------------------------- one parameter: step sizes
@@ -41,15 +37,19 @@ def plain_log_axis(ax, subs=(1.0, 2.0, 5.0)):
 def rates_figure(runs, log_x=False, title=None):
     """runs: [(label, path, rates, colour)]. Left: x_t against t (|x_t| on a log axis when
     log_x); right: the effective learning rate per update, log axis."""
-    fig, (ax_x, ax_r) = new_figure(1, 2, figsize=(10, 3.6))
-    for label, path, rates, color in runs:
+    fig, (ax_x, ax_r) = new_figure(1, 2, figsize=(9, 3.5))
+    xs, rs = [], []
+    for i, (label, path, rates, color) in enumerate(runs):
         t = np.arange(len(path))
-        ax_x.plot(t, np.abs(path) if log_x else path, "o-", ms=2.5, lw=1, color=color,
-                  label=label)
-        ax_r.plot(np.arange(1, len(rates) + 1), rates, "o-", ms=2.5, lw=1, color=color,
-                  label=label)
+        style = dict(marker=RUN_MARKERS[i], ls=RUN_STYLES[i], ms=3, lw=1, color=color,
+                     label=label, markevery=max(1, len(path) // 30))
+        xs.append(np.abs(path) if log_x else path)
+        rs.append(rates)
+        ax_x.plot(t, xs[-1], **style)
+        ax_r.plot(np.arange(1, len(rates) + 1), rates, **style)
     if log_x:
         ax_x.set_yscale("log")
+        fit_log_axis(ax_x, xs, min_ratio=30)
         ax_x.set_ylabel("|x_t|, log scale")
     else:
         ax_x.axhline(0.0, color="0.6", lw=0.8, zorder=0)
@@ -57,7 +57,7 @@ def rates_figure(runs, log_x=False, title=None):
     ax_x.set_xlabel("step t")
     ax_x.set_title("where x is after t updates", fontsize=10)
     ax_r.set_yscale("log")
-    plain_log_axis(ax_r)
+    fit_log_axis(ax_r, rs, min_ratio=10)
     ax_r.set_xlabel("update t")
     ax_r.set_ylabel("effective learning rate, log scale")
     ax_r.set_title("lr / (√n_t + eps): the multiplier of the gradient", fontsize=10)
@@ -76,16 +76,18 @@ def bias_correction_figure(beta1=0.9, beta2=0.999, steps=3000):
     t = np.arange(1, steps + 1)
     m = 1.0 - beta1 ** t            # m_t = (1 - b1) (1 + b1 + ... + b1^(t-1)) for g = 1
     n = 1.0 - beta2 ** t
-    fig, (ax_m, ax_s) = new_figure(1, 2, figsize=(10, 3.6))
-    ax_m.plot(t, m, color="#d62728", lw=1.8, label=f"m_t (β1 = {beta1:g})")
-    ax_m.plot(t, np.sqrt(n), color="#1f77b4", lw=1.8, label=f"√n_t (β2 = {beta2:g})")
+    fig, (ax_m, ax_s) = new_figure(1, 2, figsize=(9, 3.5))
+    ax_m.plot(t, m, color=OPTIMIZER_COLORS["adam"], lw=1.8, label=f"m_t (β1 = {beta1:g})")
+    ax_m.plot(t, np.sqrt(n), color=OPTIMIZER_COLORS["momentum"], lw=1.8, ls="-.",
+              label=f"√n_t (β2 = {beta2:g})")
     ax_m.plot(t, np.ones_like(t, dtype=float), color="0.3", lw=1.5, ls="--",
               label="m̂_t and √n̂_t (corrected)")
     ax_m.set_ylim(0, 1.1)
     ax_m.set_title("the moments for a gradient that is always 1", fontsize=10)
     ax_m.set_ylabel("value")
     ratio = m / np.sqrt(n)
-    ax_s.plot(t, ratio, color="#ff7f0e", lw=1.8, label="without correction: m_t / √n_t")
+    ax_s.plot(t, ratio, color=OPTIMIZER_COLORS["sgd"], lw=1.8,
+              label="without correction: m_t / √n_t")
     ax_s.plot(t, np.ones_like(t, dtype=float), color="0.3", lw=1.5, ls="--",
               label="with correction: m̂_t / √n̂_t")
     k = int(np.argmax(ratio))
@@ -137,6 +139,8 @@ def drawable_losses(losses, log):
 
 
 def _fit_loss_axis(ax, curves, log, best=None):
+    """y limits around the finite losses of ``curves`` (and ``best`` on a linear axis); on a
+    log axis, with tick labels enough to read values (``style.fit_log_axis``)."""
     values = np.concatenate([np.asarray(c, dtype=np.float64) for c in curves] +
                             ([np.array([best])] if best is not None and not log else []))
     values = values[np.isfinite(values)]
@@ -144,8 +148,7 @@ def _fit_loss_axis(ax, curves, log, best=None):
         values = np.array([1.0])
     lo, hi = values.min(), values.max()
     if log:
-        lo, hi = max(lo, QUADRATIC_LOSS_FLOOR), max(hi, 10 * max(lo, QUADRATIC_LOSS_FLOOR))
-        ax.set_ylim(lo / 3, hi * 3)
+        fit_log_axis(ax, [np.maximum(values, QUADRATIC_LOSS_FLOOR)], min_ratio=10, margin=3)
     else:
         pad = max(0.05 * (hi - lo), 0.005)
         ax.set_ylim(lo - pad, hi + pad)
@@ -185,7 +188,8 @@ def draw_surface(ax, problem):
     B1, B2, L = cached_surface(problem)
     levels = contour_levels(problem)
     style = contour_style(problem)
-    filled = ax.contourf(B1, B2, L, levels=levels, zorder=1, **style)
+    # pale, so that the paths drawn on it stand out in any colour
+    filled = ax.contourf(B1, B2, L, levels=levels, zorder=1, alpha=0.6, **style)
     lines = ax.contour(B1, B2, L, levels=levels, colors="k", linewidths=0.3, alpha=0.4, zorder=2)
     ax.set_xlim(*problem.xlim)
     ax.set_ylim(*problem.ylim)
@@ -197,16 +201,16 @@ def paths_figure(problem, runs, steps_label="iteration"):
     """Several runs on one problem: runs = [(label, path, losses, colour)]. Left: the loss
     contour with every path (white circle: the start, star: the target); right: each run's loss
     (on all the data) per iteration, with the loss at the target dotted."""
-    fig, (ax_c, ax_l) = new_figure(1, 2, figsize=(10, 4.3), width_ratios=(1, 1.4))
+    fig, (ax_c, ax_l) = new_figure(1, 2, figsize=(9, 3.9), width_ratios=(1, 1.3))
     draw_surface(ax_c, problem)
-    for label, path, losses, color in runs:
+    for i, (label, path, losses, color) in enumerate(runs):
         drawn = drawable(path)
-        ax_c.plot(drawn[:, 0], drawn[:, 1], "-", color=color, lw=1.2, alpha=0.9, zorder=3,
+        ax_c.plot(drawn[:, 0], drawn[:, 1], RUN_STYLES[i], color=color, lw=1.4, zorder=3 + i,
                   label=label)
         last = drawn[np.isfinite(drawn).all(axis=1)][-1]
-        ax_c.plot(*last, "o", color=color, mec="k", ms=7, zorder=5)
+        ax_c.plot(*last, RUN_MARKERS[i], color=color, mec="k", ms=7, zorder=5)
         ax_l.plot(np.arange(len(losses)), drawable_losses(losses, problem.log_loss), color=color,
-                  lw=1.2, label=label)
+                  lw=1.2, ls=RUN_STYLES[i], label=label)
     ax_c.plot(*problem.start, "o", mfc="white", mec="k", ms=7, zorder=6, label="start")
     ax_c.plot(*problem.target, "*", color="white", mec="k", ms=14, zorder=6,
               label="minimum" if problem.log_loss else "true b")
@@ -233,7 +237,7 @@ def valleys_figure(problems, runs):
     each run for 100 steps. One contour per problem with the paths, then every loss on one log
     axis (solid for the first problem, dashed for the second, ...)."""
     k = len(problems)
-    fig, axes = new_figure(1, k + 1, figsize=(3.9 * k + 4.4, 3.9), width_ratios=[1] * k + [1.3])
+    fig, axes = new_figure(1, k + 1, figsize=(9, 3.4), width_ratios=[1] * k + [1.25])
     ax_l = axes[-1]
     styles = ["-", "--", ":"]
     curves = []
@@ -243,24 +247,25 @@ def valleys_figure(problems, runs):
             path, losses = problem.run(make(), 100)
             drawn = drawable(path)
             # later runs on top, thicker, so that a path hidden in a zig-zag still shows
-            ax.plot(drawn[:, 0], drawn[:, 1], "o-", color=color, ms=2.5 + i, lw=0.9 + 0.8 * i,
-                    alpha=0.85, zorder=3 + i, label=label)
+            ax.plot(drawn[:, 0], drawn[:, 1], marker=RUN_MARKERS[i], color=color, ms=2 + i,
+                    lw=0.9 + 0.5 * i, zorder=3 + i, label=label)
             shown = drawable_losses(losses, True)
             curves.append(shown)
             ax_l.plot(np.arange(len(shown)), shown, styles[j], color=color, lw=1.3,
+                      marker=RUN_MARKERS[i], ms=3, markevery=10,
                       label=f"{label}, {problem.short}")
         ax.plot(*problem.start, "o", mfc="white", mec="k", ms=7, zorder=6)
         ax.plot(0, 0, "*", color="white", mec="k", ms=13, zorder=6)
-        ax.set_title(problem.label, fontsize=10)
+        ax.set_title(problem.label, fontsize=9)
         ax.set_xlabel("b1")
         ax.set_ylabel("b2")
-    axes[0].legend(loc="lower right", fontsize=8, framealpha=0.85)
+    axes[0].legend(loc="lower right", fontsize=7, framealpha=0.85)
     ax_l.set_yscale("log")
-    _fit_loss_axis(ax_l, curves, True)
+    fit_log_axis(ax_l, curves)
     ax_l.set_xlabel("step")
     ax_l.set_ylabel("loss (log scale)")
-    ax_l.legend(fontsize=7.5, loc="lower left")
-    ax_l.set_title("loss per step", fontsize=10)
+    ax_l.legend(fontsize=7, loc="lower left")
+    ax_l.set_title("loss per step", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -271,8 +276,7 @@ def rings_figure(X, y, runs, title=None):
     """runs = [(label, model, history, colour)]: one decision map per run, then all the loss
     curves (mean training loss per epoch, log axis) on one axis."""
     k = len(runs)
-    fig, axes = new_figure(1, k + 1, figsize=(3.9 * k + 4.6, 3.7),
-                           width_ratios=[1] * k + [1.3])
+    fig, axes = new_figure(1, k + 1, figsize=(9, 3.3), width_ratios=[1] * k + [1.3])
     ax_l = axes[-1]
     curves = []
     for ax, (label, model, history, color) in zip(axes, runs):
@@ -280,13 +284,10 @@ def rings_figure(X, y, runs, title=None):
         ax.set_title(f"{label}\naccuracy {model.score(X, y):.0%}", fontsize=9)
         losses = np.where(np.isfinite(history.loss), history.loss, np.nan)
         curves.append(losses)
-        ax_l.plot(np.arange(1, len(losses) + 1), losses, color=color, lw=1.2, label=label)
+        # blue against orange (OPTIMIZER_COLORS): solid lines; a dashed noisy curve reads as fuzz
+        ax_l.plot(np.arange(1, len(losses) + 1), losses, color=color, lw=1.1, label=label)
     ax_l.set_yscale("log")
-    values = np.concatenate(curves)
-    values = values[np.isfinite(values) & (values > 0)]
-    if values.size:
-        ax_l.set_ylim(values.min() / 1.5, values.max() * 1.5)
-    plain_log_axis(ax_l)
+    fit_log_axis(ax_l, curves, margin=1.3)
     ax_l.set_xlabel("epoch (15 batches of 20)")
     ax_l.set_ylabel("training loss (log scale)")
     ax_l.legend(fontsize=8, loc="lower left")
@@ -301,17 +302,17 @@ def layer_steps_figure(runs, last_epochs=None):
     """runs = [(label, model, history, colour)]: per weight matrix (fc1 = first), the mean
     |gradient| and the mean |change of a weight| per batch, averaged over the epochs (or the
     last ``last_epochs``), log axes. SGD's changes follow the gradients; Adam's do not."""
-    fig, (ax_g, ax_c) = new_figure(1, 2, figsize=(10, 3.6))
-    for label, model, history, color in runs:
+    fig, (ax_g, ax_c) = new_figure(1, 2, figsize=(9, 3.4))
+    for i, (label, model, history, color) in enumerate(runs):
         rows = slice(-last_epochs, None) if last_epochs else slice(None)
         layers = np.arange(1, len(history.weight_names) + 1)
-        ax_g.plot(layers, history.grad_mean_abs[rows].mean(axis=0), "o-", color=color,
-                  label=label)
-        ax_c.plot(layers, history.weight_change_mean_abs[rows].mean(axis=0), "o-", color=color,
-                  label=label)
+        style = dict(marker=RUN_MARKERS[i], ls=RUN_STYLES[i], color=color, label=label)
+        ax_g.plot(layers, history.grad_mean_abs[rows].mean(axis=0), **style)
+        ax_c.plot(layers, history.weight_change_mean_abs[rows].mean(axis=0), **style)
     names = runs[0][2].weight_names
     for ax, what in ((ax_g, "mean |dL/dW| per batch"), (ax_c, "mean |change of W| per batch")):
         ax.set_yscale("log")
+        fit_log_axis(ax, [line.get_ydata() for line in ax.get_lines()], min_ratio=10)
         ax.set_xticks(np.arange(1, len(names) + 1))
         ax.set_xticklabels([name.replace("_weight", "") for name in names], fontsize=8)
         ax.set_xlabel("weight matrix (input side → output side)")
@@ -324,6 +325,6 @@ def layer_steps_figure(runs, last_epochs=None):
 
 
 def trainer_figure(X, y, runs, per="epoch"):
-    """Exercise 4b's runs (its ``lesson_runs``), drawn as lesson 03's: one decision map per
+    """Exercise 5b's runs (its ``lesson_runs``), drawn as lesson 03's: one decision map per
     run and their losses per epoch (``plots.l03_relu.trainer_figure``)."""
     return l03_relu.trainer_figure(X, y, runs, per)

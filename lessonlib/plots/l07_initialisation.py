@@ -1,5 +1,5 @@
-"""Lesson 07: the figures of the initialisations. ``INIT_LABELS`` and ``INIT_COLORS`` (one name
-and one colour per initialisation), ``init_label``, ``histogram_grid`` (the seed-004 figure: one
+"""Lesson 07: the figures of the initialisations. ``INIT_LABELS``, ``INIT_COLORS``, ``INIT_MARKERS`` and
+``INIT_STYLES`` (one name, colour, marker and line style per initialisation), ``init_label``, ``histogram_grid`` (the seed-004 figure: one
 histogram of activations per layer and case) and ``draw_loss_curves`` (training loss per epoch,
 one colour per initialisation). The computations live in
 ``lessonlib.recipes.l07_initialisation``."""
@@ -9,13 +9,18 @@ import numpy as np
 from ..recipes.l07_initialisation import _histogram, layer_activations, value_range
 from .style import new_figure
 
-INIT_LABELS = {"normal": "std 1", 0.01: "std 0.01", "xavier": "Xavier 1/√n",
-               "he": "He √(2/n)"}
-INIT_COLORS = {"normal": "#d62728", 0.01: "#7f7f7f", "xavier": "#1f77b4", "he": "#2ca02c"}
+# lessonlib's init "xavier" is 1/sqrt(n_in): LeCun's scale (what Deep Learning from Scratch and
+# the lecture notes call Xavier); Glorot & Bengio's own is sqrt(2/(n_in + n_out)).
+INIT_LABELS = {"normal": "std 1", 0.01: "std 0.01", "xavier": "LeCun 1/√n_in",
+               "he": "He √(2/n_in)"}
+# Okabe-Ito (colour-blind safe), and a marker and line style of their own as well
+INIT_COLORS = {"normal": "#D55E00", 0.01: "#7f7f7f", "xavier": "#0072B2", "he": "#009E73"}
+INIT_MARKERS = {"normal": "o", 0.01: "s", "xavier": "^", "he": "D"}
+INIT_STYLES = {"normal": "--", 0.01: ":", "xavier": "-", "he": "-."}
 
 
 def init_label(init):
-    """'std 1', 'std 0.01', 'Xavier 1/√n', 'He √(2/n)' or 'std <value>'."""
+    """'std 1', 'std 0.01', 'LeCun 1/√n_in', 'He √(2/n_in)' or 'std <value>'."""
     if init in INIT_LABELS:
         return INIT_LABELS[init]
     return f"std {init:g}" if not isinstance(init, str) else init
@@ -53,7 +58,9 @@ def histogram_grid(cases, depth=5, seed=0):
             ax.set_yticks([0, float(f"{top / 2.6:.1g}")] if k == 0 else [])
             ax.tick_params(labelsize=7)
             ax.text(0.97, 0.95, _note(h, activation, outside, zeros, sep="\n"),
-                    transform=ax.transAxes, ha="right", va="top", fontsize=6.5)
+                    transform=ax.transAxes, ha="right", va="top", fontsize=6.5,
+                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
+                              alpha=0.8))
             if r == 0:
                 ax.set_title(f"layer {k + 1}", fontsize=9)
         axes[r, 0].set_ylabel(f"{activation}\n{init_label(init)}", fontsize=8.5)
@@ -69,17 +76,17 @@ def draw_loss_curves(ax, curves, log=True):
     handles, never = [], []
     for init, loss in curves.items():
         loss = np.atleast_2d(np.asarray(loss, dtype=np.float64))
-        color = INIT_COLORS.get(init, "0.4")
+        color, style = INIT_COLORS.get(init, "0.4"), INIT_STYLES.get(init, "-")
         epochs = np.arange(1, loss.shape[1] + 1)
         diverged = np.isnan(loss).any(axis=1)
         for run, bad in zip(loss, diverged):
-            ax.plot(epochs, run, color=color, lw=1.0, alpha=0.8)
+            ax.plot(epochs, run, color=color, ls=style, lw=1.0, alpha=0.8)
             done = np.flatnonzero(np.isfinite(run))
             if bad and done.size:
                 ax.plot(epochs[done[-1]], run[done[-1]], "x", color=color, ms=7)
         if not np.isfinite(loss).any():
             never.append(init_label(init))
-        handles.append(matplotlib.lines.Line2D([], [], color=color, lw=1.5,
+        handles.append(matplotlib.lines.Line2D([], [], color=color, ls=style, lw=1.5,
                                                label=init_label(init)))
     if never:
         ax.text(0.03, 0.04, "\n".join(f"{name}: diverged in epoch 1" for name in never),

@@ -2,7 +2,9 @@
 residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with
 ``floor_note`` (per-layer gradient curves of a few runs, live or stored; lessons 10 and 11 draw
 theirs with it too), ``draw_loss_runs`` (several seeds of several variants) and
-``draw_layer_profile`` (a value per hidden layer, log-log)."""
+``draw_layer_profile`` (a value per hidden layer, log-log), ``draw_block`` and ``block_figure``
+(the residual block of the notes, beside a plain layer, with the gradients of the backward
+pass), and ``draw_alpha_histogram`` (learned branch scalars)."""
 from types import SimpleNamespace
 
 import numpy as np
@@ -20,7 +22,7 @@ def gradient_figure(runs, titles, suptitle=None):
     (model, history) pairs of a trainer, or stored ``history.grad_mean_abs`` arrays (epochs,
     weight matrices)."""
     histories = [run[1] if isinstance(run, tuple) else _stored_history(run) for run in runs]
-    fig, axes = new_figure(1, len(runs), figsize=(5.2 * len(runs), 3.6), sharey=True)
+    fig, axes = new_figure(1, len(runs), figsize=(4.4 * len(runs), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, history, title in zip(axes, histories, titles):
         gradient_curves(ax, history)
@@ -95,3 +97,89 @@ def draw_layer_profile(ax, values, label, color, ls="-", lw=1.4):
     ax.set_yscale("log")
     ax.set_xlabel("hidden layer i")
     return line
+
+
+# The block diagrams: forward in black, the backward pass's gradients in Okabe-Ito vermillion.
+BACKWARD_COLOR = "#D55E00"
+
+
+def _box(ax, y, text, x=0.0, width=2.6):
+    ax.text(x, y, text, ha="center", va="center", fontsize=9,
+            bbox=dict(boxstyle="round,pad=0.4", facecolor="#e8eef7", edgecolor="0.3",
+                      lw=1.0), zorder=3)
+
+
+def _arrow(ax, start, end, color="0.15", style="-|>", lw=1.2, connection="arc3"):
+    ax.annotate("", xy=end, xytext=start, zorder=2,
+                arrowprops=dict(arrowstyle=style, color=color, lw=lw, shrinkA=0, shrinkB=0,
+                                connectionstyle=connection))
+
+
+def draw_block(ax, residual=True, backward=True):
+    """Hidden layer i drawn from bottom (its input) to top (its output): Linear, then ReLU,
+    then (residual) the sum with the skip that carries r_{i-1} around them. ``backward``
+    writes the gradient each arrow carries back, in BACKWARD_COLOR."""
+    name = "r" if residual else "h"
+    ax.set_xlim(-3.4, 4.0)
+    ax.set_ylim(-1.0, 10.4)
+    ax.axis("off")
+    top = 9.9
+    ax.text(0, 0, f"${name}_{{i-1}}$", ha="center", va="center", fontsize=11)
+    _arrow(ax, (0, 0.45), (0, 2.3))
+    _box(ax, 2.8, f"Linear: $l_i = {name}_{{i-1}} W_i + b_i$")
+    _arrow(ax, (0, 3.3), (0, 4.7))
+    _box(ax, 5.2, r"ReLU: $h_i = \max(0,\, l_i)$")
+    if residual:
+        _arrow(ax, (0, 5.7), (0, 7.6))
+        ax.text(0, 8.0, "+", ha="center", va="center", fontsize=12, zorder=4,
+                bbox=dict(boxstyle="circle,pad=0.15", facecolor="white", edgecolor="0.15"))
+        _arrow(ax, (0, 8.4), (0, top - 0.45))
+        # the skip: out of r_{i-1} to the right, up past both layers, into the sum
+        ax.plot([0, 2.5, 2.5], [1.0, 1.0, 8.0], color="0.15", lw=1.2, zorder=2)
+        _arrow(ax, (2.5, 8.0), (0.35, 8.0))
+        ax.text(2.65, 3.6, "skip:\n$r_{i-1}$\nunchanged", ha="left", va="center",
+                fontsize=8.5)
+        ax.text(-0.2, 6.7, "$h_i$", ha="right", va="center", fontsize=9)
+        ax.set_title("residual layer: $r_i = h_i + r_{i-1}$", fontsize=10)
+    else:
+        _arrow(ax, (0, 5.7), (0, top - 0.45))
+        ax.set_title("plain layer: $h_i$ replaces $h_{i-1}$", fontsize=10)
+    ax.text(0, top, f"${name}_i$", ha="center", va="center", fontsize=11)
+    if not backward:
+        return
+    b = dict(color=BACKWARD_COLOR, fontsize=8.5)
+    arriving = "$g_i$" if residual else r"$\partial\,\mathrm{loss}/\partial h_i$"
+    ax.text(0.2, top - 1.0, f"{arriving} arrives", ha="left", va="center", **b)
+    ax.text(-0.2, 1.4, r"$\delta_i W_i^\top$", ha="right", va="center", **b)
+    if residual:
+        ax.text(2.65, 6.4, "$g_i$, whole", ha="left", va="center", **b)
+        ax.text(0, -0.75, r"$g_{i-1} = g_i + \delta_i W_i^\top$", ha="center", va="center",
+                **b)
+    else:
+        ax.text(0, -0.75, r"gradient to $h_{i-1}$: $\delta_i W_i^\top$ alone", ha="center",
+                va="center", **b)
+
+
+def block_figure():
+    """A plain layer beside the residual layer (the notes' residual block), with the backward
+    pass's gradients in colour."""
+    fig, axes = new_figure(1, 2, figsize=(8.0, 4.4))
+    draw_block(axes[0], residual=False)
+    draw_block(axes[1], residual=True)
+    fig.text(0.5, 0.005, "black: the forward pass, bottom to top;   "
+             "vermillion: the gradient the backward pass sends along, top to bottom",
+             ha="center", va="bottom", fontsize=8.5, color="0.25")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def draw_alpha_histogram(ax, alpha, color):
+    """A histogram of the learned branch scalars alpha[s, i] of several runs (all pooled), with
+    the 0 every one of them started from."""
+    ax.hist(np.ravel(alpha), bins=np.linspace(-0.25, 0.25, 51), color=color, alpha=0.8,
+            label=f"alpha_2 ... alpha_{alpha.shape[1] + 1},\n{alpha.shape[0]} seeds pooled")
+    ax.axvline(0.0, color="0.2", lw=1.0, ls=":", label="where all started: 0")
+    ax.set_xlabel(r"learned $\alpha_i$")
+    ax.set_ylabel("number of branches")
+    ax.set_title(r"the branch scalars $\alpha_i$ after 100 epochs", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")

@@ -73,8 +73,9 @@ def seed_curves_figure(curves, labels, colors, epochs):
     return fig
 
 
-FAMILY_COLORS = {"baseline": "0.35", "optimiser": "#ff7f0e", "activation": LEAKY_COLOR,
-                 "normalisation": "#2ca02c", "architecture": "#1f77b4"}
+FAMILY_COLORS = {"baseline": "0.35", "loss": "#8c564b", "optimiser": "#ff7f0e",
+                 "activation": LEAKY_COLOR, "normalisation": "#2ca02c",
+                 "architecture": "#1f77b4"}
 
 
 def fixes_figure(names, final_loss, test_accuracy, families):

@@ -1,60 +1,76 @@
-"""Lesson 12: the static figures of weight decay and dropout. ``CONFIG_COLORS`` (one colour per
-regulariser setting), ``curves_figure`` (training against test accuracy, the test loss and the
-weights' size of several runs) and ``sweep_figure`` (final accuracies against the strength of
-each regulariser, from ``data/make_l12_runs.py``)."""
-import matplotlib.pyplot as plt
+"""Lesson 12: the static figures of weight decay, dropout and early stopping.
+``METHOD_STYLES`` (one Okabe-Ito colour and one line style per method, so that no pair of lines
+differs by colour alone), ``accuracy_figure`` (training against test accuracy, one panel per
+method), ``loss_and_norm_figure`` (every method's test loss and weights' size),
+``early_stopping_figure`` (the validation curves of one run and where they peak) and
+``sweep_figure`` (final accuracies against the strength of each regulariser)."""
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .style import new_figure
 
-CONFIG_COLORS = {"none": "#d62728", "weight decay": "#1f77b4", "dropout": "#2ca02c",
-                 "both": "#9467bd"}
+# Okabe-Ito colours, and a line style each for the panels where all methods share an axis.
+METHOD_STYLES = {"none": ("#D55E00", "-"), "weight decay": ("#0072B2", "--"),
+                 "dropout": ("#E69F00", "-."), "both": ("#CC79A7", ":")}
+TRAIN_LS, TEST_LS, VAL_LS = "--", "-", "-"
 
 
-def _accuracy_axis(ax, epochs, low=0.8):
+def method_style(label):
+    """(colour, line style) of a run labelled "<method>: ..." (grey, solid if unknown)."""
+    return METHOD_STYLES.get(label.split(":")[0], ("0.3", "-"))
+
+
+def _accuracy_axis(ax, epochs, low=0.5):
     ax.set_xlim(0, epochs)
-    ax.set_ylim(low, 1.005)
+    ax.set_ylim(low, 1.01)
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")
     ax.grid(color="0.92", lw=0.8)
 
 
-def _color(label):
-    return CONFIG_COLORS.get(label.split(":")[0], "0.3")
+def _log_loss_axis(ax, label):
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel(label)
 
 
-def curves_figure(runs, epochs, low=0.8, loss_range=(0.1, 0.5)):
-    """Top row, one panel per run (label, metrics): training accuracy (dashed) and test
-    accuracy (solid) per epoch. Bottom row: every run's test loss, and its weights' size."""
-    n = len(runs)
-    with plt.ioff():
-        fig = plt.figure(figsize=(3.1 * n, 6.4))
-    grid = fig.add_gridspec(2, 2 * n, height_ratios=(1, 1.05))
-    top = [fig.add_subplot(grid[0, 2 * i:2 * i + 2]) for i in range(n)]
-    ax_loss = fig.add_subplot(grid[1, :n])
-    ax_norm = fig.add_subplot(grid[1, n:])
-    for ax, (label, m) in zip(top, runs):
+def accuracy_figure(runs, epochs, low=0.5):
+    """One panel per run (label, metrics), two by two: training accuracy (dashed) and test
+    accuracy (solid) per epoch, the title giving both after the last epoch and their gap."""
+    fig, axes = new_figure(2, 2, figsize=(9, 6.0), sharex=True, sharey=True)
+    for ax, (label, m) in zip(axes.ravel(), runs):
+        color, _ = method_style(label)
         e = np.arange(1, len(m["train_accuracy"]) + 1)
-        ax.plot(e, m["train_accuracy"], color=_color(label), lw=1.3, ls="--", label="training")
-        ax.plot(e, m["test_accuracy"], color=_color(label), lw=1.6, label="test")
+        ax.plot(e, m["train_accuracy"], color=color, lw=1.4, ls=TRAIN_LS, label="training (50)")
+        ax.plot(e, m["test_accuracy"], color=color, lw=1.7, ls=TEST_LS, label="test (1447)")
+        ax.fill_between(e, m["test_accuracy"], m["train_accuracy"], color=color, alpha=0.12,
+                        lw=0, label="gap")
         _accuracy_axis(ax, epochs, low)
-        gap = m["train_accuracy"][-1] - m["test_accuracy"][-1]
-        ax.set_title(f"{label}\nat the end: test {m['test_accuracy'][-1]:.1%}, gap {gap:.1%}",
-                     fontsize=9)
+        train, test = m["train_accuracy"][-1], m["test_accuracy"][-1]
+        ax.set_title(f"{label}\nepoch {len(e)}: training {train:.1%}, test {test:.1%}, "
+                     f"gap {100 * (train - test):.1f} points", fontsize=9)
         ax.legend(loc="lower right", fontsize=8)
-    for ax in top[1:]:
+    for ax in axes[0]:
+        ax.set_xlabel("")
+    for ax in axes[:, 1]:
         ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+def loss_and_norm_figure(runs, epochs):
+    """Every run's test loss (log axis) and weights' size per epoch; each method its own colour
+    and line style."""
+    fig, (ax_loss, ax_norm) = new_figure(1, 2, figsize=(9, 3.5))
     for label, m in runs:
+        color, ls = method_style(label)
         e = np.arange(1, len(m["test_loss"]) + 1)
-        ax_loss.plot(e, m["test_loss"], color=_color(label), lw=1.4, label=label.split(":")[0])
-        ax_norm.plot(e, m["weight_norm"], color=_color(label), lw=1.6, label=label.split(":")[0])
-    ax_loss.set_yscale("log")
-    ax_loss.set_ylim(*loss_range)
-    ax_loss.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0)))
-    ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax_loss.yaxis.set_minor_formatter(NullFormatter())
-    ax_loss.set_ylabel("test cross-entropy (log scale)")
+        name = label.split(":")[0]
+        ax_loss.plot(e, m["test_loss"], color=color, ls=ls, lw=1.6, label=name)
+        ax_norm.plot(e, m["weight_norm"], color=color, ls=ls, lw=1.6, label=name)
+    _log_loss_axis(ax_loss, "test cross-entropy (log scale)")
     ax_loss.set_title("test loss per epoch", fontsize=9)
     ax_norm.set_ylim(0, None)
     ax_norm.set_ylabel("√(sum of squared weights)")
@@ -63,17 +79,55 @@ def curves_figure(runs, epochs, low=0.8, loss_range=(0.1, 0.5)):
         ax.set_xlim(0, epochs)
         ax.set_xlabel("epoch")
         ax.grid(color="0.92", lw=0.8)
-        ax.legend(fontsize=8, ncol=2, loc="lower right" if ax is ax_norm else "upper right")
+        ax.legend(fontsize=8, ncol=2, loc="lower left" if ax is ax_norm else "upper left")
     fig.tight_layout()
     return fig
 
 
-def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.88):
+def early_stopping_figure(label, m, stop_epoch, epochs, low=0.5):
+    """One run: training, validation and test accuracy per epoch (left) and the validation
+    loss (right), with a vertical line where early stopping stops (``stop_epoch``, counted
+    from 1: where the validation accuracy peaks) and the test accuracy there."""
+    fig, (ax_acc, ax_loss) = new_figure(1, 2, figsize=(9, 3.6), width_ratios=(1.35, 1))
+    color, _ = method_style(label)
+    e = np.arange(1, len(m["train_accuracy"]) + 1)
+    ax_acc.plot(e, m["train_accuracy"], color=color, ls=TRAIN_LS, lw=1.3,
+                label="training (50)")
+    ax_acc.plot(e, m["val_accuracy"], color="#009E73", ls=VAL_LS, lw=1.6,
+                label="validation (300)")
+    ax_acc.plot(e, m["test_accuracy"], color="0.2", ls=":", lw=1.6, label="test (1447)")
+    k = stop_epoch - 1
+    for ax in (ax_acc, ax_loss):
+        ax.axvline(stop_epoch, color="0.4", lw=1.0, ls=(0, (4, 2)), label="where it stops")
+    ax_acc.plot([stop_epoch], [m["val_accuracy"][k]], "o", color="#009E73", ms=6,
+                label=f"validation peak, epoch {stop_epoch}")
+    ax_acc.plot([stop_epoch], [m["test_accuracy"][k]], "s", color="0.2", ms=5,
+                label=f"test there: {m['test_accuracy'][k]:.1%}")
+    _accuracy_axis(ax_acc, epochs, low)
+    ax_acc.set_title(f"{label}: stop where the validation accuracy peaks\n"
+                     f"test {m['test_accuracy'][k]:.1%} at epoch {stop_epoch}, "
+                     f"{m['test_accuracy'][-1]:.1%} at epoch {len(e)}", fontsize=9)
+    ax_acc.legend(loc="lower right", fontsize=8)
+    best = int(np.argmin(m["val_loss"]))
+    ax_loss.plot(e, m["val_loss"], color="#009E73", lw=1.6, label="validation loss")
+    ax_loss.plot([best + 1], [m["val_loss"][best]], "v", color="#009E73", ms=7,
+                 label=f"lowest, epoch {best + 1}")
+    _log_loss_axis(ax_loss, "validation cross-entropy (log scale)")
+    ax_loss.set_xlim(0, epochs)
+    ax_loss.set_xlabel("epoch")
+    ax_loss.grid(color="0.92", lw=0.8)
+    ax_loss.set_title("validation loss: lowest early, then rising", fontsize=9)
+    ax_loss.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.5):
     """Final training and test accuracy (mean over seeds; each seed a small dot) against the
     weight decay lambda (log axis; 0 drawn at the left edge) and against the dropout ratio.
     decay_runs / dropout_runs: dicts with (n_values, n_seeds) arrays train_accuracy,
     test_accuracy. A mean below ``low`` is drawn on the bottom edge as a triangle, labelled."""
-    fig, (ax_l, ax_p) = new_figure(1, 2, figsize=(10, 3.6), sharey=True)
+    fig, (ax_l, ax_p) = new_figure(1, 2, figsize=(9, 3.5), sharey=True)
     lambdas = np.asarray(lambdas, dtype=float)
     positive = lambdas[lambdas > 0]
     zero_at = positive.min() / 3.0                      # where lambda = 0 is drawn
@@ -103,7 +157,7 @@ def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.88):
                         ha="left", va="bottom", fontsize=8, color="0.2",
                         arrowprops=dict(arrowstyle="->", color="0.4", lw=0.8))
         ax.grid(color="0.92", lw=0.8)
-    ax_l.set_ylim(low, 1.005)
+    ax_l.set_ylim(low, 1.01)
     ax_l.set_ylabel("accuracy after the last epoch")
     ax_l.set_xscale("log")
     ax_l.set_xticks(np.concatenate([[zero_at], positive]))

@@ -207,30 +207,67 @@ def new_figure(nrows=1, ncols=1, figsize=(9, 3.6), **subplot_kw):
 
 
 class RunComparison:
-    """On a loss axis: this run's curve and, in grey, the previous run's, with a legend naming
-    the previous one's settings. Training explorers show every new run with ``show``."""
+    """On a loss (or accuracy) axis: this run's curve and, in grey, the previous run's, with a
+    legend naming the previous one's settings. Training explorers show every new run with
+    ``show``.
 
-    def __init__(self, ax, color, *, lw=2.0, previous_style=None, loc="lower left"):
+    ``kinds``, optional: several curves per run, each a (name, line style) pair, for example
+    ``(("training", "--"), ("test", "-"))``; ``show`` then takes one y array per kind, the
+    legend names every line ("this run: training", ..., "previous: test") and its title names
+    the previous run's settings. ``current`` and ``previous`` are the first kind's lines;
+    ``current_lines`` and ``previous_lines`` hold all of them."""
+
+    def __init__(self, ax, color, *, lw=2.0, previous_style=None, loc="lower left",
+                 kinds=None):
         style = {"color": "0.7", "lw": 1.5, **(previous_style or {})}
-        (self.previous,) = ax.plot([], [], label="previous run", **style)
-        (self.current,) = ax.plot([], [], color=color, lw=lw, label="this run")
+        self._kinds = None if kinds is None else [(str(name), ls) for name, ls in kinds]
+        if self._kinds is None:
+            (self.previous,) = ax.plot([], [], label="previous run", **style)
+            (self.current,) = ax.plot([], [], color=color, lw=lw, label="this run")
+            self.previous_lines, self.current_lines = [self.previous], [self.current]
+        else:
+            if not self._kinds:
+                raise ValueError("kinds must name at least one curve, e.g. "
+                                 "(('training', '--'), ('test', '-')); got none")
+            self.current_lines = [ax.plot([], [], color=color, lw=lw, ls=ls,
+                                          label=f"this run: {name}")[0]
+                                  for name, ls in self._kinds]
+            self.previous_lines = [ax.plot([], [], **{**style, "ls": ls},
+                                           label=f"previous: {name}")[0]
+                                   for name, ls in self._kinds]
+            self.previous, self.current = self.previous_lines[0], self.current_lines[0]
         self.legend = ax.legend(fontsize=8, loc=loc)
+        if self._kinds is not None:
+            self.legend.set_title("previous run: none yet", prop={"size": 8})
         self._label = None
 
     def show(self, x, y, label, color):
         """Draw (x, y) as this run, labelled ``label`` when it becomes the previous one; the
-        run shown until now turns grey."""
-        self.previous.set_data(*self.current.get_data())
-        self.legend.get_texts()[0].set_text(f"previous: {self._label}" if self._label
-                                            else "previous run")
-        self.current.set_data(x, y)
-        self.current.set_color(color)
-        self.legend.legend_handles[1].set_color(color)
+        run shown until now turns grey. With ``kinds``, y is one array per kind, in order."""
+        ys = [y] if self._kinds is None else list(y)
+        if len(ys) != len(self.current_lines):
+            raise ValueError(f"show needs one y array per kind ({len(self.current_lines)}); "
+                             f"got {len(ys)}")
+        for previous, current, values in zip(self.previous_lines, self.current_lines, ys):
+            previous.set_data(*current.get_data())
+            current.set_data(x, values)
+            current.set_color(color)
+        handles = self.legend.legend_handles
+        if self._kinds is None:
+            self.legend.get_texts()[0].set_text(f"previous: {self._label}" if self._label
+                                                else "previous run")
+            handles[1].set_color(color)
+        else:
+            self.legend.set_title(f"previous run: {self._label}" if self._label
+                                  else "previous run: none yet", prop={"size": 8})
+            for handle in handles[:len(self.current_lines)]:
+                handle.set_color(color)
         self._label = label
 
     def curves(self):
-        """The y values of both curves (the previous one may be empty), for the axis range."""
-        return [np.asarray(self.current.get_ydata()), np.asarray(self.previous.get_ydata())]
+        """The y values of all curves (the previous ones may be empty), for the axis range."""
+        return ([np.asarray(line.get_ydata()) for line in self.current_lines]
+                + [np.asarray(line.get_ydata()) for line in self.previous_lines])
 
 
 def mark_diverged(ax, text_artist, diverged, message="Diverged: the values blew up"):

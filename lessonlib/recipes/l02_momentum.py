@@ -1,9 +1,12 @@
 """Lesson 02: momentum on the two-parameter sin-logistic model. Its two data sets
 (``DATA_SETS``), the b1, b2 grid a figure covers (``grid_for``), the loss over that grid
-(``loss_surface``) and which iterates of a path lie on it (``_inside``); lesson 04 reuses them."""
+(``loss_surface``) and which iterates of a path lie on it (``_inside``); lesson 04 reuses them.
+``final_b_over_seeds``: where gradient descent ends on many data seeds (the lesson's seed count)."""
 import numpy as np
 
-from .toys import sin_logistic_surface
+from ..data import make_sin_logistic
+from ..optim import SGD, descend
+from .toys import sin_logistic_grad, sin_logistic_surface
 
 
 def loss_surface(X, y, b1_grid, b2_grid, rows=10):
@@ -26,3 +29,16 @@ def _inside(path, grid):
 
 
 DATA_SETS = {"easy": (0.7, 0.7), "hard": (2.0, 3.0)}
+
+
+def final_b_over_seeds(true_b, seeds, momentum, lr=0.1, steps=100, b0=(0.0, 0.0)):
+    """Where full-batch gradient descent (SGD(lr, momentum)) from b0 ends after ``steps``
+    updates, on the 1000-point data set make_sin_logistic(*true_b, seed=s) of each seed s
+    -> array (len(seeds), 2). Only the last iterate is kept (no losses): a cheap sweep."""
+    ends = []
+    for seed in seeds:
+        X, y = make_sin_logistic(*true_b, seed=seed)
+        path = descend(lambda b: sin_logistic_grad(b, X, y), np.array(b0, dtype=np.float64),
+                       SGD(lr=lr, momentum=momentum), steps)
+        ends.append(path[-1])
+    return np.array(ends)

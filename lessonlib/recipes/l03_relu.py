@@ -1,7 +1,8 @@
 """Lesson 03: ReLU against sigmoid in a small MLP on the rings data. The sigmoid curve, the
 mean |dL/dW| per layer at the initial weights (``layer_gradients``), the rings trainer
 (``fit_rings``; lesson 05 trains the same net by mini-batches), the lesson's full-batch run with
-momentum (``train_rings``) and the count of dead ReLUs (``dead_units``)."""
+momentum (``train_rings``), the test of the deep ReLU net's loss spikes (``continue_plain``) and
+the count of dead ReLUs (``dead_units``)."""
 import numpy as np
 
 from ..data import make_rings
@@ -48,6 +49,25 @@ def train_rings(activation="relu", hidden=(20, 20), lr=0.1, momentum=0.9, iterat
     iteration = one epoch). Returns (model, history); history.loss has one value per iteration."""
     return fit_rings(SGD(lr=lr, momentum=momentum), hidden, epochs=iterations, seed=seed, X=X,
                      y=y, callback=callback, activation=activation, init=init)
+
+
+def continue_plain(X, y, lrs, hidden=(20,) * 6, at=170, then=100, seed=0):
+    """Is a loss spike momentum overshooting? Lesson 03's deep ReLU run (``train_rings("relu",
+    hidden, 0.1, 0.9, init="xavier", seed=seed)``) stopped after ``at`` iterations, then
+    continued from those same weights for ``then`` iterations by plain gradient descent (no
+    velocity, no momentum) at every lr of ``lrs``. Returns {lr: loss per iteration (then,)}."""
+    model = MLP(2, list(hidden), 2, activation="relu", init="xavier", seed=seed)
+    out = {}
+    with single_thread():
+        # the same call as train_rings, so these are the weights of its iteration ``at``
+        model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=at, batch_size=len(X), seed=seed)
+        stopped = {name: w.copy() for name, w in model.params.items()}
+        for lr in lrs:
+            for name, w in model.params.items():
+                w[...] = stopped[name]
+            out[lr] = model.fit(X, y, SGD(lr=lr), epochs=then, batch_size=len(X),
+                                seed=seed).loss
+    return out
 
 
 def dead_units(model, X):

@@ -1,6 +1,8 @@
 """Lesson 04: mini-batch SGD on the two-parameter sin-logistic model. Whether a path reached the
 true b (``reached``), the mini-batch gradients at one b (``batch_gradients``), where many seeds'
-runs end, all at once (``final_points``, ``final_losses``), and a moving average (``smooth``)."""
+runs end, all at once (``final_points``, ``final_losses``), a moving average (``smooth``); the
+1-D picture of a sharp and a flat minimum (``sharp_flat_loss``) and how much a trained net's
+loss rises when its weights are nudged (``nudged_loss``, ``set_flat_params``)."""
 import numpy as np
 
 from ..data import batch_indices
@@ -77,3 +79,52 @@ def smooth(values, window):
     i = np.arange(1, len(values) + 1)
     k = np.minimum(i, window)
     return (c[i] - c[i - k]) / k
+
+
+# ---------------------------------------------------------------- sharp and flat minima
+
+SHARP_MIN, SHARP_WIDTH = -1.5, 0.15      # a narrow well ...
+FLAT_MIN, FLAT_WIDTH = 1.5, 0.8          # ... and a wide one, both with loss 0 at the bottom
+
+
+def sharp_flat_loss(w, shift=0.0):
+    """A 1-D loss with two minima of the same depth (loss 0): a sharp one at SHARP_MIN and a
+    flat one at FLAT_MIN, each well a Gaussian dip of its width. ``shift`` moves the whole curve
+    to the right: a stand-in for the loss on test data, which is the training loss slightly
+    displaced. (1 - dip_sharp) * (1 - dip_flat) is exactly 0 at both bottoms."""
+    w = np.asarray(w, dtype=np.float64) - shift
+    dip_sharp = np.exp(-0.5 * ((w - SHARP_MIN) / SHARP_WIDTH) ** 2)
+    dip_flat = np.exp(-0.5 * ((w - FLAT_MIN) / FLAT_WIDTH) ** 2)
+    return (1.0 - dip_sharp) * (1.0 - dip_flat)
+
+
+def set_flat_params(model, flat):
+    """Copy one flat vector (the arrays of ``model.params`` in order, raveled) into the model."""
+    flat = np.asarray(flat, dtype=np.float64)
+    start = 0
+    for w in model.params.values():
+        w[...] = flat[start:start + w.size].reshape(w.shape)
+        start += w.size
+    if start != flat.size:
+        raise ValueError(f"flat has {flat.size} values; the model has {start} parameters")
+
+
+def nudged_loss(model, X, y, size=0.05, repeats=30, seed=0):
+    """How flat is the minimum a trained model sits in? Its training loss, and the mean loss
+    over ``repeats`` copies of its weights with every weight w moved to w * (1 + size * z),
+    z ~ N(0, 1) drawn anew each time (a simple form of Keskar et al.'s sharpness). The model is
+    left as it was. Returns (loss, mean nudged loss)."""
+    rng = np.random.default_rng(seed)
+    params = model.params
+    kept = {name: w.copy() for name, w in params.items()}
+    base, _ = model.loss_and_grads(X, y)
+    nudged = []
+    try:
+        for _ in range(repeats):
+            for name, w in params.items():
+                w[...] = kept[name] * (1.0 + size * rng.standard_normal(w.shape))
+            nudged.append(model.loss_and_grads(X, y)[0])
+    finally:
+        for name, w in params.items():
+            w[...] = kept[name]
+    return base, float(np.mean(nudged))

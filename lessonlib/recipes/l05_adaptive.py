@@ -3,7 +3,9 @@
 ``lessonlib.optim.OPTIMIZER_NAMES`` race on (``Quadratic``, ``SinLogistic``,
 ``make_problems``), a fast sin-logistic path (``sin_logistic_path``), the stored comparison
 runs of lesson 03's rings net trained by mini-batches (``RINGS_*``, ``save_rings_runs``,
-``load_rings_run``) and an MLP's parameters as one vector (``mlp_as_vector``)."""
+``load_rings_run``) and their sweep over seeds 0-9 (``rings_seed_sweep``,
+``save_rings_seed_sweep``, ``load_rings_seed_sweep``), and an MLP's parameters as one vector
+(``mlp_as_vector``)."""
 from functools import partial
 
 import numpy as np
@@ -191,6 +193,53 @@ def load_rings_run(path, label, hidden):
                                                 for name in _HISTORY_ARRAYS),
                           diverged=bool(data[f"{key}__diverged"]))
     return model, history
+
+
+# The same comparison over seeds 0-9 (initial weights and batch order), stored by
+# data/make_l05_rings_seeds.py: final accuracies and losses only.
+RINGS_SEEDS = tuple(range(10))
+_SWEEP_FIRST_EPOCHS = 10
+
+
+def rings_seed_sweep(seeds=RINGS_SEEDS, epochs=RINGS_EPOCHS, progress=None):
+    """Train every network of RINGS_DEPTHS with every optimiser of RINGS_OPTIMIZERS and every
+    seed (``fit_rings(..., seed=seed, init="he")`` as for the stored seed-0 runs). Returns a dict
+    of arrays: labels, hidden_layers, seeds, and per (depth, optimiser, seed) accuracy,
+    final_loss, lowest_loss and first_loss (the first epochs' losses)."""
+    from .l03_relu import fit_rings
+    from ..data import make_rings
+    X, y = make_rings()
+    shape = (len(RINGS_DEPTHS), len(RINGS_OPTIMIZERS), len(seeds))
+    out = {"accuracy": np.zeros(shape), "final_loss": np.zeros(shape),
+           "lowest_loss": np.zeros(shape),
+           "first_loss": np.zeros(shape + (min(_SWEEP_FIRST_EPOCHS, epochs),))}
+    for d, hidden in enumerate(RINGS_DEPTHS):
+        for o, make in enumerate(RINGS_OPTIMIZERS.values()):
+            for s, seed in enumerate(seeds):
+                model, history = fit_rings(make(), hidden, epochs=epochs, batch_size=RINGS_BATCH,
+                                           seed=seed, X=X, y=y, init="he")
+                loss = history.loss
+                out["accuracy"][d, o, s] = model.score(X, y)
+                out["final_loss"][d, o, s] = loss[-1]
+                out["lowest_loss"][d, o, s] = np.min(loss)
+                out["first_loss"][d, o, s] = loss[:out["first_loss"].shape[-1]]
+                if progress:
+                    progress(f"{len(hidden)} hidden layers, {list(RINGS_OPTIMIZERS)[o]}, seed "
+                             f"{seed}: accuracy {out['accuracy'][d, o, s]:.3f}")
+    out["labels"] = np.array(list(RINGS_OPTIMIZERS))
+    out["hidden_layers"] = np.array([len(h) for h in RINGS_DEPTHS])
+    out["seeds"] = np.array(seeds)
+    return out
+
+
+def save_rings_seed_sweep(path, sweep):
+    np.savez(path, **sweep)
+
+
+def load_rings_seed_sweep(path):
+    """The arrays stored by ``save_rings_seed_sweep`` (data/make_l05_rings_seeds.py) as a dict."""
+    with np.load(path) as data:
+        return {key: data[key] for key in data.files}
 
 
 def mlp_as_vector(model, X, y, batch_size, seed=0):

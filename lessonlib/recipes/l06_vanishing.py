@@ -1,8 +1,9 @@
 """Lesson 06: vanishing gradients. ``fit_iris``, the one trainer of the course's iris nets
 (lessons 06 to 11 and their make scripts fix their settings around it), the explorer's
-optimisers and epochs, and the helpers of the lesson's tables: ``confusion_table``,
-``breakthrough_epoch`` (the first epoch below a loss level), and ``write_runs`` and
-``read_runs`` (the CSVs of precomputed runs in data/, lessons 06 and 07)."""
+optimisers and epochs, ``activation_slope`` (f'(z) of an activation layer, for the 0.5^n
+figure), and the helpers of the lesson's tables: ``confusion_table``, ``breakthrough_epoch``
+(the first epoch below a loss level), ``write_runs`` and ``read_runs`` (the CSVs of
+precomputed runs in data/, lessons 06 and 07) and ``read_curves`` (the ten-seed curves)."""
 import csv
 from functools import partial
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from .._blas import single_thread
 from ..data import load_iris
+from ..layers import ACTIVATIONS
 from ..models import MLP
 from ..optim import make_optimizer
 
@@ -39,6 +41,23 @@ def fit_iris(optimizer, hidden, *, epochs, seed, data=None, validate=False, call
                             seed=seed, validation_data=(X_test, y_test) if validate else None,
                             callback=callback)
     return model, history
+
+
+def activation_slope(activation, z):
+    """f'(z) of lessonlib's ``activation`` layer ("sigmoid", "tanh", "relu", ...), read from its
+    backward pass: the factor D = diag(f'(z)) that every layer puts into the chain rule."""
+    layer = ACTIVATIONS[activation]()
+    z = np.asarray(z, dtype=np.float64)
+    layer.forward(z)
+    return layer.backward(np.ones_like(z))
+
+
+def read_curves(path):
+    """The ten-seed curves of ``data/make_l06_iris_seeds.py`` (data/l06_iris_curves.npz):
+    {depth: (grad (seeds, epochs, weight matrices), loss (seeds, epochs))}, as float64."""
+    with np.load(path) as f:
+        return {int(d): (f[f"grad_{d}"].astype(np.float64), f[f"loss_{d}"].astype(np.float64))
+                for d in f["depths"]}
 
 
 def confusion_table(y_pred, y_true, n_classes=3):

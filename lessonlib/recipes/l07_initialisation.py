@@ -18,7 +18,8 @@ BINS = 30
 
 def init_std(init, n_in=WIDTH):
     """The standard deviation of ``layers.init_weight(n_in, n_out, init)``: "normal" 1,
-    "xavier" 1/sqrt(n_in), "he" sqrt(2/n_in), "uniform" 0.01/sqrt(3), a float itself."""
+    "xavier" 1/sqrt(n_in) (LeCun's scale; Glorot & Bengio's Xavier is sqrt(2/(n_in + n_out))),
+    "he" sqrt(2/n_in), "uniform" 0.01/sqrt(3), a float itself."""
     if isinstance(init, str):
         stds = {"normal": 1.0, "xavier": 1.0 / np.sqrt(n_in), "he": np.sqrt(2.0 / n_in),
                 "uniform": 0.01 / np.sqrt(3.0)}

@@ -1,7 +1,9 @@
 """Lesson 08: batch normalisation. ``train_iris`` trains the explorer's iris net, with or
 without batch norm; ``forward_by_hand`` redoes a plain ReLU MLP's forward pass from its
-parameters, with batch or moving statistics; ``layer_scales`` measures the spread of every
-hidden layer's ReLU outputs."""
+parameters, with batch or moving statistics (lesson 08 uses it without showing it: writing it
+is lesson 13's exercise); ``layer_scales`` measures the spread of every hidden layer's ReLU
+outputs, ``factor_per_layer`` how fast it shrinks, ``preactivation_variances`` the variance
+that batch norm divides by; ``first_epoch_below`` reads a stored loss curve."""
 import numpy as np
 
 from ..layers import softmax
@@ -59,3 +61,25 @@ def layer_scales(model, X, eps=1e-3):
     trace = dict(forward_by_hand(model, X, statistics="batch", eps=eps))
     return np.array([trace[f"relu{i}"].std(axis=0).mean()
                      for i in range(1, len(model.hidden) + 1)])
+
+
+def factor_per_layer(scales):
+    """The average factor by which the spread shrinks from one layer to the next: the geometric
+    mean of scales[i] / scales[i + 1], i.e. (first / last) ** (1 / (n - 1))."""
+    scales = np.asarray(scales, dtype=np.float64)
+    return float((scales[0] / scales[-1]) ** (1.0 / (len(scales) - 1)))
+
+
+def preactivation_variances(model, X, eps=1e-3):
+    """Mean over units of the variance (over the rows of X, divided by N as batch norm does)
+    of every hidden layer's pre-activation fc{i}: what batch norm divides by, plus eps.
+    Batch norm on the batch's own statistics (as in training). Shape (n_hidden,)."""
+    trace = dict(forward_by_hand(model, X, statistics="batch", eps=eps))
+    return np.array([trace[f"fc{i}"].var(axis=0).mean() for i in range(1, len(model.hidden) + 1)])
+
+
+def first_epoch_below(losses, level=1.0):
+    """The first epoch (counted from 1) whose loss is below ``level``, or None (never; NaN, a
+    diverged epoch, counts as not below)."""
+    below = np.flatnonzero(np.asarray(losses, dtype=np.float64) < level)
+    return int(below[0]) + 1 if below.size else None

@@ -1,13 +1,20 @@
 """Lesson 09: residual connections (r_i = h_i + r_{i-1}). Training the lesson's iris net
 (``train_iris``, ``seed_runs``), its test accuracy (``final_test_accuracy``, ``accuracy_line``),
 the gradients of a fresh net, the share of dead ReLUs, and an explorer run's epoch budget.
-Lesson 10 trains its dense nets with the same ``train_iris``."""
+Lesson 10 trains its dense nets with the same ``train_iris``.
+
+The 1000-layer recipes (``THOUSAND``, ``train_thousand``): the notes' Adam lr 1e-3, and the same
+with a learned scalar per residual branch that starts at 0 (``ScaledResidualMLP``, as in
+ReZero, Bachlechner et al. 2020, and SkipInit, De & Smith 2020)."""
 from functools import partial
 
 import numpy as np
 
+from .._checks import check_real
+from ..connections import Residual
+from ..data import load_iris
 from ..models import MLP, never_positive
-from ..optim import make_optimizer
+from ..optim import Adam, make_optimizer
 from .l06_vanishing import fit_iris
 
 OPTIMIZERS = {      # key: (label, factory)
@@ -67,3 +74,143 @@ def epochs_for(depth, epochs):
     """The epochs an explorer run gets: at most LAYER_EPOCH_BUDGET / depth (40 at 1000 layers),
     so that one click stays within a few seconds."""
     return int(min(epochs, max(1, LAYER_EPOCH_BUDGET // depth)))
+
+
+# ---------------------------------------------------------------- a scalar on every branch
+class BranchScales:
+    """alpha_2 ... alpha_L of a ScaledResidual net: one trainable scalar per residual branch,
+    held like a layer's parameters (``params["alpha"]``, ``grads["alpha"]``, both (L - 1,))."""
+
+    def __init__(self, n, value):
+        self.params = {"alpha": np.full(n, float(value))}
+        self.grads = {"alpha": np.zeros(n)}
+
+
+class ScaledResidual(Residual):
+    """r_1 = h_1, r_i = r_{i-1} + alpha_i h_i (i >= 2): the residual wiring with a scalar on
+    every branch. Backward: g_{i-1} = g_i + (the branch's backward of alpha_i g_i), and
+    d loss / d alpha_i = sum over the batch and units of g_i * h_i."""
+
+    name = "scaled residual"
+
+    def __init__(self, hidden, scales):
+        super().__init__(hidden)
+        self.scales = scales
+        self._h = []
+        self._alpha_of, self._alphas = None, []
+
+    def _alpha_views(self):
+        # One 0-d view per alpha_i: it follows the optimiser's in-place updates, and NumPy
+        # multiplies an array by a 0-d array faster than by a Python or NumPy scalar.
+        alpha = self.scales.params["alpha"]
+        if self._alpha_of is not alpha:
+            self._alpha_of, self._alphas = alpha, [alpha[k, ...] for k in range(alpha.size)]
+        return self._alphas
+
+    def _branches(self, blocks):
+        """Per block (from the second), its (fc, activation) when it has nothing else (no batch
+        norm, no dropout), else None: such a block is called directly, sparing a loop per layer
+        and per batch in a 1000-layer net."""
+        if getattr(self, "_branches_of", None) is not blocks:
+            self._branches_of = blocks
+            self._branch_list = [(b.fc, b.act) if [layer for _, layer in b.named_layers]
+                                 == [b.fc, b.act] else None for b in blocks]
+        return self._branch_list
+
+    def forward(self, blocks, X, training, trace=None):
+        alphas = self._alpha_views()
+        branches = self._branches(blocks)
+        hs = self._h = [None] * len(blocks)
+        r = blocks[0].forward(X, training, trace)               # r_1 = h_1
+        for i in range(1, len(blocks)):
+            branch = branches[i] if trace is None else None
+            if branch:
+                h = branch[1].forward(branch[0].forward(r, training), training)
+            else:
+                h = blocks[i].forward(r, training, trace)
+            hs[i] = h                                           # d loss / d alpha_i needs h_i
+            h = alphas[i - 1] * h
+            h += r                                              # r_i = r_{i-1} + alpha_i h_i
+            if trace is not None:
+                trace.append((f"r{blocks[i].index}", h))
+            r = h
+        return r
+
+    def backward(self, blocks, d):
+        alphas = self._alpha_views()
+        branches = self._branches(blocks)
+        dalpha = self.scales.grads["alpha"]
+        hs = self._h
+        for i in range(len(blocks) - 1, 0, -1):
+            dalpha[i - 1] = np.vdot(d, hs[i])                   # sum of g_i * h_i
+            branch = branches[i]
+            s = alphas[i - 1] * d
+            d = d + (branch[0].backward(branch[1].backward(s)) if branch
+                     else blocks[i].backward(s))
+        blocks[0].backward(d, input_grad=False)
+
+
+class ScaledResidualMLP(MLP):
+    """``MLP(..., connection="residual")`` whose branches are scaled: r_i = r_{i-1} + alpha_i h_i.
+
+    ``alpha``: the scalars' start (0: every branch off, the ReZero / SkipInit start);
+    ``learn_alpha``: train them with the other parameters (``params["branch_alpha"]``), or keep
+    them fixed. Other keywords go to ``MLP``. The engine's own residual net is alpha_i = 1, fixed."""
+
+    def __init__(self, n_in, hidden, n_out, *, alpha=0.0, learn_alpha=True, **mlp_kw):
+        if "connection" in mlp_kw:
+            raise TypeError("ScaledResidualMLP is always residual; leave out connection=")
+        n_branches = max(len(list(hidden)) - 1, 0) if not np.isscalar(hidden) else 0
+        self.scales = BranchScales(n_branches, check_real("alpha", alpha))
+        self.learn_alpha = bool(learn_alpha)
+        super().__init__(n_in, hidden, n_out, connection="residual", **mlp_kw)
+        self.wiring = ScaledResidual(self.hidden, self.scales)
+
+    def _named_arrays(self):
+        weights, rest = super()._named_arrays()
+        if self.learn_alpha:
+            rest = rest + [("branch_alpha", self.scales, "alpha")]
+        return weights, rest
+
+    @property
+    def alpha(self):
+        """The branch scalars alpha_2 ... alpha_L (a view: editing it edits the model)."""
+        return self.scales.params["alpha"]
+
+    def __repr__(self):
+        start = "learned" if self.learn_alpha else "fixed"
+        return super().__repr__().replace("connection='residual'",
+                                          f"connection='residual', alpha {start}")
+
+
+THOUSAND_DEPTH, THOUSAND_WIDTH, THOUSAND_EPOCHS = 1000, 10, 100
+THOUSAND = {    # key: (label, model factory(hidden, seed), optimiser factory)
+    "adam_1e-3": ("the notes: Adam lr 1e-3",
+                  partial(MLP, 4, n_out=3, connection="residual"), partial(Adam, 1e-3)),
+    "rezero_adam_1e-3": ("alpha_i = 0 at the start, learned; Adam lr 1e-3",
+                         partial(ScaledResidualMLP, 4, n_out=3, alpha=0.0),
+                         partial(Adam, 1e-3)),
+}
+
+
+def thousand_model(recipe, seed, depth=THOUSAND_DEPTH, width=THOUSAND_WIDTH):
+    """The fresh net of a THOUSAND recipe: ``depth`` hidden layers of ``width`` ReLUs, weights
+    uniform on [-0.01, 0.01], seeded."""
+    return THOUSAND[recipe][1](hidden=[width] * depth, seed=seed)
+
+
+def train_thousand(recipe, seed, depth=THOUSAND_DEPTH, epochs=THOUSAND_EPOCHS, data=None,
+                   callback=None, model=None):
+    """Train the net of a THOUSAND recipe on the 100 training flowers (batches of 20, drawn with
+    ``seed``; BLAS on one thread), recording the test accuracy after every epoch, as
+    ``fit_iris`` does. ``model``: the fresh ``thousand_model(recipe, seed, depth)``, if the
+    caller has built it already. Returns (model, history)."""
+    from .._blas import single_thread
+    from .l06_vanishing import IRIS_BATCH
+    X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
+    model = thousand_model(recipe, seed, depth) if model is None else model
+    with single_thread():
+        history = model.fit(X_train, y_train, THOUSAND[recipe][2](), epochs=epochs,
+                            batch_size=IRIS_BATCH, seed=seed,
+                            validation_data=(X_test, y_test), callback=callback)
+    return model, history

@@ -37,8 +37,9 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     (curve,) = ax.plot([], [], color="0.3", lw=1.5, zorder=1)
     vlines = [ax.axvline(0.0, color="0.6", lw=0.8, zorder=0) for _ in range(3)]
     artists = []
-    for color, label in ((GD_COLOR, "plain GD"), (MOMENTUM_COLOR, "momentum")):
-        (line,) = ax.plot([], [], "o-", color=color, ms=3.5, lw=1, alpha=0.8, label=label,
+    # plain GD dashed, momentum solid (as in the lesson's figures): not colour alone
+    for color, ls, label in ((GD_COLOR, "--", "plain GD"), (MOMENTUM_COLOR, "-", "momentum")):
+        (line,) = ax.plot([], [], "o", ls=ls, color=color, ms=3.5, lw=1, alpha=0.8, label=label,
                           zorder=3)
         (end,) = ax.plot([], [], "o", color=color, ms=8, zorder=4)
         artists.append((line, end))
@@ -49,6 +50,8 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     inset, zcurve, zartists = add_zoom(ax, quartic, zs["quartic"], 2)
     zvlines = [inset.axvline(0.0, color="0.6", lw=0.8, zorder=0) for _ in range(3)]
     traces = draw_trace(ax_t, [None, None], ["plain GD", "momentum"])
+    for line in (traces[0], zartists[0][0]):
+        line.set_linestyle("--")
     hlines = [ax_t.axhline(0.0, color="0.5", lw=0.8) for _ in range(3)]
     banner = diverged_banner(ax)
     banner.set_position((0.5, 0.25))
@@ -129,7 +132,7 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
     scatter = ax_map.collections[-1]
     map_title = ax_map.set_title("p", fontsize=10)
     contour = {"set": None}
-    (path_line,) = ax_c.plot([], [], "-", color="#ff3030", lw=1.5, zorder=3)
+    (path_line,) = ax_c.plot([], [], "-", color="#ff3030", lw=1.5, zorder=3, label="path")
     (start_point,) = ax_c.plot([], [], "o", mfc="white", mec="k", ms=6, zorder=4, label="start")
     (end_point,) = ax_c.plot([], [], "o", color="#ff3030", mec="k", ms=7, zorder=4, label="end")
     (star,) = ax_c.plot([], [], "*", color="white", mec="k", ms=13, zorder=4, label="true b")

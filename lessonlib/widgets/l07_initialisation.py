@@ -5,18 +5,19 @@ histogram of activations per layer, updated in place). The experiment (``layer_a
 and its histograms come from ``lessonlib.recipes.l07_initialisation``, the notes beside them
 from ``lessonlib.plots.l07_initialisation``.
 """
-import matplotlib
 import numpy as np
 
 from ..plots.l07_initialisation import _note
+from ..plots.style import layer_color
 from ..recipes.l07_initialisation import (BINS, MAX_DEPTH, _histogram, init_std,
                                           layer_activations, value_range)
 from ._base import Explorer, dropdown, log_slider, new_figure, slider
 
 __all__ = ["initialisation_explorer"]
 
-PRESETS = [("std 1", "normal"), ("std 0.01", "0.01"), ("Xavier 1/√n", "xavier"),
-           ("He √(2/n)", "he"), ("custom std (slider)", "custom")]
+# "xavier" is lessonlib's key for 1/sqrt(n_in), LeCun's scale (see plots.l07_initialisation)
+PRESETS = [("std 1", "normal"), ("std 0.01", "0.01"), ("LeCun 1/√n_in", "xavier"),
+           ("He √(2/n_in)", "he"), ("custom std (slider)", "custom")]
 
 
 def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid", depth=5):
@@ -29,7 +30,7 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     edges0 = np.linspace(0, 1, BINS + 1)
     for k in range(MAX_DEPTH):
         ridges.append(ax.stairs(np.zeros(BINS), edges0, baseline=k * spacing, fill=True,
-                                alpha=0.75, color=matplotlib.colormaps["viridis"](k / MAX_DEPTH)))
+                                alpha=0.75, color=layer_color(k / (MAX_DEPTH - 1))))
         notes.append(ax.text(0.99, k * spacing + 0.5, "", fontsize=7.5, ha="right",
                              va="center", transform=ax.get_yaxis_transform(), zorder=5,
                              bbox=dict(boxstyle="round,pad=0.2", facecolor="white",

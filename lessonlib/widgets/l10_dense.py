@@ -1,9 +1,10 @@
-"""Lesson 10: dense connections (r_i = h_i || r_{i-1}).
+"""Lesson 10: dense connections (r_i = r_{i-1} || h_i = h_1 || ... || h_i).
 
 Builder (``__all__``): ``dense_explorer`` (depth and growth of a dense net: parameter counts,
 and the loss of the dense, plain and residual nets of that shape). The widths and parameter
 counts come from ``lessonlib.recipes.l10_dense``; the nets train with lesson 09's
-``lessonlib.recipes.l09_residual.train_iris``, in the colours of ``lessonlib.plots.l09_residual``.
+``lessonlib.recipes.l09_residual.train_iris``, in the colours and line styles of
+``lessonlib.plots.l10_dense.CONNECTION_STYLES``.
 """
 
 import numpy as np
@@ -11,7 +12,8 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
-from ..plots.l09_residual import CONNECTION_COLORS, draw_ln3
+from ..plots.l09_residual import draw_ln3
+from ..plots.l10_dense import CONNECTION_STYLES
 from ..plots.style import LN3, LOSS_FLOOR
 from ..recipes.l09_residual import OPTIMIZERS, final_test_accuracy, train_iris
 from ..recipes.l10_dense import dense_widths, param_counts
@@ -28,7 +30,8 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0
     data = load_iris(seed=0)
     kinds = ("plain", "residual", "dense")
     fig, (ax_count, ax_loss) = new_figure(1, 2, figsize=(10, 3.9), width_ratios=(1, 1.35))
-    bars = ax_count.barh(np.arange(3), [1, 1, 1], color=[CONNECTION_COLORS[k] for k in kinds])
+    bars = ax_count.barh(np.arange(3), [1, 1, 1],
+                         color=[CONNECTION_STYLES[k]["color"] for k in kinds])
     ax_count.set_yticks(np.arange(3))
     ax_count.set_yticklabels(["plain\n(same widths)", "residual\n(all at the widest)",
                               "dense\n(same widths)"], fontsize=9)
@@ -38,7 +41,8 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0
     count_texts = [ax_count.text(0, i, "", va="center", ha="left", fontsize=9)
                    for i in range(3)]
     count_title = ax_count.set_title("parameters\n ", fontsize=9)
-    lines = {k: ax_loss.plot([], [], color=CONNECTION_COLORS[k], lw=1.6, label=k)[0]
+    lines = {k: ax_loss.plot([], [], color=CONNECTION_STYLES[k]["color"],
+                             ls=CONNECTION_STYLES[k]["ls"], lw=1.8, label=k)[0]
              for k in kinds}
     draw_ln3(ax_loss)
     ax_loss.set_yscale("log")

@@ -1,0 +1,181 @@
+"""Lesson 02 (momentum): every number and result its prose states, recomputed with lessonlib,
+each tied to the sentence that states it (``assert_says``). The expected values are written
+out here (from the notes, from arithmetic, or as the bound the sentence states), never taken
+from the code under test. Runtime: a few seconds (the 20-seed sweep is 4000 small updates)."""
+import functools
+
+import numpy as np
+
+from lessonlib.data import make_sin_logistic
+from lessonlib.optim import SGD, descend
+from lessonlib.recipes.l01_local_minima import QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX
+from lessonlib.recipes.l02_momentum import final_b_over_seeds
+from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend, sin_logistic_grad,
+                                   sin_logistic_loss, sin_logistic_proba, square_grad)
+
+from _claims import assert_says
+
+NB = "02_momentum.ipynb"
+DATA_SEED = 2          # the notebook's DATA_SEED
+EASY, HARD = (0.7, 0.7), (2.0, 3.0)
+
+
+def largest_root(lr, rho):
+    return np.abs(np.roots([1.0, -(1 - 2 * lr + rho), rho])).max()
+
+
+@functools.lru_cache(maxsize=None)
+def quartic_runs():
+    return (descend(quartic_grad, 0.5, SGD(lr=0.1), 400),
+            descend(quartic_grad, 0.5, SGD(lr=0.1, momentum=0.9), 400))
+
+
+@functools.lru_cache(maxsize=None)
+def seed_sweep():
+    """Final b of the notes' run (lr 0.1, 100 updates from (0, 0)) on data seeds 0-19, and its
+    distance to (0.7, 0.7), without and with momentum 0.9."""
+    out = {}
+    for rho in (0.0, 0.9):
+        ends = final_b_over_seeds(EASY, range(20), momentum=rho)
+        out[rho] = (ends, np.linalg.norm(ends - 0.7, axis=1))
+    return out
+
+
+# ---------------------------------------------------------------- the 1-D half
+
+def test_a_steady_slope_makes_moves_of_one_over_one_minus_rho_plain_steps():
+    assert_says(NB, r"On a steady slope the moves grow towards $1/(1-\rho)$ plain steps")
+    path = descend(lambda x: 1.0, 0.0, SGD(lr=0.1, momentum=0.9), 200)
+    moves = -np.diff(path) / 0.1                 # in plain steps (lr * slope = 0.1)
+    assert moves[0] == 1.0 and np.all(np.diff(moves) > 0)
+    assert f"{moves[49]:.2f}" == "9.95"          # (1 - 0.9^50) / 0.1 = 9.948
+    assert abs(moves[-1] - 10.0) < 1e-8
+
+
+def test_quartic_plain_gd_stays_at_0_momentum_rolls_over_the_hill():
+    assert_says(NB, "plain gradient descent then creeps into the valley at 0 and stays")
+    assert_says(NB, "it crosses the hilltop at -0.610, overshoots the global minimum to about "
+                "-2.0 and swings around it")
+    plain, heavy = quartic_runs()
+    assert plain[1] == heavy[1]                  # "Both runs take the same first step"
+    assert abs(plain[29]) < 1e-6 and abs(plain[-1]) < 1e-12
+    assert f"{QUARTIC_LOCAL_MAX:.3f}" == "-0.610" and f"{QUARTIC_GLOBAL_MIN:.3f}" == "-1.640"
+    first = heavy[:30]
+    assert first.min() < QUARTIC_GLOBAL_MIN and f"{first.min():.1f}" == "-2.0"
+    assert np.all(heavy[3:] < QUARTIC_LOCAL_MAX)  # over the hilltop after the third update
+
+
+def test_momentum_on_the_quartic_still_swings_at_29_and_has_settled_by_200():
+    assert_says(NB, "Where the notes stop, after 29 updates, it is still swinging (hence -1.602, "
+                "not -1.640); after 100 it is within 0.004 of the minimum, and by 200 it has "
+                "settled.")
+    _, heavy = quartic_runs()
+    assert f"{heavy[29]:.6f}" == "-1.602265"     # the notes' number
+    assert abs(heavy[29] - QUARTIC_GLOBAL_MIN) > 0.03
+    assert abs(heavy[100] - QUARTIC_GLOBAL_MIN) < 0.004
+    assert abs(heavy[99] - QUARTIC_GLOBAL_MIN) > 0.001     # not settled at 100
+    # settled: from update 200 on it stays within 1e-4 of the minimum
+    assert np.abs(heavy[200:] - QUARTIC_GLOBAL_MIN).max() < 1e-4
+
+
+def test_plain_gd_on_x_squared_with_lr_1_02_grows_4_percent_per_step():
+    assert_says(NB, r"$1 - 2\cdot 1.02 = -1.04$ per step: every jump is 4% longer than the last")
+    plain = descend(square_grad, 0.5, SGD(lr=1.02), 29)
+    np.testing.assert_allclose(plain[1:] / plain[:-1], -1.04, rtol=1e-12)
+    assert f"{largest_root(1.02, 0.0):.4f}" == "1.0400"
+
+
+def test_momentum_on_x_squared_spirals_in_with_modulus_sqrt_rho():
+    assert_says(NB, r"With $\rho = 0.9$ the roots are complex, $|r| = \sqrt{0.9}$: a spiral "
+                "shrinking about 5% per step.")
+    roots = np.roots([1.0, -(1 - 2 * 1.02 + 0.9), 0.9])
+    assert np.all(np.abs(roots.imag) > 0.1)
+    np.testing.assert_allclose(np.abs(roots), np.sqrt(0.9), rtol=1e-12)
+    assert f"{np.sqrt(0.9):.4f}" == "0.9487" and round(1 - np.sqrt(0.9), 2) == 0.05
+    heavy = descend(square_grad, 0.5, SGD(lr=1.02, momentum=0.9), 29)
+    assert f"{heavy[-1]:.8f}" == "-0.03117517"   # the notes' number
+
+
+def test_the_heavy_ball_on_x_squared_converges_for_lr_below_1_plus_rho():
+    assert_says(NB, r"So on $x^2$ plain gradient descent needs $\text{lr} < 1$, the heavy ball "
+                r"only $\text{lr} < 1 + \rho$.")
+    for rho in (0.0, 0.5, 0.9):
+        assert largest_root(1 + rho - 0.01, rho) < 1 < largest_root(1 + rho + 0.01, rho)
+        # and the runs themselves: converge just below, blow up just above
+        below = descend(square_grad, 0.5, SGD(lr=1 + rho - 0.02, momentum=rho), 3000)
+        above = descend(square_grad, 0.5, SGD(lr=1 + rho + 0.02, momentum=rho), 3000)
+        assert abs(below[-1]) < 1e-6 and abs(above[-1]) > 1e6
+    # complex roots have modulus sqrt(rho) whatever the learning rate
+    for lr in (0.3, 1.0, 1.5):
+        roots = np.roots([1.0, -(1 - 2 * lr + 0.9), 0.9])
+        if np.abs(roots.imag).max() > 0:
+            np.testing.assert_allclose(np.abs(roots), np.sqrt(0.9), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- the sin-logistic model
+
+def test_the_model_is_never_very_sure_and_its_best_loss_is_far_from_0():
+    assert_says(NB, r"As $\sin$ keeps the log-odds in $[-1, 1]$, even the best loss is far from 0.")
+    X, y = make_sin_logistic(*EASY, seed=DATA_SEED)
+    rng = np.random.default_rng(0)
+    p = sin_logistic_proba(rng.uniform(-3, 3, size=2), X)
+    assert p.max() <= 1 / (1 + np.exp(-1)) + 1e-15
+    assert f"{1 / (1 + np.exp(-1)):.2f}" == "0.73"
+    assert sin_logistic_loss(EASY, X, y) > 0.45
+
+
+def test_on_the_shown_seed_plain_gd_is_stuck_and_momentum_reaches_the_true_b():
+    assert_says(NB, "We use data seed 2, one on which the notes' result shows")
+    assert_says(NB, "Plain gradient descent stops there: 200 more updates barely move it, its "
+                "gradient is about $10^{-6}$: a local minimum")
+    assert_says(NB, "circles and settles at the loss of the true $b$")
+    X, y = make_sin_logistic(*EASY, seed=DATA_SEED)
+    plain, _ = sin_logistic_descend(X, y, SGD(lr=0.1), 300)
+    heavy, heavy_losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 100)
+    assert np.linalg.norm(plain[100] - 0.7) > 0.7                  # short of the true b
+    assert np.linalg.norm(plain[300] - plain[100]) < 0.005         # barely moves
+    assert 5e-7 < np.linalg.norm(sin_logistic_grad(plain[300], X, y)) < 2e-6
+    assert np.linalg.norm(heavy[-1] - 0.7) < 0.02
+    assert abs(heavy_losses[-1] - sin_logistic_loss(EASY, X, y)) < 5e-4
+    # it overshoots the true b before settling
+    assert (heavy[:, 0] > 0.8).any() or (heavy[:, 1] > 0.8).any()
+
+
+def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
+    assert_says(NB, "Momentum reaches the true $b$ on 16 of 20 data seeds, plain gradient descent "
+                "on 11, and plain gradient descent never succeeds where momentum fails.")
+    assert_says(NB, "on the other 4 seeds it stops short too, seed 0 among them")
+    assert_says(NB, "it reached the true $b$ on 16 of 20 data sets, plain gradient descent on 11.")
+    sweep = seed_sweep()
+    plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
+    assert plain.sum() == 11 and heavy.sum() == 16
+    assert not (plain & ~heavy).any()
+    assert not heavy[0]
+    assert heavy[DATA_SEED] and not plain[DATA_SEED]
+    # every distance is far from the 0.1 line: no count hangs on the last bits of a run
+    for _, dist in sweep.values():
+        assert np.all((dist < 0.06) | (dist > 0.7))
+
+
+def test_on_seed_0_both_runs_end_in_the_dip_where_lesson_04_starts():
+    assert_says(NB, "both runs end in the dip at $(0.08, -0.12)$, where lesson 04 starts")
+    sweep = seed_sweep()
+    for rho in (0.0, 0.9):
+        b = sweep[rho][0][0]
+        assert f"({b[0]:.2f}, {b[1]:.2f})" == "(0.08, -0.12)"
+
+
+def test_the_harder_data_momentum_fails_on_an_almost_flat_start():
+    assert_says(NB, "It fails, as in the notes. The surface is mostly a plateau near log 2")
+    assert_says(NB, "Near $(0, 0)$ the gradient is less than a tenth of the easy data's")
+    assert_says(NB, "the path barely moves")
+    X, y = make_sin_logistic(*HARD, seed=DATA_SEED)
+    X_easy, y_easy = make_sin_logistic(*EASY, seed=DATA_SEED)
+    path, losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300)
+    assert np.linalg.norm(path[-1] - np.array(HARD)) > 3
+    assert np.abs(path).max() < 0.1
+    assert abs(losses[-1] - np.log(2)) < 0.005
+    assert sin_logistic_loss(HARD, X, y) < 0.5                   # the deep valley exists
+    g_hard = np.linalg.norm(sin_logistic_grad(np.zeros(2), X, y))
+    g_easy = np.linalg.norm(sin_logistic_grad(np.zeros(2), X_easy, y_easy))
+    assert g_hard < 0.1 * g_easy

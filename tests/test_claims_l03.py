@@ -1,0 +1,153 @@
+"""Lesson 03's claims, recomputed: every number its prose states, checked against the value
+written here, and the sentence that states it (``assert_says``). Runs in a few seconds: the
+long and chaotic runs are read from the precomputed files the notebook loads."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from _claims import assert_says
+from lessonlib import single_thread
+from lessonlib.data import make_rings
+from lessonlib.recipes import l03_relu as recipe
+
+NB = "03_relu.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def rings():
+    return make_rings(n=300, seed=0)
+
+
+@pytest.fixture(scope="module")
+def two_layer_runs(rings):
+    """Cell "The experiment: rings": ReLU and sigmoid, 6,000 iterations each (about 1 s each)."""
+    X, y = rings
+    with single_thread():
+        return {act: recipe.train_rings(act, (20, 20), 0.1, 0.9, 6000, "normal", 0, X, y)[1]
+                for act in ("relu", "sigmoid")}
+
+
+@pytest.fixture(scope="module")
+def deep_relu(rings):
+    X, y = rings
+    return recipe.train_rings("relu", [20] * 6, 0.1, 0.9, 300, "xavier", 0, X, y)[1].loss
+
+
+def first_below(losses, level):
+    hits = np.flatnonzero(np.asarray(losses) < level)
+    return int(hits[0]) if hits.size else None
+
+
+def test_sigmoid_slope_is_at_most_a_quarter():
+    z = np.linspace(-10, 10, 20001)
+    s = recipe.sigmoid(z)
+    assert np.max(s * (1 - s)) == pytest.approx(0.25)
+    assert_says(NB, "The sigmoid's slope is never more than 0.25")
+
+
+def test_per_layer_shrink_factors(rings):
+    grads = recipe.layer_gradients(*rings, ["sigmoid", "relu"], [20] * 6, init="xavier", seed=0)
+    sig, relu = grads["sigmoid"], grads["relu"]
+    steps_back = sig[:0:-1] / sig[-2::-1]             # fc7/fc6, fc6/fc5, ..., fc2/fc1
+    assert round(steps_back[0], 1) == 16.9
+    assert round(steps_back[1:].min(), 1) == 3.2 and round(steps_back[1:].max(), 1) == 7.8
+    assert_says(NB, "by a factor of 16.9 from the output layer (fc7) to the last hidden layer "
+                    "(fc6), then by 3.2 to 7.8 per hidden layer")
+    assert steps_back[1:].min() < 4                   # "Some of these factors are below 4"
+    assert_says(NB, "Some of these factors are below 4")
+    assert 25_000 < sig[-1] / sig[0] < 35_000
+    assert_says(NB, "30,000 times smaller than the output layer's")
+    assert round(relu.max() / relu.min(), 1) == 6.3
+    assert_says(NB, "all seven gradients are within a factor of 6.3 of each other")
+
+
+def test_two_layer_rings_runs(two_layer_runs):
+    relu, sigmoid = two_layer_runs["relu"].loss, two_layer_runs["sigmoid"].loss
+    assert round(relu[0], 1) == 4.7
+    assert_says(NB, "The ReLU network's loss starts high (4.7")
+    assert first_below(relu, 0.1) == 261
+    assert np.flatnonzero(relu >= 0.1)[-1] + 1 == 373      # below 0.1 ever after
+    assert_says(NB, "it is below 0.1 at iteration 261 for the first time, and for good from 373")
+    assert (round(sigmoid[0], 2), round(sigmoid[100], 2), round(sigmoid[1000], 2)) == \
+        (0.77, 0.65, 0.52)
+    assert_says(NB, "falls from 0.77 to 0.65 in its first 100 iterations, creeps to 0.52 by "
+                    "iteration 1,000")
+    assert first_below(sigmoid, 0.1) == 2571
+    assert round(first_below(sigmoid, 0.1) / first_below(relu, 0.1), 1) == 9.9
+    assert_says(NB, "it passes 0.1 at iteration 2,571, 9.9 times later")
+    assert round(sigmoid[-1] / relu[-1]) == 14
+    assert_says(NB, "At the end the ReLU network's loss is still 14 times lower")
+    assert_says(NB, "ReLU learns about ten times faster than sigmoid")
+
+
+def test_first_iteration_gradients(two_layer_runs):
+    ratio = two_layer_runs["relu"].grad_mean_abs[0] / two_layer_runs["sigmoid"].grad_mean_abs[0]
+    assert round(ratio[0]) == 65 and round(ratio[-1]) == 10
+    assert_says(NB, "the first layer's mean gradient is 65 times smaller than with ReLU, and even "
+                    "the output layer's (fc3) is 10 times smaller")
+
+
+def test_five_seed_table():
+    with np.load(DATA / "l03_rings_seeds.npz") as stored:
+        runs = dict(zip(stored["activations"], stored["loss"]))
+    relu_hits = [first_below(r, 0.2) for r in runs["relu"]]
+    sigmoid_hits = [first_below(r, 0.2) for r in runs["sigmoid"]]
+    assert relu_hits[2] is None
+    assert (min(h for h in relu_hits if h), max(h for h in relu_hits if h)) == (133, 476)
+    assert (min(sigmoid_hits), max(sigmoid_hits)) == (1795, 2390)
+    assert_says(NB, "The ReLU runs drop below 0.2 within 133 to 476 iterations, the sigmoid runs "
+                    "after 1,795 to 2,390")
+    assert (round(runs["relu"][2][-1], 2), round(runs["relu"][4][-1], 2)) == (0.22, 0.14)
+    assert_says(NB, "(seeds 2 and 4) then stop improving, at a loss of 0.22 and 0.14")
+    assert all(np.all(np.diff(r[-500:]) < 0) for r in runs["sigmoid"])
+    assert_says(NB, "while every sigmoid run keeps going down, slowly")
+
+
+def test_larger_learning_rates():
+    with np.load(DATA / "l03_lr_runs.npz") as stored:
+        runs = dict(stored)
+    relu, sigmoid = runs["two_layer_loss"]
+    assert first_below(sigmoid, 0.1) == 350
+    assert first_below(relu, 0.1) is None and round(relu[-1], 2) == 0.69
+    assert runs["two_layer_dead"][0] == 20           # of 40 hidden units: half
+    assert_says(NB, "at lr 1 its loss is below 0.1 after 350 iterations, while ReLU at lr 1 no "
+                    "longer learns: half of its hidden units are dead and its loss sits at 0.69")
+    finals = list(runs["deep_loss"][:, -1]) + [runs["deep_long_loss"][-1]]
+    assert all(round(f, 2) == 0.69 for f in finals)
+    assert round(runs["deep_loss"][1].min(), 2) == 0.68
+    accuracies = list(runs["deep_accuracy"]) + [float(runs["deep_long_accuracy"])]
+    assert all(round(a, 2) == 0.52 for a in accuracies)
+    assert_says(NB, "Every run ends at a loss of 0.69 (lr 1 dips to 0.68 on the way), with 52% "
+                    "accuracy")
+
+
+def test_deep_networks(rings, deep_relu):
+    X, y = rings
+    sigmoid = recipe.train_rings("sigmoid", [20] * 6, 0.1, 0.9, 1000, "xavier", 0, X, y)[1].loss
+    assert round(sigmoid[-1], 2) == 0.69 and round(np.log(2), 3) == 0.693
+    assert_says(NB, "its loss stays at 0.69, the loss of predicting $p = 0.5$ everywhere")
+    assert first_below(deep_relu, 0.1) == 175
+    assert_says(NB, "its loss first drops below 0.1 at iteration 175")
+
+
+def test_the_spikes_are_not_the_velocity(rings, deep_relu):
+    X, y = rings
+    after = deep_relu[170:270]
+    assert round(after[0], 2) == 0.14 and round(after.max(), 3) == 1.447
+    assert 170 + after.argmax() == 181
+    assert_says(NB, "its loss goes from 0.14 at iteration 170 to 1.4 at iteration 181")
+    continued = recipe.continue_plain(X, y, lrs=(0.1, 0.03), at=170, then=100, seed=0)
+    plain = continued[0.1]
+    assert round(plain.max(), 3) == 1.691 and 170 + plain.argmax() == 175
+    assert_says(NB, "the loss jumps too, sooner and higher (to 1.691 at iteration 175, against "
+                    "1.447 at 181 with momentum)")
+    slow = continued[0.03]
+    assert slow.argmax() == 0 and slow[-1] < slow[0]
+    assert_says(NB, "At lr 0.03 it only goes down")
+    no_momentum = recipe.train_rings("relu", [20] * 6, 0.1, 0.0, 1000, "xavier", 0, X, y)[1].loss
+    jump = no_momentum[1:] / np.minimum.accumulate(no_momentum)[:-1]
+    assert round(jump.max(), 2) == 1.07 and round(no_momentum[-1], 2) == 0.53
+    assert_says(NB, "it never rises above 1.07 times its lowest value so far), but after 1,000 "
+                    "iterations it is still 0.53")

@@ -1,0 +1,162 @@
+"""Lesson 04's claims, recomputed: every number its prose states, checked against the value
+written here, and the sentence that states it (``assert_says``). The many-seed tables and the
+circle runs are read from data/l04_runs.npz, which the notebook loads."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from _claims import assert_says
+from lessonlib import MLP
+from lessonlib.data import batch_indices, make_circle, make_sin_logistic
+from lessonlib.optim import SGD
+from lessonlib.recipes import l04_minibatch as recipe
+from lessonlib.recipes.toys import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
+
+NB = "04_minibatch_sgd.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SEEDS = list(range(30))
+
+
+@pytest.fixture(scope="module")
+def easy():
+    return make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=0)
+
+
+@pytest.fixture(scope="module")
+def hard():
+    return make_sin_logistic(2.0, 3.0, n=1000, noise=0.3, seed=0)
+
+
+@pytest.fixture(scope="module")
+def stored():
+    with np.load(DATA / "l04_runs.npz") as f:
+        return dict(f)
+
+
+def hits(finals, true_b):
+    return int(np.sum(np.linalg.norm(finals - np.asarray(true_b), axis=1) < 0.2))
+
+
+def test_updates_per_epoch():
+    sizes = [len(b) for b in batch_indices(1000, 30, np.random.default_rng(0))]
+    assert len(sizes) == 34 and sizes.count(30) == 33 and sizes[-1] == 10
+    assert_says(NB, "one epoch is 34 updates (33 batches of 30 and one of 10)")
+
+
+def test_the_dip_and_the_noise(easy):
+    X, y = easy
+    path, _ = sin_logistic_descend(X, y, SGD(lr=0.1), 300)
+    dip = path[-1]
+    assert np.round(dip, 2).tolist() == [0.08, -0.12]
+    assert_says(NB, "stopped in a dip at about $(0.08, -0.12)$")
+    full = sin_logistic_grad(dip, X, y)
+    spread = {}
+    for bs in (5, 30, 300):
+        grads = recipe.batch_gradients(X, y, dip, bs, -(-100 * bs // len(X)), seed=0)
+        spread[bs] = np.sqrt(np.mean(np.sum((grads - full) ** 2, axis=1)))
+    assert round(spread[5] / spread[30], 2) == 2.28 and round(np.sqrt(6), 2) == 2.45
+    assert round(spread[30] / spread[300], 2) == 2.69 and round(np.sqrt(10), 2) == 3.16
+    assert_says(NB, "six times more points (5 to 30), 2.28 times less noise ($\\sqrt 6 \\approx "
+                    "2.45$); ten times more (30 to 300), 2.69 times less ($\\sqrt{10} \\approx "
+                    "3.16$)")
+
+
+def test_final_loss_strips(easy, stored):
+    X, y = easy
+    counts = {int(bs): hits(b, (0.7, 0.7)) for bs, b in zip(stored["batch_sizes"], stored["final_b"])}
+    assert counts == {1: 0, 5: 2, 10: 15, 30: 29, 100: 16, 1000: 0}
+    assert_says(NB, "**Batch 100:** 16 of 30 runs leave the dip")
+    assert_says(NB, "**Batch 30:** 29 of 30 runs reach the valley")
+    assert_says(NB, "**Batch 10:** 15 of 30")
+    assert_says(NB, "Batch 5 reaches the valley on 2 seeds of 30")
+    assert round(sin_logistic_loss((0.7, 0.7), X, y), 3) == 0.470
+    assert_says(NB, "the dashed line, loss 0.470")
+    losses = dict(zip(stored["batch_sizes"].tolist(), stored["final_loss"]))
+    dip_loss = 0.6823
+    assert round(float(losses[1000][0]), 4) == dip_loss
+    assert np.median(losses[5]) > dip_loss and losses[1].min() > dip_loss
+    assert_says(NB, "most runs, and every run with batch 1, end at a loss *worse* than the dip")
+
+
+def test_leaving_the_dip(easy):
+    X, y = easy
+    found = {(bs, rho): hits(recipe.final_points(X, y, bs, SEEDS, lr=0.1, momentum=rho,
+                                                 steps=300)[0], (0.7, 0.7))
+             for bs, rho in ((30, 0.0), (5, 0.0), (30, 0.9))}
+    assert found == {(30, 0.0): 0, (5, 0.0): 30, (30, 0.9): 29}
+    assert_says(NB, "the batch-30 path jitters around the bottom of the dip and stays, on all 30 "
+                    "seeds")
+    assert_says(NB, "it gets out on all 30 seeds, even without momentum")
+    assert_says(NB, "29 seeds of 30 get out")
+
+
+def test_the_harder_data(hard):
+    X, y = hard
+    finals, _ = recipe.final_points(X, y, 30, SEEDS, lr=0.1, momentum=0.9, steps=300)
+    ok = np.linalg.norm(finals - (2.0, 3.0), axis=1) < 0.2
+    assert ok.sum() == 19 and not ok[0] and ok[1]
+    assert_says(NB, "With 300 updates, 19 of the 30 batch orders carry the path")
+    assert_says(NB, "Our seed 0 is one of the 11 that do not make it")
+    _, losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300, (0, 0), 30, seed=1)
+    assert round(losses[-1], 4) == 0.4644
+    assert round(sin_logistic_loss((2.0, 3.0), X, y), 4) == 0.4624
+    assert_says(NB, "(seed 1: 0.4644, against 0.4624 at the true $b$)")
+    finals, _ = recipe.final_points(X, y, 30, SEEDS, lr=0.1, momentum=0.9, steps=1000)
+    assert hits(finals, (2.0, 3.0)) == 26
+    path, _ = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 1000, (0, 0), 30, seed=0)
+    assert np.flatnonzero(np.linalg.norm(path - (2.0, 3.0), axis=1) < 0.2)[0] == 520
+    assert_says(NB, "With 1,000 updates instead of 300, 26 of the 30 seeds get there; seed 0 "
+                    "first comes within 0.2 of (2, 3) at update 520")
+    full_path, _ = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300)
+    assert np.linalg.norm(full_path[-1]) < 0.1           # stays at the start
+    assert_says(NB, "Full-batch gradient descent, with the same momentum, stays at the start")
+
+
+def test_sharp_and_flat_minima():
+    assert (recipe.SHARP_WIDTH, recipe.FLAT_WIDTH) == (0.15, 0.8)
+    assert_says(NB, "one narrow (a dip of width 0.15) and one wide (width 0.8), and a test loss "
+                    "that is the same curve shifted by 0.25")
+    assert recipe.sharp_flat_loss(recipe.SHARP_MIN) == 0 == recipe.sharp_flat_loss(recipe.FLAT_MIN)
+    w = np.linspace(-3, 4, 7001)
+    assert recipe.sharp_flat_loss(w).min() >= 0        # both minima are the lowest points
+    sharp = recipe.sharp_flat_loss(recipe.SHARP_MIN, 0.25)
+    flat = recipe.sharp_flat_loss(recipe.FLAT_MIN, 0.25)
+    assert (round(sharp, 2), round(flat, 2), round(sharp / flat)) == (0.75, 0.05, 16)
+    assert_says(NB, "the same small shift costs 0.75 at the sharp minimum and 0.05 at the flat "
+                    "one, 16 times more")
+
+
+def test_circle_accuracies(stored):
+    X_new, y_new = make_circle(n=1000, seed=1)
+    r2 = X_new[:, 0] ** 2 + X_new[:, 1] ** 2
+    assert round(np.mean((r2 > 1.5) == y_new), 2) == 0.82
+    assert_says(NB, "the circle itself, gets only about 82% of new points right")
+    acc = dict(zip(stored["circle_batch_sizes"].tolist(), stored["circle_accuracy"]))
+    assert (round(acc[100][:, 0].mean(), 2), round(acc[20][:, 0].mean(), 2)) == (0.98, 0.93)
+    assert_says(NB, "98% training accuracy on average against 93% for batch 20")
+    assert (round(acc[20][:, 1].mean(), 3), round(acc[100][:, 1].mean(), 3)) == (0.735, 0.711)
+    assert np.sum(acc[20][:, 1] > acc[100][:, 1]) == 4
+    assert_says(NB, "73.5% for batch 20 against 71.1% for full batch, on average over 5 seeds, "
+                    "and batch 20 is ahead on 4 of the 5 seeds")
+
+
+def test_the_batch_20_minima_are_flatter(stored):
+    X, y = make_circle(n=100, seed=0)
+    net = MLP(2, [30], 2, activation="relu", init="normal", seed=0)
+    result = {}
+    for bs, runs in zip(stored["circle_batch_sizes"].tolist(), stored["circle_params"]):
+        pairs = []
+        for flat in runs:
+            recipe.set_flat_params(net, flat)
+            pairs.append(recipe.nudged_loss(net, X, y, size=0.05, repeats=30, seed=0))
+        result[bs] = np.array(pairs)
+    rise = {bs: p[:, 1] - p[:, 0] for bs, p in result.items()}
+    assert (round(rise[100].min(), 2), round(rise[100].max(), 2)) == (0.36, 0.90)
+    assert (round(rise[20].min(), 2), round(rise[20].max(), 2)) == (0.09, 0.22)
+    assert np.all(rise[100] > rise[20])                     # seed by seed
+    assert np.all(result[100][:, 0] < result[20][:, 0])     # from the lower training loss
+    assert_says(NB, "On every seed the full-batch net sits in the sharper minimum: the nudge "
+                    "raises its loss by 0.36 to 0.90, the batch-20 net's by 0.09 to 0.22, "
+                    "although the full-batch nets start from the lower training loss")
+    assert_says(NB, "the batch-20 nets sit in flatter minima on all 5 seeds")

@@ -1,0 +1,305 @@
+"""Lesson 05's claims: every number or result its prose states, recomputed with lessonlib (or
+read from the precomputed file the notebook loads) and compared with the value written here,
+and the sentence that states it (``assert_says``), so that text and test change together."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _claims import assert_says
+
+from lessonlib import SGD, Adagrad, Adam, RMSProp, descend
+from lessonlib.data import make_sin_logistic
+from lessonlib.exercises import l05_adaptive as ex
+from lessonlib.plots import l05_adaptive as figures
+from lessonlib.recipes import l05_adaptive as recipe
+from lessonlib.recipes.toys import sin_logistic_descend, sin_logistic_loss, square_grad
+
+NB = "05_adaptive_learning_rates.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def says(*phrases):
+    for phrase in phrases:
+        assert_says(NB, phrase)
+
+
+def _steps(path, lr):
+    """Each update's length in units of lr."""
+    return np.abs(np.diff(path)) / lr
+
+
+# ---------------------------------------------------------------- Adagrad on x^2
+
+def test_adagrad_gives_the_notes_number():
+    says("for 29 updates:", "still prints the notes' 0.01459057")
+    path = descend(square_grad, 0.5, Adagrad(lr=0.1), 29)
+    assert f"{path[-1]:.8f}" == "0.01459057"
+    # the notes' delta under the root gives the same 8 digits
+    x, n = 0.5, 0.0
+    for _ in range(29):
+        g = 2 * x
+        n += g * g
+        x -= 0.1 / np.sqrt(n + 1e-8) * g
+    assert f"{x:.8f}" == "0.01459057"
+
+
+def test_adagrad_is_slower_than_gradient_descent_on_x2():
+    says("On $x^2$ Adagrad is *slower* than gradient descent at the same lr. Its first step is "
+         "exactly lr long", "the rate falls to about half of lr")
+    gd, _ = recipe.effective_rates(SGD(lr=0.1), square_grad, 0.5, 29)
+    ada, rates = recipe.effective_rates(Adagrad(lr=0.1), square_grad, 0.5, 29)
+    assert abs(gd[-1]) < abs(ada[-1]) / 10                  # 0.000774 against 0.0146
+    assert _steps(ada, 0.1)[0] == pytest.approx(1.0, rel=1e-6)
+    assert rates[0] == pytest.approx(0.1, rel=1e-6)
+    assert 0.45 < rates[-1] / 0.1 < 0.55                    # 0.0525
+
+
+# ---------------------------------------------------------------- the valley
+
+@pytest.fixture(scope="module")
+def problems():
+    return recipe.make_problems(0)
+
+
+def test_the_valley_and_gradient_descents_limit(problems):
+    says("100 times steeper across ($b_2$) than along ($b_1$). Gradient descent must keep lr "
+         "below $2/100$", "gradient descent at lr 0.019, just under its limit")
+    valley = problems["valley"]
+    assert valley.curvatures == (1.0, 100.0)
+    _, below = valley.run(SGD(lr=0.019), 100)
+    _, above = valley.run(SGD(lr=0.021), 100)
+    assert below[-1] < below[0] and above[-1] > above[0]
+
+
+def test_adagrad_on_the_aligned_and_turned_valley(problems):
+    says("on the path it would take in a round bowl (the last line)",
+         "Gradient descent does not notice (its dashed loss curve lies on the solid one), but "
+         "Adagrad ends behind it")
+    valley, turned = problems["valley"], problems["tilted"]
+    _, gd_aligned = valley.run(SGD(lr=0.019), 100)
+    _, gd_turned = turned.run(SGD(lr=0.019), 100)
+    np.testing.assert_allclose(gd_turned, gd_aligned, rtol=1e-9)
+    ada_path, ada_aligned = valley.run(Adagrad(lr=0.5), 100)
+    _, ada_turned = turned.run(Adagrad(lr=0.5), 100)
+    assert ada_aligned[-1] < gd_aligned[-1] / 100           # 2.6e-4 against 0.17
+    assert ada_turned[-1] > gd_turned[-1] * 10              # 2.2 against 0.17
+    bowl = recipe.Quadratic("a round bowl", curvatures=(1.0, 1.0))
+    assert np.abs(bowl.run(Adagrad(lr=0.5), 100)[0] - ada_path).max() < 1e-8    # 5e-9
+
+
+# ---------------------------------------------------------------- RMSProp from 5
+
+@pytest.fixture(scope="module")
+def from_five():
+    ada = recipe.effective_rates(Adagrad(lr=0.1), square_grad, 5.0, 200)
+    rms = recipe.effective_rates(RMSProp(lr=0.1, beta=0.9), square_grad, 5.0, 200)
+    return ada, rms
+
+
+def test_adagrad_from_five_stalls(from_five):
+    says("Adagrad's first gradient, 10, fills its sum at once: from then on its steps are "
+         "shorter than lr and keep shrinking, and after 200 updates it has only got from 5 to "
+         "2.62.")
+    (path, _), _ = from_five
+    assert 2 * path[0] == 10.0
+    steps = _steps(path, 0.1)
+    assert steps[0] == pytest.approx(1.0) and np.all(steps[1:] < 1.0)
+    assert np.all(np.diff(steps) < 0)
+    assert f"{path[200]:.3g}" == "2.62"
+
+
+def test_rmsprop_from_five(from_five):
+    says("RMSProp's first step is **3.16 times lr**", "is a tenth of $g_1^2$",
+         "the steps come down to about lr within ten updates",
+         "its effective rate *rises* (right): it is within $10^{-15}$ of the minimum after 100 "
+         "updates", "after its rate peaks RMSProp hops from side to side at every update")
+    _, (path, rates) = from_five
+    steps = _steps(path, 0.1)
+    assert f"{steps[0]:.2f}" == "3.16"
+    assert 0.9 < steps[9] < 1.2                              # 1.08 in update 10
+    assert rates[99] > 10 * rates[9]
+    assert abs(path[100]) < 1e-15                            # 2.4e-16
+    peak = int(np.argmax(rates)) + 1
+    assert peak == 144
+    sides = np.sign(path[peak + 5:])
+    assert np.all(sides[1:] != sides[:-1])
+
+
+# ---------------------------------------------------------------- Adam
+
+def test_without_the_correction_the_steps_would_be_several_times_too_long():
+    says("in between the steps would be several times too long")
+    t = np.arange(1, 3001)
+    ratio = (1 - 0.9 ** t) / np.sqrt(1 - 0.999 ** t)     # m_t / sqrt(n_t) for a gradient of 1
+    assert 5 < ratio.max() < 8 and int(t[np.argmax(ratio)]) == 12      # 6.6 at t = 12
+
+
+def test_adam_gives_the_notes_number_and_settles():
+    says("The notes' 0.02099521", "Adam's first steps are about lr long, so it overshoots 0, "
+         "swings back, and the swings shrink. Unlike RMSProp it settles (the last line)")
+    path = descend(square_grad, 0.5, Adam(lr=0.1), 200)
+    assert f"{path[30]:.8f}" == "0.02099521"
+    assert np.all((_steps(path, 0.1)[:4] > 0.9) & (_steps(path, 0.1)[:4] <= 1.0 + 1e-9))
+    low = int(np.argmin(path[:31]))
+    assert path[low] < -0.2 and 0 < path[low:31].max() < -path[low]    # -0.205, then 0.104
+    rms = descend(square_grad, 0.5, RMSProp(lr=0.1, beta=0.9), 200)
+    assert abs(path[-1]) < 1e-4 and abs(rms[-1]) > 0.01                 # 1.1e-5 against 5.0e-2
+
+
+def test_adams_defaults():
+    says("The usual settings, from the Adam paper, are $\\beta_1 = 0.9$, $\\beta_2 = 0.999$, "
+         "$\\epsilon = 10^{-8}$ and **lr 0.001**")
+    adam = Adam()
+    assert (adam.lr, adam.beta1, adam.beta2, adam.eps) == (0.001, 0.9, 0.999, 1e-8)
+
+
+# ---------------------------------------------------------------- the sin-logistic problem
+
+@pytest.fixture(scope="module")
+def hard():
+    return make_sin_logistic(2, 3, seed=0)
+
+
+def test_full_batch_stays_on_the_plateau(hard):
+    says("a plateau at about 0.69 with a narrow valley around the true $b$",
+         "With all 1000 points per step, neither optimiser leaves the start")
+    X, y = hard
+    assert len(X) == 1000
+    for make in (lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)):
+        path, losses = sin_logistic_descend(X, y, make(), 300)
+        assert np.linalg.norm(path[-1]) < 0.1 and abs(losses[-1] - 0.69) < 0.005
+
+
+def test_batches_of_30_seed_0(hard):
+    says("where its loss stays near the loss at the true $b$ (right). Adam with the same lr "
+         "wanders over a smaller patch and is still on the plateau after 1000 steps")
+    X, y = hard
+    best = sin_logistic_loss((2, 3), X, y)
+    path, losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 1000, batch_size=30,
+                                        seed=0)
+    arrived = int(np.argmax(np.linalg.norm(path - (2, 3), axis=1) < 0.3))
+    assert arrived == 519
+    # after arriving: all losses below 0.55 (the plateau is at 0.69, the true b at 0.46), and
+    # the path within 0.4 of (2, 3)
+    assert best < 0.47 and losses[arrived:].max() < 0.55
+    assert np.linalg.norm(path[arrived:] - (2, 3), axis=1).max() < 0.4
+    adam, adam_losses = sin_logistic_descend(X, y, Adam(lr=0.1), 1000, batch_size=30, seed=0)
+    assert np.all(np.linalg.norm(adam - (2, 3), axis=1) >= 0.3) and adam_losses[-1] > 0.69
+    assert np.linalg.norm(adam, axis=1).max() < np.linalg.norm(path[:arrived], axis=1).max()
+
+
+def test_arrivals_over_ten_batch_orders():
+    says("SGD with momentum reaches the valley with every batch order, Adam at lr 0.1 with 3 of "
+         "10, at lr 0.3 with 9 of 10")
+    with np.load(DATA / "l05_runs.npz") as stored:
+        found = (stored["arrival_step"] >= 0).sum(axis=1)
+        labels = list(stored["arrival_labels"])
+    assert labels == ["SGD + momentum, lr 0.1", "Adam, lr 0.1", "Adam, lr 0.3"]
+    assert found.tolist() == [10, 3, 9]
+
+
+def test_sgd_moves_about_twice_as_far(hard):
+    says("the gradient of a batch is mostly noise", "Over the first 300 steps:")
+    X, y = hard
+    moves = []
+    for make in (lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)):
+        path, _ = sin_logistic_descend(X, y, make(), 300, batch_size=30, seed=0)
+        moves.append(np.linalg.norm(np.diff(path, axis=0), axis=1).mean())
+    assert 1.7 < moves[0] / moves[1] < 2.2                     # 0.0473 / 0.0244 = 1.9
+
+
+def test_explorer_floor():
+    says("log scale for the valleys, floored at 1e-12")
+    assert figures.QUADRATIC_LOSS_FLOOR == 1e-12
+
+
+# ---------------------------------------------------------------- exercises
+
+def test_exercise_settings_as_described():
+    says("then on the rings (He initial weights, lr 0.001, batches of 20, 2 epochs)",
+         "trains it on the rings for 200 epochs in batches of 20",
+         "It uses lr 0.01: at the notes' 0.001 this network learns far more slowly")
+    small, rings = ex._adam_cases()
+    assert len(small.y) == 10 and len(rings.y) == 300
+    assert (ex.ADAM_LR, ex.ADAM_BATCH, ex.ADAM_INIT) == (0.001, 20, "he")
+    assert (ex.FIGURE_LR, ex.FIGURE_EPOCHS) == (0.01, 200)
+
+
+# ---------------------------------------------------------------- the rings
+
+def test_rings_settings():
+    says("for the notes' 10,000 updates (667 epochs of 15 batches)",
+         "Adam at lr 0.001 against SGD at lr 0.05 with momentum 0.9")
+    assert recipe.RINGS_EPOCHS == 667 and -(-300 // recipe.RINGS_BATCH) == 15
+    adam, sgd = (make() for make in recipe.RINGS_OPTIMIZERS.values())
+    assert adam.lr == 0.001 and (sgd.lr, sgd.momentum) == (0.05, 0.9)
+
+
+@pytest.fixture(scope="module")
+def seed0():
+    return {(len(hidden), label): recipe.load_rings_run(DATA / "l05_rings.npz", label, hidden)
+            for hidden in recipe.RINGS_DEPTHS for label in recipe.RINGS_OPTIMIZERS}
+
+
+ADAM, SGDM = list(recipe.RINGS_OPTIMIZERS)
+
+
+def test_two_hidden_layers_seed_0(seed0):
+    says("its loss jumps from epoch to epoch, and it ends well above its lowest. Adam at lr "
+         "0.001 is smooth and slow")
+    sgd = seed0[2, SGDM][1].loss
+    adam = seed0[2, ADAM][1].loss
+    assert sgd[-1] > 3 * sgd.min()                              # 0.459 against 0.096
+    assert np.max(np.diff(adam)) < 0.02 and adam[-1] > 0.5      # no jumps, still at 0.53
+
+
+def test_eight_hidden_layers_seed_0(seed0):
+    from lessonlib.data import make_rings
+    says("With eight hidden layers Adam draws both rings, while SGD with momentum spends "
+         "hundreds of epochs on a plateau before its loss begins to fall")
+    X, y = make_rings()
+    assert seed0[8, ADAM][0].score(X, y) > 0.95                 # 0.993
+    sgd = seed0[8, SGDM][1].loss
+    assert sgd[100:300].min() > 0.35 and sgd.min() < 0.2        # 0.126 in epoch 551
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return recipe.load_rings_seed_sweep(DATA / "l05_rings_seeds.npz")
+
+
+def test_seed_sweep(sweep):
+    says("with the seeds 0-9 for the initial weights and the batches (40 runs)",
+         "With two hidden layers neither optimiser is better on every seed, and both spread "
+         "widely", "With eight, Adam ends above SGD with momentum on every seed, and SGD's best "
+         "run is below Adam's worst")
+    accuracy = sweep["accuracy"]
+    assert accuracy.shape == (2, 2, 10) and list(sweep["seeds"]) == list(range(10))
+    assert list(sweep["hidden_layers"]) == [2, 8] and list(sweep["labels"]) == [ADAM, SGDM]
+    two, eight = accuracy
+    assert np.sum(two[0] > two[1]) == 4                          # 4 of 10
+    assert np.ptp(two[0]) > 0.25 and np.ptp(two[1]) > 0.25      # 67-99 %, 68-99 %
+    assert np.all(eight[0] > eight[1]) and eight[1].max() < eight[0].min()     # 87 % < 95 %
+
+
+def test_adam_moves_every_layer_alike(seed0):
+    says("In SGD's run the middle layers' gradients are far smaller than the first and last "
+         "layers'", "Adam moves every layer by about the same amount")
+    sgd = seed0[8, SGDM][1]
+    grads = sgd.grad_mean_abs.mean(axis=0)
+    assert np.all(grads[1:-1] < grads[0] / 5) and np.all(grads[1:-1] < grads[-1])
+    adam_steps = seed0[8, ADAM][1].weight_change_mean_abs.mean(axis=0)
+    sgd_steps = sgd.weight_change_mean_abs.mean(axis=0)
+    assert adam_steps.max() / adam_steps.min() < 2 < 20 < sgd_steps.max() / sgd_steps.min()
+
+
+def test_std1_start():
+    says("a first-epoch loss in the thousands", "the weights blow up within the first epoch",
+         "Adam survives")
+    with np.load(DATA / "l05_runs.npz") as stored:
+        assert list(stored["std1_labels"]) == [ADAM, SGDM]
+        loss, diverged = stored["std1_loss"], stored["std1_diverged_epoch"]
+        accuracy = stored["std1_accuracy"]
+    assert 1e3 <= loss[0, 0] < 1e4                             # 4.04e3
+    assert diverged.tolist() == [-1, 0]
+    assert np.isfinite(loss[0]).all() and 0.6 < accuracy[0] < 0.8       # 0.733: slowly

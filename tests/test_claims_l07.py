@@ -1,0 +1,190 @@
+"""Lesson 07 (weight initialisation): every number and result its prose states, recomputed with
+lessonlib or read from the precomputed files the notebook loads (data/l07_init_runs.csv,
+data/l07_digits_curves.npz), each tied to the sentence that states it (``assert_says``)."""
+import functools
+from pathlib import Path
+
+import numpy as np
+
+import lessonlib
+from lessonlib.layers import init_weight
+from lessonlib.recipes import l06_vanishing as recipe06
+from lessonlib.recipes import l07_initialisation as recipe
+
+from _claims import assert_says, prose
+
+NB = "07_weight_initialisation.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def acts(init, activation):
+    return recipe.layer_activations(init, activation, 5, seed=0)
+
+
+def per_layer(init, activation, statistic):
+    return [float(statistic(h)) for h in acts(init, activation)]
+
+
+@functools.lru_cache(maxsize=None)
+def runs():
+    return recipe06.read_runs(DATA / "l07_init_runs.csv")
+
+
+def digits(activation, init):
+    return [r for r in runs() if r["experiment"] == "digits" and r["activation"] == activation
+            and r["init"] == str(init)]
+
+
+def test_lecun_is_not_glorot():
+    """1/sqrt(n_in) is named LeCun's; Glorot & Bengio's Xavier is the fan average."""
+    assert_says(NB, "$1/\\sqrt{n_\\text{in}}$ is **LeCun's** scale")
+    assert_says(NB, "a standard deviation of $\\sqrt{2/(n_\\text{in} + n_\\text{out})}$")
+    assert "Xavier (Glorot & Bengio, 2010)" not in prose(NB)
+    W = init_weight(64, 50, "xavier", rng=0)
+    assert abs(W.std() * 8 - 1) < 0.03                      # std 1/sqrt(64), not the average
+    assert_says(NB, "for a $64 \\times 50$ layer they differ by a few per cent")
+    assert 1.04 < np.sqrt(2 / 114) / (1 / 8) < 1.08
+    assert_says(NB, "With 100 inputs, LeCun's is 0.1 times the standard normal draw and He's "
+                "$\\sqrt{0.02} \\approx 0.141$ times")
+    unit = init_weight(100, 100, "normal", rng=0)
+    np.testing.assert_allclose(init_weight(100, 100, "xavier", rng=0), 0.1 * unit, rtol=1e-12)
+    np.testing.assert_allclose(init_weight(100, 100, "he", rng=0), np.sqrt(0.02) * unit,
+                               rtol=1e-12)
+
+
+def test_shrink_factors_per_relu_layer():
+    """Lesson 06's setting: 77-fold; this lesson's stacks: 14-fold (std 0.01), 7-fold growth
+    (std 1); and the measured stacks follow them."""
+    assert_says(NB, "each ReLU layer multiplies the root mean square by $\\sqrt{n "
+                "\\operatorname{Var}(w) / 2}$")
+    assert round(1 / np.sqrt(10 * (0.01 / np.sqrt(3)) ** 2 / 2)) == 77
+    assert_says(NB, "std 1 multiplies the spread by about 7 per layer (to $1.3 \\times 10^4$ at "
+                "layer 5) and std 0.01 divides it by about 14 (to $10^{-6}$)")
+    assert round(np.sqrt(100 * 1.0 / 2)) == 7 and round(1 / np.sqrt(100 * 1e-4 / 2)) == 14
+    big, small = per_layer(1.0, "relu", np.std), per_layer(0.01, "relu", np.std)
+    assert f"{big[-1]:.2g}" == "1.3e+04" and 1e-6 < small[-1] < 2e-6
+    assert 5.5 < (big[-1] / big[0]) ** 0.25 < 8.5
+    assert 11 < (small[0] / small[-1]) ** 0.25 < 17
+
+
+def test_sigmoid_rows():
+    assert_says(NB, "77 % of layer 1's outputs are below 0.05 or above 0.95, and about two thirds "
+                "in every later layer")
+    saturated = per_layer("normal", "sigmoid", lambda h: np.mean((h < 0.05) | (h > 0.95)))
+    assert f"{saturated[0]:.2f}" == "0.77" and all(0.6 < s < 0.7 for s in saturated[1:])
+    assert_says(NB, "from the second layer on, none is farther than 0.05 from it")
+    assert max(per_layer(0.01, "sigmoid", lambda h: np.abs(h - 0.5).max())[1:]) < 0.05
+    assert_says(NB, "standard deviation 0.11 to 0.13 from layer 2 on")
+    assert all(0.105 <= s < 0.135 for s in per_layer("xavier", "sigmoid", np.std)[1:])
+    assert_says(NB, "98 to 100 % of them from layer 2 on")
+    inside = per_layer("xavier", "sigmoid", lambda h: np.mean((h > 0.2) & (h < 0.8)))
+    assert all(0.975 <= s <= 1.0 for s in inside[1:])
+
+
+def test_tanh_is_u_shaped_then_flat_then_a_bell():
+    shares = [np.histogram(h, bins=5, range=(-1, 1))[0] / h.size for h in acts("xavier", "tanh")]
+    assert_says(NB, "the histogram is **U-shaped**, highest at the two ends, with 14 % of the "
+                "outputs beyond $\\pm 0.9$")
+    assert f"{np.mean(np.abs(acts('xavier', 'tanh')[0]) > 0.9):.2f}" == "0.14"
+    assert_says(NB, "(0.24 in each outer fifth of the range, 0.16 to 0.18 in each of the middle "
+                "three)")
+    assert [f"{s:.2f}" for s in shares[0]] == ["0.24", "0.17", "0.16", "0.18", "0.24"]
+    assert_says(NB, "is nearly **flat** between $-0.6$ and $0.6$")
+    assert shares[1][1:4].max() - shares[1][1:4].min() < 0.03
+    assert_says(NB, "Only from layer 3 on is it a **bell**, narrower in every layer: standard "
+                "deviation 0.63, 0.48, 0.41, 0.36, 0.32 from layer 1 to 5")
+    for s in shares[2:]:
+        assert s[2] > s[1] > s[0] and s[2] > s[3] > s[4]
+    assert [f"{s:.2f}" for s in per_layer("xavier", "tanh", np.std)] == \
+        ["0.63", "0.48", "0.41", "0.36", "0.32"]
+
+
+def test_relu_rows():
+    assert_says(NB, "each layer's spread is about $1/\\sqrt2$ of the one before (0.59, 0.41, "
+                "0.29, 0.21, 0.13)")
+    lecun = per_layer("xavier", "relu", np.std)
+    assert [f"{s:.2f}" for s in lecun] == ["0.59", "0.41", "0.29", "0.21", "0.13"]
+    assert_says(NB, "The same shape in all five layers, standard deviation 0.75 to 0.84")
+    he = per_layer("he", "relu", np.std)
+    assert f"{min(he):.2f}" == "0.75" and f"{max(he):.2f}" == "0.84"
+    assert_says(NB, "$\\sqrt{1 - 1/\\pi} \\approx 0.83$")
+    assert f"{np.sqrt(1 - 1 / np.pi):.2f}" == "0.83"
+
+
+@functools.lru_cache(maxsize=None)
+def start_gradients(activation, init):
+    X, y, _, _ = lessonlib.data.load_digits_split(n_train=1000, seed=0)
+    model = lessonlib.MLP(64, [50] * 6, 10, activation=activation, init=init, seed=0)
+    with lessonlib.single_thread():
+        _, grads = model.loss_and_grads(X, y)
+    return np.array([np.abs(grads[name]).mean() for name in model.weight_names])
+
+
+def test_gradients_at_the_start():
+    assert_says(NB, "std 0.01 gives about $10^{-10}$ in every layer, std 1 hundreds")
+    assert (np.abs(np.log10(start_gradients("relu", 0.01)) + 10) < 0.5).all()
+    assert (start_gradients("relu", "normal") > 100).all()
+    assert_says(NB, "give flat profiles (fc7's gradient at most 3 times fc1's), He's about ten "
+                "times larger than LeCun's")
+    for init in ("xavier", "he"):
+        g = start_gradients("relu", init)
+        assert g[-1] / g[0] < 3
+    assert 7 < np.median(start_gradients("relu", "he") / start_gradients("relu", "xavier")) < 14
+    assert_says(NB, "std 0.01 gives about $10^{-9}$")
+    assert (np.abs(np.log10(start_gradients("tanh", 0.01)) + 9) < 0.5).all()
+    assert_says(NB, "by a factor of about 5 per layer with LeCun, 4 with He and 50 with std 0.01; "
+                "with LeCun fc1's is $10^{-4}$ times fc7's")
+    per_layer_factor = {init: (g[-1] / g[0]) ** (1 / 6) for init in ("xavier", "he", 0.01)
+                        for g in [start_gradients("sigmoid", init)]}
+    assert round(per_layer_factor["xavier"]) == 5 and round(per_layer_factor["he"]) == 4
+    assert 45 < per_layer_factor[0.01] < 55
+    g = start_gradients("sigmoid", "xavier")
+    assert f"{g[-1] / g[0]:.1g}" == "1e+04"                  # as the notebook's table prints it
+
+
+def test_training_table():
+    assert_says(NB, "the fifteen lines of std 0.01, LeCun and He lie on it")
+    for init in (0.01, "xavier", "he"):
+        assert all(abs(r["final_loss"] - np.log(10)) < 0.02 for r in digits("sigmoid", init))
+    assert_says(NB, "ReLU with std 1 diverged in its first epoch for every seed")
+    assert all(r["diverged"] and r["epochs"] == 0 for r in digits("relu", "normal"))
+    assert_says(NB, "std 0.01 never leaves the loss of guessing")
+    for activation in ("relu", "tanh", "sigmoid"):
+        assert all(r["loss_below_1_epoch"] is None for r in digits(activation, 0.01))
+    assert_says(NB, "or stays stuck above the loss of guessing with saturated units (tanh)")
+    assert all(r["final_loss"] > np.log(10) for r in digits("tanh", "normal"))
+    assert_says(NB, "He's loss falls below 1 in epoch 2 or 3, LeCun's in epoch 4 or 5")
+    assert {r["loss_below_1_epoch"] for r in digits("relu", "he")} == {2, 3}
+    assert {r["loss_below_1_epoch"] for r in digits("relu", "xavier")} == {4, 5}
+    assert_says(NB, "LeCun, whose histograms looked best, does not learn in 20 epochs, while std "
+                "1, whose histograms looked worst, does")
+    assert all(r["loss_below_1_epoch"] is None for r in digits("sigmoid", "xavier"))
+    assert all(r["loss_below_1_epoch"] for r in digits("sigmoid", "normal"))
+
+
+def test_first_epochs_agree_with_the_stored_curve():
+    """The notebook's live check: the ReLU/He digits run, 5 epochs, equals the stored curve."""
+    assert_says(NB, "One of them, retrained here for its first 5 epochs, gives the same numbers")
+    X, y, _, _ = lessonlib.data.load_digits_split(n_train=1000, seed=0)
+    with lessonlib.single_thread():
+        model = lessonlib.MLP(64, [50] * 6, 10, activation="relu", init="he", seed=0)
+        history = model.fit(X, y, lessonlib.SGD(lr=0.05, momentum=0.9), epochs=5, batch_size=50,
+                            seed=0)
+    with np.load(DATA / "l07_digits_curves.npz") as f:
+        stored = f["loss"][list(f["activations"]).index("relu"), list(f["inits"]).index("he"), 0]
+    np.testing.assert_allclose(history.loss, stored[:5], rtol=1e-9, atol=0)
+
+
+def test_iris_with_lecun_and_he():
+    assert_says(NB, "With LeCun or He weights, all ten runs get past guessing, half of them within "
+                "about ten epochs (with the uniform weights: half never, the others after 66 to "
+                "93 epochs), and the mean test accuracy goes from 0.46 to 0.95")
+    iris = {init: [r for r in runs() if r["experiment"] == "iris" and r["init"] == init]
+            for init in ("uniform", "xavier", "he")}
+    first = {init: [r["loss_below_1_epoch"] for r in rows if r["loss_below_1_epoch"]]
+             for init, rows in iris.items()}
+    assert len(first["uniform"]) == 5 and (min(first["uniform"]), max(first["uniform"])) == (66, 93)
+    for init in ("xavier", "he"):
+        assert len(first[init]) == 10 and 9 <= np.median(first[init]) <= 11
+        assert f"{np.mean([r['test_accuracy'] for r in iris[init]]):.2f}" == "0.95"
+    assert f"{np.mean([r['test_accuracy'] for r in iris['uniform']]):.2f}" == "0.46"

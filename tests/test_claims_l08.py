@@ -1,0 +1,307 @@
+"""Lesson 08 (batch normalisation): every number and result its prose states, recomputed with
+lessonlib or read from the precomputed files the notebook loads (data/l08_seeds.csv,
+data/l08_scale_sweep.npz), each tied to the sentence that states it (``assert_says``). The
+lecture notes' own numbers (seed 001) are written out here as they print them."""
+import functools
+from pathlib import Path
+
+import numpy as np
+
+import lessonlib
+from lessonlib import layers
+from lessonlib.recipes import l08_batchnorm as recipe
+
+from _claims import assert_says, prose
+
+NB = "08_batch_normalisation.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SEED = 0
+X_TRAIN, Y_TRAIN, X_TEST, Y_TEST = lessonlib.data.load_iris(seed=SEED)
+EPS = 1e-3
+
+
+def mlp(depth, seed=SEED, **kw):
+    return lessonlib.MLP(4, [10] * depth, 3, activation="relu", seed=seed, **kw)
+
+
+@functools.lru_cache(maxsize=None)
+def trained(depth, batch_norm, epochs=100):
+    """The notebook's train(): Adam lr 0.001, batches of 20, seed 0."""
+    with lessonlib.single_thread():
+        model = mlp(depth, batch_norm=batch_norm)
+        history = model.fit(X_TRAIN, Y_TRAIN, lessonlib.Adam(lr=0.001), epochs=epochs,
+                            batch_size=20, seed=SEED)
+    return model, history
+
+
+def confusion(model):
+    table = np.zeros((3, 3), dtype=int)
+    np.add.at(table, (model.predict(X_TEST), Y_TEST), 1)   # rows predicted, columns true
+    return table
+
+
+@functools.lru_cache(maxsize=None)
+def seed_table():
+    table, header = lessonlib.data.read_csv(DATA / "l08_seeds.csv")
+    col = {name: k for k, name in enumerate(header)}
+
+    def accuracies(depth, batch_norm, fix_gamma):
+        rows = table[(table[:, col["depth"]] == depth) & (table[:, col["batch_norm"]] == batch_norm)
+                     & (table[:, col["fix_gamma"]] == fix_gamma)]
+        return rows[np.argsort(rows[:, col["seed"]]), col["test_accuracy"]]
+    return accuracies
+
+
+def test_iris_features_are_not_standardised():
+    assert_says(NB, "their means range from 1.18 to 5.85 cm and their spreads differ by a "
+                "factor of four")
+    means, stds = X_TRAIN.mean(axis=0), X_TRAIN.std(axis=0)
+    assert f"{means.min():.2f}" == "1.18" and f"{means.max():.3f}" == "5.850"
+    assert 3.5 < stds.max() / stds.min() < 4.5
+
+
+def test_signal_shrinks_per_layer_at_initialisation():
+    assert_says(NB, "Without batch norm the signal shrinks about 62-fold per layer: by layer 7 "
+                "the outputs vary by $5 \\times 10^{-14}$")
+    plain = recipe.layer_scales(mlp(7), X_TRAIN)
+    assert round(recipe.factor_per_layer(plain)) == 62 and f"{plain[-1]:.0e}" == "5e-14"
+    assert_says(NB, "there is still a decline, about 2.6-fold per layer")
+    bn = recipe.layer_scales(mlp(7, batch_norm=True), X_TRAIN)
+    assert f"{recipe.factor_per_layer(bn):.1f}" == "2.6"
+    tiny_eps = recipe.layer_scales(mlp(7, batch_norm=True), X_TRAIN, eps=1e-8)
+    assert_says(NB, "With batch norm and a tiny $\\epsilon$ every layer's output has the same "
+                "spread")
+    assert 0.5 < tiny_eps.min() and tiny_eps.max() / tiny_eps.min() < 1.3
+
+
+def test_the_factor_depends_on_the_draw():
+    assert_says(NB, "The 62 belongs to this network's random weights (seed 0), not to the "
+                "architecture")
+    assert_says(NB, "so other seeds shrink faster")
+    factors = [recipe.factor_per_layer(recipe.layer_scales(mlp(7, seed=s), X_TRAIN))
+               for s in range(10)]
+    assert round(factors[0]) == 62 and min(factors[1:]) > 70 and round(max(factors)) == 108
+    assert round(1 / (np.sqrt(10) * 0.01 / np.sqrt(3) / np.sqrt(2))) == 77     # the estimate
+
+
+def test_preactivation_variance_is_below_eps():
+    assert_says(NB, "At initialisation the variance is $5.7 \\times 10^{-5}$ at fc1, already "
+                "below $\\epsilon$, and smaller still in every later layer, down to "
+                "$4.6 \\times 10^{-10}$ at fc7")
+    v = recipe.preactivation_variances(mlp(7, batch_norm=True), X_TRAIN)
+    assert f"{v[0]:.1e}" == "5.7e-05" and f"{v[-1]:.1e}" == "4.6e-10"
+    assert v[0] < EPS and np.all(v[1:] < v[0])
+    assert_says(NB, "multiplies its centred input by about $1/\\sqrt{\\epsilon} \\approx 32$")
+    assert round(1 / np.sqrt(EPS)) == 32
+    assert_says(NB, "after 5 epochs of training (section 4's settings) every layer's variance "
+                "is above $\\epsilon$")
+    model, _ = trained(7, True, epochs=5)
+    assert np.all(recipe.preactivation_variances(model, X_TRAIN) > EPS)
+
+
+def _along_x_hat(batch, dout, gamma):
+    layer = layers.BatchNorm(batch.shape[1], eps=EPS)
+    layer.params["gamma"][:] = gamma
+    layer.forward(batch, training=True)
+    dx = layer.backward(dout)
+    var = batch.var(axis=0)
+    x_hat = (batch - batch.mean(axis=0)) / np.sqrt(var + EPS)
+    return dx, (dx * x_hat).sum(axis=0) / ((dout * gamma * x_hat).sum(axis=0)
+                                          / np.sqrt(var + EPS)), var
+
+
+def test_gradient_is_uncorrelated_with_x_hat_only_when_variance_dominates_eps():
+    assert_says(NB, "The first makes the gradient that reaches $x$ sum to 0 over the batch, "
+                "whatever $\\epsilon$")
+    assert_says(NB, "a fraction $\\epsilon / (\\sigma^2 + \\epsilon)$ of it is left")
+    assert_says(NB, "In the small-variance regime of section 2, $\\sigma^2$ below $\\epsilon$, "
+                "stretching does change $\\hat x$, the loss does care, and almost all of that "
+                "part is left")
+    rng = np.random.default_rng(SEED)
+    x = X_TRAIN[:20].copy()
+    gamma = rng.uniform(0.5, 2.0, 4)
+    rng.normal(0.0, 1.0, 4)                               # beta, drawn as the notebook does
+    dout = rng.normal(0.0, 1.0, (20, 4))
+    for scale, (lo, hi) in ((1.0, (0.0, 0.01)), (0.005, (0.9, 1.0))):
+        dx, left, var = _along_x_hat(scale * x, dout, gamma)
+        assert np.abs(dx.sum(axis=0)).max() < 1e-12 * np.abs(dx).sum(axis=0).max()
+        np.testing.assert_allclose(left, EPS / (var + EPS), rtol=1e-9)
+        assert lo < left.min() and left.max() < hi
+    # stretching a column changes x_hat when sigma^2 is not >> eps, and does not when it is
+    for scale, changes in ((1.0, False), (0.005, True)):
+        b = scale * x
+        before = layers.BatchNorm(4).forward(b, training=True)
+        after = layers.BatchNorm(4).forward(2 * b, training=True)
+        assert (np.abs(after - before).max() > 0.1) == changes
+
+
+def test_seven_layer_runs():
+    plain, plain_h = trained(7, False)
+    bn, bn_h = trained(7, True)
+    assert_says(NB, "Without batch norm the loss sits at $\\ln 3 \\approx 1.10$ (a uniform "
+                "guess) for over 60 epochs")
+    assert np.all(np.abs(plain_h.loss[:60] - np.log(3)) < 0.01)
+    assert_says(NB, "in epoch 1 fc1's gradient is more than eight orders of magnitude below the "
+                "output layer's")
+    g = plain_h.grad_mean_abs
+    assert 1e8 < g[0, -1] / g[0, 0] < 1e9
+    assert_says(NB, "In epoch 68 the network leaves the plateau, but it only learns to tell "
+                "setosa from the rest: every other flower is called virginica")
+    assert recipe.first_epoch_below(plain_h.loss) == 68
+    assert np.bincount(plain.predict(X_TEST), minlength=3).tolist() == [15, 0, 35]
+    assert_says(NB, "the largest layer gradient of an epoch is typically about 20 times the "
+                "smallest (at most about 80 times), and 49 of the 50 test flowers are "
+                "classified correctly")
+    ratio = bn_h.grad_mean_abs.max(axis=1) / bn_h.grad_mean_abs.min(axis=1)
+    assert 15 < np.median(ratio) < 25 and 75 < ratio.max() < 85
+    assert int(np.sum(bn.predict(X_TEST) == Y_TEST)) == 49
+
+
+def test_seed_table_seven_layers():
+    acc = seed_table()
+    assert_says(NB, "Without batch norm no seed learns all three species in 100 epochs: the net "
+                "predicts a single class (accuracy 0.30, the share of setosa) or separates only "
+                "setosa (0.62)")
+    assert set(acc(7, 0, 0).round(2)) == {0.30, 0.62}
+    assert np.mean(Y_TEST == 0) == 0.30
+    assert_says(NB, "With batch norm 9 of 10 seeds reach 0.94-0.98 and one stops at 0.80")
+    with_bn = acc(7, 1, 0)
+    assert np.sum((with_bn >= 0.94) & (with_bn <= 0.98)) == 9 and sorted(with_bn)[0] == 0.80
+    assert_says(NB, "fixing $\\gamma = 1$, as the notes do, changes little here")
+    assert abs(acc(7, 1, 1).mean() - with_bn.mean()) < 0.02
+
+
+def test_inference_with_batch_statistics():
+    bn, _ = trained(7, True)
+    assert_says(NB, "with the moving statistics it matches `predict_proba`")
+    by_hand = recipe.forward_by_hand(bn, X_TEST, statistics="moving")[-1][1]
+    np.testing.assert_allclose(by_hand, bn.predict_proba(X_TEST), rtol=0, atol=1e-12)
+    assert_says(NB, "every layer outputs just $\\beta$ and every flower gets the same answer")
+    alone = [recipe.forward_by_hand(bn, X_TEST[i:i + 1], statistics="batch")[-1][1][0]
+             for i in range(len(X_TEST))]
+    assert np.abs(np.array(alone) - alone[0]).max() < 1e-12
+    assert_says(NB, "The same flower is called virginica among setosas, setosa among "
+                "virginicas, and even among other versicolors it is called setosa")
+    i = np.flatnonzero(Y_TEST == 1)[0]
+    others = np.arange(len(X_TEST)) != i
+    called = []
+    for c in range(3):
+        batch = np.vstack([X_TEST[i:i + 1], X_TEST[others & (Y_TEST == c)][:9]])
+        called.append(int(recipe.forward_by_hand(bn, batch, statistics="batch")[-1][1][0].argmax()))
+    assert called == [2, 0, 0] and bn.predict(X_TEST[i:i + 1])[0] == 1
+
+
+def test_notes_25_layer_table():
+    """The notes' confusion table for 25 hidden layers with batch norm (seed 001; rows predicted
+    1, 2, columns true setosa, versicolor, virginica), copied as printed."""
+    notes = np.array([[18, 0, 15], [0, 15, 2]])
+    assert_says(NB, "the notes' confusion table calls 15 of its 17 test virginica setosa (33 of "
+                "their 50 test flowers right)")
+    assert notes[0, 2] == 15 and notes[:, 2].sum() == 17
+    assert notes[0, 0] + notes[1, 1] == 33 and notes.sum() == 50
+    assert_says(NB, "(18, 15 and 17 test flowers per species against our 15, 19 and 16)")
+    assert notes.sum(axis=0).tolist() == [18, 15, 17]
+    assert np.bincount(Y_TEST).tolist() == [15, 19, 16]
+
+
+def test_our_25_layer_run():
+    model, history = trained(25, True)
+    assert_says(NB, "ours (seed 0) keeps setosa apart and calls all 19 versicolor virginica")
+    assert confusion(model).tolist() == [[15, 0, 0], [0, 0, 0], [0, 19, 16]]
+    assert_says(NB, "For the first 14 epochs every hidden layer's gradient is below $10^{-9}$")
+    hidden_max = history.grad_mean_abs[:, :-1].max(axis=1)
+    assert np.all(hidden_max[:14] < 1e-9) and hidden_max[14] >= 1e-9
+    assert_says(NB, "shrink 2.7-fold per layer (as in section 2; the cell above measures it), "
+                "and over 25 layers that is a factor of $3 \\times 10^{10}$")
+    f25 = recipe.factor_per_layer(recipe.layer_scales(mlp(25, batch_norm=True), X_TRAIN))
+    assert f"{f25:.1f}" == "2.7" and f"{f25 ** 24:.0e}" == "3e+10"
+    assert_says(NB, "the loss hovers between about 0.5 and 0.8 instead of falling towards 0")
+    # measured over epochs 31-100 on three BLAS/perturbation variants: 0.499 to 0.752
+    assert 0.45 < history.loss[30:].min() and history.loss[30:].max() < 0.8
+
+
+def test_seed_table_25_layers():
+    acc = seed_table()
+    assert_says(NB, "9 of 10 seeds stop at 0.62 (one reaches 0.96), and with $\\gamma$ fixed at "
+                "1 none gets above 0.86")
+    with_bn = acc(25, 1, 0)
+    assert np.sum(with_bn == 0.62) == 9 and with_bn.max() == 0.96
+    assert acc(25, 1, 1).max() == 0.86
+
+
+@functools.lru_cache(maxsize=None)
+def sweep():
+    with np.load(DATA / "l08_scale_sweep.npz") as f:
+        return {k: f[k] for k in f.files}
+
+
+def below_one(std, bn):
+    s = sweep()
+    i = list(s["stds"]).index(std)
+    return [recipe.first_epoch_below(s["loss"][i, int(bn), k]) for k in range(s["loss"].shape[2])]
+
+
+def accuracy(std, bn):
+    s = sweep()
+    return s["test_accuracy"][list(s["stds"]).index(std), int(bn)]
+
+
+def first_loss(std, bn):
+    s = sweep()
+    return s["loss"][list(s["stds"]).index(std), int(bn), :, 0]
+
+
+def test_scale_sweep_small_weights():
+    assert_says(NB, "without batch norm the loss sits at $\\ln 3$ for 25 epochs or more (at "
+                "0.01, two of five seeds never leave it and the others only separate setosa, "
+                "accuracy 0.62)")
+    assert min(e for e in below_one(0.1, False)) >= 25
+    assert below_one(0.01, False).count(None) == 2
+    assert sorted(accuracy(0.01, False).tolist()) == [0.30, 0.30, 0.62, 0.62, 0.62]
+    assert_says(NB, "with batch norm it is below 1.0 within 6 epochs and every seed learns all "
+                "three species")
+    for std in (0.01, 0.1):
+        assert max(below_one(std, True)) <= 6
+        assert accuracy(std, True).min() > 0.68         # above setosa + one other species
+    assert_says(NB, "At 0.1, four of the five plain nets, once off their plateau, catch up by "
+                "epoch 100")
+    assert np.sum(accuracy(0.1, False) >= 0.96) == 4
+
+
+def test_scale_sweep_large_weights():
+    assert_says(NB, "the loss starts in the hundreds to thousands (std 1) or around $10^{10}$ "
+                "to $10^{11}$ (std 10)")
+    assert 100 < first_loss(1.0, False).min() and first_loss(1.0, False).max() < 1e4
+    assert 1e10 < first_loss(10.0, False).min() and first_loss(10.0, False).max() < 1e12
+    assert_says(NB, "the loss starts between 1.3 and 2.4 at std 1; at std 10 it starts between "
+                "7 and 20")
+    assert f"{first_loss(1.0, True).min():.1f}" == "1.3" and f"{first_loss(1.0, True).max():.1f}" == "2.4"
+    assert 7 < first_loss(10.0, True).min() and round(first_loss(10.0, True).max()) == 20
+    assert_says(NB, "it takes 40 epochs or more to get below 1.0 (one seed never does)")
+    epochs = below_one(10.0, True)
+    assert epochs.count(None) == 1 and min(e for e in epochs if e) == 40
+
+
+def test_scale_sweep_tiny_weights():
+    assert_says(NB, "4 of 5 seeds leave the plateau, more slowly than at 0.01, and 2 learn all "
+                "three species (accuracy 0.98)")
+    epochs = below_one(0.001, True)
+    assert epochs.count(None) == 1
+    assert min(e for e in epochs if e) > max(below_one(0.01, True))
+    assert sorted(accuracy(0.001, True).tolist())[-2:] == [0.98, 0.98]
+    assert np.sum(accuracy(0.001, True) > 0.68) == 2
+    assert_says(NB, "The pre-activations' variance is far below $\\epsilon = 10^{-3}$")
+    v = recipe.preactivation_variances(mlp(7, batch_norm=True, init=0.001), X_TRAIN)
+    assert v.max() < EPS / 100
+
+
+def test_exercise_names_and_no_spoiler_of_lesson_13():
+    text = prose(NB)
+    assert "Exercise 8a" in text and "Exercise 8b" in text
+    assert "exercise 8" not in text
+    assert_says(NB, "Writing such a function yourself is lesson 13's Exercise 13a, so its code "
+                "stays hidden here")
+    import json
+    cells = json.loads((Path(__file__).resolve().parent.parent / "lessons" / NB).read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "getsource(recipe.forward_by_hand)" not in code

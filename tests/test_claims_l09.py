@@ -1,0 +1,312 @@
+"""Lesson 09 (residual learning): every number and result its prose states, recomputed with
+lessonlib or read from the precomputed files the notebook loads (data/l09_six_layers.npz,
+data/l09_deep.npz, data/l09_thousand.npz), each tied to the sentence that states it
+(``assert_says``). The history in the opening cell (ILSVRC 2015, 152 layers, 3.57 %) and He et
+al.'s 1202-layer CIFAR-10 result are citations, not computed here."""
+import functools
+from pathlib import Path
+
+import numpy as np
+
+import lessonlib
+from lessonlib.models import never_positive
+from lessonlib.recipes import l09_residual as recipe
+
+from _claims import assert_says
+
+NB = "09_residual_learning.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SEED = 0
+X_TRAIN, Y_TRAIN, X_TEST, Y_TEST = lessonlib.data.load_iris(seed=SEED)
+LN3 = np.log(3.0)
+
+
+def npz(name):
+    with np.load(DATA / name) as stored:
+        return {key: stored[key] for key in stored.files}
+
+
+def residual_1000(seed=SEED):
+    return lessonlib.MLP(4, [10] * 1000, 3, connection="residual", seed=seed)
+
+
+@functools.lru_cache(maxsize=None)
+def deep25(connection, seed):
+    return recipe.train_iris([10] * 25, connection, seed=seed)
+
+
+# ------------------------------------------------------------------ section 1 and 5: six layers
+
+def test_the_skip_adds_no_parameters():
+    assert_says(NB, "the same 87 parameters")
+    assert_says(NB, "The skip adds no parameters")
+    counts = {c: lessonlib.MLP(4, [3] * 6, 3, connection=c).n_params
+              for c in ("plain", "residual")}
+    assert counts == {"plain": 87, "residual": 87}
+    assert_says(NB, "$\\ln 3 \\approx 1.0986$")
+    assert f"{LN3:.4f}" == "1.0986"
+
+
+def test_six_layers_plain_never_learns_residual_learns_in_half():
+    assert_says(NB, "every seed ends at a test accuracy of 0.30 or 0.32")
+    assert_says(NB, "learns in half of the seeds and gets part of the way (test accuracy 0.62 "
+                "to 0.80) in three more")
+    six = npz("l09_six_layers.npz")
+    plain, residual = six["test_accuracy"]
+    assert set(np.round(plain, 2)) == {0.30, 0.32}
+    assert np.sum(residual >= 0.9) == 5
+    partial = np.sort(residual[(residual > 0.5) & (residual < 0.9)])
+    assert len(partial) == 3 and f"{partial[0]:.2f}" == "0.62" and f"{partial[-1]:.2f}" == "0.80"
+
+
+def test_six_layers_plain_gradient_is_exactly_zero_in_most_seeds():
+    assert_says(NB, "in most seeds some layer has all three ReLUs switched off")
+    assert_says(NB, "the gradient is not just small, it is exactly 0")
+    largest = [recipe.initial_gradients([3] * 6, "plain", s, X_TRAIN, Y_TRAIN).max()
+               for s in range(10)]
+    assert sum(v == 0 for v in largest) == 7
+    assert max(largest) < 1e-13
+
+
+def test_residual_seed_5_starts_with_a_dead_first_layer():
+    assert_says(NB, "starts with its three ReLUs off for every flower")
+    model = lessonlib.MLP(4, [3] * 6, 3, connection="residual", seed=5)
+    assert never_positive(model, X_TRAIN)[0] == 3
+
+
+# ------------------------------------------------------------------ section 6: 25 layers
+
+def test_twenty_five_plain_layers_have_vanishing_then_zero_gradients():
+    assert_says(NB, "its gradients are around $10^{-49}$")
+    g = recipe.initial_gradients([10] * 25, "plain", SEED, X_TRAIN, Y_TRAIN)
+    assert 1e-51 < g.min() and g.max() < 1e-47
+    assert_says(NB, "From the second epoch on the 25 hidden layers' gradients are exactly 0")
+    assert_says(NB, "between $10^{-7}$ and $10^{-5}$")
+    g = deep25("plain", SEED)[1].grad_mean_abs[1:]
+    assert (g[:, :25] == 0).all()
+    assert 1e-7 < g[:, 25].min() and g[:, 25].max() < 1e-5
+
+
+def test_twenty_five_residual_layers_learn_in_four_seeds_of_five():
+    assert_says(NB, "It learns in four of the five seeds; the fifth (seed 2) stays at $\\ln 3$")
+    accuracy = [recipe.final_test_accuracy(deep25("residual", s)[1]) for s in range(5)]
+    assert [a >= 0.9 for a in accuracy] == [True, True, False, True, True]
+    assert abs(deep25("residual", 2)[1].loss[-1] - LN3) < 0.01
+
+
+# ------------------------------------------------------------------ section 7: 100 layers
+
+def test_a_hundred_layers_stored_runs():
+    deep = npz("l09_deep.npz")
+    final = deep["d100_test_accuracy"][:, :, -1]
+    assert list(deep["d100_variants"]) == ["adam_1e-3", "sgd_0.05", "sgd_0.005"]
+    assert_says(NB, "At 100 layers Adam (lr $10^{-3}$) learns in all three seeds, and so does "
+                "SGD with a learning rate ten times smaller")
+    assert (final[0] >= 0.9).all() and (final[2] >= 0.9).all()
+    assert_says(NB, "The notes' SGD with lr 0.05 learns in only one seed")
+    assert list(final[1] >= 0.9) == [True, False, False]
+    assert_says(NB, "99.9 to 100 % of the ReLUs end up dead")
+    dead = deep["d100_dead_final"][1].mean(axis=1)
+    assert [f"{d:.1%}" for d in dead[1:]] == ["100.0%", "99.9%"]
+    assert_says(NB, "even the seed that learned did so with 99.4 % of its ReLUs dead")
+    assert f"{dead[0]:.1%}" == "99.4%"
+
+
+# ------------------------------------------------------------------ section 7: fresh 1000 layers
+
+@functools.lru_cache(maxsize=None)
+def fresh_1000():
+    model = residual_1000()
+    trace = dict(model.forward_trace(X_TRAIN))
+    r = [np.abs(trace["relu1"]).mean()] + [np.abs(trace[f"r{i}"]).mean() for i in range(2, 1001)]
+    loss, grads = model.loss_and_grads(X_TRAIN, Y_TRAIN)
+    return model, np.array(r), loss, trace["softmax"]
+
+
+def test_the_fresh_thousand_layer_signal_grows():
+    _, r, loss, p = fresh_1000()
+    assert_says(NB, "the signal leaving the last layer is about 2000 times the first layer's")
+    assert 1900 < r[-1] / r[0] < 2200
+    assert_says(NB, "under 1 % of $|r|$ on average")
+    assert (r[-1] / r[0]) ** (1 / 999) - 1 < 0.01
+    assert_says(NB, "the fresh 1000-layer net calls all 100 flowers species 1")
+    assert (p.argmax(axis=1) == 0).all()
+    assert_says(NB, "its largest probability is 0.44, and it gives the right species 0.33 on "
+                "average")
+    assert f"{p.max():.2f}" == "0.44"
+    assert f"{p[np.arange(len(Y_TRAIN)), Y_TRAIN].mean():.2f}" == "0.33"
+    assert_says(NB, "its loss, 1.115, is already above the $\\ln 3$ of a fair guess")
+    assert f"{loss:.3f}" == "1.115" and loss > LN3
+
+
+def test_the_fresh_thousand_layer_gradient_grows_downwards():
+    assert_says(NB, "$g_1$ is more than 100 times $g_{1000}$")
+    model = residual_1000()
+    _, grads = model.loss_and_grads(X_TRAIN, Y_TRAIN)
+    # g_i = d loss / d r_i is not a parameter gradient; dL/dW_i = r_{i-1}^T delta_i carries it,
+    # so the stored profile of the notebook is recomputed with the engine's backward by hand:
+    trace = dict(model.forward_trace(X_TRAIN))
+    p = trace["softmax"].copy()
+    p[np.arange(len(Y_TRAIN)), Y_TRAIN] -= 1.0
+    g = (p / len(Y_TRAIN)) @ model.params["fc1001_weight"].T
+    g_top = np.abs(g).mean()
+    for i in range(1000, 1, -1):
+        delta = g * (trace[f"fc{i}"] > 0)
+        g = g + delta @ model.params[f"fc{i}_weight"].T
+    assert np.abs(g).mean() / g_top > 100
+
+
+def first_steps(model, lr, steps=5):
+    """The notebook's first_steps: (mean |r_1000|, share of dead ReLUs) before and after each of
+    ``steps`` Adam steps on the batches of a seed-0 permutation."""
+    opt = lessonlib.Adam(lr=lr)
+    order = np.random.default_rng(SEED).permutation(len(X_TRAIN))
+
+    def report():
+        trace = dict(model.forward_trace(X_TRAIN))
+        dead = np.mean([trace[f"relu{i}"].max(axis=0) <= 0 for i in range(1, 1001)])
+        return np.abs(trace["r1000"]).mean(), dead
+
+    out = [report()]
+    for step in range(steps):
+        batch = order[step * 20:(step + 1) * 20]
+        _, grads = model.loss_and_grads(X_TRAIN[batch], Y_TRAIN[batch])
+        opt.step(model.params, grads)
+        out.append(report())
+    return out
+
+
+def test_one_adam_step_collapses_the_signal_and_kills_relus():
+    model = residual_1000()
+    assert_says(NB, "Our weights are about 0.005 in size")
+    mean_w = np.mean([np.abs(model.params[f"fc{i}_weight"]).mean() for i in range(2, 1001)])
+    assert f"{mean_w:.4f}" == "0.0050"
+    steps = first_steps(model, 1e-3)
+    assert_says(NB, "One step takes $|r_{1000}|$ from 36 to below 1")
+    assert f"{steps[0][0]:.0f}" == "36" and steps[1][0] < 1
+    assert_says(NB, "the share of dead ReLUs jumps from about half to three quarters after one "
+                "step and to 92 % after five")
+    assert 0.45 < steps[0][1] < 0.55 and 0.7 < steps[1][1] < 0.8 and f"{steps[5][1]:.0%}" == "92%"
+    slow = first_steps(residual_1000(), 1e-4)
+    assert_says(NB, "$r_{1000}$ shrinks gradually and far fewer ReLUs die")
+    assert all(a[0] > b[0] for a, b in zip(slow, slow[1:])) and slow[5][1] < 0.6
+
+
+# ------------------------------------------------------------------ section 7: 1000 layers, stored
+
+def test_thousand_layers_three_seeds_stored():
+    deep = npz("l09_deep.npz")
+    acc = deep["d1000_test_accuracy"][:, :, -1]
+    dead = {k: deep[f"d1000_dead_{k}"].mean(axis=2) for k in ("init", "epoch1", "final")}
+    assert list(deep["d1000_variants"]) == ["adam_1e-3", "adam_1e-4", "adam_1e-3_bn",
+                                            "sgd_0.005"]
+    assert_says(NB, "seed 2's mean loss over it is 24.5")
+    assert f"{deep['d1000_loss'][0, 2, 0]:.1f}" == "24.5"
+    assert_says(NB, "the share of dead ReLUs rises from 48 % to about 90 %")
+    assert [f"{d:.0%}" for d in dead["init"][0]] == ["48%", "49%", "48%"]
+    assert ((dead["epoch1"][0] > 0.85) & (dead["epoch1"][0] < 0.95)).all()
+    assert_says(NB, "Seeds 1 and 2 still learn (test accuracy 0.96 and 0.98)")
+    assert [f"{a:.2f}" for a in acc[0]] == ["0.30", "0.96", "0.98"]
+    assert_says(NB, "Seed 0, with 99 % dead, stays at $\\ln 3$")
+    assert f"{dead['final'][0, 0]:.0%}" == "99%"
+    assert_says(NB, "The ReLUs survive (61 to 66 % dead after 100 epochs, against 48 % at the "
+                "start)")
+    assert [f"{d:.0%}" for d in sorted(dead["final"][1])] == ["61%", "65%", "66%"]
+    assert_says(NB, "0.96 and 0.96; seed 2 reaches 0.62")
+    assert [f"{a:.2f}" for a in acc[1]] == ["0.96", "0.96", "0.62"]
+    assert_says(NB, "after training practically none is dead (0 % to the percent)")
+    assert (dead["final"][2] < 0.005).all()
+    assert_says(NB, "the test accuracies are 0.98, 0.86 and 0.92")
+    assert [f"{a:.2f}" for a in acc[2]] == ["0.98", "0.86", "0.92"]
+    assert_says(NB, "costs several times as long")
+    assert (deep["d1000_seconds"][2] / deep["d1000_seconds"][0] > 3).all()
+    assert_says(NB, "fails in all three seeds: more than 90 % of the ReLUs die in the first "
+                "epoch, 99 to 100 % by the end")
+    assert (acc[3] < 0.9).all() and (dead["epoch1"][3] > 0.9).all()
+    assert (dead["final"][3] >= 0.99).all()
+
+
+# ------------------------------------------------------------------ the recipe: alpha_i = 0
+
+def test_zero_branch_scalars_start_as_a_one_layer_net():
+    assert_says(NB, "With every $\\alpha_i = 0$, $r_{1000} = r_1$")
+    model = recipe.thousand_model("rezero_adam_1e-3", SEED)
+    trace = dict(model.forward_trace(X_TRAIN))
+    assert np.array_equal(trace["r1000"], trace["relu1"])
+    assert_says(NB, "the logits start near 0 and the loss at $\\ln 3$")
+    loss, grads = model.loss_and_grads(X_TRAIN, Y_TRAIN)
+    assert abs(loss - LN3) < 1e-3
+    assert_says(NB, "every layer receives the top gradient exactly")
+    assert_says(NB, "are 0 at the first step")
+    assert all(not grads[f"fc{i}_weight"].any() for i in range(2, 1001))
+    assert grads["branch_alpha"].all() and grads["fc1_weight"].any()
+
+
+def test_the_first_step_moves_only_the_scalars_besides_first_and_output_layers():
+    assert_says(NB, "only the $\\alpha_i$: each by about the learning rate, $10^{-3}$, up or down")
+    model = recipe.thousand_model("rezero_adam_1e-3", SEED)
+    before = {k: v.copy() for k, v in model.params.items()}
+    steps = first_steps(model, 1e-3, steps=1)
+    changed = {k for k, v in model.params.items() if not np.array_equal(v, before[k])}
+    assert changed == {"fc1_weight", "fc1_bias", "fc1001_weight", "fc1001_bias", "branch_alpha"}
+    a = np.abs(model.alpha)
+    assert 0.9e-3 < np.median(a) and a.max() < 1.01e-3
+    assert (model.alpha < 0).any() and (model.alpha > 0).any()
+    assert_says(NB, "The signal stays near $r_1$")
+    assert abs(steps[1][0] / steps[0][0] - 1) < 0.5
+
+
+def test_the_zero_scalar_net_keeps_its_signal_and_most_relus_in_five_steps():
+    assert_says(NB, "for seed 0, 40 % were dead before training and 60 % after five steps")
+    assert_says(NB, "far fewer ReLUs are pushed off than in the five steps above")
+    steps = first_steps(recipe.thousand_model("rezero_adam_1e-3", SEED), 1e-3)
+    assert f"{steps[0][1]:.0%}" == "40%" and f"{steps[5][1]:.0%}" == "60%"
+    assert all(0.5 < r / steps[0][0] < 2 for r, _ in steps)      # 0.017 to 0.022
+    baseline = first_steps(residual_1000(), 1e-3)
+    assert baseline[5][1] - baseline[0][1] > 2 * (steps[5][1] - steps[0][1])
+
+
+def test_zero_branch_weights_could_never_switch_on():
+    assert_says(NB, "the branch could never switch on")
+    model = residual_1000()
+    for i in range(2, 1001):
+        model.params[f"fc{i}_weight"][:] = 0.0
+    _, grads = model.loss_and_grads(X_TRAIN, Y_TRAIN)
+    assert all(not grads[f"fc{i}_{k}"].any() for i in range(2, 1001) for k in ("weight", "bias"))
+
+
+def test_scaled_residual_wiring_matches_a_numerical_gradient():
+    model = recipe.ScaledResidualMLP(4, [5] * 4, 3, alpha=0.3, init=0.3, seed=1)
+    X, y = X_TRAIN[:10], Y_TRAIN[:10]
+    _, grads = model.loss_and_grads(X, y)
+    for name in ("branch_alpha", "fc2_weight", "fc1_weight", "fc5_weight"):
+        numerical = lessonlib.gradcheck.numerical_gradient(
+            lambda: model.loss_and_grads(X, y)[0], model.params[name])
+        assert lessonlib.rel_error(grads[name], numerical) < 1e-6, name
+
+
+def test_ten_seeds_notes_recipe_six_rezero_ten():
+    t = npz("l09_thousand.npz")
+    assert list(t["recipes"]) == ["adam_1e-3", "rezero_adam_1e-3"]
+    assert list(t["seeds"]) == list(range(10))
+    acc = t["test_accuracy"][:, :, -1]
+    assert_says(NB, "learns in six seeds of ten")
+    assert np.sum(acc[0] >= 0.9) == 6
+    assert_says(NB, "learns in all ten seeds")
+    assert np.sum(acc[1] >= 0.9) == 10
+    assert_says(NB, "In two seeds its first epoch's mean loss shoots far above $\\ln 3$")
+    assert np.sum(t["loss"][0, :, 0] > 10 * LN3) == 2
+    assert_says(NB, "more than 80 % of its ReLUs are dead after the first epoch and more than "
+                "90 % at the end")
+    assert (t["dead_epoch1"][0] > 0.8).all() and (t["dead_final"][0] > 0.9).all()
+    assert_says(NB, "Its first epoch's loss stays at $\\ln 3$")
+    assert (np.abs(t["loss"][1, :, 0] - LN3) < 1e-3).all()
+    assert_says(NB, "A little over half of its ReLUs are dead after that epoch")
+    assert (t["dead_epoch1"][1] > 0.5).all() and (t["dead_epoch1"][1] < 0.66).all()
+    assert_says(NB, "only a fifth to two fifths at the end")
+    assert (t["dead_final"][1] > 0.2).all() and (t["dead_final"][1] <= 0.4).all()
+    assert_says(NB, "stay small, a few hundredths, and about half of them are negative")
+    alpha = t["alpha_final"]
+    assert 0.02 < np.abs(alpha).mean() < 0.1 and 0.4 < np.mean(alpha < 0) < 0.6
+    assert_says(NB, "hardly any stayed near the 0 they started from")
+    assert np.mean(np.abs(alpha) < 0.01) < 0.01

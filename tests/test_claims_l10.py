@@ -1,0 +1,133 @@
+"""Lesson 10 (dense connections): every number and result its prose states, recomputed with
+lessonlib (or, for the DenseNet paper's figures, the arithmetic on the figures it quotes), each
+tied to the sentence that states it (``assert_says``)."""
+import functools
+
+import numpy as np
+
+import lessonlib
+from lessonlib.models import never_positive
+from lessonlib.recipes import l09_residual as recipe09
+from lessonlib.recipes import l10_dense as recipe
+
+from _claims import assert_says, prose
+
+NB = "10_dense_connections.ipynb"
+WIDTHS = [3, 4, 5, 6, 7, 8]
+IRIS = lessonlib.data.load_iris(seed=0)
+
+
+@functools.lru_cache(maxsize=None)
+def run(connection, optimizer, seed):
+    """The lesson's run: lesson 09's train_iris, 100 epochs (model, history)."""
+    return recipe09.train_iris(WIDTHS, connection, optimizer, 100, seed, IRIS)
+
+
+def learned(connection, optimizer, seeds=range(8)):
+    return [seed for seed in seeds
+            if recipe09.final_test_accuracy(run(connection, optimizer, seed)[1]) >= 0.9]
+
+
+def test_formula_is_the_order_lessonlib_concatenates_in():
+    """r_i = r_{i-1} || h_i = h_1 || ... || h_i, without x: lessonlib's concat{i} is exactly the
+    ReLU outputs of layers 1..i side by side, oldest first, and fc{i+1} reads it."""
+    assert_says(NB, r"r_i = r_{i-1} \,\|\, h_i = h_1 \,\|\, h_2 \,\|\, \dots \,\|\, h_i")
+    assert_says(NB, "The input $x$ itself is not carried along.")
+    assert_says(NB, r"the order of the notes' code, $r_i = r_{i-1} \,\|\, h_i$, without $x$")
+    net = lessonlib.MLP(4, WIDTHS, 3, connection="dense", init=0.5, seed=1)
+    trace = dict(net.forward_trace(IRIS[0][:7]))
+    for i in range(1, len(WIDTHS) + 1):
+        expected = np.concatenate([trace[f"relu{j}"] for j in range(1, i + 1)], axis=1)
+        np.testing.assert_array_equal(trace[f"concat{i}"], expected)
+        if i < len(WIDTHS):
+            np.testing.assert_allclose(
+                trace[f"fc{i + 1}"],
+                expected @ net.params[f"fc{i + 1}_weight"] + net.params[f"fc{i + 1}_bias"],
+                rtol=1e-12, atol=1e-15)
+
+
+def test_shapes_and_counts_of_the_notes_net():
+    assert_says(NB, r"fc3 reads the $3 + 4 = 7$ columns of $h_1 \,\|\, h_2$; the output layer fc7 "
+                r"reads all $3 + 4 + \dots + 8 = 33$")
+    net = lessonlib.MLP(4, WIDTHS, 3, connection="dense")
+    assert net.params["fc3_weight"].shape == (7, 5)
+    assert net.params["fc7_weight"].shape == (33, 3)
+    assert net.n_params == 592
+    # the notes' variant with x carried along: 4 more rows in fc2 ... fc7
+    assert net.n_params + 4 * sum(WIDTHS[1:] + [3]) == 724
+    assert_says(NB, "(4 more input columns, so $4 w_i$ more weights, for every layer after the "
+                "first and for the output layer)")
+
+
+def test_growing_widths_learn_in_four_and_five_of_eight_seeds():
+    assert_says(NB, "The plain net with these widths never learns: its loss stays at $\\ln 3$ in "
+                "all eight seeds. The dense net learns in four of the eight with the notes' SGD")
+    assert_says(NB, "and in five with Adam")
+    assert_says(NB, "learns iris in 4 of 8 seeds with SGD (5 with Adam), where the plain net of "
+                "the same widths learns in none")
+    assert learned("dense", "momentum_0.05") == [0, 1, 2, 4]
+    assert learned("dense", "adam_1e-3") == [0, 2, 3, 4, 7]
+    assert learned("plain", "momentum_0.05", seeds=(0, 1)) == []
+    others = [recipe09.final_test_accuracy(run("dense", opt, s)[1])
+              for opt in ("momentum_0.05", "adam_1e-3") for s in range(8)]
+    partial = sorted(a for a in others if 0.3 < a < 0.9)
+    assert_says(NB, "most other seeds get part of the way (0.62 to 0.84)")
+    assert (partial[0], partial[-1]) == (0.62, 0.84)
+
+
+def test_seed_5_starts_with_every_first_layer_relu_off():
+    assert_says(NB, "Seed 5 fails with both optimisers")
+    assert_says(NB, "before any training, all three ReLUs of its first layer are off for every "
+                "flower")
+    untrained = lessonlib.MLP(4, WIDTHS, 3, connection="dense", seed=5)
+    assert never_positive(untrained, IRIS[0]).tolist()[0] == 3
+    assert 5 not in learned("dense", "momentum_0.05") + learned("dense", "adam_1e-3")
+
+
+def test_gradients_of_seed_0():
+    assert_says(NB, "In the plain net the gradients of the five lowest weight matrices are below "
+                "$10^{-12}$ from the first epoch on, and the last two die within a dozen epochs "
+                "(from epochs 3 and 12)")
+    first, _ = recipe.gradient_summary(run("plain", "momentum_0.05", 0)[1].grad_mean_abs)
+    assert first == [1, 1, 1, 1, 1, 3, 12]
+    assert_says(NB, "In the dense net none of the seven falls to 0")
+    assert_says(NB, "the largest being the first layer's in every epoch")
+    g = run("dense", "momentum_0.05", 0)[1].grad_mean_abs
+    first, smallest = recipe.gradient_summary(g)
+    assert first == [None] * 7 and smallest.min() > 1e-6
+    assert np.all(g.argmax(axis=1) == 0)
+
+
+def test_parameter_counts():
+    assert_says(NB, "plain and residual nets of the same widths have the same count (87 and 633)")
+    assert_says(NB, "1,783 parameters against 633 at width 10")
+    assert_says(NB, "if some layer needs 8 units, all of them have 8 (427 parameters for six "
+                "layers)")
+    count = {(c, w): lessonlib.MLP(4, [w] * 6, 3, connection=c).n_params
+             for c in ("plain", "residual", "dense") for w in (3, 8, 10)}
+    assert count["plain", 3] == count["residual", 3] == 87
+    assert count["plain", 10] == count["residual", 10] == 633
+    assert count["dense", 10] == 1783
+    assert count["residual", 8] == 427
+
+
+def test_growing_widths_overtake_width_10_at_16_layers():
+    assert_says(NB, "from 16 layers on it has more parameters than the dense net of width 10")
+    assert recipe.crossover_depth(range(1, 31), lambda d: recipe.dense_widths(d, 1, 3),
+                                  lambda d: [10] * d) == 16
+    for d in (15, 16):      # by hand: the growing net is below at 15, above at 16
+        grow = lessonlib.MLP(4, list(range(3, 3 + d)), 3, connection="dense").n_params
+        flat = lessonlib.MLP(4, [10] * d, 3, connection="dense").n_params
+        assert (grow > flat) == (d == 16)
+
+
+def test_densenet_paper_figures():
+    """Huang et al. 2017: CIFAR-10, DenseNet-BC 0.8 M against a 1001-layer ResNet of 10.2 M
+    (Figure 4, right); ImageNet, DenseNet-201 20 M against ResNet-101 'more than 40M' (Section
+    4.4, Figure 3): about a twelfth and about half, not a third."""
+    assert_says(NB, "about a twelfth of its parameters (0.08)")
+    assert_says(NB, "on ImageNet the saving is smaller: about half (DenseNet-201 with 20 million "
+                "parameters against a ResNet-101 with more than 40 million, 0.50 or less)")
+    assert round(0.8 / 10.2, 2) == 0.08
+    assert 20 / 40 == 0.5
+    assert "third of a ResNet's parameters" not in prose(NB)

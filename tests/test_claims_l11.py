@@ -1,0 +1,165 @@
+"""Lesson 11 (LeakyReLU and the summary): every number and result its prose states, recomputed
+with lessonlib (the two-layer runs, the loss table) or read from the precomputed file the
+notebook loads (data/l11_runs.npz, whose rerun tests/test_precomputed.py checks), each tied to
+the sentence that states it (``assert_says``)."""
+import functools
+from pathlib import Path
+
+import numpy as np
+
+import lessonlib
+from lessonlib.gradcheck import numerical_gradient
+from lessonlib.models import never_positive
+from lessonlib.recipes import l11_leaky as recipe
+
+from _claims import assert_says, prose
+
+NB = "11_leaky_relu.ipynb"
+IRIS = lessonlib.data.load_iris(seed=0)
+RUNS = np.load(Path(__file__).resolve().parent.parent / "data" / "l11_runs.npz")
+NAMES = list(RUNS["names"])
+
+
+def row(name):
+    return NAMES.index(name)
+
+
+RELU, LEAKY = row("baseline: ReLU, Adam"), row("LeakyReLU (slope 0.25)")
+
+
+@functools.lru_cache(maxsize=None)
+def two_layer(activation, seed):
+    """The notes' two-layer net of the lesson's first table: (never > 0 before, after, test)."""
+    untrained, _ = recipe.train_iris(activation, depth=2, epochs=0, seed=seed, data=IRIS)
+    model, _ = recipe.train_iris(activation, depth=2, epochs=100, seed=seed,
+                                 optimizer="momentum", lr=0.05, data=IRIS)
+    return (int(never_positive(untrained, IRIS[0]).sum()), int(never_positive(model, IRIS[0]).sum()),
+            model.score(IRIS[2], IRIS[3]))
+
+
+def test_two_layer_nets_dead_units_before_and_after():
+    relu = [two_layer("relu", s) for s in range(5)]
+    leaky = [two_layer("leaky_relu", s) for s in range(5)]
+    before = [r[0] for r in relu + leaky]
+    assert_says(NB, "**Before any training**, 6 to 12 of the 20 units are already negative for "
+                "every flower")
+    assert (min(before), max(before)) == (6, 12)
+    assert_says(NB, "the ReLU networks still have 7 to 10 dead units, a third to a half of the "
+                "network doing nothing")
+    assert (min(r[1] for r in relu), max(r[1] for r in relu)) == (7, 10)
+    assert_says(NB, "With LeakyReLU the same initial weights end with 2 to 4 units on the "
+                "negative side")
+    assert (min(r[1] for r in leaky), max(r[1] for r in leaky)) == (2, 4)
+    assert_says(NB, "in four of five seeds (seed 1 ends at 78% test accuracy)")
+    assert [s for s in range(5) if relu[s][2] < 0.9] == [1] and relu[1][2] == 0.78
+
+
+def test_seed_0_relu_and_leaky():
+    loss = RUNS["loss"]
+    assert_says(NB, "the loss drops below 1.0 at epoch 68, and then the network gets stuck at a "
+                "loss of 0.45")
+    assert np.argmax(loss[RELU, 0] < 1.0) + 1 == 68
+    assert round(float(loss[RELU, 0, -1]), 2) == 0.45
+    assert RUNS["test_accuracy"][RELU, 0] == 0.62
+    assert_says(NB, "the LeakyReLU network gets there 10 epochs earlier")
+    assert np.argmax(loss[LEAKY, 0] < 1.0) + 1 == 58
+    assert_says(NB, "33 of its 70 ReLUs are dead, 3 to 6 in every layer")
+    dead = RUNS["never_positive_end"][RELU, 0]
+    assert dead.sum() == 33 and (dead.min(), dead.max()) == (3, 6)
+    assert_says(NB, "It ends with 3 units on the negative side, all in the first layer, a loss "
+                "of 0.10 and 98% test accuracy")
+    assert RUNS["never_positive_end"][LEAKY, 0].tolist() == [3, 0, 0, 0, 0, 0, 0]
+    assert round(float(loss[LEAKY, 0, -1]), 2) == 0.10
+    assert RUNS["test_accuracy"][LEAKY, 0] == 0.98
+
+
+def test_seed_0_gradients_in_the_last_epoch():
+    relu = RUNS["grad_mean_abs_seed0"][RELU, -1].astype(float)
+    hidden, out = relu[:-1], relu[-1]
+    assert_says(NB, "in the last epoch they are between $2 \\times 10^{-6}$ and $4 \\times "
+                "10^{-5}$ while the output layer's is $10^{-2}$, about 300 to 6,000 times larger")
+    assert 1.5e-6 < hidden.min() < 2.5e-6 and 3.5e-5 < hidden.max() < 4.5e-5
+    assert 0.5e-2 < out < 1.5e-2
+    assert 250 < out / hidden.max() < 350 and 5500 < out / hidden.min() < 6500
+    leaky = RUNS["grad_mean_abs_seed0"][LEAKY, -1].astype(float)
+    assert_says(NB, "in the last epoch within a factor of about 120, the first and the output "
+                "layer on top, the middle layers lowest")
+    assert 110 < leaky.max() / leaky.min() < 130
+    assert set(np.argsort(leaky)[-2:]) == {0, 7}            # fc1 and fc8 on top
+    assert np.argmin(leaky) in (3, 4, 5)
+
+
+def test_ten_seeds_relu_against_leaky():
+    acc, loss, dead = RUNS["test_accuracy"], RUNS["loss"][:, :, -1], RUNS["never_positive_end"]
+    assert_says(NB, "LeakyReLU learns iris in 9 of the 10 seeds (test accuracy 96-100%); ReLU "
+                "in 1 (seed 1)")
+    learned = acc[LEAKY] >= 0.9
+    assert learned.sum() == 9 and acc[LEAKY][learned].min() == 0.96
+    assert acc[LEAKY].max() == 1.0
+    assert np.flatnonzero(acc[RELU] >= 0.9).tolist() == [1]
+    assert_says(NB, "Six ReLU runs end at a loss near 0.5 (0.45 to 0.53), one species short (test "
+                "accuracy 62%), and three never leave $\\ln 3$ (they predict one species: 30%)")
+    near = acc[RELU] == 0.62
+    assert near.sum() == 6 and np.round(loss[RELU][near], 2).min() == 0.45
+    assert np.round(loss[RELU][near], 2).max() == 0.53
+    stuck = acc[RELU] == 0.30
+    assert stuck.sum() == 3 and np.all(np.abs(loss[RELU][stuck] - np.log(3)) < 0.01)
+    assert_says(NB, "The ReLU networks end with 29 to 53 dead units of 70; the LeakyReLU networks "
+                "with 0 to 5, except seed 4, the one LeakyReLU run that fails: with 41 units on "
+                "the negative side")
+    relu_dead, leaky_dead = dead[RELU].sum(axis=1), dead[LEAKY].sum(axis=1)
+    assert (relu_dead.min(), relu_dead.max()) == (29, 53)
+    assert leaky_dead[4] == 41 and acc[LEAKY][4] == 0.30
+    assert np.delete(leaky_dead, 4).min() == 0 and np.delete(leaky_dead, 4).max() == 5
+
+
+def test_squared_error_gradient_is_three_thousand_times_smaller_at_minus_8():
+    assert_says(NB, "At $z = -8$ the squared error hands backpropagation a gradient of $-0.0003$, "
+                "nearly three thousand times smaller than cross-entropy's $-1.0$")
+    p = 1 / (1 + np.exp(8.0))
+    se, ce = (p - 1) * p * (1 - p), p - 1
+    assert round(se, 4) == -0.0003 and round(ce, 1) == -1.0
+    assert 2900 < ce / se < 3000
+
+
+def test_squared_error_loss_is_what_the_loss_row_trains_on(rng):
+    """The recipe's SoftmaxSquaredError: its backward is the gradient of 1/2 |p - onehot|^2
+    (mean over the batch) and its forward reports the cross-entropy."""
+    logits, y = rng.standard_normal((6, 3)), np.array([0, 2, 1, 1, 0, 2])
+    loss = recipe.SoftmaxSquaredError()
+    reported = loss.forward(logits, y)
+    grad = loss.backward()
+
+    def squared_error():
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return 0.5 * np.mean(np.sum((p - np.eye(3)[y]) ** 2, axis=1))
+
+    assert lessonlib.rel_error(grad, numerical_gradient(squared_error, logits)) < 1e-7
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert abs(reported - np.mean(-np.log(p[np.arange(6), y]))) < 1e-12
+
+
+def test_the_summary_table():
+    acc, dead = RUNS["test_accuracy"], RUNS["never_positive_end"].sum(axis=2)
+    seeds = {name: int(np.sum(acc[row(name)] >= 0.9)) for name in NAMES}
+    assert_says(NB, "Not every family rescues this network on its own.")
+    assert "Every family rescues" not in prose(NB)
+    assert_says(NB, "LeakyReLU and batch normalisation learn iris in 9 seeds of 10, He initial "
+                "weights, residual and dense connections in all 10")
+    assert seeds["LeakyReLU (slope 0.25)"] == seeds["batch normalisation"] == 9
+    assert seeds["He initial weights"] == seeds["residual connections"] == 10
+    assert seeds["dense connections"] == 10
+    assert_says(NB, "with SGD and momentum instead of Adam no run leaves $\\ln 3$")
+    sgd = row("SGD + momentum instead of Adam")
+    assert seeds[NAMES[sgd]] == 0 and np.all(np.abs(RUNS["loss"][sgd, :, -1] - np.log(3)) < 0.01)
+    assert_says(NB, "trained on the squared error, the network learns in 0 seeds of 10, against 1 "
+                "of 10 for the baseline, and gets stuck the same way (62% or 30% test accuracy)")
+    se = row("squared error, not cross-entropy")
+    assert RUNS["families"][se] == "loss"
+    assert seeds[NAMES[se]] == 0 and seeds["baseline: ReLU, Adam"] == 1
+    assert set(acc[se].tolist()) == {0.62, 0.30}
+    assert_says(NB, "(32 to 55 of 70 units never fire at the end, as many as in the baseline)")
+    assert (dead[se].min(), dead[se].max()) == (32, 55)
+    assert_says(NB, "without Adam no seed learns, and with squared error instead of "
+                "cross-entropy none does either (the baseline: 1 of 10)")

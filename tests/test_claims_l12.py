@@ -1,0 +1,173 @@
+"""Lesson 12 (regularisation): every number and result its prose states, read from the
+precomputed file the notebook loads (data/l12_runs.npz, whose rerun tests/test_precomputed.py
+checks) or recomputed with lessonlib, each tied to the sentence that states it
+(``assert_says``). The early-stopping epochs are found here with plain NumPy and compared with
+``recipe.early_stop``."""
+from pathlib import Path
+
+import numpy as np
+
+import lessonlib
+from lessonlib.recipes import l12_regularisation as recipe
+
+from _claims import assert_says
+
+NB = "12_regularisation.ipynb"
+RUNS = np.load(Path(__file__).resolve().parent.parent / "data" / "l12_runs.npz")
+LAMBDAS, DROPS = list(RUNS["lambdas"]), list(RUNS["drops"])
+
+
+def setting(kind, row=None):
+    return {k: RUNS[f"{kind}_{k}"] if row is None else RUNS[f"{kind}_{k}"][row]
+            for k in recipe.KEYS}
+
+
+NONE = setting("decay", LAMBDAS.index(0.0))
+DECAY = setting("decay", LAMBDAS.index(0.01))
+DROPOUT = setting("dropout", DROPS.index(0.2))
+BOTH = setting("both")
+METHODS = {"none": NONE, "weight decay": DECAY, "dropout": DROPOUT, "both": BOTH}
+
+
+def end(m, key="test_accuracy"):
+    return m[key][:, -1]
+
+
+def pct(x):
+    return round(100 * float(x), 1)
+
+
+def first_full(train):
+    """(first epoch with 100% training accuracy, counted from 1; epochs below 100% after it)."""
+    first = int(np.flatnonzero(train == 1.0)[0])
+    return first + 1, int(np.sum(train[first:] < 1.0))
+
+
+def stop_epochs(m):
+    """The first epoch (from 1) of the highest validation accuracy, per seed."""
+    return [int(np.flatnonzero(v == v.max())[0]) + 1 for v in m["val_accuracy"]]
+
+
+def test_setting_and_data():
+    assert (float(RUNS["both_lambda"]), float(RUNS["both_drop"])) == (0.01, 0.2)
+    assert (recipe.N_TRAIN, recipe.HIDDEN, recipe.LR, recipe.BATCH, int(RUNS["epochs"])) \
+        == (50, (100,) * 6, 0.05, 10, 300)
+    X, y, Xv, yv, Xt, yt = recipe.load_data(seed=0)
+    assert (len(X), len(Xv), len(Xt)) == (50, 300, 1447)
+    assert_says(NB, "**50 training digits**")
+    assert_says(NB, "300 for **validation** (used only to decide when to stop) and 1,447 for **testing**")
+    assert sorted(np.bincount(y, minlength=10))[:2] == [1, 4]
+    assert_says(NB, "one digit class has a single training example")
+    model = lessonlib.MLP(64, list(recipe.HIDDEN), 10, seed=0)
+    assert 10_000 < model.n_params < 100_000            # "tens of thousands of weights"
+    assert_says(NB, "A network with tens of thousands of weights")
+
+
+def test_seed0_unregularised_overfits_hard():
+    s = 0
+    assert first_full(NONE["train_accuracy"][s]) == (12, 0)
+    assert_says(NB, "from epoch 12 on it classifies every one of its 50 training digits correctly, "
+                    "and never drops below 100% again")
+    assert pct(end(NONE)[s]) == 76.5
+    assert_says(NB, "on the test digits it stays near 76%, a gap of over 20 points")
+    assert pct(end(NONE, "train_accuracy")[s] - end(NONE)[s]) == 23.5
+
+
+def test_seed0_regularisers_raise_test_accuracy_not_lower_training():
+    s = 0
+    assert all(end(m, "train_accuracy")[s] == 1.0 for m in METHODS.values())
+    assert_says(NB, "every run still gets all 50 training digits right")
+    gains = [round(pct(end(m)[s]) - pct(end(NONE)[s]), 1) for m in (DECAY, DROPOUT, BOTH)]
+    assert gains == [3.3, 3.5, 3.9]
+    assert_says(NB, "raise the test accuracy by three to four points on this seed")
+    assert first_full(DROPOUT["train_accuracy"][s]) == (51, 21)
+    assert_says(NB, "(100% only from epoch 51)")
+    assert_says(NB, "still dips below 100% in 21 later epochs")
+
+
+def test_seed0_loss_and_weights():
+    s = 0
+    assert int(np.argmin(NONE["test_loss"][s])) + 1 == 20
+    assert_says(NB, "Without regularisation the test loss is lowest around epoch 20 and then rises")
+    assert NONE["test_loss"][s, -1] > NONE["test_loss"][s].min() + 0.1
+    w0, w1 = DECAY["weight_norm"][s, 0], DECAY["weight_norm"][s, -1]
+    assert (round(w0), round(w1)) == (35, 18) and 0.45 < w1 / w0 < 0.55
+    assert_says(NB, "Weight decay halves the weights (from 35 to 18)")
+    assert int(np.argmin(DECAY["test_loss"][s])) + 1 == 260
+    assert_says(NB, "keeps the test loss falling almost to the end (lowest at epoch 260)")
+    ratio = DECAY["test_loss"][s, -1] / NONE["test_loss"][s, -1]
+    assert 0.6 < ratio < 0.73
+    assert_says(NB, "to about a third below the unregularised network's")
+    assert DROPOUT["weight_norm"][s, -1] >= NONE["weight_norm"][s, -1]
+    assert DROPOUT["test_loss"][s, -1] == max(m["test_loss"][s, -1] for m in METHODS.values())
+    assert_says(NB, "Dropout leaves the weights as large as without it and its test loss ends the highest")
+
+
+def test_five_seeds():
+    assert pct(end(NONE).mean()) == 77.6
+    assert pct((end(NONE, "train_accuracy") - end(NONE)).mean()) == 22.4
+    assert_says(NB, "the unregularised network ends at 77.6% on the test digits, 22.4 points below")
+    better = {name: int(np.sum(end(m) > end(NONE))) for name, m in METHODS.items() if m is not NONE}
+    assert better == {"weight decay": 5, "dropout": 3, "both": 4}
+    assert round(pct(end(DECAY).mean()) - pct(end(NONE).mean()), 1) == 1.8
+    assert_says(NB, "Weight decay gains 1.8 points (better in all five seeds)")
+    assert pct(end(BOTH).mean()) == pct(end(DECAY).mean()) == 79.4
+    assert_says(NB, "both together gain as much, in four of five seeds")
+    assert round(pct(end(DROPOUT).mean()) - pct(end(NONE).mean()), 1) == 0.9
+    assert_says(NB, "dropout alone gains 0.9 points and is better in only three of five")
+    gaps = [pct((end(m, "train_accuracy") - end(m)).mean()) for m in METHODS.values()]
+    assert gaps == [22.4, 20.6, 21.5, 20.6]
+    assert_says(NB, "The gap closes by one or two points out of 22")
+    assert 0.6 < end(DECAY, "test_loss").mean() / end(NONE, "test_loss").mean() < 0.73
+    assert_says(NB, "cuts the test loss by about a third")
+
+
+def test_early_stopping():
+    for m in METHODS.values():
+        got = recipe.early_stop(m)
+        assert list(got["epoch"]) == stop_epochs(m)
+    assert stop_epochs(NONE) == [42, 18, 23, 216, 27]
+    assert_says(NB, "peaks within the first 42 epochs in four of the five seeds")
+    at_stop = [NONE["test_accuracy"][i, e - 1] for i, e in enumerate(stop_epochs(NONE))]
+    assert (pct(np.mean(at_stop)), pct(end(NONE).mean())) == (77.0, 77.6)
+    assert_says(NB, "(77.0% against 77.6% on average)")
+    assert int(np.argmin(NONE["val_loss"][0])) + 1 == 22
+    assert_says(NB, "the validation loss on the right rises from epoch 22")
+    regularised = [e for m in (DECAY, DROPOUT, BOTH) for e in stop_epochs(m)]
+    assert (min(regularised), max(regularised)) == (85, 268)
+    assert_says(NB, "the validation accuracy peaks late (epochs 85 to 268)")
+    gains = []
+    for m in (DECAY, DROPOUT, BOTH):
+        stopped = np.mean([m["test_accuracy"][i, e - 1] for i, e in enumerate(stop_epochs(m))])
+        gains.append(round(pct(stopped) - pct(end(m).mean()), 1))
+    assert (min(gains), max(gains)) == (0.3, 1.7)
+    assert_says(NB, "stopping there gives 0.3 to 1.7 points more than the end")
+
+
+def test_sweeps():
+    test = RUNS["decay_test_accuracy"][:, :, -1].mean(axis=1)
+    loss = RUNS["decay_test_loss"][:, :, -1].mean(axis=1)
+    assert LAMBDAS[int(np.argmax(test))] == LAMBDAS[int(np.argmin(loss))] == 0.01
+    assert_says(NB, "Weight decay has a sweet spot near $\\lambda = 0.01$, where the test accuracy "
+                    "and the test loss are both best")
+    k = LAMBDAS.index(0.1)
+    assert (round(100 * RUNS["decay_train_accuracy"][k, :, -1].mean()),
+            round(100 * test[k])) == (90, 64)
+    assert_says(NB, "(90% training, 64% test)")
+    drop_test = RUNS["dropout_test_accuracy"][:, :, -1].mean(axis=1)
+    assert all(drop_test[DROPS.index(p)] > drop_test[0] for p in (0.1, 0.2, 0.3))
+    assert_says(NB, "Dropout helps a little from $p = 0.1$ to $0.3$")
+    j = DROPS.index(0.5)
+    assert round(100 * RUNS["dropout_train_accuracy"][j, :, -1].mean()) == 43
+    assert_says(NB, "no longer learns in 300 epochs (43% training)")
+
+
+def test_what_to_notice():
+    assert_says(NB, "50 training digits, all right from epoch 12 on, against about 77% of the test digits")
+    assert_says(NB, "At $\\lambda = 0.01$ it halves the weights, ends with a test loss about a third "
+                    "lower and adds about two points of test accuracy, in five seeds of five")
+    assert_says(NB, "Here it adds about a point of test accuracy, not in every seed")
+    assert_says(NB, "No remedy closes a 22-point gap")
+    assert 0.6 < end(DECAY, "test_loss").mean() / end(NONE, "test_loss").mean() < 0.73
+    assert round(pct(end(DROPOUT).mean()) - pct(end(NONE).mean())) == 1 and \
+        np.any(end(DROPOUT) < end(NONE))

@@ -1,0 +1,206 @@
+"""Lesson 13 (inference by hand): every number and result its prose states, recomputed with
+lessonlib or read from the precomputed file the notebook loads (data/l13_seeds.csv), each tied
+to the sentence that states it (``assert_says``). The lecture notes' numbers (seed 001) are
+written out as they print them.
+
+The followed flower must expose a wrong hidden layer: ``one_layer_wrong`` below recomputes the
+networks by hand (independently of lessonlib's forward pass and of the exercise module) with a
+single mistake in a single hidden layer, and the tests check that the flower's probabilities,
+which ``side_by_side`` prints, change."""
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lessonlib
+from lessonlib.exercises import l13_inference as inference
+
+from _claims import assert_says
+
+NB = "13_inference_by_hand.ipynb"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SEED = 0
+X_TRAIN, Y_TRAIN, X_TEST, Y_TEST = lessonlib.data.load_iris(seed=SEED)
+FOLLOW = 16
+
+
+@functools.lru_cache(maxsize=None)
+def net(kind):
+    """The notebook's three networks, trained as its cells train them."""
+    settings = {
+        "bn": ([10] * 7, lambda: lessonlib.Adam(lr=0.001), dict(batch_norm=True, fix_gamma=False)),
+        "residual": ([3] * 6, lambda: lessonlib.SGD(lr=0.05, momentum=0.9),
+                     dict(connection="residual")),
+        "dense": ([3, 4, 5, 6, 7, 8], lambda: lessonlib.SGD(lr=0.05, momentum=0.9),
+                  dict(connection="dense")),
+    }
+    hidden, optimizer, kw = settings[kind]
+    model = lessonlib.MLP(4, hidden, 3, seed=SEED, **kw)
+    model.fit(X_TRAIN, Y_TRAIN, optimizer(), epochs=100, batch_size=20, seed=SEED)
+    return model
+
+
+def firing(model, flowers):
+    return {name: (h > 0).sum(axis=1) for name, h in model.forward_trace(flowers)
+            if name.startswith("relu")}
+
+
+def one_layer_wrong(kind, model, x, layer=None, slip=None):
+    """Probabilities (N, 3) recomputed from the arrays, with ``slip`` made in hidden ``layer``
+    only: "no_bias", "no_relu", "transposed" (square weights), "no_skip" (residual, layer >= 2),
+    "no_beta" (batch norm), "reversed" (dense: [h_i, ..., h_1])."""
+    p, aux = model.params, model.aux
+    n_hidden = len(model.hidden)
+    inp, hs, r = x, [], None
+    for i in range(1, n_hidden + 1):
+        s = slip if i == layer else None
+        W = p[f"fc{i}_weight"]
+        z = inp @ (W.T if s == "transposed" else W) + (0.0 if s == "no_bias" else p[f"fc{i}_bias"])
+        if kind == "bn":
+            z = (p[f"bn{i}_gamma"] * (z - aux[f"bn{i}_moving_mean"])
+                 / np.sqrt(aux[f"bn{i}_moving_var"] + 1e-3)
+                 + (0.0 if s == "no_beta" else p[f"bn{i}_beta"]))
+        h = z if s == "no_relu" else np.maximum(z, 0.0)
+        if kind == "residual":
+            r = h if (i == 1 or s == "no_skip") else h + r
+            inp = r
+        elif kind == "dense":
+            hs.append(h)
+            inp = np.concatenate(hs[::-1] if s == "reversed" else hs, axis=1)
+        else:
+            inp = h
+    logits = inp @ p[f"fc{n_hidden + 1}_weight"] + p[f"fc{n_hidden + 1}_bias"]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def single_layer_slips(kind, model):
+    slips = {"bn": ["no_beta", "no_relu", "transposed"], "residual": ["no_relu", "transposed",
+             "no_skip", "no_bias"], "dense": ["no_relu", "no_bias", "reversed"]}[kind]
+    for i in range(1, len(model.hidden) + 1):
+        for s in slips:
+            square = model.params[f"fc{i}_weight"].shape[0] == model.params[f"fc{i}_weight"].shape[1]
+            if (s == "transposed" and not square) or (s in ("no_skip", "reversed") and i == 1):
+                continue
+            yield i, s
+
+
+def test_followed_flower():
+    assert_says(NB, "We follow test flower 16, a setosa like the notes' flower")
+    assert Y_TEST[FOLLOW] == 0
+    assert_says(NB, "for which units fire in every hidden layer of the three networks that "
+                "fires for any test flower")
+    for kind in ("bn", "residual", "dense"):
+        model = net(kind)
+        ours, every = firing(model, X_TEST[FOLLOW:FOLLOW + 1]), firing(model, X_TEST)
+        for name in ours:
+            assert (ours[name][0] > 0) == bool(every[name].any()), (kind, name)
+
+
+def test_first_flower_hides_the_residual_hidden_layers():
+    model = net("residual")
+    assert_says(NB, "in our residual network no hidden unit fires for it")
+    assert all(n[0] == 0 for n in firing(model, X_TEST[:1]).values())
+    assert_says(NB, "For the first test flower nothing fires, so `r6` is 0 and the output is the "
+                "softmax of `fc7_bias` alone")
+    b = model.params["fc7_bias"]
+    np.testing.assert_allclose(model.predict_proba(X_TEST[:1])[0], np.exp(b) / np.exp(b).sum(),
+                               rtol=1e-12)
+    assert_says(NB, "For our flower, units fire in layers 1, 2, 3, 5 and 6. Layer 4 fires for "
+                "none of the 50 test flowers")
+    ours = firing(model, X_TEST[FOLLOW:FOLLOW + 1])
+    assert [i for i in range(1, 7) if ours[f"relu{i}"][0] > 0] == [1, 2, 3, 5, 6]
+    assert not firing(model, X_TEST)["relu4"].any()
+
+
+@pytest.mark.parametrize("kind", ["bn", "residual", "dense"])
+def test_a_wrong_hidden_layer_shows_on_the_followed_flower(kind):
+    """Every single-layer slip changes the followed flower's probabilities (beyond the eight
+    digits side_by_side prints), except those confined to the residual net's dead layer 4 that
+    keep it silent; on the first test flower the residual net hides most of them."""
+    model = net(kind)
+    x = X_TEST[FOLLOW:FOLLOW + 1]
+    right = model.predict_proba(x)
+    np.testing.assert_allclose(one_layer_wrong(kind, model, x), right, rtol=1e-12)
+    missed = [(i, s) for i, s in single_layer_slips(kind, model)
+              if np.abs(one_layer_wrong(kind, model, x, i, s) - right).max() < 1e-6]
+    assert missed == ([(4, "no_bias")] if kind == "residual" else []), missed
+    if kind == "residual":
+        first = X_TEST[:1]
+        hidden_on_first = [(i, s) for i, s in single_layer_slips(kind, model)
+                           if np.abs(one_layer_wrong(kind, model, first, i, s)
+                                     - model.predict_proba(first)).max() < 1e-6]
+        assert len(hidden_on_first) > 10
+
+
+def test_accuracies_and_widths():
+    assert_says(NB, "The notes' networks classified 49, 48 and 48 of the 50 test flowers; ours, "
+                "at seed 0, 49, 50 and 47")
+    notes = {"bn": [[18, 0, 0], [0, 14, 0], [0, 1, 17]],          # seed 001's three tables
+             "residual": [[18, 0, 0], [0, 13, 0], [0, 2, 17]],
+             "dense": [[18, 0, 0], [0, 13, 0], [0, 2, 17]]}
+    assert [int(np.trace(np.array(t))) for t in notes.values()] == [49, 48, 48]
+    ours = [int(np.sum(net(k).predict(X_TEST) == Y_TEST)) for k in ("bn", "residual", "dense")]
+    assert ours == [49, 50, 47]
+    assert_says(NB, "so the layers read 4 (the flower), 3, 7, 12, 18 and 25 columns, and the "
+                "output layer 33")
+    rows = [w.shape[0] for name, w in net("dense").params.items() if name.endswith("_weight")]
+    assert rows == [4, 3, 7, 12, 18, 25, 33]
+    assert_says(NB, "the residual network's are 4 and then 3 all the way")
+    rows = [w.shape[0] for name, w in net("residual").params.items() if name.endswith("_weight")]
+    assert rows == [4, 3, 3, 3, 3, 3, 3]
+
+
+def test_concatenation_order():
+    assert_says(NB, "lesson 10's $r_i = r_{i-1} \\,\\|\\, h_i$, the oldest block first")
+    model = net("dense")
+    trace = dict(model.forward_trace(X_TEST))
+    np.testing.assert_array_equal(trace["concat3"], np.concatenate(
+        [trace["relu1"], trace["relu2"], trace["relu3"]], axis=1))
+    assert_says(NB, "Follow the code: the reversed order gives the right shapes and the wrong "
+                "numbers")
+    wrong = inference.slipped_forward("dense", model.params, model.aux, X_TEST, "reversed_concat")
+    assert all(wrong[f"concat{i}"].shape == trace[f"concat{i}"].shape for i in range(1, 7))
+    assert np.abs(wrong["softmax"] - model.predict_proba(X_TEST)).max() > 1e-3
+
+
+@functools.lru_cache(maxsize=None)
+def seeds_table():
+    table, _ = lessonlib.data.read_csv(DATA / "l13_seeds.csv")
+    return table
+
+
+def test_seed_table():
+    t = seeds_table()
+    acc = {code: t[t[:, 0] == code, 4] for code in range(3)}
+    assert_says(NB, "The batch-norm network learns in 9 of the 10 runs (seed 2 stops at 0.80)")
+    assert np.sum(acc[0] > 0.9) == 9 and acc[0][2] == 0.80
+    assert_says(NB, "each reaches a test accuracy above 0.9 in only 5 of the 10 runs")
+    assert np.sum(acc[1] > 0.9) == 5 and np.sum(acc[2] > 0.9) == 5
+    assert_says(NB, "In two runs each, seeds 5 and 9, they learn nothing at all: the training "
+                "loss stays at $\\ln 3$")
+    for code in (1, 2):
+        rows = t[(t[:, 0] == code) & (t[:, 4] == 0.30)]
+        assert rows[:, 1].tolist() == [5, 9]
+        assert np.all(np.abs(rows[:, 2] - np.log(3)) < 1e-3)
+    assert_says(NB, "In a few more they stop at 0.62")
+    assert np.sum(acc[1] == 0.62) + np.sum(acc[2] == 0.62) == 4
+    assert [a[SEED] for a in acc.values()] == [0.98, 1.00, 0.94]
+
+
+def test_precision():
+    assert_says(NB, "(0.91460075 against 0.91460079)")           # the notes' exercise 1
+    assert_says(NB, "The checkers accept any answer right to 32-bit precision (a relative "
+                "difference of about $10^{-4}$)")
+
+    def float32_answer(params, aux, x, trace=None):
+        p32 = {k: v.astype(np.float32) for k, v in params.items()}
+        a32 = {k: v.astype(np.float32) for k, v in aux.items()}
+        return inference.reference_bn_predict(p32, a32, x.astype(np.float32))
+    assert inference.bn_inference.grade(float32_answer) is None
+    assert_says(NB, "each flower's prediction is the same alone as in a batch of fifty")
+    for kind in ("bn", "residual", "dense"):
+        model = net(kind)
+        alone = np.vstack([model.predict_proba(X_TEST[i:i + 1]) for i in range(len(X_TEST))])
+        assert np.abs(alone - model.predict_proba(X_TEST)).max() < 1e-12
