@@ -9,6 +9,7 @@ import pytest
 from _claims import assert_says
 from lessonlib import single_thread
 from lessonlib.data import make_rings
+from lessonlib.models import MLP
 from lessonlib.recipes import l03_relu as recipe
 
 NB = "03_relu.ipynb"
@@ -45,6 +46,8 @@ def test_sigmoid_slope_is_at_most_a_quarter():
     s = recipe.sigmoid(z)
     assert np.max(s * (1 - s)) == pytest.approx(0.25)
     assert_says(NB, "The sigmoid's slope is never more than 0.25")
+    assert_says(NB, "unless the weights make up for it, each sigmoid layer shrinks the gradient "
+                    "by a factor of four or more")
 
 
 def test_per_layer_shrink_factors(rings):
@@ -89,18 +92,39 @@ def test_first_iteration_gradients(two_layer_runs):
                     "the output layer's (fc3) is 10 times smaller")
 
 
+def test_output_layer_gap_is_activation_scale(rings):
+    X, y = rings
+    relu = recipe.output_layer_terms(X, y, "relu", (20, 20), "normal", 0)
+    sigmoid = recipe.output_layer_terms(X, y, "sigmoid", (20, 20), "normal", 0)
+    assert (round(relu[1], 2), round(sigmoid[1], 2)) == (0.49, 0.51)
+    assert_says(NB, "(mean 0.49 for ReLU, 0.51 for sigmoid)")
+    assert (round(relu[0], 2), round(sigmoid[0], 2)) == (3.36, 0.65)
+    assert_says(NB, "(mean $|h_2|$ 3.36 against 0.65)")
+    # by hand: fc3's gradient is h2^T (p - onehot) / n, the same as the model's
+    model = MLP(2, [20, 20], 2, activation="sigmoid", init="normal", seed=0)
+    trace = dict(model.forward_trace(X))
+    by_hand = trace["sigmoid2"].T @ (trace["softmax"] - np.eye(2)[y]) / len(X)
+    assert np.allclose(by_hand, model.loss_and_grads(X, y)[1]["fc3_weight"])
+
+
 def test_five_seed_table():
     with np.load(DATA / "l03_rings_seeds.npz") as stored:
         runs = dict(zip(stored["activations"], stored["loss"]))
     relu_hits = [first_below(r, 0.2) for r in runs["relu"]]
     sigmoid_hits = [first_below(r, 0.2) for r in runs["sigmoid"]]
-    assert relu_hits[2] is None
+    assert relu_hits[2] is None and sum(h is not None for h in relu_hits) == 4
+    assert sum(r < s for r, s in zip(relu_hits, sigmoid_hits) if r is not None) == 4
+    assert_says(NB, "The speed-up holds on four of the five seeds")
     assert (min(h for h in relu_hits if h), max(h for h in relu_hits if h)) == (133, 476)
     assert (min(sigmoid_hits), max(sigmoid_hits)) == (1795, 2390)
-    assert_says(NB, "The ReLU runs drop below 0.2 within 133 to 476 iterations, the sigmoid runs "
+    assert_says(NB, "Four ReLU runs drop below 0.2 within 133 to 476 iterations, the sigmoid runs "
                     "after 1,795 to 2,390")
-    assert (round(runs["relu"][2][-1], 2), round(runs["relu"][4][-1], 2)) == (0.22, 0.14)
-    assert_says(NB, "(seeds 2 and 4) then stop improving, at a loss of 0.22 and 0.14")
+    stalled = [(round(runs["relu"][s][500], 2), round(runs["relu"][s][-1], 2)) for s in (2, 4)]
+    assert stalled == [(0.26, 0.22), (0.17, 0.14)]
+    assert_says(NB, "(seeds 2 and 4) stall: from iteration 500 to 2,500 their loss only goes from "
+                    "0.26 to 0.22 and from 0.17 to 0.14")
+    assert round(runs["sigmoid"][2][-1], 3) == 0.088 and runs["relu"][2][-1] > runs["sigmoid"][2][-1]
+    assert_says(NB, "ends above the sigmoid run of the same seed (0.22 against 0.088)")
     assert all(np.all(np.diff(r[-500:]) < 0) for r in runs["sigmoid"])
     assert_says(NB, "while every sigmoid run keeps going down, slowly")
 
@@ -146,6 +170,11 @@ def test_the_spikes_are_not_the_velocity(rings, deep_relu):
     slow = continued[0.03]
     assert slow.argmax() == 0 and slow[-1] < slow[0]
     assert_says(NB, "At lr 0.03 it only goes down")
+    curvature = recipe.top_curvature(X, y, [20] * 6, at=170, seed=0)
+    assert round(curvature) == 33 and round(2 / curvature, 3) == 0.061
+    assert 0.03 < 2 / curvature < 0.1
+    assert_says(NB, "The steepest curvature at iteration 170 is about 33 (printed above), so the "
+                    "limit is 2 / 33 = 0.061: lr 0.1 is above it, lr 0.03 below.")
     no_momentum = recipe.train_rings("relu", [20] * 6, 0.1, 0.0, 1000, "xavier", 0, X, y)[1].loss
     jump = no_momentum[1:] / np.minimum.accumulate(no_momentum)[:-1]
     assert round(jump.max(), 2) == 1.07 and round(no_momentum[-1], 2) == 0.53

@@ -53,13 +53,23 @@ def test_the_dip_and_the_noise(easy):
     full = sin_logistic_grad(dip, X, y)
     spread = {}
     for bs in (5, 30, 300):
-        grads = recipe.batch_gradients(X, y, dip, bs, -(-100 * bs // len(X)), seed=0)
+        grads = recipe.batch_gradients(X, y, dip, bs, -(-100 // (len(X) // bs)), seed=0)
+        assert len(grads) == {5: 200, 30: 132, 300: 102}[bs]
         spread[bs] = np.sqrt(np.mean(np.sum((grads - full) ** 2, axis=1)))
-    assert round(spread[5] / spread[30], 2) == 2.28 and round(np.sqrt(6), 2) == 2.45
-    assert round(spread[30] / spread[300], 2) == 2.69 and round(np.sqrt(10), 2) == 3.16
-    assert_says(NB, "six times more points (5 to 30), 2.28 times less noise ($\\sqrt 6 \\approx "
-                    "2.45$); ten times more (30 to 300), 2.69 times less ($\\sqrt{10} \\approx "
+    assert round(spread[5] / spread[30], 2) == 2.31 and round(np.sqrt(6), 2) == 2.45
+    assert round(spread[30] / spread[300], 2) == 3.52 and round(np.sqrt(10), 2) == 3.16
+    assert_says(NB, "six times more points (5 to 30), 2.31 times less noise ($\\sqrt 6 \\approx "
+                    "2.45$); ten times more (30 to 300), 3.52 times less ($\\sqrt{10} \\approx "
                     "3.16$)")
+    assert_says(NB, "at least 100\nbatches each")
+    # the sampling formula, against per-row gradients computed here (not by the recipe)
+    per_row = np.array([sin_logistic_grad(dip, X[i:i + 1], y[i:i + 1]) for i in range(len(X))])
+    sigma2 = np.sum(per_row.var(axis=0))
+    for bs, measured in spread.items():
+        formula = np.sqrt(sigma2 / bs * (len(X) - bs) / (len(X) - 1))
+        assert abs(recipe.batch_noise_formula(X, y, dip, bs) - formula) < 1e-12
+        assert abs(measured / formula - 1) < 0.1          # the prediction is close
+    assert_says(NB, "$\\sqrt{\\sigma^2 / B \\cdot (N - B) / (N - 1)}$")
 
 
 def test_final_loss_strips(easy, stored):
@@ -77,6 +87,12 @@ def test_final_loss_strips(easy, stored):
     assert round(float(losses[1000][0]), 4) == dip_loss
     assert np.median(losses[5]) > dip_loss and losses[1].min() > dip_loss
     assert_says(NB, "most runs, and every run with batch 1, end at a loss *worse* than the dip")
+    b1 = dict(zip(stored["batch_sizes"].tolist(), stored["final_b"]))[1]
+    far = np.linalg.norm(b1 - np.array([0.0752, -0.1215]), axis=1)
+    assert round(b1[:, 0].min()) == -48 and round(b1[:, 0].max()) == 33
+    assert round(far.min(), 1) == 3.6
+    assert_says(NB, "the batch-1 runs end between $b_1 = -48$ and $b_1 = 33$,\n  none closer than "
+                    "3.6 to the dip")
 
 
 def test_leaving_the_dip(easy):

@@ -31,7 +31,8 @@ def _steps(path, lr):
 # ---------------------------------------------------------------- Adagrad on x^2
 
 def test_adagrad_gives_the_notes_number():
-    says("for 29 updates:", "still prints the notes' 0.01459057")
+    says("for 29 updates:", "the two differ far below the eighth digit: the\n"
+         "notes' form, run below, prints the same 0.01459057")
     path = descend(square_grad, 0.5, Adagrad(lr=0.1), 29)
     assert f"{path[-1]:.8f}" == "0.01459057"
     # the notes' delta under the root gives the same 8 digits
@@ -136,7 +137,9 @@ def test_without_the_correction_the_steps_would_be_several_times_too_long():
 
 def test_adam_gives_the_notes_number_and_settles():
     says("The notes' 0.02099521", "Adam's first steps are about lr long, so it overshoots 0, "
-         "swings back, and the swings shrink. Unlike RMSProp it settles (the last line)")
+         "swings back, and the swings shrink. Unlike RMSProp with $\\beta = 0.9$ it settles (the "
+         "last line)", "RMSProp given the\nsame $\\beta = 0.999$ settles too, even faster",
+         "a step of at most about 0.001 per parameter")
     path = descend(square_grad, 0.5, Adam(lr=0.1), 200)
     assert f"{path[30]:.8f}" == "0.02099521"
     assert np.all((_steps(path, 0.1)[:4] > 0.9) & (_steps(path, 0.1)[:4] <= 1.0 + 1e-9))
@@ -144,6 +147,9 @@ def test_adam_gives_the_notes_number_and_settles():
     assert path[low] < -0.2 and 0 < path[low:31].max() < -path[low]    # -0.205, then 0.104
     rms = descend(square_grad, 0.5, RMSProp(lr=0.1, beta=0.9), 200)
     assert abs(path[-1]) < 1e-4 and abs(rms[-1]) > 0.01                 # 1.1e-5 against 5.0e-2
+    long_memory = descend(square_grad, 0.5, RMSProp(lr=0.1, beta=0.999), 200)
+    assert abs(long_memory[-1]) < abs(path[-1]) / 1e6                   # 4.0e-136
+    assert np.all(_steps(path, 0.1) <= 1.0 + 1e-9)                      # at most lr
 
 
 def test_adams_defaults():
@@ -283,14 +289,18 @@ def test_seed_sweep(sweep):
 
 
 def test_adam_moves_every_layer_alike(seed0):
-    says("In SGD's run the middle layers' gradients are far smaller than the first and last "
-         "layers'", "Adam moves every layer by about the same amount")
+    says("In SGD's run the hidden layers' gradients are far smaller than those of the first and "
+         "last\nweight matrices", "Adam moves every layer\nby about the same amount",
+         "the\nsmallest gradients sit in the later hidden layers, fc6 to fc8",
+         "in the eight-layer runs above, about a tenth of lr in every\nlayer")
     sgd = seed0[8, SGDM][1]
     grads = sgd.grad_mean_abs.mean(axis=0)
     assert np.all(grads[1:-1] < grads[0] / 5) and np.all(grads[1:-1] < grads[-1])
     adam_steps = seed0[8, ADAM][1].weight_change_mean_abs.mean(axis=0)
     sgd_steps = sgd.weight_change_mean_abs.mean(axis=0)
     assert adam_steps.max() / adam_steps.min() < 2 < 20 < sgd_steps.max() / sgd_steps.min()
+    assert set(np.argsort(grads[1:-1])[:3] + 2) == {6, 7, 8}           # fc6, fc7, fc8
+    assert np.all((0.05 < adam_steps / 0.001) & (adam_steps / 0.001 < 0.2))   # 0.085 to 0.14
 
 
 def test_std1_start():
@@ -303,3 +313,37 @@ def test_std1_start():
     assert 1e3 <= loss[0, 0] < 1e4                             # 4.04e3
     assert diverged.tolist() == [-1, 0]
     assert np.isfinite(loss[0]).all() and 0.6 < accuracy[0] < 0.8       # 0.733: slowly
+
+
+# ---------------------------------------------------------------- Adam for the MLP (cell after 5a)
+
+def _adam_float32(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8):
+    f = np.float32
+    x = np.array(x0, dtype=f)
+    m, n = np.zeros_like(x), np.zeros_like(x)
+    path = [x.copy()]
+    for t in range(1, steps + 1):
+        g = np.asarray(grad_fn(x), dtype=f)
+        m = f(beta1) * m + f(1 - beta1) * g
+        n = f(beta2) * n + f(1 - beta2) * g * g
+        x = x - f(lr) * (m / f(1 - beta1 ** t)) / (np.sqrt(n / f(1 - beta2 ** t)) + f(eps))
+        path.append(x.copy())
+    return np.array(path)
+
+
+def test_the_mlp_loop_agrees_with_fit():
+    from lessonlib import MLP
+    from lessonlib.data import make_rings
+    says("A float64 loop agrees to $10^{-12}$; a loop that passes in float32 agrees only to about "
+         "$10^{-6}$, so that line then prints False although the loop is right")
+    assert ex.adam_update.grade(_adam_float32) is None           # float32 passes the check
+    X, y = make_rings()
+    twin = MLP(2, [20, 20], 2, init="he", seed=0)
+    twin.fit(X, y, Adam(lr=0.001), epochs=100, batch_size=20, seed=0)
+    gaps = []
+    for loop in (ex.adam_update.reference, _adam_float32):
+        model = MLP(2, [20, 20], 2, init="he", seed=0)
+        x0, grad_fn, load = recipe.mlp_as_vector(model, X, y, batch_size=20, seed=0)
+        load(np.asarray(loop(grad_fn, x0, lr=0.001, steps=1500), dtype=np.float64)[-1])
+        gaps.append(max(np.abs(model.params[k] - twin.params[k]).max() for k in model.params))
+    assert gaps[0] < 1e-12 and 1e-7 < gaps[1] < 1e-5                # 6.7e-16, 2.5e-6

@@ -55,6 +55,7 @@ def test_setting_and_data():
     X, y, Xv, yv, Xt, yt = recipe.load_data(seed=0)
     assert (len(X), len(Xv), len(Xt)) == (50, 300, 1447)
     assert_says(NB, "**50 training digits**")
+    assert_says(NB, "The step is 0.05, a value chosen for these digits, not the book's 0.01")
     assert_says(NB, "300 for **validation** (used only to decide when to stop) and 1,447 for **testing**")
     assert sorted(np.bincount(y, minlength=10))[:2] == [1, 4]
     assert_says(NB, "one digit class has a single training example")
@@ -97,7 +98,8 @@ def test_seed0_loss_and_weights():
     assert_says(NB, "keeps the test loss falling almost to the end (lowest at epoch 260)")
     ratio = DECAY["test_loss"][s, -1] / NONE["test_loss"][s, -1]
     assert 0.6 < ratio < 0.73
-    assert_says(NB, "to about a third below the unregularised network's")
+    assert (round(DECAY["test_loss"][s, -1], 3), round(NONE["test_loss"][s, -1], 3)) == (0.633, 0.923)
+    assert_says(NB, "ends about a third below the unregularised network's final test loss (0.633 against 0.923)")
     assert DROPOUT["weight_norm"][s, -1] >= NONE["weight_norm"][s, -1]
     assert DROPOUT["test_loss"][s, -1] == max(m["test_loss"][s, -1] for m in METHODS.values())
     assert_says(NB, "Dropout leaves the weights as large as without it and its test loss ends the highest")
@@ -144,6 +146,27 @@ def test_early_stopping():
     assert_says(NB, "stopping there gives 0.3 to 1.7 points more than the end")
 
 
+def patience_stop(val, patience=30):
+    """(last epoch run, best epoch so far), both from 1, for a patience rule on val."""
+    for e in range(patience, len(val)):
+        best = int(np.argmax(val[:e + 1]))          # first maximum so far
+        if e - best >= patience:
+            return e + 1, best + 1
+    return len(val), int(np.argmax(val)) + 1
+
+
+def test_early_stopping_with_patience():
+    got = [patience_stop(v) for v in NONE["val_accuracy"]]
+    assert [g[0] for g in got] == [72, 48, 53, 47, 57] and max(g[0] for g in got) == 72
+    assert [g[1] for g in got] == [42, 18, 23, 17, 27]
+    kept = np.mean([NONE["test_accuracy"][i, b - 1] for i, (_, b) in enumerate(got)])
+    assert (pct(kept), pct(end(NONE).mean())) == (76.9, 77.6)
+    assert_says(NB, "stopping once the validation accuracy has not risen for 30 epochs ends the "
+                    "five runs by epoch 72 of 300, at 76.9% test accuracy")
+    assert_says(NB, "with a patience of 30 epochs, it ends the training by epoch 72 of 300 at "
+                    "little cost in accuracy (76.9% against 77.6%)")
+
+
 def test_sweeps():
     test = RUNS["decay_test_accuracy"][:, :, -1].mean(axis=1)
     loss = RUNS["decay_test_loss"][:, :, -1].mean(axis=1)
@@ -162,12 +185,31 @@ def test_sweeps():
     assert_says(NB, "no longer learns in 300 epochs (43% training)")
 
 
+def test_book_pull():
+    """lr * lambda * steps, the book's run (Deep Learning from Scratch, ch06/overfit_weight_decay.py:
+    SGD lr 0.01, 300 images in batches of 100, 201 epochs) against ours at lambda = 0.1."""
+    X, *_ = recipe.load_data(seed=0)
+    steps = int(RUNS["epochs"]) * (len(X) // recipe.BATCH)
+    assert steps == 1500
+    book, ours = 0.01 * 0.1 * 3 * 201, recipe.LR * 0.1 * steps
+    assert (round(book, 2), round(ours, 1), round(ours / book, 1)) == (0.6, 7.5, 12.4)
+    assert_says(NB, "about 600 steps of learning rate 0.01 (300 images in batches of 100, 201 epochs); "
+                    "we take 1,500 steps of 0.05")
+    assert_says(NB, "our weights are pulled 12.4 times as hard as the book's")
+    assert round(book / (recipe.LR * steps), 3) == 0.008
+    assert_says(NB, "book's $\\lambda = 0.1$ is our $\\lambda = 0.008$, next to our sweet spot")
+    assert all(RUNS["decay_train_accuracy"][LAMBDAS.index(lam), :, -1].min() == 1.0
+               for lam in LAMBDAS if lam <= 0.03)
+    assert_says(NB, "ours stays at 100% for every $\\lambda$ up to 0.03")
+
+
 def test_what_to_notice():
     assert_says(NB, "50 training digits, all right from epoch 12 on, against about 77% of the test digits")
     assert_says(NB, "At $\\lambda = 0.01$ it halves the weights, ends with a test loss about a third "
                     "lower and adds about two points of test accuracy, in five seeds of five")
     assert_says(NB, "Here it adds about a point of test accuracy, not in every seed")
-    assert_says(NB, "No remedy closes a 22-point gap")
+    assert_says(NB, "No remedy closes the 22-point gap")
+    assert_says(NB, "we did not train on more digits")
     assert 0.6 < end(DECAY, "test_loss").mean() / end(NONE, "test_loss").mean() < 0.73
     assert round(pct(end(DROPOUT).mean()) - pct(end(NONE).mean())) == 1 and \
         np.any(end(DROPOUT) < end(NONE))

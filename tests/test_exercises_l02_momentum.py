@@ -89,7 +89,7 @@ def test_gradient_other_error_gives_relative_error_and_which_part():
 
 def test_gradient_reading_globals_is_caught():
     from lessonlib.data import make_sin_logistic
-    X0, y0 = make_sin_logistic()
+    X0, y0 = make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=2)     # the notebook's X, y
     msg = GRAD.grade(lambda b, X, y: sin_logistic_grad(b, X0, y0))
     assert "global variables" in msg
 
@@ -149,6 +149,11 @@ def test_loop_sign_errors():
     assert "uphill" in LOOP.grade(lambda *a: _heavy_ball(*a, sign=-1.0))
     assert "momentum term has the wrong sign" in LOOP.grade(
         lambda *a: _heavy_ball(*a, mom_sign=-1.0))
+
+
+def test_loop_plain_gradient_descent_is_named():
+    msg = LOOP.grade(lambda *a: _heavy_ball(*a, mom_sign=0.0))
+    assert "plain gradient descent: rho is never used" in msg
 
 
 def test_loop_first_step_and_start():

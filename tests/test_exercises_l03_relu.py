@@ -87,6 +87,20 @@ def test_layer_missing_or_inverted_relu_derivative():
     assert "your dW ignores ReLU's derivative" in LAYER.grade(lambda *a: _backward(*a, dw="x.T@dh"))
 
 
+
+def test_layer_h_or_sigmoid_slope_instead_of_the_mask():
+    def times_h(dh, x, W, z):
+        dz = dh * np.maximum(z, 0)
+        return dz @ W.T, x.T @ dz, dz.sum(axis=0)
+
+    def sigmoid_slope(dh, x, W, z):
+        s = 1 / (1 + np.exp(-z))
+        dz = dh * s * (1 - s)
+        return dz @ W.T, x.T @ dz, dz.sum(axis=0)
+    assert "(dz = dh * h)" in LAYER.grade(times_h)
+    assert "sigmoid's derivative" in LAYER.grade(sigmoid_slope)
+
+
 def test_layer_transposed_and_wrong_shapes():
     assert "transposed" in LAYER.grade(lambda *a: _backward(*a, dw="dz.T@x"))
     msg = LAYER.grade(lambda *a: _backward(*a, dx="dz"))
@@ -144,6 +158,12 @@ def _step(w, v, grad, lr, rho, *, slip=None):
         return w + v_new, v_new
     if slip == "plain":
         return w - lr * grad, rho * v - lr * grad
+    if slip == "rho outside":
+        v_new = rho * (v - lr * grad)
+        return w + v_new, v_new
+    if slip == "nesterov":
+        v_new = rho * v - lr * grad
+        return w + rho * v_new - lr * grad, v_new
     v_new = rho * v - lr * grad
     return w + v_new, v_new
 
@@ -167,6 +187,8 @@ def test_step_stub_is_not_attempted(capsys):
     ("old v", "moved by the old velocity"),
     ("minus rho", "momentum term has the wrong sign"),
     ("plain", "plain gradient step"),
+    ("rho outside", "rho*(v - lr*grad)"),
+    ("nesterov", "Nesterov"),
 ])
 def test_step_slips(slip, words):
     assert words in STEP.grade(lambda *a: _step(*a, slip=slip))

@@ -61,6 +61,8 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
         for b, start in enumerate(range(0, stop, batch_size)):
             if replacement:
                 idx = rng.integers(0, n, batch_size)
+            elif per_batch == "choice":         # the notes' sampler: a new draw per batch
+                idx = rng.choice(n, batch_size, replace=False)
             elif per_batch:
                 idx = rng.permutation(n)[:batch_size]
             elif strided:
@@ -219,6 +221,8 @@ FAIRNESS = {
                ("velocity reset every epoch", slip(reset=True), "starts again at every epoch"),
                ("sampling with replacement", slip(replacement=True), "with replacement"),
                ("a permutation per batch", slip(per_batch=True), "for every batch"),
+               ("rng.choice(n, batch_size, replace=False) per batch", slip(per_batch="choice"),
+                "without, as the notes do"),
                ("X and y shuffled separately", slip(separately=True), "no longer match"),
                ("one loss per epoch", slip(per_epoch=True), "one loss per epoch"),
                ("strided batches", slip(strided=True), "consecutive batches"),

@@ -14,12 +14,15 @@ EX = exercises.adam_update
 
 def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.0,
             correct=("m", "n"), t0=1, eps_inside=False, extra_steps=0, keep_m=True,
-            keep_n=True, in_place=False, fixed_betas=False, swap=False, t_up_first=False):
+            keep_n=True, in_place=False, fixed_betas=False, swap=False, t_up_first=False,
+            use_eps=True):
     """Adam written the way a learner might, with one slip switched on by a keyword."""
     if fixed_betas:
         beta1, beta2 = 0.9, 0.999
     if swap:
         beta1, beta2 = beta2, beta1
+    if not use_eps:
+        eps = 0.0
     x = np.array(x0, dtype=float)
     m = np.zeros_like(x)
     n = np.zeros_like(x)
@@ -286,6 +289,7 @@ FAIRNESS = {
                ("a list of floats", lambda *a, **k: learner(*a, **k).tolist())],
         slips=[("no bias correction", slip(correct=()), "no bias correction"),
                ("eps inside the square root", slip(eps_inside=True), "inside the square root"),
+               ("no eps at all", slip(use_eps=False), "without eps"),
                ("no square root", _adam_no_root, "without the square root"),
                ("uphill", slip(sign=-1.0), "uphill"),
                ("t one too large", slip(t0=2), "one too large"),

@@ -147,7 +147,16 @@ def test_a_dict_is_named():
     msg = EX.grade(as_dict)
     assert msg.startswith("your function returned a dict (keys fc1_weight, fc2_weight, fc3_")
     assert "return a list of the 4 arrays [dW_1, ..., dW_4], first layer first" in msg
-    assert "returned a dict" in EX.grade(lambda m, X, y: m.loss_and_grads(X, y)[1])
+
+
+def test_the_library_backward_pass_is_refused():
+    for shortcut in (lambda m, X, y: m.loss_and_grads(X, y)[1],
+                     lambda m, X, y: [m.loss_and_grads(X, y)[1][f"fc{k}_weight"]
+                                      for k in range(1, len(m.hidden) + 2)],
+                     lambda m, X, y: m._forward_backward(X, y, 0.0)):
+        msg = EX.grade(shortcut)
+        assert msg.startswith("your function called model.")
+        assert "the exercise is to write that pass by hand" in msg
 
 
 def test_transposed_gradients_and_bias_gradients_are_named():
@@ -243,10 +252,7 @@ FAIRNESS = {
                ("Python loops over the examples", _loops),
                ("in-place work on the trace, /n at the end", _in_place),
                ("einsum, heaviside, a tuple", _einsum_tuple),
-               ("the mask taken from h_{k-1} > 0", _via_h),
-               ("lessonlib's backward pass, as a list",
-                lambda m, X, y: [m.loss_and_grads(X, y)[1][f"fc{k}_weight"]
-                                 for k in range(1, len(m.hidden) + 2)])],
+               ("the mask taken from h_{k-1} > 0", _via_h)],
         slips=[("no ReLU'", _slip(mask="none"), "by the ReLU's derivative"),
                ("ReLU' one step late", _slip(mask="late"), "one step late"),
                ("no 1/n", _slip(scale=False), "n = 20 times too large"),
@@ -255,8 +261,12 @@ FAIRNESS = {
                ("reversed list", lambda m, X, y: EX.reference(m, X, y)[::-1], "reverse order"),
                ("delta @ W", lambda m, X, y: _backprop(m, X, y, product=lambda d, W: d @ W),
                 "delta_{k-1} = (delta_k @ W_k.T)"),
-               ("a dict", lambda m, X, y: m.loss_and_grads(X, y)[1],
+               ("a dict", lambda m, X, y: dict(enumerate(EX.reference(m, X, y))),
                 ["returned a dict", "return a list"]),
+               ("lessonlib's backward pass, as a list",
+                lambda m, X, y: [m.loss_and_grads(X, y)[1][f"fc{k}_weight"]
+                                 for k in range(1, len(m.hidden) + 2)],
+                "write that pass by hand"),
                ("dW transposed", lambda m, X, y: [g.T for g in EX.reference(m, X, y)],
                 "the transpose of W's")]),
 }

@@ -835,7 +835,7 @@ class MomentumCheck(TrainerCheck):
                 and all(close(got[k], c * right[k]) for k in KEYS):
             return (f"{what}: the first loss and the direction of every gradient are right, but "
                     f"every array moved {show(c)} times as far as it should, -lr * grad with lr "
-                    f"= {hyper['lr']:g}: does your update use the lr it is given")
+                    f"= {hyper['lr']:g}: does your update use the lr it is given?")
         return None
 
     def optimizer(self, hyper):
@@ -1026,10 +1026,11 @@ class MiniBatchCheck(TrainerCheck):
                     f"rng.permutation(n), and index both X and y with it")
         if method in ("integers", "choice") or (value.ndim == 1 and len(np.unique(value))
                                                  < len(value)):
-            return (f"it drew row numbers with rng.{method} ({len(value)} of them), which can "
-                    f"repeat rows and miss others: that is sampling with replacement. In one "
-                    f"epoch every row is used exactly once: one permutation of 0..n-1 per "
-                    f"epoch (rng.permutation(n)), cut into batches")
+            return (f"it drew row numbers with rng.{method} ({len(value)} of them) instead of "
+                    f"an order of all {n} rows: a new draw for every batch (with replacement or "
+                    f"without, as the notes do) repeats some rows and misses others within an "
+                    f"epoch. In one epoch every row is used exactly once: one permutation of "
+                    f"0..n-1 per epoch (rng.permutation(n)), cut into batches")
         return (f"it drew from rng.{method} something that is not an order of the {n} rows "
                 f"(shape {value.shape}): draw each epoch's order with rng.permutation(n)")
 

@@ -32,10 +32,11 @@ _DATA = {}
 
 
 def _data():
-    """The lesson's data (1000 points) and a small other sample: a function that reads the
-    notebook's global X, y instead of its arguments fails on the second."""
+    """The notebook's data (1000 points, its DATA_SEED = 2) and a small other sample: a function
+    that reads the notebook's global X, y instead of its arguments passes on the first and fails
+    on the second, which the message then says."""
     if not _DATA:
-        _DATA["lesson"] = make_sin_logistic(0.7, 0.7, n=1000, seed=0)
+        _DATA["lesson"] = make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=2)
         _DATA["other"] = make_sin_logistic(1.2, -0.5, n=40, seed=7)
     return _DATA
 
@@ -260,6 +261,9 @@ def _grade_loop(momentum_descend):
             return (f"{name}: the first value should be the start x0 = {show(expected[0])}, "
                     f"got {show(arr[0])}")
         diagnoses = [
+            (_position_form(grad_fn, x0, lr, rho, steps, momentum_sign=0.0),
+             "your path is plain gradient descent: rho is never used. Keep the velocity between "
+             "steps: v = rho * v - lr * f'(x), then x = x + v"),
             (_position_form(grad_fn, x0, lr, rho, steps, sign=-1.0),
              "the steps go uphill: subtract lr * f'(x), the gradient points up the slope"),
             (_position_form(grad_fn, x0, lr, rho, steps, momentum_sign=-1.0),

@@ -27,6 +27,11 @@ def reference_relu_layer_backward(dh, x, W, z):
     return dx, dW, db
 
 
+def _backward_from_dz(dz, x, W):
+    """(dx, dW, db) from a given dz: how the checker rebuilds a slip in the activation step."""
+    return dz @ W.T, x.T @ dz, dz.sum(axis=0)
+
+
 def _layer_case(n, n_in, n_out, seed):
     """x, W, b, z = x @ W + b and dh; no z within 0.05 of ReLU's kink at 0 (where a numerical
     gradient would straddle it), and some z on either side."""
@@ -90,6 +95,9 @@ def _grade_layer(fn):
         unmasked = reference_relu_layer_backward(dh, x, W, np.ones_like(z))
         inverted = reference_relu_layer_backward(dh, x, W, -z)
         at_kink = reference_relu_layer_backward(dh, x, W, np.where(z == 0, 1.0, z))
+        by_h = _backward_from_dz(dh * np.maximum(z, 0.0), x, W)
+        slope = 1.0 / (1.0 + np.exp(-z))
+        by_sigmoid = _backward_from_dz(dh * slope * (1.0 - slope), x, W)
         args = [fresh(dh), fresh(x), fresh(W), fresh(z)]
         try:
             result = fn(*args)
@@ -151,6 +159,12 @@ def _grade_layer(fn):
                  f"lessonlib does): use z > 0, not z >= 0"),
                 (inverted[k], f"your {name} lets the gradient through where z < 0 instead of "
                               f"z > 0: the ReLU mask is inverted"),
+                (by_h[k], f"your {name} multiplies the gradient by h = ReLU(z) itself "
+                          f"(dz = dh * h): ReLU's derivative is 1 where z > 0, not z, so "
+                          f"dz = dh * (z > 0)"),
+                (by_sigmoid[k], f"your {name} uses the sigmoid's derivative S(z)(1 - S(z)): "
+                                f"this layer is a ReLU, whose derivative is 1 where z > 0 and "
+                                f"0 elsewhere, dz = dh * (z > 0)"),
                 (expected[k] / n, f"your {name} is {n} times too small (N = {n}): you divided "
                                   f"by N. dh already is the gradient of the mean loss, so the "
                                   f"1/N is in it; do not average again"),
@@ -203,6 +217,7 @@ def _step_slips(w, v, grad, lr, rho, case):
     ema = rho * v + (1 - rho) * grad
     unscaled = rho * v - grad
     no_rho = v - lr * grad
+    rho_outside = rho * (v - lr * grad)
     return [
         (pair(v_right, w + v_right),
          f"your two results are swapped {case}: return w_new, v_new in that order"),
@@ -235,6 +250,13 @@ def _step_slips(w, v, grad, lr, rho, case):
         (pair(w + no_rho, no_rho),
          f"your velocity leaves out rho {case}: v_new = v - lr*grad keeps all of the old "
          f"velocity; it keeps a share rho of it, v_new = rho*v - lr*grad"),
+        (pair(w + rho_outside, rho_outside),
+         f"your velocity is rho*(v - lr*grad) {case}: rho shrinks the new gradient step too; "
+         f"only the old velocity is scaled, v_new = rho*v - lr*grad"),
+        (pair(w + rho * v_right - lr * grad, v_right),
+         f"your v_new is right, but w_new = w + rho*v_new - lr*grad is Nesterov's step "
+         f"{case} (it looks ahead along the velocity). This exercise is the plain (heavy-ball) "
+         f"step, as lessonlib's SGD does it: w_new = w + v_new"),
     ]
 
 

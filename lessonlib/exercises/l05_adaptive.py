@@ -41,12 +41,13 @@ def reference_adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1
 
 def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True,
           correct_n=True, t_first=1, t_moves=True, eps_inside=False, m_rule="average",
-          n_rule="average", step_with="m_hat", swap_betas=False, root=True):
+          n_rule="average", step_with="m_hat", swap_betas=False, root=True, use_eps=True):
     """Adam with one typical slip (the keywords), for the diagnoses.
 
     m_rule / n_rule: "average" (right), "fresh" (restarted from 0 at every step: the new value
     is never kept), "zero" (never updated), "raw" (g or g^2 itself, no average)."""
     b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)
+    eps = eps if use_eps else 0.0
     x = np.array(x0, dtype=np.float64)
     m, n = np.zeros_like(x), np.zeros_like(x)
     path = [x.copy()]
@@ -92,6 +93,11 @@ _DIAGNOSES = [
      "and the Adam paper add it outside: sqrt(n_hat) + eps. With eps = 1e-8 and gradients of "
      "ordinary size the two agree to many digits, but in this case the gradients are about 1e-3 "
      "and eps = 1e-3, and they differ"),
+    (dict(use_eps=False),
+     "your step divides by sqrt(n_hat) alone, without eps: x = x - lr * m_hat / (sqrt(n_hat) + "
+     "eps). With eps = 1e-8 and gradients of ordinary size eps hardly changes a step, but in "
+     "this case the gradients are about 1e-3 and eps = 1e-3, and it shortens every step "
+     "several-fold"),
     (dict(m_rule="fresh"), "m starts again from 0 at every step: keep the new m for the next "
                            "step (m = beta1 * m + (1 - beta1) * g, with the same variable m)"),
     (dict(n_rule="fresh"), "n starts again from 0 at every step: keep the new n for the next "

@@ -5,7 +5,7 @@ of the mean cross-entropy, first layer first. The checker runs it on two network
 depths and widths (every width, and the number of rows, differ, so a shape says which matrix is
 wrong) and names the slips: ReLU' forgotten or applied one step late, the mean's 1/n missing,
 Y - P for P - Y, the one-hot labels not subtracted, the list reversed, a depth written in or
-a walk past k == 1 (the KeyError, read back), the biases' gradients added to the list, a dict
+a walk past k == 1 (the KeyError, read back), lessonlib's own backward pass called (refused), the biases' gradients added to the list, a dict
 returned, dW transposed, ``delta @ W`` without the transpose and ``h @ delta`` without it
 (NumPy's matmul error, read back), a ReLU mask of the wrong layer (NumPy's broadcast error,
 read back).
@@ -194,6 +194,25 @@ def _as_list(got, expected, L):
     return got, None
 
 
+class _Shortcut(Exception):
+    """Raised by the library's backward pass on the learner's copy of the network."""
+
+
+def _refuse(name):
+    def refused(*args, **kwargs):
+        raise _Shortcut(name)
+    return refused
+
+
+def _without_backward(model):
+    """A copy of ``model`` whose forward pass works but whose own backward pass refuses to run:
+    the exercise is to write that backward pass."""
+    model = fresh(model)
+    for name in ("loss_and_grads", "_forward_backward", "_backward"):
+        setattr(model, name, _refuse(name))
+    return model
+
+
 def _grade(fn):
     for model, X, y in _cases():
         # every expected value from the checker's own network and data, before the learner runs
@@ -202,7 +221,11 @@ def _grade(fn):
                  for kwargs, message in SLIPS]
         L = len(model.hidden)
         try:
-            got = fn(fresh(model), fresh(X), fresh(y))
+            got = fn(_without_backward(model), fresh(X), fresh(y))
+        except _Shortcut as exc:
+            return (f"your function called model.{exc.args[0]}(), lessonlib's own backward "
+                    f"pass: the exercise is to write that pass by hand, from "
+                    f"model.forward_trace(X) and model.params")
         except ValueError as exc:
             message = _shape_error(exc, model, len(y))
             if message is None:

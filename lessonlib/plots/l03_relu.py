@@ -72,7 +72,7 @@ def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):
 def rings_comparison_figure(X, y, runs):
     """One decision map per run (label, model, history), then all their loss curves on one
     log-scale axis."""
-    fig, axes = new_figure(1, len(runs) + 1, figsize=(4.2 * len(runs) + 4.6, 3.8),
+    fig, axes = new_figure(1, len(runs) + 1, figsize=(3.3 * len(runs) + 3.4, 3.4),
                            width_ratios=[1] * len(runs) + [1.25])
     for ax, (label, model, history) in zip(axes, runs):
         draw_rings_run(ax, axes[-1], X, y, model, history, label)

@@ -32,7 +32,7 @@ def draw_gradient_cloud(ax, grads, full, batch_size, n=1000):
     ax.axvline(0, color="0.7", lw=0.8, zorder=0)
     spread = np.sqrt(np.mean(np.sum((grads - full) ** 2, axis=1)))
     ax.set_title(f"batch {batch_size}: {len(grads)} gradients\n"
-                 f"typical distance from the full gradient {spread:.3f}", fontsize=10)
+                 f"typical distance from the full one {spread:.3f}", fontsize=9)
     ax.set_xlabel("d loss / d b1")
     ax.set_ylabel("d loss / d b2")
     return spread

@@ -74,14 +74,16 @@ def draw_ln3(ax):
             transform=ax.get_yaxis_transform())
 
 
-def draw_loss_runs(ax, loss, labels, colors):
-    """loss[v, s, e]: one colour per variant v, one thin line per seed s (NaN after a
-    divergence), on a log scale, with the ln 3 line."""
+def draw_loss_runs(ax, loss, labels, colors, styles=None):
+    """loss[v, s, e]: one colour (and line style, ``styles``, solid unless given) per variant v,
+    one thin line per seed s (NaN after a divergence), on a log scale, with the ln 3 line. The
+    first variant is drawn on top, so that its runs stay visible where later ones coincide."""
     epochs = np.arange(1, loss.shape[-1] + 1)
-    for v, (label, color) in enumerate(zip(labels, colors)):
+    styles = styles or ["-"] * len(labels)
+    for v, (label, color, ls) in enumerate(zip(labels, colors, styles)):
         for s in range(loss.shape[1]):
             ax.plot(epochs, np.maximum(loss[v, s], LOSS_FLOOR), color=color, lw=1.2, alpha=0.85,
-                    label=label if s == 0 else None)
+                    ls=ls, zorder=2 + 0.1 * (len(labels) - v), label=label if s == 0 else None)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")

@@ -105,7 +105,7 @@ def fixes_figure(names, final_loss, test_accuracy, families):
     ax.text(LN3 * 0.97, -0.55, "ln 3 (guessing)", fontsize=7, color="0.4", ha="right",
             va="bottom")
     ax.set_ylim(-0.6, n - 0.4)
-    ax.set_xlabel("training loss after the last epoch (one dot per seed)")
+    ax.set_xlabel("training cross-entropy after the last epoch, every row (one dot per seed)")
     ax.grid(axis="x", which="major", color="0.92", lw=0.8)
     seen = list(dict.fromkeys(families))
     handles = [Line2D([], [], marker="o", ls="", color=FAMILY_COLORS[f], label=f)

@@ -1,8 +1,9 @@
 """Lesson 03: ReLU against sigmoid in a small MLP on the rings data. The sigmoid curve, the
 mean |dL/dW| per layer at the initial weights (``layer_gradients``), the rings trainer
 (``fit_rings``; lesson 05 trains the same net by mini-batches), the lesson's full-batch run with
-momentum (``train_rings``), the test of the deep ReLU net's loss spikes (``continue_plain``) and
-the count of dead ReLUs (``dead_units``)."""
+momentum (``train_rings``), the test of the deep ReLU net's loss spikes (``continue_plain``),
+the count of dead ReLUs (``dead_units``), the two factors of the output layer's gradient
+(``output_layer_terms``) and the steepest curvature at the spike (``top_curvature``)."""
 import numpy as np
 
 from ..data import make_rings
@@ -75,3 +76,44 @@ def dead_units(model, X):
     if model.activation != "relu":
         return 0
     return int(never_positive(model, X).sum())
+
+
+def output_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0):
+    """The two factors of the output layer's gradient dL/dW = h^T (p - onehot) / n at the
+    initial weights of ``MLP(2, hidden, 2, activation, init, seed)``: (mean |h| of the last
+    hidden layer, mean |p - onehot|). No activation slope enters this gradient."""
+    model = MLP(X.shape[1], list(hidden), int(y.max()) + 1, activation=activation, init=init,
+                seed=seed)
+    trace = model.forward_trace(X)
+    h, p = trace[-3][1], trace[-1][1]
+    return float(np.abs(h).mean()), float(np.abs(p - np.eye(p.shape[1])[y]).mean())
+
+
+def top_curvature(X, y, hidden=(20,) * 6, at=170, seed=0, steps=30, eps=1e-5):
+    """Largest eigenvalue of the loss's Hessian at the weights of lesson 03's deep ReLU run
+    (``train_rings("relu", hidden, 0.1, 0.9, init="xavier", seed=seed)``) after ``at``
+    iterations: power iteration on Hessian-vector products, each a central difference of two
+    gradients, (g(w + eps v) - g(w - eps v)) / (2 eps). The curvature along the steepest
+    direction: plain gradient descent is stable there only for lr < 2 / this value."""
+    model = MLP(2, list(hidden), 2, activation="relu", init="xavier", seed=seed)
+    with single_thread():
+        model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=at, batch_size=len(X), seed=seed)
+        w0 = {name: w.copy() for name, w in model.params.items()}
+
+        def grads_at(v, sign):
+            for name, w in model.params.items():
+                w[...] = w0[name] + sign * eps * v[name]
+            return model.loss_and_grads(X, y)[1]
+
+        rng = np.random.default_rng(seed)
+        v = {name: rng.normal(size=w.shape) for name, w in w0.items()}
+        for _ in range(steps):
+            norm = np.sqrt(sum(np.sum(a ** 2) for a in v.values()))
+            v = {name: a / norm for name, a in v.items()}
+            plus, minus = grads_at(v, 1), grads_at(v, -1)
+            hv = {name: (plus[name] - minus[name]) / (2 * eps) for name in v}
+            top = sum(np.sum(hv[name] * v[name]) for name in v)
+            v = hv
+        for name, w in model.params.items():
+            w[...] = w0[name]
+    return float(top)

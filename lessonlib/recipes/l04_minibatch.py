@@ -1,6 +1,6 @@
 """Lesson 04: mini-batch SGD on the two-parameter sin-logistic model. Whether a path reached the
-true b (``reached``), the mini-batch gradients at one b (``batch_gradients``), where many seeds'
-runs end, all at once (``final_points``, ``final_losses``), a moving average (``smooth``); the
+true b (``reached``), the mini-batch gradients at one b (``batch_gradients``) and their
+predicted spread (``batch_noise_formula``), where many seeds' runs end, all at once (``final_points``, ``final_losses``), a moving average (``smooth``); the
 1-D picture of a sharp and a flat minimum (``sharp_flat_loss``) and how much a trained net's
 loss rises when its weights are nudged (``nudged_loss``, ``set_flat_params``)."""
 import numpy as np
@@ -16,11 +16,26 @@ def reached(path, true_b, radius=0.2):
 
 
 def batch_gradients(X, y, b, batch_size, epochs, seed=0):
-    """Every mini-batch gradient at a fixed b over ``epochs`` epochs: (n_batches, 2)."""
+    """Every full mini-batch gradient at a fixed b over ``epochs`` epochs: (n_batches, 2). The
+    short batch that ends an epoch when ``batch_size`` does not divide n is left out, so that
+    every gradient is one of exactly ``batch_size`` rows."""
     rng = np.random.default_rng(seed)
     b = np.asarray(b, dtype=np.float64)
     return np.array([sin_logistic_grad(b, X[idx], y[idx])
-                     for _ in range(epochs) for idx in batch_indices(len(X), batch_size, rng)])
+                     for _ in range(epochs) for idx in batch_indices(len(X), batch_size, rng)
+                     if len(idx) == batch_size])
+
+
+def batch_noise_formula(X, y, b, batch_size):
+    """The typical distance (root mean square) of a batch gradient from the full gradient that
+    sampling theory predicts for a batch of ``batch_size`` distinct rows out of n:
+    sqrt(sigma^2 / B * (n - B) / (n - 1)), sigma^2 the mean squared distance of the per-row
+    gradients from their mean."""
+    b = np.asarray(b, dtype=np.float64)
+    n = len(X)
+    per_row = np.array([sin_logistic_grad(b, X[i:i + 1], y[i:i + 1]) for i in range(n)])
+    sigma2 = np.mean(np.sum((per_row - per_row.mean(axis=0)) ** 2, axis=1))
+    return float(np.sqrt(sigma2 / batch_size * (n - batch_size) / (n - 1)))
 
 
 def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):

@@ -97,7 +97,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         mark_diverged(ax, banner, bool(gone), " and ".join(gone) + " diverged")
         title.set_text(f"{spec['label']}\nlr {lr:.3g}, momentum ρ = {momentum:.2f}, "
                        f"start {start:.2f}")
-        summary.set_text(f"after {steps} steps: " + "\n".join(words))
+        summary.set_text(f"after {steps} step{'s' * (steps != 1)}: " + "\n".join(words))
 
     controls = {"function": dropdown("function", [("quartic", "quartic"), ("x²", "square")],
                                      function),
@@ -176,7 +176,8 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
         mark_diverged(ax_c, banner, left,
                       f"The path left the plotted region\n"
                       f"(it ends at b = ({b[0]:.3g}, {b[1]:.3g}))")
-        c_title.set_text(f"loss {losses[0]:.4f} → {losses[-1]:.4f} after {iterations} steps\n"
+        c_title.set_text(f"loss {losses[0]:.4f} → {losses[-1]:.4f} after {iterations} "
+                         f"step{'s' * (iterations != 1)}\n"
                          f"(at the true b: {best:.4f})")
 
     controls = {"data": dropdown("data", [("b = (0.7, 0.7)", "easy"), ("b = (2, 3)", "hard")],

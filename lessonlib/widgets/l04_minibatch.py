@@ -109,9 +109,11 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         finite = finite[np.isfinite(finite)]
         ax_l.set_ylim(min(finite.min(), best) - 0.02, max(finite.max(), 0.70) + 0.02)
         b = path[-1]
-        left = not np.all((path >= grid[0]) & (path <= grid[-1]))
-        mark_diverged(ax_c, banner, left, f"The mini-batch path left the plotted region\n"
-                                          f"(it ends at b = ({b[0]:.3g}, {b[1]:.3g}))")
+        # only an end point outside the picture (or not finite) is hidden from the reader: a
+        # path that wanders out and comes back is drawn clipped and needs no banner
+        left = not np.all((b >= grid[0]) & (b <= grid[-1]))
+        mark_diverged(ax_c, banner, left, f"The mini-batch path ends outside the plotted region\n"
+                                          f"(at b = ({b[0]:.3g}, {b[1]:.3g}))")
         which = "full batch" if batch_size >= len(X) else f"batch {batch_size}, seed {seed}"
         there = "reached the true b" if reached(path, true_b) else "not at the true b"
         c_title.set_text(f"{which}: ends at b = ({b[0]:.2f}, {b[1]:.2f}), {there}\n"
