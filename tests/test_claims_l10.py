@@ -84,6 +84,17 @@ def test_seed_5_starts_with_every_first_layer_relu_off():
     assert 5 not in learned("dense", "momentum_0.05") + learned("dense", "adam_1e-3")
 
 
+def test_seed_5_only_the_output_bias_has_a_gradient():
+    assert_says(NB, "The only gradient that is not 0 is that of the output layer's bias")
+    assert_says(NB, "so the net can only learn to give all flowers the same answer")
+    untrained = lessonlib.MLP(4, WIDTHS, 3, connection="dense", seed=5)
+    _, grads = untrained.loss_and_grads(IRIS[0], IRIS[1])
+    assert [name for name, g in grads.items() if np.any(g != 0)] == ["fc7_bias"]
+    # hidden outputs all 0: the logits are the output bias for every flower, one prediction
+    model, _ = run("dense", "momentum_0.05", 5)
+    assert len(np.unique(model.predict(IRIS[2]))) == 1
+
+
 def test_gradients_of_seed_0():
     assert_says(NB, "In the plain net the gradients of the five lowest weight matrices are below "
                 "$10^{-12}$ from the first epoch on, and the last two die within a dozen epochs "

@@ -44,6 +44,8 @@ def test_two_layer_nets_dead_units_before_and_after():
     assert_says(NB, "**Before any training**, 6 to 12 of the 20 units are already negative for "
                 "every flower")
     assert (min(before), max(before)) == (6, 12)
+    assert_says(NB, "seed 3 starts with 8 such units with ReLU and 9 with LeakyReLU")
+    assert (relu[3][0], leaky[3][0]) == (8, 9)
     assert_says(NB, "the ReLU networks still have 7 to 10 dead units, a third to a half of the "
                 "network doing nothing")
     assert (min(r[1] for r in relu), max(r[1] for r in relu)) == (7, 10)
@@ -57,7 +59,7 @@ def test_two_layer_nets_dead_units_before_and_after():
 def test_seed_0_relu_and_leaky():
     loss = RUNS["loss"]
     assert_says(NB, "the loss drops below 1.0 at epoch 68, and then the network gets stuck at a "
-                "loss of 0.45")
+                "loss of 0.45 and a test accuracy of 62%")
     assert np.argmax(loss[RELU, 0] < 1.0) + 1 == 68
     assert round(float(loss[RELU, 0, -1]), 2) == 0.45
     assert RUNS["test_accuracy"][RELU, 0] == 0.62
@@ -97,8 +99,8 @@ def test_ten_seeds_relu_against_leaky():
     assert learned.sum() == 9 and acc[LEAKY][learned].min() == 0.96
     assert acc[LEAKY].max() == 1.0
     assert np.flatnonzero(acc[RELU] >= 0.9).tolist() == [1]
-    assert_says(NB, "Six ReLU runs end at a loss near 0.5 (0.45 to 0.53), one species short (test "
-                "accuracy 62%), and three never leave $\\ln 3$ (they predict one species: 30%)")
+    assert_says(NB, "Six ReLU runs end at a loss near 0.5 (0.45 to 0.53), with a test accuracy of "
+                "62%, and three never leave $\\ln 3$, the loss of guessing (test accuracy 30%)")
     near = acc[RELU] == 0.62
     assert near.sum() == 6 and np.round(loss[RELU][near], 2).min() == 0.45
     assert np.round(loss[RELU][near], 2).max() == 0.53
@@ -111,6 +113,10 @@ def test_ten_seeds_relu_against_leaky():
     assert (relu_dead.min(), relu_dead.max()) == (29, 53)
     assert leaky_dead[4] == 41 and acc[LEAKY][4] == 0.30
     assert np.delete(leaky_dead, 4).min() == 0 and np.delete(leaky_dead, 4).max() == 5
+    assert_says(NB, "its loss never leaves $\\ln 3$ in 300 epochs. A slope below zero keeps every "
+                "unit passing some gradient, but it does not make every run learn")
+    assert np.abs(loss[LEAKY][4] - np.log(3)) < 0.01
+    assert np.all(np.abs(RUNS["loss"][LEAKY, 4] - np.log(3)) < 0.1)   # never leaves ln 3
 
 
 def test_squared_error_gradient_is_three_thousand_times_smaller_at_minus_8():

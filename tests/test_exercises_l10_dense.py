@@ -154,6 +154,14 @@ def _slip(kind):
             return skip + d_l @ W.T, d_l
         if kind == "swapped":
             return d_h, skip + d_l @ W.T
+        if kind == "skip reversed":
+            return d_r[:, w:] + d_l @ W.T, d_h
+        if kind == "skip one column late":
+            return d_r[:, 1:c + 1] + d_l @ W.T, d_h
+        if kind == "mask l < 0":
+            return skip + (d_h * (l < 0)) @ W.T, d_h
+        if kind == "divided by N":
+            return (skip + d_l @ W.T) / len(d_r), d_h / len(d_r)
         return skip + d_l @ W.T, d_h
     return dense_block_backward
 
@@ -183,5 +191,11 @@ FAIRNESS = {
                 ["your product has shape (c, N) = (7, 6)", "(d_h * (l > 0)) @ W.T"]),
                ("ReLU(l) in place of its derivative", _slip("ReLU(l), not its derivative"),
                 ["ReLU(l) = np.maximum(l, 0)", "derivative"]),
-               ("d_h * l, no ReLU at all", _slip("times l"), ["by l itself", "derivative"])]),
+               ("d_h * l, no ReLU at all", _slip("times l"), ["by l itself", "derivative"]),
+               ("the skip's share alone from the last c columns", _slip("skip reversed"),
+                "from the last c columns"),
+               ("the skip's share one column late", _slip("skip one column late"),
+                "one column too late"),
+               ("the mask l < 0", _slip("mask l < 0"), "uses the mask l < 0"),
+               ("both results divided by N", _slip("divided by N"), "divided by N")]),
 }

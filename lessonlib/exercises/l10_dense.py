@@ -15,7 +15,8 @@ split one column off, the split along the rows (axis 0; recognised by a second c
 watches how d_r is indexed, also when the learner's code raises), the gradient along the skip
 (the first c columns) or through the block left out, the ReLU's mask left out, applied to d_h,
 or replaced by ReLU(l) itself, W where W.T belongs, the product transposed (W @ d_l.T, shape
-(c, N)), the two results swapped.
+(c, N)), the two results swapped; the skip's share alone taken from the last c columns or
+one column late, the mask l < 0, a division by N.
 """
 import re
 
@@ -82,6 +83,19 @@ def _slips(d_r, l, W):
         (d_r[:, w:] + (h_first * mask) @ W.T,
          "your split is reversed: lessonlib keeps the old columns first, r = r_prev || h, so "
          "r_prev has the first c = W.shape[0] columns and h the last w = W.shape[1]"),
+        (d_r[:, w:] + through,
+         "your d_r_prev takes the skip's share from the last c columns of d_r: lessonlib keeps "
+         "the old columns first, r = r_prev || h, so r_prev's share is the first "
+         "c = W.shape[0] columns, d_r[:, :c]"),
+        (d_r[:, 1:c + 1] + through,
+         "your d_r_prev takes the skip's share one column too late: r_prev's c columns are "
+         "the first ones, d_r[:, :c]"),
+        (skip + (d_h * (l < 0)) @ W.T,
+         "your d_r_prev uses the mask l < 0: the ReLU passes the gradient back where it was "
+         "on, l > 0: (d_h * (l > 0)) @ W.T"),
+        ((skip + through) / len(d_r),
+         "your d_r_prev is divided by N: d_r is already the gradient of the loss (the mean's "
+         "1/N is in it), so nothing is divided here"),
     ]
     h_slips = [
         (h_first,
@@ -91,6 +105,9 @@ def _slips(d_r, l, W):
                      "the mask (l > 0) belongs to d_l, on the way back through the block"),
         (d_r[:, c - 1:c - 1 + w], "your d_h starts one column too early: h's w columns start "
                                   "at column c = W.shape[0], d_r[:, c:]"),
+        (d_h / len(d_r), "your d_h is divided by N: d_r is already the gradient of the loss "
+                         "(the mean's 1/N is in it), so d_h is just its last w columns, "
+                         "d_r[:, c:]"),
     ]
     return prev_slips, h_slips
 

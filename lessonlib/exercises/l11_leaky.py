@@ -202,6 +202,12 @@ def _backward_slips(dout, z, slope):
         (np.where(dout > 0, z, slope * z), "your dz is the right formula with dout and z "
                                            "swapped: the signature is (dout, z, slope), dout "
                                            "first, then z"),
+        (np.where(z > 0, dout, -slope * dout), "your negative side has the wrong sign: the "
+                                               "derivative of slope * z is slope (positive), so "
+                                               "dz = slope * dout there, not -slope * dout"),
+        (np.where(z > 0, dout, (1 - slope) * dout), "your negative side is (1 - slope) * dout: "
+                                                    "the factor is slope itself, not 1 - slope; "
+                                                    "dz = slope * dout there"),
         (np.where(z > 0, dout, slope), "your negative side is the constant slope: the chain "
                                        "rule multiplies the derivative by dout on that side "
                                        "too, so dz = slope * dout there"),

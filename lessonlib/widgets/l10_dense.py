@@ -95,7 +95,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0
         "first": slider("width of the first layer", first, 2, 8, 1, continuous=False),
         "optimizer": dropdown("optimiser", [(OPTIMIZERS[k][0], k) for k in
                                             ("momentum_0.05", "adam_1e-3")], optimizer),
-        "seed": slider("seed", seed, 0, 4, 1, continuous=False),
+        "seed": slider("seed", seed, 0, 7, 1, continuous=False),
     }
     def cost(depth, growth, first, **_):
         """Seconds of the three runs on the course machine: per layer, and per parameter."""
