@@ -164,9 +164,10 @@ def test_seed_table_seven_layers():
                 "setosa (0.62)")
     assert set(acc(7, 0, 0).round(2)) == {0.30, 0.62}
     assert np.mean(Y_TEST == 0) == 0.30
-    assert_says(NB, "With batch norm 9 of 10 seeds reach 0.94-0.98 and one stops at 0.80")
+    assert_says(NB, "With batch norm 9 of 10 seeds reach 0.96-0.98 and one stops at 0.80")
     with_bn = acc(7, 1, 0)
-    assert np.sum((with_bn >= 0.94) & (with_bn <= 0.98)) == 9 and sorted(with_bn)[0] == 0.80
+    learned = np.sort(with_bn)[1:]
+    assert sorted(with_bn)[0] == 0.80 and learned.min() == 0.96 and learned.max() == 0.98
     assert_says(NB, "fixing $\\gamma = 1$, as the notes do, changes little here")
     assert abs(acc(7, 1, 1).mean() - with_bn.mean()) < 0.02
 
