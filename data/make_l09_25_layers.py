@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib import single_thread  # noqa: E402
-from lessonlib.recipes.l09_residual import final_test_accuracy, seed_runs  # noqa: E402
+from lessonlib.recipes.l09_residual import connection_seed_table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONNECTIONS = ("plain", "residual")
@@ -30,13 +30,9 @@ EPOCHS = 100
 
 
 def main(path=None):
-    runs = {c: seed_runs([10] * 25, c, SEEDS, epochs=EPOCHS) for c in CONNECTIONS}
-    loss = np.array([[h.loss for _, h in runs[c]] for c in CONNECTIONS])
-    accuracy = np.array([[final_test_accuracy(h) for _, h in runs[c]] for c in CONNECTIONS])
-    grads = np.array([[h.grad_mean_abs for _, h in runs[c]] for c in CONNECTIONS])
-    np.savez(path or os.path.join(HERE, "l09_25_layers.npz"), connections=np.array(CONNECTIONS),
-             seeds=np.array(SEEDS), loss=loss, test_accuracy=accuracy, grad_mean_abs=grads)
-    print(np.round(accuracy, 2))
+    table = connection_seed_table([10] * 25, CONNECTIONS, SEEDS, epochs=EPOCHS)
+    np.savez(path or os.path.join(HERE, "l09_25_layers.npz"), **table)
+    print(np.round(table["test_accuracy"], 2))
 
 
 if __name__ == "__main__":

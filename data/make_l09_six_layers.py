@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from lessonlib import single_thread  # noqa: E402
-from lessonlib.recipes.l09_residual import final_test_accuracy, seed_runs  # noqa: E402
+from lessonlib.recipes.l09_residual import connection_seed_table  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONNECTIONS = ("plain", "residual")
@@ -29,12 +29,10 @@ EPOCHS = 100
 
 
 def main(path=None):
-    runs = {c: seed_runs([3] * 6, c, SEEDS, epochs=EPOCHS) for c in CONNECTIONS}
-    loss = np.array([[h.loss for _, h in runs[c]] for c in CONNECTIONS])
-    accuracy = np.array([[final_test_accuracy(h) for _, h in runs[c]] for c in CONNECTIONS])
-    np.savez(path or os.path.join(HERE, "l09_six_layers.npz"), connections=np.array(CONNECTIONS),
-             seeds=np.array(SEEDS), loss=loss, test_accuracy=accuracy)
-    print(np.round(accuracy, 2))
+    table = connection_seed_table([3] * 6, CONNECTIONS, SEEDS, epochs=EPOCHS)
+    del table["grad_mean_abs"]            # this file holds losses and accuracies only
+    np.savez(path or os.path.join(HERE, "l09_six_layers.npz"), **table)
+    print(np.round(table["test_accuracy"], 2))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,19 @@ def seed_runs(hidden, connection, seeds, optimizer="momentum_0.05", epochs=100, 
     return [train_iris(hidden, connection, optimizer, epochs, seed, data) for seed in seeds]
 
 
+def connection_seed_table(hidden, connections, seeds, epochs=100):
+    """seed_runs for each connection -> the arrays a make script stores: connections, seeds,
+    loss (connection, seed, epoch), test_accuracy (connection, seed) and grad_mean_abs
+    (connection, seed, epoch, weight matrix)."""
+    runs = {c: seed_runs(hidden, c, seeds, epochs=epochs) for c in connections}
+    return {"connections": np.array(connections), "seeds": np.array(seeds),
+            "loss": np.array([[h.loss for _, h in runs[c]] for c in connections]),
+            "test_accuracy": np.array([[final_test_accuracy(h) for _, h in runs[c]]
+                                       for c in connections]),
+            "grad_mean_abs": np.array([[h.grad_mean_abs for _, h in runs[c]]
+                                       for c in connections])}
+
+
 def final_test_accuracy(history):
     """Accuracy on the 50 test flowers after the last epoch (nan if the run diverged)."""
     if history.diverged or history.val_accuracy is None or not len(history.val_accuracy):
