@@ -47,6 +47,20 @@ def wait_for_new_stable_figure(explorer, before, timeout=30.0):
     return None
 
 
+def wait_for_settled_figure(explorer, quiet=1.5, timeout=30.0):
+    """The kernel is idle and the canvas has not changed for ``quiet`` seconds: every run a
+    burst of key presses started has drawn its last frame. Returns the settled hash."""
+    explorer.page.wait_for_function(STATUS_IDLE_JS, timeout=timeout * 1000, polling=200)
+    deadline = time.monotonic() + timeout
+    last, since = canvas_hash(explorer), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = canvas_hash(explorer)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return now
+    return None
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -109,7 +123,9 @@ def test_lesson_runs_and_explorers_respond(notebook, lab, browser, artifacts):
 def assert_expensive_setting_waits(explorer):
     """Lesson 09 at 1000 layers: the figure waits for Run and the status line says why."""
     select = explorer.locator(".widget-dropdown select").first
-    before = canvas_hash(explorer)
+    # the cheap runs started by the slider may still be drawing: hash only once they are done
+    before = wait_for_settled_figure(explorer)
+    assert before is not None, "the cheap runs' figure never settled"
     select.select_option(label="1000")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and "press Run" not in explorer.inner_text():
