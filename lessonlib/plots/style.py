@@ -168,6 +168,9 @@ def label_layer_colorbar(bar, n_weights=None):
     bar.ax.set_yticklabels(["fc1\n(input)", last], fontsize=8)
 
 
+TIGHT_PAD_IN = 0.1      # matplotlib's pad around a tight bounding box, in inches
+
+
 def show(fig, dpi=90):
     """Show a figure that will not change as one PNG image and release it.
 
@@ -178,7 +181,11 @@ def show(fig, dpi=90):
     import matplotlib.pyplot as plt
     from IPython.display import Image, display
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    # JupyterLab shows a PNG at its pixel size: one wider than MAX_FIGURE_PX is cut off on a
+    # laptop (STYLE.md 1b), so a wide figure is saved at a lower dpi (the same layout, smaller)
+    width_in = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * TIGHT_PAD_IN
+    dpi = min(dpi, 0.99 * MAX_FIGURE_PX / width_in)    # 1 %: text extents vary with dpi
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=TIGHT_PAD_IN)
     plt.close(fig)
     display(Image(data=buf.getvalue()))
 
