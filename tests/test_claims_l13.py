@@ -29,6 +29,7 @@ FOLLOW = 16
 def net(kind):
     """The notebook's three networks, trained as its cells train them."""
     settings = {
+        "plain": ([10] * 3, lambda: lessonlib.Adam(lr=0.001), {}),
         "bn": ([10] * 7, lambda: lessonlib.Adam(lr=0.001), dict(batch_norm=True, fix_gamma=False)),
         "residual": ([3] * 6, lambda: lessonlib.SGD(lr=0.05, momentum=0.9),
                      dict(connection="residual")),
@@ -89,9 +90,11 @@ def single_layer_slips(kind, model):
 def test_followed_flower():
     assert_says(NB, "We follow test flower 16, a setosa like the notes' flower")
     assert Y_TEST[FOLLOW] == 0
-    assert_says(NB, "for which units fire in every hidden layer of the three networks that "
-                "fires for any test flower")
-    for kind in ("bn", "residual", "dense"):
+    assert_says(NB, "our first test flower is another\nflower (a virginica, printed below)")
+    assert Y_TEST[0] == 2
+    assert_says(NB, "In each network below, every hidden layer that is active for\nsome test "
+                "flower is active for flower 16 too")
+    for kind in ("plain", "bn", "residual", "dense"):
         model = net(kind)
         ours, every = firing(model, X_TEST[FOLLOW:FOLLOW + 1]), firing(model, X_TEST)
         for name in ours:
@@ -178,8 +181,8 @@ def test_seed_table():
     assert np.sum(acc[0] > 0.9) == 9 and acc[0][2] == 0.80
     assert_says(NB, "each reaches a test accuracy above 0.9 in only 5 of the 10 runs")
     assert np.sum(acc[1] > 0.9) == 5 and np.sum(acc[2] > 0.9) == 5
-    assert_says(NB, "In two runs each, seeds 5 and 9, they learn nothing at all: the training "
-                "loss stays at $\\ln 3$")
+    assert_says(NB, "In two runs each, seeds 5 and 9, they learn nothing at all: their training "
+                "loss ends within 0.001 of $\\ln 3$")
     for code in (1, 2):
         rows = t[(t[:, 0] == code) & (t[:, 4] == 0.30)]
         assert rows[:, 1].tolist() == [5, 9]
@@ -204,3 +207,41 @@ def test_precision():
         model = net(kind)
         alone = np.vstack([model.predict_proba(X_TEST[i:i + 1]) for i in range(len(X_TEST))])
         assert np.abs(alone - model.predict_proba(X_TEST)).max() < 1e-12
+
+
+def plain_predict(params, aux, x, trace=None):
+    """The worked example's function, as the notebook writes it."""
+    trace = {} if trace is None else trace
+    n_layers = sum(key.endswith("_weight") for key in params)
+    h = x
+    for i in range(1, n_layers):
+        z = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+        trace[f"fc{i}"] = z
+        h = np.maximum(z, 0.0)
+        trace[f"relu{i}"] = h
+    logits = h @ params[f"fc{n_layers}_weight"] + params[f"fc{n_layers}_bias"]
+    trace[f"fc{n_layers}"] = logits
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    trace["softmax"] = probs
+    return probs
+
+
+def test_worked_example():
+    model = net("plain")
+    assert_says(NB, "At this seed its test\naccuracy is only 0.62, as in lesson 06")
+    assert model.score(X_TEST, Y_TEST) == 0.62
+    x = X_TEST[FOLLOW:FOLLOW + 1]
+    assert_says(NB, "Exactly the same numbers: the function does the same float64 operations")
+    trace = {}
+    probs = plain_predict(model.params, model.aux, x, trace)
+    expected = model.forward_trace(x)
+    assert list(trace) == [name for name, _ in expected]
+    assert all(np.array_equal(trace[name], value) for name, value in expected)
+    assert np.array_equal(probs, model.predict_proba(x))
+    assert_says(NB, "Differences below $10^{-6}$ but not 0: about 7 significant digits")
+    p32 = plain_predict({k: v.astype(np.float32) for k, v in model.params.items()}, {},
+                        X_TEST.astype(np.float32))
+    assert p32.dtype == np.float32
+    gap = np.abs(p32 - model.predict_proba(X_TEST)).max()
+    assert 1e-9 < gap < 1e-6

@@ -693,6 +693,61 @@ def _transposed_weights(reference):
     return predict
 
 
+def _one_layer_short(kind):
+    """The loop one hidden layer short, range(1, n_hidden), then the output layer; no trace."""
+    def predict(params, aux, x):
+        n_hidden = sum(k.endswith("_weight") for k in params) - 1
+        h = r = x
+        for i in range(1, n_hidden):
+            z = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            if kind == "bn":
+                z = (params[f"bn{i}_gamma"] * (z - aux[f"bn{i}_moving_mean"])
+                     / np.sqrt(aux[f"bn{i}_moving_var"] + 1e-3) + params[f"bn{i}_beta"])
+            h = np.maximum(z, 0)
+            if kind == "residual":
+                r = h if i == 1 else h + r
+                h = r
+        return _softmax_rows(h @ params[f"fc{n_hidden + 1}_weight"]
+                             + params[f"fc{n_hidden + 1}_bias"])
+    return predict
+
+
+def _bn_square_weights_transposed(params, aux, x):
+    """h @ W.T in every layer whose W is square (fc2 ... fc7), after fc1's shape error; no trace."""
+    h = x
+    for i in range(1, 8):
+        W = params[f"fc{i}_weight"]
+        z = h @ (W.T if W.shape[0] == W.shape[1] else W) + params[f"fc{i}_bias"]
+        z = (params[f"bn{i}_gamma"] * (z - aux[f"bn{i}_moving_mean"])
+             / np.sqrt(aux[f"bn{i}_moving_var"] + 1e-3) + params[f"bn{i}_beta"])
+        h = np.maximum(z, 0)
+    return _softmax_rows(h @ params["fc8_weight"] + params["fc8_bias"])
+
+
+def _residual_output_reads_h(params, aux, x):
+    """The running sum kept right, but the output layer fed the last h; no trace."""
+    r = x
+    for i in range(1, 7):
+        h = np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
+        r = h if i == 1 else h + r
+    return _softmax_rows(h @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _output_as(reference, out, finish):
+    """The reference's logits fc{out}, finished by ``finish`` instead of the softmax; no trace."""
+    def predict(params, aux, x):
+        trace = {}
+        reference(params, aux, x, trace)
+        return finish(trace[f"fc{out}"])
+    return predict
+
+
+def _other_networks_arrays(params, aux, x, trace=None):
+    """The arrays of another network (the lesson's own model, say) instead of those passed."""
+    other = lessonlib.MLP(4, [10] * 7, 3, batch_norm=True, fix_gamma=False, seed=0)
+    return BN.reference(other.params, other.aux, x, trace)
+
+
 FAIRNESS = {
     "bn_inference": dict(
         right=[("the reference", BN.reference), ("a learner's loop", learner("bn")),
@@ -733,7 +788,24 @@ FAIRNESS = {
                ("the trace returned", _returns_trace(BN.reference), "returned the trace"),
                ("transposed probabilities", learner("bn", transposed_output=True), "transposed"),
                ("params changed in place", learner("bn", change_params=True),
-                "changed params['fc8_bias']")]),
+                "changed params['fc8_bias']"),
+               ("one hidden layer short, range(1, 7), nothing recorded", _one_layer_short("bn"),
+                ["hidden layer 7, the last, is left out", "for i in range(1, 8)"]),
+               ("square weights transposed, nothing recorded", _bn_square_weights_transposed,
+                "the hidden layers' square weight matrices are used transposed (W.T)"),
+               ("a ReLU on the logits, nothing recorded",
+                _output_as(BN.reference, 8, lambda z: _softmax_rows(np.maximum(z, 0))),
+                "you apply a ReLU to the logits fc8 before the softmax"),
+               ("a sigmoid output, nothing recorded",
+                _output_as(BN.reference, 8, lambda z: 1 / (1 + np.exp(-z))),
+                ["you apply a sigmoid to the logits", "its rows do not sum to 1"]),
+               ("a tanh output, rows not summing to 1", _output_as(BN.reference, 8, np.tanh),
+                "Your rows do not sum to 1 (their sums go from"),
+               ("another network's arrays", _other_networks_arrays,
+                ["is fc1", "Use the arrays your function is given: the checker passes a "
+                 "network of its own"]),
+               ("another network's arrays, nothing recorded", _no_trace(_other_networks_arrays),
+                "Use the arrays your function is given (params, aux, x)")]),
     "residual_inference": dict(
         right=[("the reference", RES.reference), ("a learner's loop", learner("residual")),
                ("float32 throughout", learner("residual", dtype=np.float32)),
@@ -768,7 +840,15 @@ FAIRNESS = {
                ("params returned", lambda params, aux, x: params,
                 "a dict of the network's arrays"),
                ("e / e.sum(axis=1) without keepdims", _sum_without_keepdims(RES.reference),
-                "e / e.sum(axis=1, keepdims=True)")]),
+                "e / e.sum(axis=1, keepdims=True)"),
+               ("one hidden layer short, range(1, 6), nothing recorded",
+                _one_layer_short("residual"),
+                ["hidden layer 6, the last, is left out", "for i in range(1, 7)"]),
+               ("the output reads h6, nothing recorded", _residual_output_reads_h,
+                "the output layer reads relu6, the last h alone: it reads the running sum r6"),
+               ("a ReLU on the logits, nothing recorded",
+                _output_as(RES.reference, 7, lambda z: _softmax_rows(np.maximum(z, 0))),
+                "you apply a ReLU to the logits fc7")]),
     "dense_inference": dict(
         right=[("the reference", DENSE.reference), ("a learner's loop", learner("dense")),
                ("float32 throughout", learner("dense", dtype=np.float32)),
@@ -796,5 +876,8 @@ FAIRNESS = {
                ("exp(logits) returned", _unnormalised(DENSE.reference),
                 "without dividing by each row's sum"),
                ("probabilities and trace returned", lambda params, aux, x, trace=None: (
-                   DENSE.reference(params, aux, x, trace), trace), "returned 2 values")]),
+                   DENSE.reference(params, aux, x, trace), trace), "returned 2 values"),
+               ("a sigmoid output, nothing recorded",
+                _output_as(DENSE.reference, 7, lambda z: 1 / (1 + np.exp(-z))),
+                "you apply a sigmoid to the logits")]),
 }

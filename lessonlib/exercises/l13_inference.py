@@ -228,19 +228,25 @@ def _softmax(logits, slip=None):
         if slip == "column_max":
             e = np.exp(logits - logits.max(axis=0))
             return e / e.sum(axis=1, keepdims=True)
+        if slip == "relu_logits":
+            logits = np.maximum(logits, 0.0)
+        if slip == "sigmoid":
+            return 1.0 / (1.0 + np.exp(-logits))
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
 
 _BN_SLIPS = ("batch_stats", "batch_stats_unbiased", "no_eps", "eps_pytorch", "eps_outside",
              "no_sqrt", "plus_mean", "no_gamma", "no_beta", "swapped")
-_SOFTMAX_SLIPS = ("logits", "unnormalised", "axis0", "whole", "column_max")
+_SOFTMAX_SLIPS = ("logits", "unnormalised", "axis0", "whole", "column_max", "relu_logits",
+                  "sigmoid")
 # slips that can be made at every layer at once: the grader tries them on the probabilities
 GLOBAL_SLIPS = {
-    "bn": _BN_SLIPS + ("relu_first", "no_bias", "no_bias_hidden", "no_bias_output")
-    + _SOFTMAX_SLIPS,
+    "bn": _BN_SLIPS + ("relu_first", "no_bias", "no_bias_hidden", "no_bias_output",
+                       "transposed", "last_layer_left_out") + _SOFTMAX_SLIPS,
     "residual": ("no_skip", "skip_prev_h", "relu_of_sum", "x_cut", "no_bias", "no_bias_hidden",
-                 "no_bias_output") + _SOFTMAX_SLIPS,
+                 "no_bias_output", "transposed", "last_layer_left_out", "output_reads_h")
+    + _SOFTMAX_SLIPS,
     "dense": ("reversed_concat", "no_bias", "no_bias_hidden", "no_bias_output") + _SOFTMAX_SLIPS,
 }
 
@@ -256,8 +262,13 @@ def slipped_forward(kind, params, aux, x, slip=None):
     trace = {}
     inp, hs, r, prev_h = x, [], None, None
     for i in range(1, n_hidden + 1):
-        z = _fc(inp, params[f"fc{i}_weight"], params[f"fc{i}_bias"],
-                "no_bias" if slip in ("no_bias", "no_bias_hidden") else None)
+        if slip == "last_layer_left_out" and i == n_hidden:     # range(1, n_hidden): one short
+            break
+        W = params[f"fc{i}_weight"]
+        square = W.shape[0] == W.shape[1]
+        z = _fc(inp, W, params[f"fc{i}_bias"],
+                "no_bias" if slip in ("no_bias", "no_bias_hidden") else
+                "transposed" if slip == "transposed" and square else None)
         trace[f"fc{i}"] = z
         if kind == "bn":
             if slip == "relu_first":            # fc, ReLU, then batch norm (and no ReLU after)
@@ -290,6 +301,8 @@ def slipped_forward(kind, params, aux, x, slip=None):
             inp = h
         prev_h = h
     out = n_hidden + 1
+    if slip == "output_reads_h":                # the output reads h_last, not the sum r
+        inp = prev_h
     logits = _fc(inp, params[f"fc{out}_weight"], params[f"fc{out}_bias"],
                  "no_bias" if slip in ("no_bias", "no_bias_output") else None)
     trace[f"fc{out}"] = logits
@@ -395,6 +408,28 @@ def _slip_message(slip, name, n_hidden, number=None):
     if slip == "no_bias_output":
         return (f"The output layer's bias is missing: the logits are input @ "
                 f"params['fc{out}_weight'] + params['fc{out}_bias']")
+    if slip == "transposed" and not name:
+        return ("The hidden layers' square weight matrices are used transposed (W.T). The "
+                "weights are stored as (inputs, units), so fc{i} = input @ params['fc{i}_weight'] "
+                "+ params['fc{i}_bias'], with no .T (it only ran because those W are square)")
+    if slip == "last_layer_left_out":
+        return (f"Hidden layer {n_hidden}, the last, is left out: the loop must run over all "
+                f"{n_hidden} hidden layers, for i in range(1, {n_hidden + 1}) (range stops "
+                f"before its end), and then the output layer fc{out} reads layer {n_hidden}'s "
+                f"result")
+    if slip == "output_reads_h":
+        return (f"The output layer reads relu{n_hidden}, the last h alone: it reads the running "
+                f"sum r{n_hidden} = relu{n_hidden} + r{n_hidden - 1}, which holds every hidden "
+                f"output, fc{out} = r{n_hidden} @ params['fc{out}_weight'] + "
+                f"params['fc{out}_bias']")
+    if slip == "relu_logits":
+        return (f"You apply a ReLU to the logits fc{out} before the softmax: the output layer "
+                f"has no ReLU, the softmax reads fc{out} itself")
+    if slip == "sigmoid":
+        return (f"You apply a sigmoid to the logits, 1 / (1 + exp(-z)), one class at a time: "
+                f"its rows do not sum to 1. The output is the softmax of fc{out} over each "
+                f"flower's row, e / e.sum(axis=1, keepdims=True) with "
+                f"e = np.exp(z - z.max(axis=1, keepdims=True))")
     if slip == "transposed":
         return (f"It uses params['fc{k}_weight'] transposed. The weights are stored as "
                 f"(inputs, units), so fc{k} = input @ W + b, with no .T (it only ran because this "
@@ -859,9 +894,11 @@ def _grade(kind, fn):
             unseen = (f" You did not record {'the layers' if len(before) > 1 else 'the layer'} "
                       f"before it ({'..., ' if len(before) > 3 else ''}{listed}), so the slip may "
                       f"be there: store them too.")
+        own = (" Use the arrays your function is given: the checker passes a network of its "
+               "own, not the lesson's trained model." if name == "fc1" else "")
         return (f"{head}. It should be {_formula(kind, name, n_hidden)}: compare yours with "
                 f"model.forward_trace(x) on the lesson's model to see where they part."
-                f"{unseen} ({_capital(numbers)}){note}")
+                f"{own}{unseen} ({_capital(numbers)}){note}")
     note = "".join(f" ({k})" for k in ([_stale_note(stale)] if stale else []) + notes)
     if compared:
         message = (f"every layer you recorded matches ({compared} of them), but your "
@@ -874,6 +911,14 @@ def _grade(kind, fn):
         message += ", and no slip the checker knows explains them."
     else:
         message += "."
+    sums = probs.sum(axis=1)
+    if not slip and not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
+        message += (f" Your rows do not sum to 1 (their sums go from {sums.min():.3g} to "
+                    f"{sums.max():.3g}): end with a softmax over each flower's row, "
+                    f"e / e.sum(axis=1, keepdims=True).")
+    elif not slip and not compared:
+        message += (" Use the arrays your function is given (params, aux, x): the checker passes "
+                    "a network of its own, not the lesson's trained model.")
     if not trace:
         message += (" (You recorded no layer in the `trace` dict passed to your function, so "
                     "only the probabilities were compared: store each layer's output in it, "
@@ -936,7 +981,9 @@ def side_by_side(fn, model, x, class_names=None):
             right = fmt(mine[row, k]) if status is None else (status if row == k == 0 else "")
             print(f"  {name:<{width}}  {fmt(expected[row, k]):>19}  {right:>19}".rstrip())
     if status is None:
-        print(f"largest difference: {np.abs(mine - expected).max():.1e}")
+        gap = np.abs(mine - expected).max()
+        print("largest difference: 0, the same numbers to the last bit" if gap == 0 else
+              f"largest difference: {gap:.1e}")
 
 
 # ---------------------------------------------------------------- the three exercises
