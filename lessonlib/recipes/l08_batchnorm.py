@@ -11,13 +11,15 @@ from ..optim import make_optimizer
 from .l06_vanishing import fit_iris
 
 
-def train_iris(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs=100, data=None,
+def train_iris(depth=7, batch_norm=True, init="uniform", seed=0, epochs=100, data=None,
                callback=None):
     """The explorer's run: lesson 06's ``fit_iris`` with ``depth`` hidden layers of 10 ReLUs,
-    batch norm on or off, initial weights N(0, init_scale²), Adam lr 0.001.
-    Returns (model, history)."""
+    batch norm on or off, Adam lr 0.001. ``init``: "uniform" (U(-0.01, 0.01), the weights of
+    the lesson's sections 4 and 6, which this then reproduces) or a float std s for N(0, s²)
+    (the sweep of section 7). Returns (model, history)."""
+    init = "uniform" if init == "uniform" else float(init)
     return fit_iris(make_optimizer("adam", 1e-3), [10] * depth, epochs=epochs, seed=seed,
-                    data=data, callback=callback, batch_norm=batch_norm, init=float(init_scale))
+                    data=data, callback=callback, batch_norm=batch_norm, init=init)
 
 
 def forward_by_hand(model, X, statistics="moving", eps=1e-3):

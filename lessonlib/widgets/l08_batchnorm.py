@@ -1,8 +1,9 @@
 """Lesson 08: batch normalisation.
 
 Builder (``__all__``): ``batchnorm_explorer`` trains the lesson's iris net
-(``lessonlib.recipes.l08_batchnorm.train_iris``: depth, batch norm on or off, the scale of the
-initial weights) and shows its loss and per-layer gradient curves, in the colours of
+(``lessonlib.recipes.l08_batchnorm.train_iris``: depth, batch norm on or off, the initial
+weights: uniform on [-0.01, 0.01] as in the lesson's sections 4 and 6, or N(0, std²) as in its
+section 7) and shows its loss and per-layer gradient curves, in the colours of
 ``lessonlib.plots.l08_batchnorm``.
 """
 import ipywidgets as widgets
@@ -13,18 +14,22 @@ from ..data import load_iris
 from ..plots.l08_batchnorm import BN_COLOR, PLAIN_COLOR
 from ..plots.style import LN3, layer_colorbar
 from ..recipes.l08_batchnorm import train_iris
-from ._base import (Explorer, RunComparison, diverged_banner, epoch_progress, log_slider,
-                    mark_diverged, new_figure, slider)
+from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
+                    log_slider, mark_diverged, new_figure, slider)
 
 __all__ = ["batchnorm_explorer"]
+
+INITS = [("uniform ±0.01 (sections 4 and 6)", "uniform"), ("normal N(0, std²), std below", "normal")]
 
 
 # ---------------------------------------------------------------- the explorer
 
-def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs=100):
+def batchnorm_explorer(depth=7, batch_norm=True, init="uniform", init_scale=0.01, seed=0,
+                       epochs=100):
     """Train the lesson's iris net (width 10, ReLU, Adam lr 0.001, batch 20) and show its loss
     per epoch and the mean |gradient| of every weight matrix per epoch. The previous run stays
-    on the loss panel in grey, to compare."""
+    on the loss panel in grey, to compare. ``init``: "uniform" (U(-0.01, 0.01), the lesson's
+    sections 4 and 6) or "normal" (N(0, init_scale²)); moving the std slider selects "normal"."""
     data = load_iris(seed=0)
     X_test, y_test = data[2], data[3]
     max_depth = 25
@@ -50,14 +55,18 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
     title = fig.suptitle(" ", fontsize=10)
     fig.tight_layout()
 
-    def update(depth, batch_norm, init_scale, seed, progress):
-        model, hist = train_iris(depth, batch_norm, init_scale, seed, epochs, data=data,
-                                 callback=epoch_progress(progress, epochs))
-        settings = (f"{depth} hidden layers, {'with' if batch_norm else 'without'} batch norm, "
-                    f"weights N(0, {init_scale:.3g}²), seed {seed}")
+    def update(depth, batch_norm, init, init_scale, seed, progress):
+        uniform = init == "uniform"
+        model, hist = train_iris(depth, batch_norm, "uniform" if uniform else init_scale, seed,
+                                 epochs, data=data, callback=epoch_progress(progress, epochs))
+        weights = "U(-0.01, 0.01)" if uniform else f"N(0, {init_scale:.3g}²)"
+        settings = (f"{depth} hidden layer{'s' if depth > 1 else ''}, "
+                    f"{'with' if batch_norm else 'without'} batch norm, weights {weights}, "
+                    f"seed {seed}")
         loss = np.maximum(hist.loss, 1e-4)
         runs.show(ep[:len(loss)], loss, f"{depth} layers, BN {'on' if batch_norm else 'off'}, "
-                  f"std {init_scale:.3g}, seed {seed}", BN_COLOR if batch_norm else PLAIN_COLOR)
+                  f"{'uniform ±0.01' if uniform else f'std {init_scale:.3g}'}, seed {seed}",
+                  BN_COLOR if batch_norm else PLAIN_COLOR)
         grads = np.maximum(hist.grad_mean_abs, 1e-12)     # log axes need positive values
         n_w = grads.shape[1]
         colors = plots.layer_colors(n_w)
@@ -86,7 +95,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
         "depth": slider("hidden layers", depth, 1, max_depth, 1, continuous=False),
         "batch_norm": widgets.Checkbox(value=batch_norm, description="batch norm",
                                        indent=False),
-        "init_scale": log_slider("initial weight std", init_scale, -3, 1, continuous=False,
+        "init": dropdown("initial weights", INITS, init),
+        "init_scale": log_slider("normal: std", init_scale, -3, 1, continuous=False,
                                  step=0.25),
         "seed": slider("seed", seed, 0, 9, 1, continuous=False),
     }
@@ -94,5 +104,7 @@ def batchnorm_explorer(depth=7, batch_norm=True, init_scale=0.01, seed=0, epochs
         """Seconds of a run on the course machine: per layer, batch norm about 6 times dearer."""
         return (0.1 + depth * (0.15 if batch_norm else 0.025)) * epochs / 100
 
-    return Explorer(controls, fig, update, run_button=True, cost=cost,
-                    title="Batch norm on the iris net")
+    explorer = Explorer(controls, fig, update, run_button=True, cost=cost,
+                        title="Batch norm on the iris net")
+    explorer.switch_on_move("init_scale", "init", "normal")
+    return explorer
