@@ -37,7 +37,7 @@ def test_the_limit_is_where_gradient_descent_stops_settling():
 
 def test_stub_is_not_attempted(capsys):
     def largest_stable_lr(f_prime, f_second, x_star):
-        raise NotImplementedError("Exercise 1: ...")
+        raise NotImplementedError("Exercise 1a: ...")
     LR.check(largest_stable_lr)
     out = capsys.readouterr().out
     assert "not attempted yet" in out and "Traceback" not in out
@@ -65,7 +65,7 @@ def test_other_wrong_answers_show_both_values():
 
 
 def test_the_title_is_numbered_like_the_other_lessons():
-    assert LR.title == "Exercise (the largest stable learning rate)"
+    assert LR.title == "Exercise 1a (the largest stable learning rate)"
 
 
 def test_hints_and_solution(capsys):
@@ -136,6 +136,7 @@ def _slip(kind):
                 "1/f'": 1 / f_prime(x_star),
                 "inf at a minimum": np.inf if c > 0 else 0.0,
                 "a dict": {"lr": 2 / c if c > 0 else 0.0},
+                "a tuple": (2 / c if c > 0 else 0.0, "min" if c > 0 else "max"),
                 "inf at a hilltop": 2 / c if c > 0 else np.inf}[kind]
     return largest_stable_lr
 
@@ -158,5 +159,7 @@ FAIRNESS = {
                ("inf at a minimum (np.inf if f'' > 0)", _slip("inf at a minimum"),
                 ["your answer is inf", "limit 2 / f''(x_star) is finite (here 0.5)"]),
                ("a dict {'lr': ...}", _slip("a dict"), ["dict (keys lr)", "return one number"]),
+               ("a tuple (lr, 'min')", _slip("a tuple"),
+                ["a tuple of 2 values", "return one number"]),
                ("inf at a hilltop", _slip("inf at a hilltop"), "not inf")]),
 }

@@ -11,7 +11,7 @@ their minima and maxima, and names the usual slips: 1/f'' (the lr that lands on 
 step), f' in place of f'' (it is 0 at x*; recognised by calling the learner's function once
 more with a slope that is not 0), inf at a minimum or a hilltop, f''/2, 2 f'', the second
 derivative taken at another point, a negative answer, |f''| (a hilltop treated as a valley),
-and a dict, a list or text in place of one number.
+and a dict, a tuple or list of several values, or text in place of one number.
 """
 import numpy as np
 
@@ -157,6 +157,9 @@ def _grade(fn):
             keys = ", ".join(map(str, list(got)[:4]))
             return (f"your answer {what} is a dict (keys {keys}); return one number, the limit "
                     f"itself, not a dict")
+        if isinstance(got, (tuple, list)) and len(got) > 1:
+            return (f"your answer {what} is a {type(got).__name__} of {len(got)} values "
+                    f"({str(got)[:50]}); return one number, the limit itself")
         got_arr, problem = as_numbers(f"your answer {what}", got, ())
         if problem:
             if got_arr is None and np.ndim(np.asarray(got, dtype=object)) > 0:
@@ -189,7 +192,7 @@ def _grade(fn):
 
 
 stable_learning_rate = Exercise(
-    "stable_learning_rate", "Exercise (the largest stable learning rate)", _grade,
+    "stable_learning_rate", "Exercise 1a (the largest stable learning rate)", _grade,
     hints=["Only the factor 1 - lr * f''(x_star) matters: the distance to x_star shrinks when "
            "it lies between -1 and 1. Which of the two derivatives appears in it? Evaluate "
            "that one at x_star.",

@@ -1,0 +1,138 @@
+"""Lesson 01 (local minima): every number and result its prose states, recomputed with
+lessonlib (or with NumPy directly), each tied to the sentence that states it (``assert_says``).
+Expected values are written out here (from the notes, from arithmetic, or as the bound the
+sentence states), never taken from the code under test. Runtime: a few seconds."""
+import numpy as np
+
+from lessonlib.optim import SGD, descend
+from lessonlib.recipes.l01_local_minima import (QUARTIC_BEND, convex_multistart, lr_outcomes,
+                                                stationary_points)
+from lessonlib.recipes.toys import quartic, quartic_grad, square_grad
+
+from _claims import assert_says
+
+NB = "01_local_minima.ipynb"
+
+
+def second(x):
+    return 12 * x ** 2 + 18 * x + 4
+
+
+def test_the_stationary_points_their_heights_and_curvatures():
+    assert_says(NB, "$x = -1.640$, $f = -0.620$: the **global minimum**")
+    assert_says(NB, "$x = -0.610$, $f = 0.202$: a **local maximum**")
+    assert_says(NB, "$x = 0$, $f = 0$: a **local minimum**")
+    roots = np.sort(np.roots([4.0, 9.0, 4.0, 0.0]).real)      # f'(x) = 4x^3 + 9x^2 + 4x
+    assert [f"{r:.3f}" for r in roots] == ["-1.640", "-0.610", "0.000"]
+    assert [f"{quartic(r):.3f}" for r in roots] == ["-0.620", "0.202", "0.000"]
+    assert [f"{second(r):.3f}" for r in roots] == ["6.763", "-2.513", "4.000"]
+    table = stationary_points()
+    assert [name for name, *_ in table] == ["global minimum", "hilltop (local maximum)",
+                                           "local minimum"]
+    np.testing.assert_allclose([row[1:] for row in table],
+                               [(r, quartic(r), second(r)) for r in roots], rtol=0, atol=1e-12)
+
+
+def test_the_band_where_the_quartic_bends_downwards():
+    assert_says(NB, "is negative between $x = -1.229$ and $x = -0.271$")
+    low, high = np.sort(np.roots([12.0, 18.0, 4.0]))
+    assert (f"{low:.3f}", f"{high:.3f}") == ("-1.229", "-0.271")
+    np.testing.assert_allclose(QUARTIC_BEND, (low, high), rtol=0, atol=1e-12)
+    assert second((low + high) / 2) < 0 < second(low - 0.01) and second(high + 0.01) > 0
+
+
+def test_the_seed_numbers_after_29_updates():
+    assert_says(NB, "Started at 0.5, gradient descent ends at 0.000275395")
+    assert_says(NB, "Started at -3, it ends at -1.640338, the global minimum")
+    assert f"{descend(quartic_grad, 0.5, SGD(lr=0.05), 29)[-1]:.9f}" == "0.000275395"
+    assert f"{descend(quartic_grad, -3.0, SGD(lr=0.05), 29)[-1]:.6f}" == "-1.640338"
+
+
+def test_the_paths_agree_to_12_digits():
+    assert_says(NB, "it is the loop above")
+    for x0 in (0.5, -3.0):
+        path = descend(quartic_grad, x0, SGD(lr=0.05), 29)
+        ours = [x0]
+        for _ in range(29):
+            x = ours[-1]
+            ours.append(x - 0.05 * (4 * x ** 3 + 9 * x ** 2 + 4 * x))
+        np.testing.assert_allclose(path, ours, rtol=1e-12, atol=0)
+
+
+def test_the_first_step_from_minus_3():
+    assert_says(NB, "the slope there is -39, so the step is $0.05 \\times 39 = 1.95$) and lands "
+                "at -1.05")
+    assert quartic_grad(-3.0) == -39.0
+    assert f"{descend(quartic_grad, -3.0, SGD(lr=0.05), 1)[1]:.2f}" == "-1.05"
+
+
+def test_convex_models_end_at_the_same_loss_from_every_start():
+    assert_says(NB, "Every start ends at the same loss. With two distinct features it also ends "
+                "at the same weights")
+    assert_says(NB, "different weights, the same loss")
+    runs = convex_multistart(n_starts=5, steps=3000, seed=0)
+    assert list(runs) == ["logistic regression", "linear regression",
+                          "linear regression, x1 given twice"]
+    for name, model_runs in runs.items():
+        starts = np.array([s for s, _, _ in model_runs])
+        weights = np.array([w for _, w, _ in model_runs])
+        losses = np.array([loss for _, _, loss in model_runs])
+        assert np.ptp(starts, axis=0).min() > 1.0                 # the starts differ
+        assert np.ptp(losses) < 1e-9, name                       # the same loss
+        if "twice" in name:
+            assert np.ptp(weights[:, 1]) > 1.0                   # different weights ...
+            assert np.ptp(weights[:, 1] + weights[:, 2]) < 1e-6  # ... same sum for x1
+        else:
+            assert np.ptp(weights, axis=0).max() < 1e-6, name
+    # the linear fit is the least-squares solution, found independently
+    rng = np.random.default_rng(0)
+    x1, x2, noise = rng.normal(size=(3, 100))
+    A = np.column_stack([np.ones(100), x1, x2])
+    best = np.linalg.lstsq(A, 1 + 2 * x1 - x2 + 0.5 * noise, rcond=None)[0]
+    np.testing.assert_allclose(runs["linear regression"][0][1], best, atol=1e-8)
+
+
+def test_the_start_sweep_and_the_hilltop_watershed():
+    assert_says(NB, "starts left of the hilltop at -0.610 end at the global minimum, starts to its "
+                "right end at the local one")
+    starts = np.linspace(-3.0, 1.5, 451)
+    x = starts.copy()
+    for _ in range(100):
+        x = x - 0.05 * quartic_grad(x)
+    left = starts[np.abs(x + 1.6404) < 1e-3]
+    right = starts[np.abs(x) < 1e-3]
+    assert (left.size, right.size) == (240, 211)
+    assert left.max() < -0.6096 < right.min()
+    y = starts.copy()
+    for _ in range(100):
+        y = y - 0.05 * square_grad(y)
+    assert np.abs(y).max() < 1e-4
+
+
+def test_the_factor_per_step_near_0():
+    assert_says(NB, "with lr 0.1, near the local minimum at 0 the factor should be $1 - 0.4 = 0.6$")
+    path = descend(quartic_grad, 0.01, SGD(lr=0.1), 6)
+    ratios = path[1:] / path[:-1]
+    assert np.all(np.diff(ratios) >= 0) and abs(ratios[-1] - 0.6) < 0.002
+
+
+def test_the_learning_rate_sweep_from_0_5():
+    assert_says(NB, "Learning rates from 0.235 to 0.29 land in the global minimum")
+    assert_says(NB, "from 0.295 on the path keeps swinging around -1.640 without settling")
+    assert_says(NB, "a few rates just below 0.5 fall back to 0, slightly larger ones keep "
+                "swinging around 0, and from 0.54 on the steps grow until they blow up")
+    lrs = np.round(np.arange(0.01, 1.0001, 0.005), 3)
+    assert lrs.size == 199
+    got = [(f"{lo:.3f}", f"{hi:.3f}", verdict) for lo, hi, verdict in lr_outcomes(0.5, lrs, 100)]
+    assert got == [("0.010", "0.230", "ends at the local minimum 0"),
+                   ("0.235", "0.290", "ends at the global minimum -1.640"),
+                   ("0.295", "0.480", "keeps swinging around the global minimum -1.640"),
+                   ("0.485", "0.495", "ends at the local minimum 0"),
+                   ("0.500", "0.535", "keeps swinging around the local minimum 0"),
+                   ("0.540", "1.000", "blows up")]
+    # spot checks with descend itself
+    assert abs(descend(quartic_grad, 0.5, SGD(lr=0.25), 100)[-1] + 1.6404) < 1e-3
+    assert np.abs(descend(quartic_grad, 0.5, SGD(lr=0.35), 100)[-20:] + 1.6404).max() > 0.01
+    assert abs(descend(quartic_grad, 0.5, SGD(lr=0.49), 100)[-1]) < 0.01
+    with np.errstate(all="ignore"):
+        assert not np.all(np.abs(descend(quartic_grad, 0.5, SGD(lr=0.54), 100)) < 10)
