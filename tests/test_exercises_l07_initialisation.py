@@ -225,6 +225,7 @@ def _scale_slip(kind):
         half = 0.5 if activation == "relu" else 1.0
         gain = n * weight_std ** 2 * half
         return {"no 1/2": rms0 * (n * weight_std ** 2) ** (k / 2),
+                "relu x2": rms0 * (n * weight_std ** 2 / half ** 2) ** (k / 2),   # x2, not x1/2
                 "mean square": rms0 ** 2 * gain ** k,
                 "k - 1": rms0 * gain ** ((k - 1) / 2),
                 "k + 1": rms0 * gain ** ((k + 1) / 2),
@@ -271,6 +272,8 @@ FAIRNESS = {
                ("np.prod of per-layer factors", _scale_product),
                ("a 0-d array, sqrt at the end", _scale_array)],
         slips=[("ReLU's 1/2 left out", _scale_slip("no 1/2"), "leaves out the ReLU's 1/2"),
+               ("ReLU x2: He's 2 as the ReLU's factor", _scale_slip("relu x2"),
+                ["ReLU x2", "He's 2", "is the cure", "keeps half"]),
                ("the mean square returned", _scale_slip("mean square"), "mean square"),
                ("k - 1 layers", _scale_slip("k - 1"), "one layer too few"),
                ("k + 1 layers", _scale_slip("k + 1"), "one layer too many"),

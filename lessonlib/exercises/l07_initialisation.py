@@ -242,6 +242,11 @@ def _scale_slips(rms0, k, n, w, activation):
                       f"Use k / 2"))
     if relu:
         slips += [
+            (rms0 * (n * w ** 2 * 2) ** (k / 2),
+             "your prediction doubles the mean square in each ReLU layer (ReLU x2): He's 2, in "
+             "sqrt(2 / n), is the cure, a weight variance twice as large to make up for the "
+             "ReLU; the ReLU itself sets the negative half of its inputs to 0 and keeps half "
+             "of the mean square, so each ReLU layer multiplies it by n * weight_std**2 / 2"),
             (rms0 * (n * w ** 2) ** (k / 2),
              "your prediction leaves out the ReLU's 1/2: a ReLU sets the negative half of its "
              "inputs to 0, so each ReLU layer multiplies the mean square by n * weight_std**2 "

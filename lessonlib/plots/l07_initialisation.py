@@ -40,7 +40,8 @@ def histogram_grid(cases, depth=5, seed=0):
     activations (shares of all 100,000 values; one y scale per row). Returns (fig, axes).
     Few, fixed ticks and no tight_layout: a grid of 30 small axes is otherwise slow to draw."""
     rows = len(cases)
-    fig, axes = new_figure(rows, depth, figsize=(1.9 * depth, 1.3 * rows + 0.6), squeeze=False)
+    fig, axes = new_figure(rows, depth, figsize=(min(1.8 * depth, 9.0), 1.3 * rows + 0.6),
+                           squeeze=False)
     fig.subplots_adjust(left=0.11, right=0.99, bottom=0.35 / (1.3 * rows + 0.6),
                         top=1 - 0.3 / (1.3 * rows + 0.6), wspace=0.22, hspace=0.45)
     for r, (init, activation) in enumerate(cases):

@@ -1,6 +1,7 @@
 """Lesson 07: how the scale of the initial weights shapes every layer's activations.
 ``init_std`` (the standard deviation of each named initialisation), ``layer_activations`` (the
-seed-004 experiment: 1000 random inputs through a stack of 100-unit layers), ``value_range`` and
+seed-004 experiment: 1000 random inputs through a stack of 100-unit layers), ``per_unit_spread``
+(how much each unit's output varies from input to input), ``value_range`` and
 ``_histogram`` (the histogram of one layer's activations that the figures draw)."""
 import functools
 
@@ -62,6 +63,14 @@ def layer_activations(init, activation, depth=5, seed=0):
             h = act.forward(h @ (std * W))
             out.append(h)
     return out
+
+
+def per_unit_spread(h):
+    """The mean over units of each unit's standard deviation across the inputs: h is
+    (inputs, units). Unlike ``h.std()``, the spread of all values pooled, it leaves out how the
+    units differ from each other (each unit's own constant offset) and keeps only what changes
+    with the input."""
+    return float(np.asarray(h).std(axis=0).mean())
 
 
 def _histogram(h, activation):
