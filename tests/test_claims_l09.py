@@ -60,6 +60,47 @@ def test_six_layers_plain_never_learns_residual_learns_in_half():
     assert len(partial) == 3 and f"{partial[0]:.2f}" == "0.62" and f"{partial[-1]:.2f}" == "0.80"
 
 
+def test_degradation_one_plain_layer_fits_the_training_flowers_six_do_not():
+    """He et al.'s degradation, with the lesson's nets: the one-hidden-layer plain net (trained
+    here as the notebook does, seeds 0-9) ends with a far lower *training* loss than the stored
+    six-layer plain runs, which all stay at ln 3."""
+    assert_says(NB, "They called this the **degradation problem**")
+    assert_says(NB, "section 5 shows it on iris")
+    assert_says(NB, "its training loss ends between 0.07 and 0.45 in nine seeds of ten (seed 5 "
+                "stays at $\\ln 3$), and in those nine it labels 69 to 98 % of the training "
+                "flowers right")
+    shallow = recipe.seed_runs([3], "plain", range(10),
+                               data=(X_TRAIN, Y_TRAIN, X_TEST, Y_TEST))
+    loss = np.array([h.loss[-1] for _, h in shallow])
+    train_acc = np.array([h.train_accuracy[-1] for _, h in shallow])
+    learned = np.arange(10) != 5
+    assert abs(loss[5] - LN3) < 0.01
+    assert [f"{loss[learned].min():.2f}", f"{loss[learned].max():.2f}"] == ["0.07", "0.45"]
+    assert [f"{train_acc[learned].min():.2f}", f"{train_acc[learned].max():.2f}"] == ["0.69",
+                                                                                      "0.98"]
+    assert_says(NB, "Six hidden layers of the same units end at $\\ln 3$ in every seed")
+    six = npz("l09_six_layers.npz")
+    plain = list(six["connections"]).index("plain")
+    assert (np.abs(six["loss"][plain, :, -1] - LN3) < 0.01).all()
+    assert (loss[learned] < six["loss"][plain, learned, -1] - 0.5).all()
+
+
+def test_the_explorer_trains_the_learned_scale_recipe():
+    """The explorer's "residual, learned α_i" is ScaledResidualMLP with every alpha_i = 0 at the
+    start, learned: a 3-layer run gives the same loss as a ScaledResidualMLP fitted by hand."""
+    assert_says(NB, "The connection is plain, residual, or \"residual, learned α_i\": section "
+                "7's recipe, one learned scalar per branch")
+    model, hist = recipe.train_iris([10] * 3, recipe.LEARNED_SCALE, "adam_1e-3", 5, SEED)
+    assert isinstance(model, recipe.ScaledResidualMLP) and model.learn_alpha
+    by_hand = recipe.ScaledResidualMLP(4, [10] * 3, 3, alpha=0.0, seed=SEED)
+    assert not by_hand.alpha.any()
+    with lessonlib.single_thread():
+        ref = by_hand.fit(X_TRAIN, Y_TRAIN, lessonlib.Adam(lr=1e-3), epochs=5, batch_size=20,
+                          seed=SEED, validation_data=(X_TEST, Y_TEST))
+    np.testing.assert_allclose(hist.loss, ref.loss, rtol=1e-12)
+    assert model.alpha.any()                    # the scalars moved: they are learned
+
+
 def test_six_layers_plain_gradient_is_exactly_zero_in_most_seeds():
     assert_says(NB, "in most seeds some layer has all three ReLUs switched off")
     assert_says(NB, "the gradient is not just small, it is exactly 0")

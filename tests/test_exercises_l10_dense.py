@@ -162,6 +162,16 @@ def _slip(kind):
             return skip + (d_h * (l < 0)) @ W.T, d_h
         if kind == "divided by N":
             return (skip + d_l @ W.T) / len(d_r), d_h / len(d_r)
+        if kind == "through the block divided by N":
+            return skip + d_l @ W.T / len(d_r), d_h
+        if kind == "h one column late, raises":      # d_h has w - 1 columns: (N, w - 1) * (N, w)
+            d_h = d_r[:, c + 1:c + 1 + w]
+            return skip + (d_h * (l > 0)) @ W.T, d_h
+        if kind == "both one column late, raises":
+            d_h = d_r[:, c + 1:]
+            return d_r[:, :c + 1] + (d_h * (l > 0)) @ W.T, d_h
+        if kind == "skip one column too wide, raises":   # (N, c + 1) + (N, c)
+            return d_r[:, :c + 1] + d_l @ W.T, d_h
         return skip + d_l @ W.T, d_h
     return dense_block_backward
 
@@ -197,5 +207,13 @@ FAIRNESS = {
                ("the skip's share one column late", _slip("skip one column late"),
                 "one column too late"),
                ("the mask l < 0", _slip("mask l < 0"), "uses the mask l < 0"),
-               ("both results divided by N", _slip("divided by N"), "divided by N")]),
+               ("both results divided by N", _slip("divided by N"), "divided by N"),
+               ("only the way through the block divided by N",
+                _slip("through the block divided by N"), "divides what comes back"),
+               ("h's columns one late, the code raises", _slip("h one column late, raises"),
+                ["starts one column late", "d_r[:, c:]"]),
+               ("both splits one column late, the code raises",
+                _slip("both one column late, raises"), "starts one column late"),
+               ("the skip's share one column too wide, the code raises",
+                _slip("skip one column too wide, raises"), ["c + 1 =", "d_r[:, :c]"])]),
 }

@@ -16,7 +16,9 @@ watches how d_r is indexed, also when the learner's code raises), the gradient a
 (the first c columns) or through the block left out, the ReLU's mask left out, applied to d_h,
 or replaced by ReLU(l) itself, W where W.T belongs, the product transposed (W @ d_l.T, shape
 (c, N)), the two results swapped; the skip's share alone taken from the last c columns or
-one column late, the mask l < 0, a division by N.
+one column late, the mask l < 0, a division by N (of both results, or only of the way through
+the block); a split one column late that raises (h's columns one late, or r_prev's share one
+column too wide: told by the shapes in the error).
 """
 import re
 
@@ -96,6 +98,9 @@ def _slips(d_r, l, W):
         ((skip + through) / len(d_r),
          "your d_r_prev is divided by N: d_r is already the gradient of the loss (the mean's "
          "1/N is in it), so nothing is divided here"),
+        (skip + through / len(d_r),
+         "your d_r_prev divides what comes back through the block by N: d_r is already the "
+         "gradient of the mean loss (its 1/N is in it), so d_l @ W.T needs no second 1/N"),
     ]
     h_slips = [
         (h_first,
@@ -186,6 +191,14 @@ def _mismatch(exc, d_r, l, W):
         advice = (f"your product has shape (c, N) = ({c}, {n}), the transpose of what it is "
                   f"added to, (N, c): W @ d_l.T is (d_l @ W.T).T. Write "
                   f"(d_h * (l > 0)) @ W.T")
+    elif "broadcast" in str(exc) and (n, w - 1) in shapes and (n, w) in shapes:
+        advice = (f"your d_h has w - 1 = {w - 1} columns where l has w = {w}: it starts one "
+                  f"column late. Columns are counted from 0, so h's w columns start at column "
+                  f"c = W.shape[0] = {c}: d_h = d_r[:, c:], not d_r[:, c + 1:]")
+    elif "broadcast" in str(exc) and (n, c + 1) in shapes and (n, c) in shapes:
+        advice = (f"your skip's share has c + 1 = {c + 1} columns where what comes back through "
+                  f"the block has c = {c}: r_prev's columns are d_r[:, :c], columns 0 to "
+                  f"c - 1, not d_r[:, :c + 1]")
     elif "matmul" in str(exc) or "align" in str(exc):
         advice = ("a matrix product does not fit: d_l = d_h * (l > 0) has shape (N, w) and "
                   "goes back through W.T, shape (w, c), not W")

@@ -11,18 +11,20 @@ import numpy as np
 
 from .style import GRAD_FLOOR, LN3, LOSS_FLOOR, gradient_curves, layer_colorbar, new_figure
 
-CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c"}
+CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c",
+                     "residual_alpha": "#0072B2"}   # the last: a learned scalar per branch
 MAX_GRAD_LINES = 40             # gradient curves drawn per run (evenly spread over the layers)
 
 
-def gradient_figure(runs, titles, suptitle=None):
+def gradient_figure(runs, titles, suptitle=None, panel_width=4.4):
     """One panel per run: the mean |gradient| of every weight matrix per epoch
     (plots.gradient_curves), sharing one log scale. A panel says how many matrices had a
     gradient below GRAD_FLOOR (usually exactly 0: dead ReLUs) in every epoch. ``runs``: the
     (model, history) pairs of a trainer, or stored ``history.grad_mean_abs`` arrays (epochs,
-    weight matrices)."""
+    weight matrices). ``panel_width``: inches per panel (two panels of 4 stay within 820 px
+    at plots.show's dpi, so their text is not shrunk)."""
     histories = [run[1] if isinstance(run, tuple) else _stored_history(run) for run in runs]
-    fig, axes = new_figure(1, len(runs), figsize=(4.4 * len(runs), 3.6), sharey=True)
+    fig, axes = new_figure(1, len(runs), figsize=(panel_width * len(runs), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, history, title in zip(axes, histories, titles):
         gradient_curves(ax, history)

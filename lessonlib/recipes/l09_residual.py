@@ -26,11 +26,27 @@ OPTIMIZERS = {      # key: (label, factory)
 LAYER_EPOCH_BUDGET = 40_000     # depth x epochs of one explorer run: 1000 layers get 40 epochs
 
 
+LEARNED_SCALE = "residual_alpha"    # train_iris's connection for ScaledResidualMLP, alpha_i = 0
+
+
 def train_iris(hidden, connection="residual", optimizer="momentum_0.05", epochs=100, seed=0,
                data=None, batch_norm=False, callback=None):
     """Lesson 06's ``fit_iris`` with lesson 09's choices: the ``connection``, an optimiser by
     its key in OPTIMIZERS, and the test accuracy after every epoch (the 50 test flowers are the
-    validation data). Returns (model, history)."""
+    validation data). ``connection=LEARNED_SCALE`` ("residual_alpha") trains the lesson's
+    1000-layer recipe net instead, ``ScaledResidualMLP`` with every alpha_i = 0 at the start
+    and learned (with width 10 and "adam_1e-3" it is ``train_thousand("rezero_adam_1e-3")``).
+    Returns (model, history)."""
+    if connection == LEARNED_SCALE:
+        from .._blas import single_thread
+        from .l06_vanishing import IRIS_BATCH
+        X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
+        model = ScaledResidualMLP(4, hidden, 3, alpha=0.0, seed=seed, batch_norm=batch_norm)
+        with single_thread():
+            history = model.fit(X_train, y_train, OPTIMIZERS[optimizer][1](), epochs=epochs,
+                                batch_size=IRIS_BATCH, seed=seed,
+                                validation_data=(X_test, y_test), callback=callback)
+        return model, history
     return fit_iris(OPTIMIZERS[optimizer][1](), hidden, epochs=epochs, seed=seed, data=data,
                     validate=True, callback=callback, connection=connection,
                     batch_norm=batch_norm)

@@ -1,7 +1,8 @@
 """Lesson 09: residual connections (r_i = h_i + r_{i-1}).
 
-Builder (``__all__``): ``residual_explorer`` (depth up to 1000, plain or residual, four
-optimisers: loss and per-layer gradient curves). The run is
+Builder (``__all__``): ``residual_explorer`` (depth up to 1000; plain, residual, or residual
+with a learned scalar alpha_i on every branch that starts at 0, the lesson's 1000-layer recipe;
+four optimisers: loss and per-layer gradient curves). The run is
 ``lessonlib.recipes.l09_residual.train_iris``; the colours and the floors of the log axes come
 from ``lessonlib.plots.l09_residual``.
 """
@@ -13,7 +14,7 @@ from ..data import load_iris
 from ..plots.l09_residual import CONNECTION_COLORS, MAX_GRAD_LINES, draw_ln3
 from ..plots.style import (GRAD_FLOOR, LN3, LOSS_FLOOR, label_layer_colorbar, layer_color,
                            layer_colorbar)
-from ..recipes.l09_residual import (OPTIMIZERS, dead_fraction, epochs_for,
+from ..recipes.l09_residual import (LEARNED_SCALE, OPTIMIZERS, dead_fraction, epochs_for,
                                     final_test_accuracy, train_iris)
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     mark_diverged, new_figure, slider)
@@ -21,14 +22,23 @@ from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_pr
 __all__ = ["residual_explorer"]
 
 DEPTHS = (2, 3, 6, 10, 25, 50, 100, 250, 1000)
+CONNECTIONS = {     # key: (dropdown label, short name in the titles)
+    "residual": ("residual: r_i = h_i + r_(i-1)", "residual"),
+    LEARNED_SCALE: ("residual, learned α_i: r_i = r_(i-1) + α_i h_i, α_i = 0 at start",
+                    "residual, learned α_i"),
+    "plain": ("plain", "plain"),
+}
 
 
 def residual_explorer(depth=6, width=3, connection="residual", optimizer="momentum_0.05",
                       epochs=100, seed=0):
     """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
     show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight
-    matrices per epoch (at most 40 of them, spread from fc1 to the output). A cheap setting
-    runs by itself; a deep one (50 layers and more at 100 epochs) waits for Run."""
+    matrices per epoch (at most 40 of them, spread from fc1 to the output). ``connection``:
+    "plain", "residual", or "residual_alpha" (the lesson's 1000-layer recipe: a learned scalar
+    per branch, every alpha_i = 0 at the start; with 10 units and Adam lr 1e-3 it is
+    ``recipes.l09_residual.train_thousand("rezero_adam_1e-3", seed)``). A cheap setting runs by
+    itself; a deep one (50 layers and more at 100 epochs) waits for Run."""
     data = load_iris(seed=0)
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.1))
     runs = RunComparison(ax_loss, CONNECTION_COLORS["residual"])
@@ -56,7 +66,8 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         ep = np.arange(1, hist.epochs + 1)
         loss = np.maximum(hist.loss, LOSS_FLOOR)
         opt_label = OPTIMIZERS[optimizer][0]
-        runs.show(ep, loss, f"{depth} × {width}, {connection}, {opt_label}",
+        wiring = CONNECTIONS[connection][1]
+        runs.show(ep, loss, f"{depth} × {width}, {wiring}, {opt_label}",
                   CONNECTION_COLORS[connection])
         plots.fit_log_axis(ax_loss, runs.curves() + [[LN3]], LOSS_FLOOR)
         ax_loss.set_xlim(0, max(n_epochs, len(runs.previous.get_xdata())) + 1)
@@ -81,7 +92,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
 
         capped = n_epochs < epochs
         cap_words = f" (capped at {n_epochs} epochs for {depth} layers)" if capped else ""
-        suptitle.set_text(f"{depth} hidden layers of {width} units, {connection}, {opt_label}, "
+        suptitle.set_text(f"{depth} hidden layers of {width} units, {wiring}, {opt_label}, "
                           f"seed {seed}\n{n_epochs} epochs{cap_words}")
         mark_diverged(ax_loss, banner, hist.diverged,
                       f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}:\n"
@@ -92,23 +103,28 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         acc = final_test_accuracy(hist)
         dead = dead_fraction(model, data[0])
         loss_title.set_text(f"test accuracy {acc:.2f}; {dead:.0%} of the ReLUs are dead")
+        alphas = (f" The learned α_i now lie between {model.alpha.min():.3f} and "
+                  f"{model.alpha.max():.3f}." if connection == LEARNED_SCALE and depth > 1
+                  else "")
         return (f"Trained {n_epochs} epochs in {hist.seconds:.1f} s"
                 + (f"; {depth} layers are capped at {n_epochs} epochs to stay quick." if capped
-                   else "."))
+                   else ".") + alphas)
 
     controls = {
         "depth": dropdown("hidden layers", list(DEPTHS), depth),
         "width": slider("units per layer", width, 2, 10, 1, continuous=False),
-        "connection": dropdown("connection", [("residual: r_i = h_i + r_(i-1)", "residual"),
-                                              ("plain", "plain")], connection),
+        "connection": dropdown("connection", [(label, key) for key, (label, _) in
+                                              CONNECTIONS.items()], connection),
         "optimizer": dropdown("optimiser", [(label, key) for key, (label, _) in
                                             OPTIMIZERS.items()], optimizer),
         "epochs": slider("epochs", epochs, 10, 100, 10, continuous=False),
         "seed": slider("seed", seed, 0, 4, 1, continuous=False),
     }
-    def cost(depth, width, epochs, **_):
-        """Seconds of a run on the course machine: layers x epochs (capped by epochs_for)."""
-        return 0.1 + 4e-4 * depth * epochs_for(depth, epochs) * (0.7 + 0.03 * width)
+    def cost(depth, width, epochs, connection="residual", **_):
+        """Seconds of a run on the course machine: layers x epochs (capped by epochs_for); the
+        learned scalars cost about a third more (data/l09_thousand.npz's cpu_seconds)."""
+        scaled = 1.3 if connection == LEARNED_SCALE else 1.0
+        return 0.1 + 4e-4 * scaled * depth * epochs_for(depth, epochs) * (0.7 + 0.03 * width)
 
     return Explorer(controls, fig, update, run_button=True, cost=cost,
                     title="Residual or plain, 2 to 1000 hidden layers")
