@@ -1,7 +1,10 @@
 """Explorers that redraw only their moving artists (lessonlib/plots/blit.py) show the same
 pixels as a full redraw: after every control move, the blitted canvas equals a full draw of the
 same figure exactly, and a draw with nothing animated (the figure as it would be without
-blitting) up to a few pixels where a moving line crosses a spine (at most 1 in 10,000)."""
+blitting) up to a few pixels where a moving line crosses a spine or an inset's tick label (the
+label is drawn again over the line, on top of its own cached picture): at most 2 in 10,000. A
+moving artist drawn in the wrong order (over a legend, under a grid line) differs in about 10
+in 10,000."""
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,7 +18,8 @@ from lessonlib.plots.blit import MovingArtists  # noqa: E402
 from test_widgets import positions  # noqa: E402
 
 # the analytic explorers that name their moving artists
-BLITTING = ["start_here_explorer", "local_minima_explorer"]
+BLITTING = ["start_here_explorer", "local_minima_explorer", "momentum_explorer",
+            "sin_logistic_explorer", "batch_size_explorer", "adaptive_explorer"]
 
 
 def pixels(fig):
@@ -51,7 +55,7 @@ def test_blitted_pixels_are_a_full_redraws(builder):
             explorer.fig.canvas.draw()
             assert np.array_equal(blitted, pixels(explorer.fig)), (builder, name, value)
             differ = (blitted != drawn_without_blitting(explorer)).any(axis=2).mean()
-            assert differ <= 1e-4, (builder, name, value, differ)
+            assert differ <= 2e-4, (builder, name, value, differ)
     assert "blit" in modes, f"{builder}: no control move was drawn by blitting"
     plt.close(explorer.fig)
 
@@ -84,5 +88,19 @@ def test_saving_draws_the_moving_artists_once():
     saved = io.BytesIO()
     fig.savefig(saved, format="rgba", dpi=50)
     assert np.array_equal(np.frombuffer(saved.getvalue(), np.uint8).reshape(plain.shape), plain)
-    assert moving.artists == [line]
+    assert moving.artists == [line, *ax.spines.values()]    # the frame moves with the line
+    plt.close(fig)
+
+
+def test_drawing_a_moving_legend_leaves_the_figure_clean():
+    """A legend sets its frame's bounds as it draws, which marks its axes stale: without the
+    reset every redraw after the first would be a full draw."""
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 1], label="path")
+    moving = MovingArtists(fig, [line, ax.legend()])
+    fig.canvas.draw()
+    assert not fig.stale
+    for k in range(3):
+        line.set_ydata([k, 0])
+        assert moving.redraw() == "blit"
     plt.close(fig)

@@ -17,8 +17,10 @@ otherwise; an explorer may change anything, and the pixels are always those of a
 
 What a moving artist passes under stays under it in a full draw but not in a blit (the still
 picture is pasted first): a path under a legend or an inset. Give such an inset as a ``cover``:
-its still picture is pasted again over the other axes' moving artists, and its own moving
-artists drawn on it (or list a legend among the moving artists, to draw it again on top).
+it is drawn again (its still part, tick labels included) over the other axes' moving artists,
+and its own moving artists on it; list a legend among the moving artists, to draw it again on
+top. Drawing a moving artist may mark its axes stale (a legend sets its frame's bounds); that
+is not a change of the still part, so the figure counts as clean after the moving artists.
 
 A full draw of the live canvas draws the moving artists on its ``draw_event``; saving the
 figure (``savefig``, a static render) draws them in their place, as matplotlib does for animated
@@ -31,11 +33,19 @@ class MovingArtists:
     Keep the object (an Explorer does, as ``moving``): matplotlib holds its draw hook weakly, and
     without it the animated artists would not be drawn at all."""
 
-    def __init__(self, fig, artists, covers=()):
+    def __init__(self, fig, artists, covers=(), legends_of=()):
         self.fig = fig
         self.artists = [a for a in artists if a is not None]
-        self.covers = list(covers)        # insets drawn over moving artists of other axes
-        self._cover_pictures = []
+        self.covers = list(covers)        # insets drawn again over moving artists of other axes
+        # axes whose legend moves although the explorer makes a new one now and then (a legend
+        # copies its handles' looks when it is made)
+        self.legends_of = list(legends_of)
+        # a full draw puts the axes' frame (spines, zorder 2.5) over lines and images touching
+        # it: the frames of the axes that hold moving artists move with them (a cover draws
+        # its own frame again)
+        for ax in dict.fromkeys(a.axes for a in self.artists if a.axes is not None):
+            if ax not in self.covers:
+                self.artists += [s for s in ax.spines.values() if s not in self.artists]
         for artist in self.artists:
             artist.set_animated(True)
         self._background = None
@@ -46,37 +56,59 @@ class MovingArtists:
     def _size(self):
         return self.fig.dpi, tuple(self.fig.bbox.bounds)
 
+    def _adopt_legends(self):
+        """The current legends of ``legends_of``, made moving; True if one is new (it was
+        drawn as a still part until now)."""
+        new = False
+        for ax in self.legends_of:
+            legend = ax.get_legend()
+            if legend is not None and not legend.get_animated():
+                legend.set_animated(True)
+                new = True
+        return new
+
+    def _moving_now(self):
+        return self.artists + [ax.get_legend() for ax in self.legends_of
+                               if ax.get_legend() is not None]
+
     def _on_draw(self, event):
         if event.canvas.is_saving():     # savefig draws animated artists in their place itself
+            return
+        if self._adopt_legends():        # drawn still in this picture: the next redraw is full
+            self._background = None
+            self._draw_artists(event.canvas, event.renderer)
             return
         if hasattr(event.canvas, "copy_from_bbox"):
             # kept with the dpi and size it was drawn at: a savefig at another dpi also draws,
             # and its picture must not be pasted into the live canvas later
             self._background = (self._size(), event.canvas.copy_from_bbox(self.fig.bbox))
-            self._cover_pictures = [event.canvas.copy_from_bbox(ax.bbox) for ax in self.covers]
         self._draw_artists(event.canvas, event.renderer)
 
     def _draw_artists(self, canvas, renderer):
         # in the order a full draw uses: by their axes' zorder, then their own; the moving
-        # artists of other axes first, then each cover's still picture pasted over them, then
-        # the cover's own moving artists
+        # artists of other axes first, then each cover drawn again over them, then the cover's
+        # own moving artists
         def order(artist):
             ax = artist.axes
             return (ax.get_zorder() if ax is not None else artist.get_zorder(), artist.get_zorder())
-        inside = [a for a in self.artists if a.axes in self.covers]
-        layers = [[a for a in self.artists if a not in inside], inside]
+        artists = self._moving_now()
+        inside = [a for a in artists if a.axes in self.covers]
+        layers = [[a for a in artists if a not in inside], inside]
         for k, layer in enumerate(layers):
-            if k == 1 and len(self._cover_pictures) == len(self.covers):
-                for picture in self._cover_pictures:
-                    canvas.restore_region(picture)
+            if k == 1:
+                for cover in self.covers:
+                    cover.draw(renderer)          # a full draw leaves its animated artists out
             for artist in sorted(layer, key=order):
                 if artist.get_visible() and artist.figure is not None:
                     artist.draw(renderer)
+        self.fig.stale = False
 
     def redraw(self):
         """Show the artists' new state: a blit when only they changed, else a full draw."""
         canvas = self.fig.canvas
-        if self._background is None or self.fig.stale or self._background[0] != self._size():
+        new_legend = self._adopt_legends()
+        if (new_legend or self._background is None or self.fig.stale
+                or self._background[0] != self._size()):
             self.full_draws += 1
             canvas.draw_idle()
             return "full"

@@ -148,10 +148,14 @@ def _fit_loss_axis(ax, curves, log, best=None):
         values = np.array([1.0])
     lo, hi = values.min(), values.max()
     if log:
-        fit_log_axis(ax, [np.maximum(values, QUADRATIC_LOSS_FLOOR)], min_ratio=10, margin=3)
+        fit_log_axis(ax, [np.maximum(values, QUADRATIC_LOSS_FLOOR)], min_ratio=10, margin=3,
+                     snap=True)
     else:
+        # rounded to 0.05: most moves keep the limits (a new limit redraws the whole figure)
         pad = max(0.05 * (hi - lo), 0.005)
-        ax.set_ylim(lo - pad, hi + pad)
+        limits = (np.floor((lo - pad) / 0.05) * 0.05, np.ceil((hi + pad) / 0.05) * 0.05)
+        if ax.get_ylim() != limits:
+            ax.set_ylim(*limits)
 
 
 _SURFACES = {}

@@ -79,12 +79,24 @@ def rescale_to_data(ax, log_y=False):
         ax.set_yscale("log")
 
 
-def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floor=False):
+def _snap_125(value, up):
+    """The nearest of 1, 2, 5 times a power of ten below (or above, ``up``) ``value`` > 0."""
+    power = 10.0 ** np.floor(np.log10(value))
+    steps = np.array([1.0, 2.0, 5.0, 10.0]) * power
+    return float(steps[steps >= value * (1 - 1e-12)][0] if up
+                 else steps[steps <= value * (1 + 1e-12)][-1])
+
+
+def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floor=False,
+                 snap=False):
     """y limits of a log axis around the finite values above ``floor`` in ``arrays``, spanning
     at least ``min_ratio`` (so that a power of ten is labelled) and ``margin`` times wider on
     each side; down to the floor itself when ``include_floor`` and some value sits on it.
     Labels: plain numbers at 1, 2 and 5 times the powers of ten over a short range, at the
-    powers over a long one, and 10^k beyond four decades; minor ticks unlabelled."""
+    powers over a long one, and 10^k beyond four decades; minor ticks unlabelled.
+    ``snap`` widens the limits to 1, 2 or 5 times a power of ten, so that an explorer's next
+    curve mostly keeps them; limits already in place are left untouched (no redraw of the
+    axis: a blitting explorer stays a blit)."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) \
         if len(arrays) else np.array([])
@@ -100,7 +112,12 @@ def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floo
         centre = np.sqrt(lo * hi)
         lo, hi = centre / np.sqrt(min_ratio), centre * np.sqrt(min_ratio)
     lo, hi = lo / margin, hi * margin
+    if snap:
+        lo, hi = _snap_125(lo, up=False), _snap_125(hi, up=True)
+    if getattr(ax, "_fitted_log_limits", None) == (lo, hi) and ax.get_ylim() == (lo, hi):
+        return
     ax.set_ylim(lo, hi)
+    ax._fitted_log_limits = (lo, hi)
     decades = np.log10(hi / lo)
     subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))

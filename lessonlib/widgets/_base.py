@@ -96,11 +96,11 @@ class Explorer(widgets.VBox):
     """
 
     def __init__(self, controls, fig, update, *, run_button=False, title=None, cost=None,
-                 cheap_seconds=CHEAP_RUN_SECONDS, moving=None, covers=()):
+                 cheap_seconds=CHEAP_RUN_SECONDS, moving=None, covers=(), legends_of=()):
         self.controls = dict(controls)
         self.fig = fig
         # the artists update changes: redrawn alone over a cached picture of the rest
-        self.moving = MovingArtists(fig, moving, covers) if moving else None
+        self.moving = MovingArtists(fig, moving, covers, legends_of) if moving else None
         self._update = update
         self._cost = cost
         self.cheap_seconds = cheap_seconds

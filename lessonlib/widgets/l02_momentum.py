@@ -52,14 +52,17 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     traces = draw_trace(ax_t, [None, None], ["plain GD", "momentum"])
     for line in (traces[0], zartists[0][0]):
         line.set_linestyle("--")
-    hlines = [ax_t.axhline(0.0, color="0.5", lw=0.8) for _ in range(3)]
+    hlines = [ax_t.axhline(0.0, color="0.5", lw=0.8, zorder=1) for _ in range(3)]
     banner = diverged_banner(ax)
     banner.set_position((0.5, 0.25))
     title = ax.set_title("f\n(placeholder)", fontsize=10)
     summary = ax_t.set_title("after\n(placeholder)", fontsize=10)
     fig.tight_layout()
 
-    def update(function, lr, momentum, start, steps, progress=None):
+    shown = {"function": None}
+
+    def show_function(function):
+        """The still part of the figure for one function (a full redraw, once per choice)."""
         spec = FUNCTIONS[function]
         curve.set_data(xs[function], spec["f"](xs[function]))
         zcurve.set_data(zs[function], spec["f"](zs[function]))
@@ -79,7 +82,14 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         inset.set_xlim(*spec["zoom"][0])
         inset.set_ylim(*spec["zoom"][1])
         ax_t.set_ylim(*spec["xlim"])
-        ax_t.set_xlim(-0.5, max(steps, 1) + 0.5)
+        shown["function"] = function
+
+    def update(function, lr, momentum, start, steps, progress=None):
+        if shown["function"] != function:
+            show_function(function)
+        spec = FUNCTIONS[function]
+        if ax_t.get_xlim() != (-0.5, max(steps, 1) + 0.5):     # a new limit: a full redraw
+            ax_t.set_xlim(-0.5, max(steps, 1) + 0.5)
         paths = [descend(spec["grad"], start, SGD(lr=lr), steps),
                  descend(spec["grad"], start, SGD(lr=lr, momentum=momentum), steps)]
         words = []
@@ -105,7 +115,12 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
                 "momentum": slider("momentum ρ", momentum, 0.0, 0.99, 0.01),
                 "start": slider("start x₀", start, -3.0, 1.5, 0.05),
                 "steps": slider("steps", steps, 1, 100, 1)}
-    return Explorer(controls, fig, update, title="Plain gradient descent against momentum")
+    # only the paths, points, traces and texts move; the legend and the zoom inset sit over
+    # the paths, so the legend is redrawn on top and the inset pasted again over them
+    moving = [a for pair in artists + zartists for a in pair] + [
+        start_point, *traces, title, summary, banner, ax.get_legend()]
+    return Explorer(controls, fig, update, title="Plain gradient descent against momentum",
+                    moving=moving, covers=[inset])
 
 
 # ---------------------------------------------------------------- sin-logistic
@@ -187,5 +202,10 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
                 "b1": slider("start b1", b1, -0.5, 2.0, 0.05),
                 "b2": slider("start b2", b2, -0.5, 2.0, 0.05),
                 "iterations": slider("iterations", iterations, 0, 300, 10)}
+    # the map's image changes, so the points drawn over it move with it; the true b and the
+    # legend sit over the path
+    moving = [image, scatter, map_title, path_line, start_point, end_point, star, c_title,
+              banner, ax_c.get_legend()]
     return Explorer(controls, fig, update,
-                    title="Fitting logit(p) = sin(b1·x1·x2 + b2·x2) by gradient descent")
+                    title="Fitting logit(p) = sin(b1·x1·x2 + b2·x2) by gradient descent",
+                    moving=moving)

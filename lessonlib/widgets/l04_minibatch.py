@@ -58,7 +58,8 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
     (path_line,) = ax_c.plot([], [], "-", color="#ff3030", lw=1.0, alpha=0.9, zorder=3,
                              label="mini-batch")
     (end_point,) = ax_c.plot([], [], "o", color="#ff3030", mec="k", ms=7, zorder=5)
-    ax_c.plot([0.0], [0.0], "o", mfc="white", mec="k", ms=6, zorder=5, label="start")
+    (start_point,) = ax_c.plot([0.0], [0.0], "o", mfc="white", mec="k", ms=6, zorder=5,
+                               label="start")
     (star,) = ax_c.plot([], [], "*", color="white", mec="k", ms=13, zorder=6, label="true b")
     ax_c.set_xlabel("b1")
     ax_c.set_ylabel("b2")
@@ -104,16 +105,22 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         its = np.arange(steps + 1)
         mini_loss.set_data(its, losses)
         full_loss.set_data(its, f_losses)
-        ax_l.set_xlim(0, max(steps, 1))
         finite = np.concatenate([losses, f_losses, [best]])
         finite = finite[np.isfinite(finite)]
-        ax_l.set_ylim(min(finite.min(), best) - 0.02, max(finite.max(), 0.70) + 0.02)
+        # new limits redraw the whole figure (ticks and labels): rounded to 0.05, most moves
+        # keep them, and only the curves and texts are drawn again
+        limits = ((0.0, float(max(steps, 1))),
+                  (np.floor((min(finite.min(), best) - 0.02) / 0.05) * 0.05,
+                   np.ceil((max(finite.max(), 0.70) + 0.02) / 0.05) * 0.05))
+        if (ax_l.get_xlim(), ax_l.get_ylim()) != limits:
+            ax_l.set_xlim(*limits[0])
+            ax_l.set_ylim(*limits[1])
         b = path[-1]
         # only an end point outside the picture (or not finite) is hidden from the reader: a
         # path that wanders out and comes back is drawn clipped and needs no banner
         left = not np.all((b >= grid[0]) & (b <= grid[-1]))
-        mark_diverged(ax_c, banner, left, f"The mini-batch path ends outside the plotted region\n"
-                                          f"(at b = ({b[0]:.3g}, {b[1]:.3g}))")
+        mark_diverged(ax_c, banner, left, f"The mini-batch path ends\noutside the plotted "
+                                          f"region\n(at b = ({b[0]:.3g}, {b[1]:.3g}))")
         which = "full batch" if batch_size >= len(X) else f"batch {batch_size}, seed {seed}"
         there = "reached the true b" if reached(path, true_b) else "not at the true b"
         c_title.set_text(f"{which}: ends at b = ({b[0]:.2f}, {b[1]:.2f}), {there}\n"
@@ -130,5 +137,9 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         "steps": slider("iterations", steps, 50, 1000, 50, continuous=False),
         "seed": slider("seed (batch order)", seed, 0, 29, 1, continuous=False),
     }
+    # the paths, curves and texts move; the points, the dashed line and the legends drawn
+    # over them are drawn again on top
+    moving = [full_line, full_end, path_line, end_point, start_point, star, ax_c.get_legend(),
+              c_title, banner, full_loss, mini_loss, best_line, ax_l.get_legend(), l_title]
     return Explorer(controls, fig, update,
-                    title="Mini-batch SGD on logit(p) = sin(b1·x1·x2 + b2·x2)")
+                    title="Mini-batch SGD on logit(p) = sin(b1·x1·x2 + b2·x2)", moving=moving)

@@ -54,7 +54,7 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
     banner = diverged_banner(ax_c)
     banner.set_fontsize(10)
     fig.tight_layout()
-    state = {"problem": None, "surface": [], "last": None}
+    state = {"problem": None, "surface": [], "last": None, "legend": None}
 
     def show_problem(key):
         spec = problems[key]
@@ -100,12 +100,17 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
         end_point.set_color(color)
         loss_line.set_data(np.arange(len(shown)), shown)
         loss_line.set_color(color)
-        # legends copy their handles' looks: rebuild them, with only the curves there are
-        ax_c.legend(handles=[prev_path] * has_prev + [path_line, start_point, star],
-                    loc="lower right", fontsize=8, framealpha=0.85)
-        ax_l.legend(handles=[prev_loss] * has_prev + [loss_line] +
-                    [best_line] * best_line.get_visible(), fontsize=8, loc="upper right")
-        ax_l.set_xlim(0, steps)
+        # legends copy their handles' looks: rebuilt, with only the curves there are, when
+        # those or the colour change (a new legend redraws the whole figure)
+        legend_key = (has_prev, color, star.get_label(), best_line.get_visible())
+        if state["legend"] != legend_key:
+            ax_c.legend(handles=[prev_path] * has_prev + [path_line, start_point, star],
+                        loc="lower right", fontsize=8, framealpha=0.85)
+            ax_l.legend(handles=[prev_loss] * has_prev + [loss_line] +
+                        [best_line] * best_line.get_visible(), fontsize=8, loc="upper right")
+            state["legend"] = legend_key
+        if ax_l.get_xlim() != (0, steps):
+            ax_l.set_xlim(0, steps)
         _fit_loss_axis(ax_l, [shown, prev_loss.get_ydata()], spec.log_loss,
                        None if spec.log_loss else spec.best)
         gone = blew_up(path, BOUND)
@@ -140,7 +145,11 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
         "beta2": slider("β2", beta2, 0.5, 0.999, 0.001, readout_format=".3f"),
         "steps": slider("steps", steps, 10, 1000, 10),
     }
-    return Explorer(controls, fig, update,
+    # the paths, curves and texts move, with the points and the dashed line drawn over them;
+    # a new problem (contours, scale) or legend redraws the whole figure
+    moving = [prev_path, path_line, end_point, start_point, star, banner, prev_loss,
+              loss_line, best_line, l_title]
+    return Explorer(controls, fig, update, moving=moving, legends_of=[ax_c, ax_l],
                     title="Five optimisers on two-parameter problems (β1: the momentum ρ of "
                           "SGD + momentum and Adam's β1; β2: RMSProp's β and Adam's β2; "
                           "SGD and Adagrad use neither)")
