@@ -117,6 +117,50 @@ def _backprop(model, X, y, *, product=lambda delta, W: delta @ W.T,
     return grads[::-1]
 
 
+def _learner_slip(kind):
+    """A learner's backward pass with one slip, written out (not built from _variant)."""
+    def weight_gradients(model, X, y):
+        trace = dict(model.forward_trace(X))
+        L, n = len(model.hidden), len(y)
+        top = trace[f"fc{L + 1}"] if kind == "logits" else trace["softmax"]
+        delta = (top - np.eye(3)[y]) / n
+        grads = []
+        for k in range(L + 1, 0, -1):
+            h = X if k == 1 else trace[f"relu{k - 1}"]
+            grads.append(h.T @ delta / n if kind == "1/n twice" else h.T @ delta)
+            if k > 1:
+                W = model.params[f"fc{k}_weight"]
+                if kind == "relu(z)":
+                    delta = (delta @ W.T) * np.maximum(trace[f"fc{k - 1}"], 0)
+                elif kind == "mask of layer k":
+                    delta = (delta @ W.T) * (trace[f"fc{k}"] > 0)
+                else:
+                    delta = (delta @ W.T) * (trace[f"fc{k - 1}"] > 0)
+        return grads[::-1]
+    return weight_gradients
+
+
+def test_relu_of_z_instead_of_the_mask_is_named():
+    msg = EX.grade(_learner_slip("relu(z)"))
+    assert "multiplied by ReLU(z_{k-1})" in msg and "the 0/1 mask" in msg
+
+
+def test_logits_instead_of_softmax_is_named():
+    msg = EX.grade(_learner_slip("logits"))
+    assert "starts from the logits z_{L+1} = trace['fc4']" in msg
+    assert "P = trace['softmax']" in msg
+
+
+def test_one_over_n_twice_is_named():
+    msg = EX.grade(_learner_slip("1/n twice"))
+    assert "every gradient is n = 20 times too small" in msg and "applied twice" in msg
+
+
+def test_the_mask_of_layer_k_is_named():
+    msg = EX.grade(_learner_slip("mask of layer k"))
+    assert "The ReLU mask belongs to the layer below" in msg
+
+
 def test_delta_at_W_without_the_transpose_is_named(capsys):
     no_transpose = lambda m, X, y: _backprop(m, X, y, product=lambda delta, W: delta @ W)
     EX.check(no_transpose)
@@ -268,7 +312,15 @@ FAIRNESS = {
                                  for k in range(1, len(m.hidden) + 2)],
                 "write that pass by hand"),
                ("dW transposed", lambda m, X, y: [g.T for g in EX.reference(m, X, y)],
-                "the transpose of W's")]),
+                "the transpose of W's"),
+               ("the mask of layer k, not k-1", _learner_slip("mask of layer k"),
+                "The ReLU mask belongs to the layer below"),
+               ("relu(z) instead of the 0/1 mask", _learner_slip("relu(z)"),
+                ["multiplied by ReLU(z_{k-1})", "the 0/1 mask"]),
+               ("the logits instead of softmax", _learner_slip("logits"),
+                ["starts from the logits", "P = trace['softmax']"]),
+               ("the 1/n applied twice", _learner_slip("1/n twice"),
+                ["n = 20 times too small", "applied twice"])]),
 }
 
 

@@ -3,8 +3,8 @@
 ``backprop_by_hand``: ``weight_gradients(model, X, y)`` returns [dloss/dW_1, ..., dloss/dW_{L+1}]
 of the mean cross-entropy, first layer first. The checker runs it on two networks of different
 depths and widths (every width, and the number of rows, differ, so a shape says which matrix is
-wrong) and names the slips: ReLU' forgotten or applied one step late, the mean's 1/n missing,
-Y - P for P - Y, the one-hot labels not subtracted, the list reversed, a depth written in or
+wrong) and names the slips: ReLU' forgotten or applied one step late, ReLU(z) for its 0/1
+derivative, the mean's 1/n missing or applied twice, Y - P for P - Y, the logits for softmax, the one-hot labels not subtracted, the list reversed, a depth written in or
 a walk past k == 1 (the KeyError, read back), lessonlib's own backward pass called (refused), the biases' gradients added to the list, a dict
 returned, dW transposed, ``delta @ W`` without the transpose and ``h @ delta`` without it
 (NumPy's matmul error, read back), a ReLU mask of the wrong layer (NumPy's broadcast error,
@@ -38,26 +38,31 @@ def reference_weight_gradients(model, X, y):
     return grads[::-1]                          # first layer first
 
 
-def _variant(model, X, y, *, mask="now", scale=True, sign=1.0, onehot=True):
+def _variant(model, X, y, *, mask="now", scale=True, sign=1.0, onehot=True, start="softmax"):
     """The reference with one typical slip switched on (for diagnosing a wrong answer):
-    mask "none" forgets ReLU', mask "late" applies it only after dW_{k-1} was computed; onehot
-    False forgets to subtract Y from P."""
+    mask "none" forgets ReLU', mask "late" applies it only after dW_{k-1} was computed, mask
+    "relu" multiplies by ReLU(z_{k-1}) = h_{k-1} instead of its 0/1 derivative; scale "twice"
+    divides by n twice (delta_{L+1} and every dW); onehot False forgets to subtract Y from P;
+    start "logits" starts from z_{L+1} instead of P = softmax(z_{L+1})."""
     trace = dict(model.forward_trace(X))
     L = len(model.hidden)
     n = len(y)
-    delta = trace["softmax"].copy()
+    delta = (trace["softmax"] if start == "softmax" else trace[f"fc{L + 1}"]).copy()
     if onehot:
         delta[np.arange(n), y] -= 1.0
     delta *= sign / n if scale else sign
     grads = []
     for k in range(L + 1, 0, -1):
-        grads.append((X if k == 1 else trace[f"relu{k - 1}"]).T @ delta)
+        dW = (X if k == 1 else trace[f"relu{k - 1}"]).T @ delta
+        grads.append(dW / n if scale == "twice" else dW)
         if mask == "late" and k <= L:
             delta = delta * (trace[f"fc{k}"] > 0)
         if k > 1:
             delta = delta @ model.params[f"fc{k}_weight"].T
             if mask == "now":
                 delta = delta * (trace[f"fc{k - 1}"] > 0)
+            elif mask == "relu":
+                delta = delta * np.maximum(trace[f"fc{k - 1}"], 0.0)
     return grads[::-1]
 
 
@@ -67,8 +72,18 @@ SLIPS = [
      "computing the next dW"),
     (dict(mask="late"), "the ReLU mask comes one step late: delta_{{k-1}} = (delta_k W_k^T) * "
      "ReLU'(z_{{k-1}}) must be masked *before* it is used for dW_{{k-1}}"),
+    (dict(mask="relu"), "going down you multiplied by ReLU(z_{{k-1}}) (the activation h_{{k-1}}) "
+     "instead of ReLU's derivative: the factor is the 0/1 mask (trace[f'fc{{k-1}}'] > 0), "
+     "1 where the unit is active and 0 elsewhere, not the unit's output"),
     (dict(scale=False), "every gradient is n = {n} times too large: the loss is the *mean* over "
      "the batch, so delta_{{L+1}} = (P - Y) / n"),
+    (dict(scale="twice"), "every gradient is n = {n} times too small: the mean's 1/n is applied "
+     "twice. Divide once, in delta_{{L+1}} = (P - Y) / n; it then reaches every dW_k = "
+     "h_{{k-1}}.T @ delta_k through delta, so do not divide dW_k by n again"),
+    (dict(start="logits"), "delta_{{L+1}} starts from the logits z_{{L+1}} = trace['fc{L1}']: "
+     "start from the probabilities, delta_{{L+1}} = (P - Y) / n with P = trace['softmax'] "
+     "(the softmax of the logits; the gradient of the cross-entropy with respect to the "
+     "logits is P - Y)"),
     (dict(sign=-1.0), "every gradient has the opposite sign: delta_{{L+1}} is P - Y (the "
      "probabilities minus the one-hot labels), not Y - P"),
     (dict(onehot=False), "delta_{{L+1}} must be (P - Y) / n: subtract the one-hot labels Y from "
@@ -217,7 +232,8 @@ def _grade(fn):
     for model, X, y in _cases():
         # every expected value from the checker's own network and data, before the learner runs
         expected = reference_weight_gradients(model, X, y)
-        slips = [(_variant(model, X, y, **kwargs), message.format(n=len(y)))
+        slips = [(_variant(model, X, y, **kwargs),
+                  message.format(n=len(y), L1=len(model.hidden) + 1))
                  for kwargs, message in SLIPS]
         L = len(model.hidden)
         try:

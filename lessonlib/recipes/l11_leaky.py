@@ -1,6 +1,6 @@
 """Lesson 11: LeakyReLU and dead ReLUs. The activation and its derivative, ``train_iris``: one
 run of lesson 06's deep iris net with a chosen activation, optimiser, loss or other fix, and
-``SoftmaxSquaredError`` (the loss family's row of the summary: squared error on the softmax
+``standardized`` inputs, ``SoftmaxSquaredError`` (the loss family's row of the summary: squared error on the softmax
 output instead of cross-entropy)."""
 import numpy as np
 
@@ -60,17 +60,28 @@ def squared_error(model, X, y):
     return float(0.5 * np.mean(np.sum((p - onehot) ** 2, axis=1)))
 
 
+def standardized(data):
+    """(X_train, y_train, X_test, y_test) with every feature shifted and scaled to mean 0 and
+    standard deviation 1 on the training set (the test set with the training set's numbers)."""
+    X_train, y_train, X_test, y_test = data
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    return (X_train - mean) / std, y_train, (X_test - mean) / std, y_test
+
+
 def train_iris(activation="relu", depth=7, width=10, epochs=300, seed=0, slope=0.25,
                optimizer="adam", lr=1e-3, data=None, callback=None, loss="cross_entropy",
-               **mlp_kw):
+               standardize=False, **mlp_kw):
     """Lesson 06's ``fit_iris`` with lesson 11's choices: the activation (and LeakyReLU's
     ``slope``), ``depth`` hidden layers of ``width`` units, ``make_optimizer(optimizer, lr)``
     ("adam" or "momentum", the notes' two optimisers), 300 epochs, and the ``loss`` it is
     trained on ("cross_entropy", or "squared_error" on the softmax output; history.loss is the
-    cross-entropy either way). Extra keywords go to MLP (init, batch_norm, connection).
-    Returns (model, history)."""
+    cross-entropy either way). ``standardize=True`` trains on ``standardized(data)`` (the
+    model then expects standardised inputs too). Extra keywords go to MLP (init, batch_norm,
+    connection). Returns (model, history)."""
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+    if standardize:
+        data = standardized(load_iris(seed=0) if data is None else data)
     opt = make_optimizer(optimizer, lr)
     kw = dict(data=data, activation=activation, slope=slope, **mlp_kw)
     if loss == "cross_entropy":

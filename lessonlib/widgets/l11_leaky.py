@@ -96,7 +96,8 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
         return f"Trained in {history.seconds:.1f} s."
 
     controls = {
-        "slope": slider("slope for z < 0", slope, 0.0, 1.0, 0.05, continuous=True),
+        "slope": slider("slope for z < 0", slope, 0.0, 1.0, 0.01, continuous=True,
+                        readout_format=".2f"),
         "depth": slider("hidden layers (10 units each)", depth, 2, max_depth, 1,
                         continuous=False),
         "epochs": slider("epochs", epochs, 50, 300, 50, continuous=False),
