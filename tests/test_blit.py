@@ -19,7 +19,8 @@ from test_widgets import positions  # noqa: E402
 
 # the analytic explorers that name their moving artists
 BLITTING = ["start_here_explorer", "local_minima_explorer", "momentum_explorer",
-            "sin_logistic_explorer", "batch_size_explorer", "adaptive_explorer"]
+            "sin_logistic_explorer", "batch_size_explorer", "adaptive_explorer",
+            "initialisation_explorer"]
 
 
 def pixels(fig):

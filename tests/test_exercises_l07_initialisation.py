@@ -225,7 +225,7 @@ def _scale_slip(kind):
         half = 0.5 if activation == "relu" else 1.0
         gain = n * weight_std ** 2 * half
         return {"no 1/2": rms0 * (n * weight_std ** 2) ** (k / 2),
-                "relu x2": rms0 * (n * weight_std ** 2 / half ** 2) ** (k / 2),   # x2, not x1/2
+                "relu x2": rms0 * (n * weight_std ** 2 / half) ** (k / 2),   # x2, not x1/2
                 "mean square": rms0 ** 2 * gain ** k,
                 "k - 1": rms0 * gain ** ((k - 1) / 2),
                 "k + 1": rms0 * gain ** ((k + 1) / 2),

@@ -10,7 +10,7 @@ import numpy as np
 from ..plots.l07_initialisation import _note
 from ..plots.style import layer_color
 from ..recipes.l07_initialisation import (BINS, MAX_DEPTH, _histogram, init_std,
-                                          layer_activations, value_range)
+                                          layer_activations, per_unit_spread, value_range)
 from ._base import Explorer, dropdown, log_slider, new_figure, slider
 
 __all__ = ["initialisation_explorer"]
@@ -22,7 +22,8 @@ PRESETS = [("std 1", "normal"), ("std 0.01", "0.01"), ("LeCun 1/√n_in", "xavie
 
 def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid", depth=5):
     """Histograms of every layer's activations (1000 random inputs, layers of 100 units) as a
-    ridge plot, and the std of each layer's activations on a log scale."""
+    ridge plot, and two spreads per layer on a log scale: of all activations pooled, and of
+    each unit across the inputs (what carries the input's information forward)."""
     fig, (ax, ax_std) = new_figure(1, 2, figsize=(10, 4.4),
                                    gridspec_kw={"width_ratios": [1.8, 1]})
     spacing = 1.0
@@ -38,8 +39,11 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     ax.set_xlabel("activation value")
     ax.set_ylabel("layer")
     title = ax.set_title("activations", fontsize=10)
-    (std_line,) = ax_std.plot([], [], "o-", color="k", ms=4)
-    ax_std.axhline(1.0, color="0.75", lw=0.8, ls=":")
+    (std_line,) = ax_std.plot([], [], "o-", color="k", ms=4, label="all activations pooled")
+    (unit_line,) = ax_std.plot([], [], "s--", color="#0072B2", ms=4, mfc="white",
+                               label="per unit, across inputs")
+    one_line = ax_std.axhline(1.0, color="0.6", lw=0.8, ls=":", label="1 (the inputs' std)")
+    ax_std.legend(fontsize=7.5, loc="best", framealpha=0.85)   # the lines fall or rise
     ax_std.set_yscale("log")
     ax_std.set_xlim(0.5, MAX_DEPTH + 0.5)
     ax_std.set_xlabel("layer")
@@ -47,11 +51,17 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     ax_std.set_title("spread per layer (log scale)", fontsize=10)
     fig.tight_layout()
 
+    def set_if_new(getter, setter, value):
+        """Axis limits, ticks and labels only when they change: a change redraws the whole
+        figure, an unchanged one lets only the histograms and lines be drawn again."""
+        if getter() != value:
+            setter(value)
+
     def update(init, custom_std, activation, depth, progress):
         if init == "custom":
             key, label = custom_std, f"std {custom_std:.3g}"
-        elif init == "0.01":
-            key, label = 0.01, "std 0.01"
+        elif init in ("0.01", "normal"):
+            key, label = (0.01 if init == "0.01" else init), dict((v, k) for k, v in PRESETS)[init]
         else:
             key = init
             label = f"{dict((v, k) for k, v in PRESETS)[init]} = std {init_std(init):.3g}"
@@ -67,19 +77,24 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
                 notes[k].set_text(_note(hs[k], activation, outside, zeros))
             ridges[k].set_visible(k < depth)
             notes[k].set_visible(k < depth)
-        stds = [float(np.std(h)) for h in hs]
-        ax.set_xlim(lo, hi)
-        ax.set_xlabel("activation value" + (" (exact zeros not drawn)" if activation == "relu"
-                                            else ""))
-        ax.set_ylim(-0.1, depth * spacing + 0.05)
-        ax.set_yticks(np.arange(depth) * spacing + 0.35)
-        ax.set_yticklabels([str(k + 1) for k in range(depth)])
+        set_if_new(ax.get_xlim, lambda v: ax.set_xlim(*v), (lo, hi))
+        set_if_new(ax.get_xlabel, ax.set_xlabel, "activation value" + (
+            " (exact zeros not drawn)" if activation == "relu" else ""))
+        set_if_new(ax.get_ylim, lambda v: ax.set_ylim(*v), (-0.1, depth * spacing + 0.05))
+        ticks = np.arange(depth) * spacing + 0.35
+        if not np.array_equal(ax.get_yticks(), ticks):
+            ax.set_yticks(ticks, [str(k + 1) for k in range(depth)])
         title.set_text(f"{activation}, {label}: histogram of each layer")
-        stds = np.asarray(stds)
+        stds = np.array([float(np.std(h)) for h in hs])
+        units = np.array([per_unit_spread(h) for h in hs])
         std_line.set_data(np.arange(1, depth + 1), stds)
-        ok = stds[np.isfinite(stds) & (stds > 0)]
-        if ok.size:
-            ax_std.set_ylim(min(1e-3, ok.min() / 3), max(10.0, ok.max() * 3))
+        unit_line.set_data(np.arange(1, depth + 1), units)
+        both = np.concatenate([stds, units])
+        ok = both[np.isfinite(both) & (both > 0)]
+        if ok.size:       # whole powers of ten, so that most moves keep the limits
+            set_if_new(ax_std.get_ylim, lambda v: ax_std.set_ylim(*v),
+                       (10.0 ** min(-3, np.floor(np.log10(ok.min() / 3))),
+                        10.0 ** max(1, np.ceil(np.log10(ok.max() * 3)))))
 
     controls = {
         "init": dropdown("initial weights", PRESETS, init),
@@ -87,7 +102,10 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
         "activation": dropdown("activation", ["sigmoid", "tanh", "relu"], activation),
         "depth": slider("layers", depth, 1, MAX_DEPTH, 1),
     }
-    explorer = Explorer(controls, fig, update,
+    # the histograms, their notes and the two lines move; the legend and the dotted 1 sit over
+    # the lines
+    moving = ridges + notes + [title, std_line, unit_line, one_line, ax_std.get_legend()]
+    explorer = Explorer(controls, fig, update, moving=moving,
                         title="Activations of 1000 random inputs through layers of 100 units")
     explorer.switch_on_move("custom_std", "init", "custom")
     return explorer
