@@ -24,7 +24,10 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     xs = np.linspace(*spec["xlim"], 400)
     _mark_minima(ax, spec["marks"])
     _, [(line, end)] = draw_function_paths(ax, spec["f"], xs, [None], ["gradient descent"])
-    (start_point,) = ax.plot([], [], "o", mfc="white", mec=GD_COLOR, ms=8, zorder=5)
+    (start_point,) = ax.plot([], [], "o", mfc="white", mec=GD_COLOR, ms=8, zorder=5,
+                             label="start x₀")
+    end.set_label("where it ends")
+    ax.legend(handles=[start_point, line, end], loc="lower right", fontsize=7.5, framealpha=0.9)
     ax.set_xlim(*spec["xlim"])
     ax.set_ylim(*spec["ylim"])
     inset, _, [(zline, zend)] = add_zoom(ax, spec["f"], np.linspace(*spec["zoom"][0], 200), 1)
@@ -56,9 +59,10 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
                          f"({what})")
 
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
-                "lr": log_slider("learning rate", lr, -3, 0),
+                "lr": log_slider("learning rate", lr, -3, 0, step=0.01),
                 "steps": slider("steps", steps, 1, 100, 1)}
     # the main path passes under the zoom inset: the inset covers it again after each move
     return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys",
-                    moving=[line, end, start_point, trace, summary, banner, zline, zend],
+                    moving=[line, end, start_point, trace, summary, banner, zline, zend,
+                            ax.get_legend()],
                     covers=[inset])
