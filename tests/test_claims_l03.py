@@ -129,6 +129,63 @@ def test_five_seed_table():
     assert_says(NB, "while every sigmoid run keeps going down, slowly")
 
 
+def test_softmax_is_the_notes_sigmoid(rings):
+    """By hand: with two classes, softmax's p1 is S(z1 - z0), p - onehot is (y - o, o - y), and
+    the notes' bias-folded gradient (1/n) [h, 1]^T (p - onehot) holds the model's W3 and b3."""
+    X, y = rings
+    model = MLP(2, [20, 20], 2, activation="relu", init="normal", seed=0)
+    trace = dict(model.forward_trace(X))
+    z, h, p = trace["fc3"], trace["relu2"], trace["softmax"]
+    o = 1 / (1 + np.exp(-(z[:, 1] - z[:, 0])))
+    assert np.allclose(p[:, 1], o, rtol=1e-13, atol=0)
+    error = p - np.eye(2)[y]
+    assert np.allclose(error, np.column_stack([y - o, o - y]), rtol=0, atol=1e-14)
+    assert_says(NB, "so the notes' $o$ is our $p_1$ with $l_2 = z_1 - z_0$; column 1 of "
+                    "$p - \\text{onehot}(y)$ is their $o - y$, and column 0 is $y - o$")
+    folded = np.column_stack([h, np.ones(len(X))]).T @ error / len(X)
+    grads = model.loss_and_grads(X, y)[1]
+    assert np.allclose(folded[:-1], grads["fc3_weight"], rtol=1e-12, atol=0)
+    assert np.allclose(folded[-1], grads["fc3_bias"], rtol=1e-12, atol=0)
+    assert_says(NB, "the bias is the last row of $W$ and its gradient is the last row of "
+                    "$(h^E)^\\top dz$, which is $\\sum_i dz_i$")
+    assert all(e < 1e-12 for e in recipe.softmax_as_in_the_notes(model, X, y))
+
+
+def test_stalled_seeds(rings):
+    """The stored counts at the end of the five ReLU runs, and for seeds 1 and 2 the same counts
+    by hand from their stored final weights (the maps the notebook draws)."""
+    X, y = rings
+    with np.load(DATA / "l03_rings_seeds.npz") as stored:
+        stored = dict(stored)
+    dead, wrong = stored["relu_dead"], stored["relu_wrong"]
+    on_wrong, all_off = stored["relu_on_wrong"], stored["relu_all_off"]
+    all_off_1, p_off = stored["relu_all_off_class1"], stored["relu_p_off"]
+    assert dead.sum(axis=1).tolist() == [2, 12, 9, 6, 10]
+    assert_says(NB, "seed 1 has more of them (12 of 40) than seed 2 (9) and learns; seed 0 has 2")
+    assert wrong.tolist() == [0, 1, 36, 0, 30] and on_wrong.tolist() == [0] * 5
+    assert all_off.tolist() == [19, 98, 97, 8, 62] and all_off_1.tolist() == [0, 1, 36, 0, 30]
+    assert_says(NB, "98 points of which only one is class 1")
+    assert round(36 / 97, 2) == 0.37
+    assert_says(NB, "97 points, 36 of them class 1 (36 / 97 = 0.37), and those 36 are exactly "
+                    "its misclassified points, since not one second-layer unit is on for any of "
+                    "them. Seed 4 is the same, with 30.")
+    assert (round(p_off[1], 2), round(p_off[2], 2)) == (0.01, 0.37)
+    assert_says(NB, "(p = 0.01 for seed 1, 0.37 for seed 2, printed above)")
+    for seed in (1, 2):
+        model = recipe.stored_relu_model(stored, seed)
+        trace = dict(model.forward_trace(X))
+        off = (trace["relu2"] == 0).all(axis=1)                  # by hand
+        assert off.sum() == all_off[seed] and y[off].sum() == all_off_1[seed]
+        assert ((trace["fc1"] <= 0).all(axis=0).sum(),
+                (trace["fc2"] <= 0).all(axis=0).sum()) == tuple(dead[seed])
+        wrong_here = trace["softmax"].argmax(axis=1) != y
+        assert wrong_here.sum() == wrong[seed] and not (trace["relu2"][wrong_here] > 0).any()
+        p = trace["softmax"][off, 1]
+        assert np.ptp(p) < 1e-12 and round(p[0], 2) == round(p_off[seed], 2)  # the bias alone
+        b3 = model.params["fc3_bias"]
+        assert p[0] == pytest.approx(1 / (1 + np.exp(b3[0] - b3[1])), rel=1e-12)
+
+
 def test_larger_learning_rates():
     with np.load(DATA / "l03_lr_runs.npz") as stored:
         runs = dict(stored)

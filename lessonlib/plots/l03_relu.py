@@ -1,18 +1,56 @@
 """Lesson 03: ReLU against sigmoid. The activations' colours (``ACTIVATION_COLORS``), the loss
 axis range (``LOSS_FLOOR``, ``LOSS_CEILING``) and the static figures: ``activation_figure`` (the
 activations and their derivatives), ``draw_layer_gradients`` (mean |dL/dW| per layer),
+``class_map`` (a decision map with a marker per class), ``map_colorbar`` and ``class_legend``,
 ``draw_rings_run`` (a run's decision map and loss curve), ``rings_comparison_figure``,
+``stalled_figure`` (where a stalled ReLU run's last hidden layer is off),
 ``spike_figure`` (the deep ReLU net's loss spikes, with and without momentum) and
 ``trainer_figure`` (the learner's own training loop beside lessonlib's, lessons 03-05)."""
 import numpy as np
 
-from ..recipes.l03_relu import sigmoid
-from .style import class1_proba, decision_map, fit_log_axis, loss_curve, new_figure
+from ..recipes.l03_relu import last_layer_off, sigmoid
+from .style import (CLASS_COLORS, class1_proba, decision_map, fit_log_axis, loss_curve,
+                    new_figure)
 
 ACTIVATION_COLORS = {"relu": "#d62728", "sigmoid": "#1f77b4", "tanh": "#2ca02c",
                      "leaky_relu": "#9467bd"}
 RINGS_LOSS_FLOOR = 1e-5     # below style.LOSS_FLOOR: the rings nets fit their 300 points further
 LOSS_CEILING = 1e3          # and a run that blows up is drawn up to here
+
+
+# ---------------------------------------------------------------- decision maps
+
+# each class its own marker as well as its colour (red and blue, as the map's background)
+CLASS_MARKERS = (dict(marker="o", label="class 0 (core, gap)"),
+                 dict(marker="^", label="class 1 (rings)"))
+
+
+def class_map(ax, X, y, proba_of_class1=None):
+    """``style.decision_map`` with a marker per class: circles for class 0, triangles for
+    class 1. Returns (image, grid_points, grid_shape) like ``decision_map``."""
+    image, grid, shape = decision_map(ax, X, y, proba_of_class1)
+    ax.collections[-1].remove()             # decision_map's points, one marker for both classes
+    for k, style in enumerate(CLASS_MARKERS):
+        ax.scatter(X[y == k, 0], X[y == k, 1], s=11, color=CLASS_COLORS[k], edgecolors="0.15",
+                   linewidths=0.3, **style)
+    return image, grid, shape
+
+
+def class_legend(ax, **kw):
+    """The two classes' markers, in a small legend (top left of a map by default)."""
+    handles = [h for h in ax.collections if h.get_label() in
+               {style["label"] for style in CLASS_MARKERS}]
+    return ax.legend(handles=handles, **{"loc": "upper left", "fontsize": 7, "framealpha": 0.9,
+                                         "handletextpad": 0.2, "borderpad": 0.3, **kw})
+
+
+def map_colorbar(fig, image, ax):
+    """The colour bar of a decision map's background, p(class 1), right of the map ``ax`` (or
+    of a list of maps; the figure needs ``layout="constrained"``)."""
+    bar = fig.colorbar(image, ax=ax, ticks=[0, 0.5, 1], fraction=0.05, aspect=30, pad=0.02)
+    bar.ax.set_yticklabels(["0\nclass 0", "0.5", "1\nclass 1"], fontsize=7)
+    bar.set_label("p(class 1)", fontsize=8, labelpad=-2)
+    return bar
 
 
 # ---------------------------------------------------------------- static figures
@@ -59,28 +97,58 @@ def draw_layer_gradients(ax, grads):
 
 
 def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):
-    """The decision map of a trained model over the data, and its loss per iteration."""
-    decision_map(ax_map, X, y, lambda G: class1_proba(model, G))
+    """The decision map of a trained model over the data, and its loss per iteration.
+    Returns the map's image (for ``map_colorbar``)."""
+    image, _, _ = class_map(ax_map, X, y, lambda G: class1_proba(model, G))
     ax_map.set_title(f"{label}: p(class 1)", fontsize=10)
     color = ACTIVATION_COLORS.get(model.activation, "0.3")
     losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
     loss_curve(ax_loss, losses, label=label, color=color, lw=1.5)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("iteration")
+    return image
 
 
 def rings_comparison_figure(X, y, runs):
-    """One decision map per run (label, model, history), then all their loss curves on one
-    log-scale axis."""
-    fig, axes = new_figure(1, len(runs) + 1, figsize=(3.3 * len(runs) + 3.4, 3.4),
-                           width_ratios=[1] * len(runs) + [1.25])
-    for ax, (label, model, history) in zip(axes, runs):
-        draw_rings_run(ax, axes[-1], X, y, model, history, label)
-    fit_log_axis(axes[-1], [np.clip(h.loss, RINGS_LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
-                       min_ratio=20.0, margin=1.3)
-    axes[-1].legend(fontsize=8, loc="lower left")
-    axes[-1].set_title("loss per iteration", fontsize=10)
-    fig.tight_layout()
+    """One decision map per run (label, model, history) with their colour bar, then all their
+    loss curves on one log-scale axis."""
+    fig, axes = new_figure(1, len(runs) + 1, figsize=(3.1 * len(runs) + 3.6, 3.4),
+                           width_ratios=[1] * len(runs) + [1.25], layout="constrained")
+    maps, ax_loss = list(axes[:-1]), axes[-1]
+    for ax, (label, model, history) in zip(maps, runs):
+        image = draw_rings_run(ax, ax_loss, X, y, model, history, label)
+    class_legend(maps[0])
+    map_colorbar(fig, image, maps)
+    fit_log_axis(ax_loss, [np.clip(h.loss, RINGS_LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
+                 min_ratio=20.0, margin=1.3)
+    ax_loss.legend(fontsize=8, loc="lower left")
+    ax_loss.set_title("loss per iteration", fontsize=10)
+    return fig
+
+
+def stalled_figure(X, y, runs):
+    """One decision map per trained ReLU run (label, model), with the region where every unit of
+    the last hidden layer is off hatched (there the output is the output bias alone) and the
+    misclassified training points ringed; one legend below the maps."""
+    from matplotlib.patches import Patch
+    fig, axes = new_figure(1, len(runs), figsize=(4.0 * len(runs) + 0.6, 3.6),
+                           layout="constrained")
+    for ax, (label, model) in zip(axes, runs):
+        image, grid, shape = class_map(ax, X, y, lambda G, model=model: class1_proba(model, G))
+        off = last_layer_off(model, grid).reshape(shape).astype(float)
+        extent = image.get_extent()
+        ax.contourf(off, levels=[0.5, 1.5], colors="none", hatches=["////"], extent=extent,
+                    origin="lower")
+        ax.contour(off, levels=[0.5], colors="k", linewidths=1.0, extent=extent, origin="lower")
+        wrong = model.predict(X) != y
+        ax.scatter(X[wrong, 0], X[wrong, 1], s=40, facecolors="none", edgecolors="k",
+                   linewidths=0.9, label="misclassified")
+        ax.set_title(label, fontsize=9)
+    handles = [h for h in axes[0].collections if not h.get_label().startswith("_")]
+    handles.append(Patch(facecolor="none", edgecolor="k", hatch="////",
+                         label="every unit of the last hidden layer off"))
+    map_colorbar(fig, image, list(axes))
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -134,23 +202,25 @@ TRAINER_STYLES = (dict(color="0.2", lw=1.6, ls="-"), dict(color="#E69F00", lw=1.
 
 def trainer_figure(X, y, runs, per="iteration"):
     """The runs of a trainer exercise (lessons 03-05), [(label, model, losses)] with
-    lessonlib's first (``exercises.<name>.lesson_runs``): one decision map per run, then their
-    losses (one per ``per``: "iteration" or "epoch") on one log axis."""
-    fig, axes = new_figure(1, len(runs) + 1, figsize=(4.2 * len(runs) + 4.6, 3.8),
-                           width_ratios=[1] * len(runs) + [1.25])
+    lessonlib's first (``exercises.<name>.lesson_runs``): one decision map per run (a marker per
+    class, one colour bar for p(class 1)), then their losses (one per ``per``: "iteration" or
+    "epoch") on one log axis."""
+    fig, axes = new_figure(1, len(runs) + 1, figsize=(3.1 * len(runs) + 3.6, 3.4),
+                           width_ratios=[1] * len(runs) + [1.25], layout="constrained")
+    maps, ax = list(axes[:-1]), axes[-1]
     curves = []
-    for ax, (label, model, losses), style in zip(axes, runs, TRAINER_STYLES):
-        decision_map(ax, X, y, lambda G, model=model: class1_proba(model, G))
-        ax.set_title(f"{label}: p(class 1)", fontsize=10)
+    for ax_map, (label, model, losses), style in zip(maps, runs, TRAINER_STYLES):
+        image, _, _ = class_map(ax_map, X, y, lambda G, model=model: class1_proba(model, G))
+        ax_map.set_title(f"{label}: p(class 1)", fontsize=10)
         curve = np.clip(np.asarray(losses, dtype=float), RINGS_LOSS_FLOOR, LOSS_CEILING)
         curves.append(curve)
-        loss_curve(axes[-1], curve, label=label, **style)
-    ax = axes[-1]
+        loss_curve(ax, curve, label=label, **style)
+    class_legend(maps[0])
+    map_colorbar(fig, image, maps)
     ax.set_yscale("log")
     fit_log_axis(ax, curves, min_ratio=20.0, margin=1.3)
     ax.set_xlabel(per)
     ax.legend(fontsize=8, loc="upper right")
     ax.set_title(f"loss per {per}" + (" (mean of its batches)" if per == "epoch" else ""),
                  fontsize=10)
-    fig.tight_layout()
     return fig

@@ -2,11 +2,14 @@
 mean |dL/dW| per layer at the initial weights (``layer_gradients``), the rings trainer
 (``fit_rings``; lesson 05 trains the same net by mini-batches), the lesson's full-batch run with
 momentum (``train_rings``), the test of the deep ReLU net's loss spikes (``continue_plain``),
-the count of dead ReLUs (``dead_units``), the two factors of the output layer's gradient
-(``output_layer_terms``) and the steepest curvature at the spike (``top_curvature``)."""
+the count of dead ReLUs (``dead_units``), where a stalled run's ReLUs are off (``relus_off``,
+``last_layer_off``; ``stored_relu_model`` loads a stored run's weights), the notes' sigmoid
+output against our softmax (``softmax_as_in_the_notes``), the two factors of the output layer's
+gradient (``output_layer_terms``) and the steepest curvature at the spike (``top_curvature``)."""
 import numpy as np
 
 from ..data import make_rings
+from ..gradcheck import rel_error
 from ..layers import Sigmoid
 from ..models import MLP, never_positive
 from ..optim import SGD
@@ -76,6 +79,56 @@ def dead_units(model, X):
     if model.activation != "relu":
         return 0
     return int(never_positive(model, X).sum())
+
+
+def last_layer_off(model, points):
+    """True for every point where each unit of the last hidden layer outputs 0 (ReLU): there
+    the network's output is its output bias alone, the same for all such points."""
+    name = f"{model.activation}{model.blocks[-1].index}"
+    h = dict(model.forward_trace(points))[name]
+    return (h <= 0).all(axis=1)
+
+
+def relus_off(model, X, y):
+    """Where a trained ReLU network's units are off: (dead units per hidden layer, the number of
+    misclassified points of X, how many units of the last hidden layer are on for at least one
+    of those points). A unit is dead if it outputs 0 for every point of X."""
+    wrong = model.predict(X) != y
+    name = f"{model.activation}{model.blocks[-1].index}"
+    h = dict(model.forward_trace(X[wrong]))[name]
+    return never_positive(model, X), int(wrong.sum()), int((h > 0).any(axis=0).sum())
+
+
+def softmax_as_in_the_notes(model, X, y):
+    """Our two-class softmax output against the notes' single sigmoid output, at ``model``'s
+    weights: the relative errors of (p(class 1) against S(z1 - z0); column 1 of p - onehot
+    against the notes' o - y and column 0 against y - o; the output layer's gradient, weights
+    and bias, against the notes' (1/n) [h, 1]^T dz with the bias folded into W as its last
+    row)."""
+    trace = dict(model.forward_trace(X))
+    z = trace[f"fc{len(model.blocks) + 1}"]
+    h = trace[f"{model.activation}{model.blocks[-1].index}"]
+    p = trace["softmax"]
+    o = sigmoid(z[:, 1] - z[:, 0])                      # the notes' output, o = S(l2)
+    error = p - np.eye(2)[y]
+    n = len(X)
+    folded = np.column_stack([h, np.ones(n)]).T @ error / n    # rows: W, then the bias
+    grads = model.loss_and_grads(X, y)[1]
+    ours = np.vstack([grads[model.weight_names[-1]],
+                      grads[model.weight_names[-1].replace("weight", "bias")]])
+    return (rel_error(p[:, 1], o),
+            max(rel_error(error[:, 1], o - y), rel_error(error[:, 0], y - o)),
+            rel_error(ours, folded))
+
+
+def stored_relu_model(stored, seed):
+    """The ReLU network of seed ``seed`` after its 2,500 iterations, with the final weights
+    stored by ``data/make_l03_rings_seeds.py`` (``stored``: the loaded npz, keys
+    ``relu_<name>``)."""
+    model = MLP(2, [20, 20], 2, activation="relu", init="normal", seed=int(seed))
+    for name, w in model.params.items():
+        w[...] = stored[f"relu_{name}"][seed]
+    return model
 
 
 def output_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0):

@@ -8,7 +8,8 @@ import numpy as np
 
 from .. import plots
 from ..data import make_rings
-from ..plots.l03_relu import ACTIVATION_COLORS, LOSS_CEILING, RINGS_LOSS_FLOOR
+from ..plots.l03_relu import (ACTIVATION_COLORS, LOSS_CEILING, RINGS_LOSS_FLOOR, class_legend,
+                              class_map, map_colorbar)
 from ..recipes.l03_relu import dead_units, train_rings
 from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_progress,
                     log_slider, mark_diverged, new_figure, slider)
@@ -16,6 +17,7 @@ from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_pr
 __all__ = ["relu_mlp_explorer"]
 
 INIT_LABELS = {"normal": "std 1", "xavier": "Xavier", "he": "He"}
+NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky ReLU"}
 
 
 # ---------------------------------------------------------------- the explorer
@@ -27,14 +29,16 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
     runs by itself; an expensive one (wide, deep, many iterations) waits for Run."""
     X, y = make_rings()
     fig, (ax_map, ax_loss) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.15))
-    image, points, shape = plots.decision_map(ax_map, X, y)
-    map_title = ax_map.set_title("p(class 1)", fontsize=10)
+    image, points, shape = class_map(ax_map, X, y)
+    class_legend(ax_map)
+    map_colorbar(fig, image, ax_map)
+    map_title = ax_map.set_title("p(class 1)\n(placeholder)", fontsize=10)
     runs = RunComparison(ax_loss, ACTIVATION_COLORS["relu"], lw=1.5, loc="upper right",
                          previous_style=dict(color="0.6", lw=1.2, ls="--"))
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("iteration")
     ax_loss.set_ylabel("cross-entropy loss")
-    loss_title = ax_loss.set_title("loss\n(placeholder)", fontsize=10)
+    loss_title = ax_loss.set_title("loss\n(placeholder)\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_loss)
     fig.tight_layout()
 
@@ -44,12 +48,14 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
                                      X, y, callback=epoch_progress(progress, iterations,
                                                                    unit="iteration"))
         image.set_data(plots.class1_proba(model, points).reshape(shape))
-        label = f"{activation} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, ρ {momentum:.2f}"
+        # every setting, so that two runs that differ only in seed or length are told apart
+        label = (f"{NAMES[activation]} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, "
+                 f"ρ {momentum:.2f},\nseed {seed}, {iterations} iterations")
         losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
         runs.show(np.arange(len(losses)), losses, label, ACTIVATION_COLORS[activation])
         plots.fit_log_axis(ax_loss, runs.curves(), min_ratio=20.0, margin=1.3)
         ax_loss.set_xlim(0, iterations)
-        map_title.set_text(f"{activation}, hidden {hidden}: p(class 1)")
+        map_title.set_text(f"{NAMES[activation]} {hidden}, seed {seed}: p(class 1)\n")
         if history.diverged:
             mark_diverged(ax_loss, banner, True,
                           f"Diverged at iteration {history.diverged_epoch + 1}:\n"
@@ -58,10 +64,12 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
             return ("The run diverged: try a smaller learning rate, or smaller initial weights "
                     "(Xavier or He).")
         mark_diverged(ax_loss, banner, False)
-        dead = dead_units(model, X)
-        words = f", {dead} of {sum(hidden)} ReLUs dead" if activation == "relu" else ""
+        if activation == "relu":
+            map_title.set_text(f"{NAMES[activation]} {hidden}, seed {seed}: p(class 1)\n"
+                               f"{dead_units(model, X)} of {sum(hidden)} ReLUs dead "
+                               f"(0 for every training point)")
         loss_title.set_text(f"{label}\nfinal loss {history.loss[-1]:.4f}, accuracy "
-                            f"{model.score(X, y):.0%}{words}")
+                            f"{model.score(X, y):.0%}")
         return f"Trained in {history.seconds:.1f} s."
 
     controls = {
