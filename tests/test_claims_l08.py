@@ -112,6 +112,11 @@ def test_preactivation_variance_is_below_eps():
     assert v[0] < EPS and np.all(v[1:] < v[0])
     assert_says(NB, "multiplies its centred input by about $1/\\sqrt{\\epsilon} \\approx 32$")
     assert round(1 / np.sqrt(EPS)) == 32
+    assert_says(NB, "a layer that loses a factor of 62 and gets back about 32 still loses roughly "
+                "$62/32 \\approx 2$, the same size as the 2.6 measured above")
+    plain = recipe.factor_per_layer(recipe.layer_scales(mlp(7), X_TRAIN))
+    bn = recipe.factor_per_layer(recipe.layer_scales(mlp(7, batch_norm=True), X_TRAIN))
+    assert round(plain / round(1 / np.sqrt(EPS))) == 2 and 1.0 < bn / (plain * np.sqrt(EPS)) < 1.5
     assert_says(NB, "after 5 epochs of training (section 4's settings) every layer's variance "
                 "is above $\\epsilon$")
     model, _ = trained(7, True, epochs=5)
@@ -211,6 +216,23 @@ def test_inference_with_batch_statistics():
     assert called == [2, 0, 0] and bn.predict(X_TEST[i:i + 1])[0] == 1
 
 
+def test_a_large_mixed_batch_does_almost_as_well():
+    bn, _ = trained(7, True)
+    assert_says(NB, "A large batch mixed like the training batches does almost as well (the last "
+                "line: 0.96 for the 50 test flowers as one batch, against 0.98 with the moving "
+                "averages); mixed batches of 10 do worse on average (0.93) and vary with their "
+                "mates (as low as 0.86)")
+
+    def accuracy(rows):
+        p = recipe.forward_by_hand(bn, X_TEST[rows], statistics="batch")[-1][1]
+        return np.mean(p.argmax(axis=1) == Y_TEST[rows])
+    assert bn.score(X_TEST, Y_TEST) == 0.98 and accuracy(np.arange(50)) == 0.96
+    rng = np.random.default_rng(SEED)
+    in_tens = [np.mean([accuracy(order[k:k + 10]) for k in range(0, 50, 10)])
+               for order in (rng.permutation(50) for _ in range(20))]
+    assert f"{np.mean(in_tens):.2f}" == "0.93" and f"{np.min(in_tens):.2f}" == "0.86"
+
+
 def test_notes_25_layer_table():
     """The notes' confusion table for 25 hidden layers with batch norm (seed 001; rows predicted
     1, 2, columns true setosa, versicolor, virginica), copied as printed."""
@@ -238,6 +260,14 @@ def test_our_25_layer_run():
     assert_says(NB, "the loss hovers between about 0.5 and 0.8 instead of falling towards 0")
     # measured over epochs 31-100 on three BLAS/perturbation variants: 0.499 to 0.752
     assert 0.45 < history.loss[30:].min() and history.loss[30:].max() < 0.8
+    assert_says(NB, "Once the weights have grown, the gradients jump up: by epoch 20 every layer's "
+                "pre-activation variance is above $\\epsilon$ (the last line; at initialisation "
+                "all were below it)")
+    grown, _ = trained(25, True, epochs=20)
+    v_init = recipe.preactivation_variances(mlp(25, batch_norm=True), X_TRAIN)
+    v_20 = recipe.preactivation_variances(grown, X_TRAIN)
+    assert v_init.max() < EPS < v_20.min()
+    assert f"{v_20.min():.0e}" == "2e-03" and f"{v_20.max():.0e}" == "2e-02"
 
 
 def test_seed_table_25_layers():
@@ -317,6 +347,23 @@ def test_scale_sweep_tiny_weights():
     assert_says(NB, "The pre-activations' variance is far below $\\epsilon = 10^{-3}$")
     v = recipe.preactivation_variances(mlp(7, batch_norm=True, init=0.001), X_TRAIN)
     assert v.max() < EPS / 100
+
+
+def test_seed_2_at_std_0001_kills_layer_7():
+    """The sweep's seed 2 at std 0.001 with batch norm, and the explorer's: layer 7 dies."""
+    assert accuracy(0.001, True)[2] == 0.30 and below_one(0.001, True)[2] is None
+    assert_says(NB, "Seed 2 never leaves it, and the last two lines show why")
+    assert_says(NB, "push all ten $\\beta$ of layer 7 below 0, so every ReLU of layer 7 outputs 0 "
+                "for every flower. From epoch 3 on every weight gradient is exactly 0")
+    with lessonlib.single_thread():
+        dead, history = recipe.train_iris(7, batch_norm=True, init=0.001, seed=2, epochs=5)
+    assert np.all(dead.params["bn7_beta"] < 0)
+    relu7 = dict(recipe.forward_by_hand(dead, X_TRAIN, statistics="batch"))["relu7"]
+    assert not np.any(relu7 > 0)
+    grads = history.grad_mean_abs.max(axis=1)
+    assert np.all(grads[:2] > 0) and np.all(grads[2:] == 0)
+    assert_says(NB, "seed 2 (section 7's dead layer 7: watch every gradient drop to the floor "
+                "from epoch 3)")
 
 
 def test_exercise_names_and_no_spoiler_of_lesson_13():

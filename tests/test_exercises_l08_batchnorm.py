@@ -25,7 +25,9 @@ def _forward(x, gamma, beta, eps=1e-3, *, ddof=0, eps_place="inside", axis=0, af
         x_hat = (x - mean) / (np.sqrt(var) + eps)
     else:                               # no square root at all
         x_hat = (x - mean) / (var + eps)
-    y = {"gamma,beta": gamma * x_hat + beta, "none": x_hat, "swapped": beta * x_hat + gamma}[affine]
+    y = {"gamma,beta": gamma * x_hat + beta, "none": x_hat, "swapped": beta * x_hat + gamma,
+         "mean - x": gamma * (mean - x) / np.sqrt(var + eps) + beta,
+         "minus beta": gamma * x_hat - beta, "gamma (x_hat + beta)": gamma * (x_hat + beta)}[affine]
     if ret == "y":
         return y
     if ret == "tuple":
@@ -37,7 +39,8 @@ def _forward(x, gamma, beta, eps=1e-3, *, ddof=0, eps_place="inside", axis=0, af
 
 def _backward(dout, x, gamma, eps=1e-3, *, ddof=0, eps_place="inside", mean_path=True,
               var_path=True, gamma_in_dx=True, beta_reduce="sum", gamma_reduce="sum",
-              order="dx,dgamma,dbeta", scale_dx=1.0, in_place=False):
+              order="dx,dgamma,dbeta", scale_dx=1.0, in_place=False, dvar_sign=1.0,
+              dmean_sign=1.0, dmean_over=None, dx_is_dx_hat=False):
     """The staged derivation of the lesson, with one slip switched on."""
     n = len(x)
     mean = x.mean(axis=0)
@@ -61,13 +64,15 @@ def _backward(dout, x, gamma, eps=1e-3, *, ddof=0, eps_place="inside", mean_path
               "no_xhat": dout.sum(axis=0)}[gamma_reduce]
     dx_hat = dout * gamma if gamma_in_dx else dout
     dstd = -(dx_hat * xc).sum(axis=0) / std ** 2
-    dvar = dstd * dstd_dvar
-    dmean = -(dx_hat / std).sum(axis=0)
+    dvar = dvar_sign * dstd * dstd_dvar
+    dmean = -dmean_sign * (dx_hat / std).sum(axis=0)
     dx = dx_hat / std
     if var_path:
         dx = dx + dvar * 2 * xc / (n - ddof)
     if mean_path:
-        dx = dx + dmean / n
+        dx = dx + dmean / (n if dmean_over is None else dmean_over)
+    if dx_is_dx_hat:
+        dx = dx_hat
     dx = dx * scale_dx
     out = {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
     return tuple(out[k] for k in order.split(","))
@@ -450,6 +455,10 @@ FAIRNESS = {
                 ["eps = 0.001 written into your function", "eps=0.01"]),
                ("no gamma, beta", lambda *a: _forward(*a, affine="none"), "without gamma and beta"),
                ("gamma and beta swapped", lambda *a: _forward(*a, affine="swapped"), "swapped"),
+               ("mean - x", lambda *a: _forward(*a, affine="mean - x"), "not mean - x"),
+               ("- beta", lambda *a: _forward(*a, affine="minus beta"), "you subtracted beta"),
+               ("gamma (x_hat + beta)", lambda *a: _forward(*a, affine="gamma (x_hat + beta)"),
+                "your y is gamma * (x_hat + beta)"),
                ("axis=1", lambda *a: _forward(*a, axis=1), "wrong axis (axis=1"),
                ("one mean for the whole array", lambda *a: _forward(*a, axis=None),
                 "for the whole array"),
@@ -477,6 +486,14 @@ FAIRNESS = {
                 lambda *a: _backward(*a, mean_path=False, var_path=False),
                 "treats the batch mean and variance as constants"),
                ("no gamma in dx", lambda *a: _backward(*a, gamma_in_dx=False), "ignores gamma"),
+               ("dvar with +1/2", lambda *a: _backward(*a, dvar_sign=-1.0),
+                "your dvar has the wrong sign"),
+               ("mean path with the wrong sign", lambda *a: _backward(*a, dmean_sign=-1.0),
+                "the path through the mean has the wrong sign"),
+               ("dmean without 1/N", lambda *a: _backward(*a, dmean_over=1),
+                "the path through the mean lacks its 1/N"),
+               ("dx = dout * gamma", lambda *a: _backward(*a, dx_is_dx_hat=True),
+                "your dx is dout * gamma"),
                ("dbeta averaged", lambda *a: _backward(*a, beta_reduce="mean"),
                 "dbeta is 8 times too small"),
                ("dgamma = dbeta", lambda *a: _backward(*a, gamma_reduce="no_xhat"),

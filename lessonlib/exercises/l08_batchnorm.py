@@ -69,19 +69,24 @@ def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0, 
     else:
         x_hat = top / np.sqrt(var + eps)
     return {"gamma,beta": gamma * x_hat + beta, "none": x_hat, "no gamma": x_hat + beta,
-            "no beta": gamma * x_hat, "swapped": beta * x_hat + gamma}[affine]
+            "no beta": gamma * x_hat, "swapped": beta * x_hat + gamma,
+            "mean - x": -gamma * x_hat + beta, "minus beta": gamma * x_hat - beta,
+            "gamma (x_hat + beta)": gamma * (x_hat + beta)}[affine]
 
 
 def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, mean_path=True,
                       var_path=True, eps_outside=False, compact=False, use_gamma=True,
-                      var_factor=2.0, var_power=3):
+                      var_factor=2.0, var_power=3, var_sign=1.0, mean_sign=1.0,
+                      mean_over_n=True):
     """dx of the backward pass with one slip switched on.
 
     ddof: the variance divides by N - ddof; ddof_in_derivative: the 2 (x - mean) / M of
     d var / d x uses M = N - ddof_in_derivative (default: the same as the variance).
     compact: the one-line form inv * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)),
     which is exact only when inv = 1 / sqrt(var + eps) with var dividing by N.
-    var_factor: the 2 of d var / d x; var_power: the 3 of (var + eps)^(-3/2)."""
+    var_factor: the 2 of d var / d x; var_power: the 3 of (var + eps)^(-3/2).
+    var_sign=-1: dvar with +1/2 instead of -1/2; mean_sign=-1: the mean path subtracted;
+    mean_over_n=False: dmean added without its 1/N."""
     n = len(x)
     m_var = n - ddof
     m_der = n - (ddof if ddof_in_derivative is None else ddof_in_derivative)
@@ -97,13 +102,13 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
         return inv * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
     # d inv / d var: -1/2 (var + eps)^-3/2, or with eps outside -1 / (std + eps)^2 / (2 std)
     dinv_dvar = -0.5 * inv ** 2 / std if eps_outside else -0.5 * inv ** var_power
-    dvar = dinv_dvar * (dx_hat * xc).sum(axis=0)
+    dvar = var_sign * dinv_dvar * (dx_hat * xc).sum(axis=0)
     dmean = -inv * dx_hat.sum(axis=0)
     dx = dx_hat * inv
     if var_path:
         dx = dx + dvar * var_factor * xc / m_der
     if mean_path:
-        dx = dx + dmean / n
+        dx = dx + mean_sign * dmean / (n if mean_over_n else 1)
     return dx
 
 
@@ -178,6 +183,12 @@ def _forward_slips(x, gamma, beta, eps):
          "y = gamma * x_hat + beta (gamma scales, beta shifts)"),
         (variant(affine="swapped"), "gamma and beta are swapped: y = gamma * x_hat + beta "
          "(gamma scales, beta shifts)"),
+        (variant(affine="mean - x"), "your y has the opposite sign of gamma * x_hat: centre "
+         "with x - mean, not mean - x, so x_hat = (x - mean) / sqrt(var + eps)"),
+        (variant(affine="minus beta"), "you subtracted beta; it is added: "
+         "y = gamma * x_hat + beta"),
+        (variant(affine="gamma (x_hat + beta)"), "your y is gamma * (x_hat + beta): beta is "
+         "added after the scaling, y = gamma * x_hat + beta"),
         (variant(axis=1), "the statistics are taken over the wrong axis (axis=1, across the "
          "features of one example). Batch norm takes one mean and variance per feature, "
          "over the batch: axis=0"),
@@ -291,6 +302,20 @@ _MESSAGES = {
         "(var + eps)**-1.5",
     "no gamma in dx":
         "your dx ignores gamma: the gradient reaching x_hat is dx_hat = dout * gamma",
+    "dvar sign":
+        "your dvar has the wrong sign: x_hat = (x - mean) (var + eps)^(-1/2), and the derivative "
+        "of (var + eps)^(-1/2) is -1/2 (var + eps)^(-3/2), so dvar = -0.5 * sum(dx_hat * "
+        "(x - mean)) * (var + eps)**-1.5 (minus, not plus)",
+    "mean path sign":
+        "the path through the mean has the wrong sign: x_hat has x - mean on top, so dmean = "
+        "-sum(dx_hat) / sqrt(var + eps) (minus), and it is added to dx as + dmean / N",
+    "dmean without 1/N":
+        "the path through the mean lacks its 1/N: mean = sum(x) / N, so d mean / d x_i = 1/N "
+        "and dx gets + dmean / N, not + dmean",
+    "dx is dx_hat":
+        "your dx is dout * gamma, the gradient reaching x_hat (dx_hat); x_hat = (x - mean) / "
+        "sqrt(var + eps), so go on through the division and the paths through the mean and the "
+        "variance: dx = dx_hat / sqrt(var + eps) + dvar * 2 (x - mean) / N + dmean / N",
 }
 
 
@@ -343,6 +368,10 @@ def _backward_slips(dout, x, gamma, eps):
             (dx_variant(var_factor=1.0), _MESSAGES["no 2"]),
             (dx_variant(var_power=1), _MESSAGES["power 1/2"]),
             (dx_variant(use_gamma=False), _MESSAGES["no gamma in dx"]),
+            (dx_variant(var_sign=-1.0), _MESSAGES["dvar sign"]),
+            (dx_variant(mean_sign=-1.0), _MESSAGES["mean path sign"]),
+            (dx_variant(mean_over_n=False), _MESSAGES["dmean without 1/N"]),
+            (dout * gamma, _MESSAGES["dx is dx_hat"]),
             (dx / n, f"your dx is {n} times too small (N = {n}): dout already carries the 1/N "
                      f"of the mean loss; do not average again"),
         ] + _eps_slips("your dx", eps, lambda other: reference_batchnorm_backward(
