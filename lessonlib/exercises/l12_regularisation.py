@@ -1,8 +1,11 @@
-"""Lesson 12's exercise: inverted dropout, forward and backward, with the random numbers given.
+"""Lesson 12's exercises: inverted dropout (12a) and a gradient step with weight decay (12b).
 
 - ``dropout_layer``: ``fn(x, dout, p_drop, u, training)`` returns ``(out, dx)``: in training,
   keep a unit where u < 1 - p_drop and scale the kept ones by 1 / (1 - p_drop); backward, the
   same mask and scale; at inference, nothing at all.
+- ``weight_decay_step``: ``fn(params, grads, weight_names, lr, lam)`` returns a new dict of
+  parameters after one plain gradient step on loss + lam / 2 * sum W^2 (biases not decayed);
+  the weights' and the biases' slips are named separately, so two slips are both named.
 
 The forward pass is read back as a mask (which of four ways of comparing u with p_drop) times a
 scale (which of four factors), so that a message names both parts of a slip. The notes'
@@ -14,7 +17,7 @@ from ..gradcheck import numerical_gradient
 from ._kit import (Exercise, changed_input, close, close_elements, compare, fresh,
                    gradient_problem, shape_problem, unpack_returned)
 
-__all__ = ["dropout_layer"]
+__all__ = ["dropout_layer", "weight_decay_step"]
 
 
 def reference_dropout(x, dout, p_drop, u, training=True):
@@ -208,3 +211,148 @@ dropout_layer = Exercise(
            "if not training: return x, dout; keep = 1 - p_drop; mask = (u < keep) / keep; "
            "return x * mask, dout * mask"],
     reference=reference_dropout, answer_name="dropout_layer")
+
+
+# ---------------------------------------------------------------- Exercise 12b: weight decay
+
+def reference_decay_step(params, grads, weight_names, lr, lam):
+    """One step of plain gradient descent on loss + lam / 2 * sum of squared weights.
+    params, grads: dicts name -> array (grads: the plain loss's gradients); weight_names: the
+    weight matrices (decayed); the other parameters (biases) take a plain step.
+    Returns a new dict of parameters."""
+    new = {}
+    for name in params:
+        grad = grads[name]
+        if name in weight_names:
+            grad = grad + lam * params[name]        # the penalty's gradient: lam * W
+        new[name] = params[name] - lr * grad
+    return new
+
+
+# (shapes of fc1 and fc2's weights, lr, lam, seed): lr * lam large in the first case, so that
+# decaying after the step (a difference of lr^2 lam dL/dW) stands out; lam = 0 is a plain step
+_DECAY_CASES = [((3, 4, 2), 0.4, 0.25, 0), ((5, 3, 4), 0.1, 0.03, 1), ((4, 6, 3), 1.0, 0.0, 2),
+                ((2, 5, 3), 0.05, 1.0, 3)]
+_DECAY_NAMES = ("fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias")
+
+
+def _decay_case(shape, seed):
+    """(params, grads, weight_names) of a two-layer network with the given sizes."""
+    n_in, n_hidden, n_out = shape
+    rng = np.random.default_rng(seed)
+    shapes = {"fc1_weight": (n_in, n_hidden), "fc1_bias": (n_hidden,),
+              "fc2_weight": (n_hidden, n_out), "fc2_bias": (n_out,)}
+    params = {name: rng.standard_normal(shapes[name]) for name in _DECAY_NAMES}
+    grads = {name: rng.standard_normal(shapes[name]) for name in _DECAY_NAMES}
+    return params, grads, ["fc1_weight", "fc2_weight"]
+
+
+def _weight_slips(W, g, lr, lam):
+    """(what a usual slip makes of one weight matrix, what is wrong)."""
+    return [
+        (W - lr * (g + 2 * lam * W),
+         "the weights decay by 2 * lam * W: the penalty is lam / 2 * sum W^2, whose derivative "
+         "is lam * W (the 1/2 is there to cancel the 2 of the square)"),
+        (W - lr * (g + 0.5 * lam * W),
+         "the weights decay by lam / 2 * W: the 1/2 of the penalty lam / 2 * sum W^2 is "
+         "already cancelled by the 2 of the square, so its derivative is lam * W (you halved "
+         "twice)"),
+        (W - lr * (g - lam * W),
+         "the decay term has the wrong sign: W - lr * (dL/dW - lam * W) makes the weights grow; "
+         "the penalty's gradient is + lam * W, so W - lr * (dL/dW + lam * W)"),
+        ((1 - lr * lam) * (W - lr * g),
+         "you shrink the weights after the gradient step, (1 - lr * lam) * (W - lr * dL/dW): "
+         "the decay belongs in the same step, W - lr * (dL/dW + lam * W), which shrinks the old "
+         "W, not the updated one"),
+        (W - lr * g - lam * W,
+         "the decay term lam * W is not multiplied by the learning rate: W - lr * (dL/dW + "
+         "lam * W)"),
+        (W - lr * g,
+         "the weights take a plain gradient step, without weight decay: add lam * W to their "
+         "gradient"),
+        (W - lr * lam * W,
+         "the weights only decay: the loss's own gradient dL/dW is missing from the step"),
+        (W - lr * lam * W - g,
+         "the loss's gradient dL/dW is not multiplied by the learning rate"),
+        (W + lr * (g + lam * W),
+         "the step goes uphill: subtract lr * (dL/dW + lam * W) from W, do not add it"),
+    ]
+
+
+_BIASES_DECAYED = ("you decayed the biases too: only the weight matrices (the names in "
+                   "weight_names) are penalised; a bias takes the plain step b - lr * dL/db")
+
+
+def _bias_slips(b, g, lr, lam):
+    """(what a usual slip makes of one bias vector, what is wrong): decayed as the weights are,
+    by any of the weights' decay terms, or not stepped."""
+    decayed = [b - lr * (g + factor * lam * b) for factor in (1.0, 2.0, 0.5, -1.0)]
+    decayed += [(1 - lr * lam) * (b - lr * g), b - lr * g - lam * b, b - lr * lam * b]
+    return [(value, _BIASES_DECAYED) for value in decayed] + [
+        (b, "the biases are not updated: they take the plain gradient step b - lr * dL/db (no "
+            "decay, but a step all the same)"),
+        (b + lr * g, "the biases' step goes uphill: b - lr * dL/db"),
+    ]
+
+
+def _same_params(before, after):
+    """True if a dict of arrays still holds the values it held before."""
+    return all(np.array_equal(before[name], after[name]) for name in before)
+
+
+def _grade_decay(fn):
+    for shape, lr, lam, seed in _DECAY_CASES:
+        params, grads, weight_names = _decay_case(shape, seed)
+        expected = reference_decay_step(params, grads, weight_names, lr, lam)
+        args = [fresh(params), fresh(grads), list(weight_names), lr, lam]
+        got = fn(*args)
+        where = f"(lr = {lr:g}, lam = {lam:g}, layers of {shape[0]}, {shape[1]}, {shape[2]})"
+        if got is None:
+            if not _same_params(params, args[0]):
+                return ("your function changed params in place and returned None: return a new "
+                        "dict of parameters (`return new`), and leave params as it was")
+            return "your function returned None: did you forget to `return new` (a dict)?"
+        if not isinstance(got, dict):
+            return (f"your function should return a dict name -> array, like params; got "
+                    f"{'a ' + type(got).__name__}")
+        missing = [name for name in params if name not in got]
+        if missing:
+            return (f"the dict you return has no {', '.join(missing)}: return every parameter, "
+                    f"the biases too")
+        problems = []
+        weights = [n for n in _DECAY_NAMES if n in weight_names]
+        biases = [n for n in _DECAY_NAMES if n not in weight_names]
+        for group, slips in ((weights, _weight_slips), (biases, _bias_slips)):
+            if all(close(got[n], expected[n]) for n in group):
+                continue
+            messages = [[m for v, m in slips(params[n], grads[n], lr, lam) if close(got[n], v)]
+                        for n in group]
+            common = [m for m in messages[0] if all(m in ms for ms in messages[1:])]
+            if common:
+                problems.append(common[0])
+            else:
+                name = next(n for n in group if not close(got[n], expected[n]))
+                problems.append(compare(f"your {name}", got[name], expected[name]))
+        if problems:
+            return "; and ".join(problems) + f" {where}"
+        problem = changed_input([(f"params['{n}']", params[n]) for n in _DECAY_NAMES],
+                                [args[0][n] for n in _DECAY_NAMES])
+        if problem:
+            return problem.replace("the array passed in", "an array of the dict passed in")
+        if not _same_params(grads, args[1]):
+            return "the result is right, but your function changed grads, the dict passed in"
+    return None
+
+
+weight_decay_step = Exercise(
+    "weight_decay_step", "Exercise 12b (one gradient step with weight decay)", _grade_decay,
+    hints=["The loss being minimised is L + lam / 2 * sum W^2 over the weight matrices. Its "
+           "gradient with respect to a weight matrix W is the loss's gradient plus the "
+           "penalty's; a bias is not in the penalty. Then one plain step: parameter minus lr "
+           "times its gradient.",
+           "The penalty's gradient is lam * W (the 1/2 cancels the 2 of the square). For a "
+           "name in weight_names: W - lr * (grads[name] + lam * W); for the others (biases): "
+           "b - lr * grads[name]. Build a new dict; do not change params.",
+           "new = {}; for name in params: g = grads[name]; if name in weight_names: g = g + lam "
+           "* params[name]; new[name] = params[name] - lr * g; return new"],
+    reference=reference_decay_step, answer_name="decay_step")

@@ -2,8 +2,10 @@
 ``METHOD_STYLES`` (one Okabe-Ito colour and one line style per method, so that no pair of lines
 differs by colour alone), ``accuracy_figure`` (training against test accuracy, one panel per
 method), ``loss_and_norm_figure`` (every method's test loss and weights' size),
-``early_stopping_figure`` (the validation curves of one run and where they peak) and
-``sweep_figure`` (final accuracies against the strength of each regulariser)."""
+``early_stopping_figure`` (the validation curves of one run and where they peak),
+``sweep_figure`` (final accuracies against the strength of each regulariser),
+``noisy_labels_figure`` (runs on partly wrong training labels, means over seeds) and
+``more_data_figure`` (the same network on more training digits)."""
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -166,5 +168,69 @@ def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.5):
     ax_l.set_xlabel("weight decay λ (no dropout)")
     ax_p.set_xlabel("dropout ratio p (no weight decay)")
     ax_l.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def noisy_labels_figure(runs, clean, epochs, stops=None):
+    """Runs on partly wrong training labels, each method's mean over seeds per epoch: left the
+    training accuracy measured against the labels it trained on (100% = every wrong label
+    learnt too), right the test accuracy, with the clean-label run (``clean``: (label, its test
+    accuracy per seed and epoch)) in grey for comparison. ``runs``: [(label, metrics)], each
+    metric (seeds, epochs); ``stops``: optional {label: mean test accuracy at the early-stopping
+    epochs}, written in the legend beside the mean at the end."""
+    fig, (ax_train, ax_test) = new_figure(1, 2, figsize=(9, 4.0))
+    e = np.arange(1, epochs + 1)
+    clean_label, clean_test = clean
+    clean_mean = np.mean(clean_test, axis=0)
+    ax_test.plot(e, clean_mean, color="0.55", lw=1.5, ls="-",
+                 label=f"{clean_label}: end {clean_mean[-1]:.1%}")
+    for label, m in runs:
+        color, ls = method_style(label)
+        ax_train.plot(e, np.mean(m["train_accuracy"], axis=0), color=color, ls=ls, lw=1.6,
+                      label=label)
+        test = np.mean(m["test_accuracy"], axis=0)
+        words = f"{label.split(':')[0]}: end {test[-1]:.1%}"
+        if stops is not None and label in stops:
+            words += f", stopped early {stops[label]:.1%}"
+        ax_test.plot(e, test, color=color, ls=ls, lw=1.6, label=words)
+    _accuracy_axis(ax_train, epochs, low=0.0)
+    ax_train.set_ylabel("accuracy on the 50 training labels")
+    ax_train.set_title("training, against the labels it was given (12 wrong)", fontsize=9)
+    ax_train.legend(loc="lower right", fontsize=8)
+    _accuracy_axis(ax_test, epochs, low=0.4)
+    ax_test.set_ylabel("test accuracy (1447 digits)")
+    ax_test.set_title("test, mean of five seeds", fontsize=9)
+    ax_test.legend(loc="upper center", fontsize=7.5, ncol=1, framealpha=0.95)
+    ax_test.set_ylim(0.4, 1.13)
+    ax_test.set_yticks(np.arange(0.4, 1.01, 0.1))
+    fig.tight_layout()
+    return fig
+
+
+def more_data_figure(sizes, train, test, epochs):
+    """The unregularised network trained on more digits: training and test accuracy after
+    ``epochs`` epochs against the number of training digits, each seed a small dot and the
+    mean a line, the gap between the means shaded. ``train``, ``test``: (sizes, seeds)."""
+    fig, ax = new_figure(1, 1, figsize=(6.4, 3.6))
+    sizes = np.asarray(sizes)
+    color = METHOD_STYLES["none"][0]
+    for values, ls, marker, label in ((train, TRAIN_LS, "s", "training digits"),
+                                      (test, TEST_LS, "o", "test digits (the same 1197)")):
+        values = np.asarray(values)
+        ax.plot(sizes, values.mean(axis=1), color=color, ls=ls, marker=marker, lw=1.6,
+                label=f"{label}, mean of {values.shape[1]} seeds")
+        for k, n in enumerate(sizes):
+            ax.plot(np.full(values.shape[1], n), values[k], marker, color=color, ms=3,
+                    alpha=0.45, ls="none")
+    ax.fill_between(sizes, np.mean(test, axis=1), np.mean(train, axis=1), color=color,
+                    alpha=0.12, lw=0, label="gap")
+    ax.set_xticks(sizes)
+    ax.set_xlabel("training digits")
+    ax.set_ylabel(f"accuracy after epoch {epochs}")
+    ax.set_ylim(0.7, 1.01)
+    ax.grid(color="0.92", lw=0.8)
+    ax.set_title("no regularisation, more training digits", fontsize=9)
+    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,7 +1,9 @@
 """Lesson 12: weight decay (L2), dropout and early stopping against overfitting, on a few digits.
 The lesson's setting, ``load_data`` (50 training, 300 validation and 1447 test digits),
-``train_digits`` (one run, with per-epoch accuracies, losses and weight size) and
-``early_stop`` (the epoch where the validation accuracy peaks, and the run's numbers there)."""
+``load_noisy_data`` (the same with 12 wrong training labels), ``load_more_data`` (more
+training digits, a smaller common test set), ``train_digits`` (one run, with per-epoch
+accuracies, losses and weight size) and ``early_stop`` (the epoch where the validation
+accuracy peaks, and the run's numbers there)."""
 import numpy as np
 
 from .._blas import single_thread
@@ -26,6 +28,38 @@ def load_data(seed=0):
     validation (choosing when to stop) and the rest for testing."""
     X, y, X_rest, y_rest = load_overfit_digits(n_train=N_TRAIN, seed=seed)
     return (X, y, X_rest[:N_VAL], y_rest[:N_VAL], X_rest[N_VAL:], y_rest[N_VAL:])
+
+
+N_WRONG, LABEL_SEED = 12, 12      # the wrong-label runs: 12 of the 50 training labels (24%)
+
+
+def load_noisy_data(n_wrong=N_WRONG, label_seed=LABEL_SEED, seed=0):
+    """(data, wrong): ``load_data(seed)`` with ``n_wrong`` training labels replaced by another
+    class, chosen with ``np.random.default_rng(label_seed)``: which digits (without
+    repetition), then for each a shift of 1 to 9 classes (so the new label is always wrong).
+    The validation and test labels stay right. ``wrong``: the relabelled digits' indices."""
+    X, y, X_val, y_val, X_test, y_test = load_data(seed)
+    rng = np.random.default_rng(label_seed)
+    wrong = rng.choice(len(y), n_wrong, replace=False)
+    y = y.copy()
+    y[wrong] = (y[wrong] + rng.integers(1, 10, n_wrong)) % 10
+    return (X, y, X_val, y_val, X_test, y_test), wrong
+
+
+MORE_DIGITS = 300     # the most training digits of the more-data runs
+
+
+def load_more_data(n_train, seed=0):
+    """The lesson's split with ``n_train`` (50 to ``MORE_DIGITS``) training digits: the 50 of
+    ``load_data(seed)`` and the first ``n_train - 50`` of its test digits; the same 300
+    validation digits; as test digits, the last 1447 - (MORE_DIGITS - 50) = 1197 of
+    ``load_data``'s test digits, the same for every ``n_train`` (none of them is trained on)."""
+    if not N_TRAIN <= n_train <= MORE_DIGITS:
+        raise ValueError(f"n_train must be in [{N_TRAIN}, {MORE_DIGITS}]; got {n_train}")
+    X, y, X_val, y_val, X_test, y_test = load_data(seed)
+    extra, kept = n_train - N_TRAIN, MORE_DIGITS - N_TRAIN
+    return (np.concatenate([X, X_test[:extra]]), np.concatenate([y, y_test[:extra]]),
+            X_val, y_val, X_test[kept:], y_test[kept:])
 
 
 def cross_entropy(proba, y):
