@@ -92,7 +92,7 @@ def test_followed_flower():
     assert Y_TEST[FOLLOW] == 0
     assert_says(NB, "our first test flower is another\nflower (a virginica, printed below)")
     assert Y_TEST[0] == 2
-    assert_says(NB, "In each network below, every hidden layer that is active for\nsome test "
+    assert_says(NB, "In each network below, every hidden layer that\nis active for some test "
                 "flower is active for flower 16 too")
     for kind in ("plain", "bn", "residual", "dense"):
         model = net(kind)
@@ -115,6 +115,10 @@ def test_first_flower_hides_the_residual_hidden_layers():
     ours = firing(model, X_TEST[FOLLOW:FOLLOW + 1])
     assert [i for i in range(1, 7) if ours[f"relu{i}"][0] > 0] == [1, 2, 3, 5, 6]
     assert not firing(model, X_TEST)["relu4"].any()
+    assert_says(NB, "Layer 4 fires for none of the 50 test flowers, nor for any of\nthe 100 "
+                "training flowers (it died during training")
+    assert not firing(model, X_TRAIN)["relu4"].any()
+    assert all(n.any() for name, n in firing(model, X_TRAIN).items() if name != "relu4")
 
 
 @pytest.mark.parametrize("kind", ["bn", "residual", "dense"])
@@ -187,6 +191,9 @@ def test_seed_table():
         rows = t[(t[:, 0] == code) & (t[:, 4] == 0.30)]
         assert rows[:, 1].tolist() == [5, 9]
         assert np.all(np.abs(rows[:, 2] - np.log(3)) < 1e-3)
+    assert_says(NB, "their test accuracy, 0.30, is no better than calling every flower a\nsetosa "
+                "(the share of setosa among the test flowers")
+    assert np.sum(Y_TEST == 0) / len(Y_TEST) == 0.30
     assert_says(NB, "In a few more they stop at 0.62")
     assert np.sum(acc[1] == 0.62) + np.sum(acc[2] == 0.62) == 4
     assert [a[SEED] for a in acc.values()] == [0.98, 1.00, 0.94]
@@ -194,8 +201,15 @@ def test_seed_table():
 
 def test_precision():
     assert_says(NB, "(0.91460075 against 0.91460079)")           # the notes' exercise 1
-    assert_says(NB, "The checkers accept any answer right to 32-bit precision (a relative "
-                "difference of about $10^{-4}$)")
+    assert_says(NB, "It accepts any answer within a relative difference of $10^{-4}$ of the "
+                "model's,\nfar looser than float32's rounding (about $10^{-7}$")
+    assert 1e-7 < np.finfo(np.float32).eps < 2e-7
+
+    def off_by(factor):
+        return lambda params, aux, x, trace=None: (
+            factor * inference.reference_bn_predict(params, aux, x))
+    assert inference.bn_inference.grade(off_by(1 + 5e-5)) is None     # within 1e-4: passes
+    assert inference.bn_inference.grade(off_by(1 + 3e-4)) is not None  # beyond it: fails
 
     def float32_answer(params, aux, x, trace=None):
         p32 = {k: v.astype(np.float32) for k, v in params.items()}
@@ -245,3 +259,25 @@ def test_worked_example():
     assert p32.dtype == np.float32
     gap = np.abs(p32 - model.predict_proba(X_TEST)).max()
     assert 1e-9 < gap < 1e-6
+
+
+def test_momentum_and_eps():
+    assert_says(NB, "(`moving = 0.9 * moving + 0.1 * batch`, after every batch)")
+    assert_says(NB, "\\qquad \\epsilon = 10^{-3}.$$")
+    model = net("bn")
+    assert {(b.bn.momentum, b.bn.eps) for b in model.blocks} == {(0.9, 1e-3)}
+
+
+def test_finding_the_faulty_layer():
+    """The demo: fc2's weights transposed; the trace matches forward_trace exactly up to relu1,
+    and every entry from fc2 on differs."""
+    assert_says(NB, "Zeros up to `relu1`, then large differences from `fc2` on")
+    model = net("plain")
+    p = dict(model.params, fc2_weight=model.params["fc2_weight"].T)
+    trace = {}
+    plain_predict(p, model.aux, X_TEST, trace)
+    gaps = {name: np.abs(trace[name] - value).max() for name, value in
+            model.forward_trace(X_TEST)}
+    assert list(gaps) == ["fc1", "relu1", "fc2", "relu2", "fc3", "relu3", "fc4", "softmax"]
+    assert gaps["fc1"] == 0 and gaps["relu1"] == 0
+    assert all(gaps[name] > 0.5 for name in list(gaps)[2:])

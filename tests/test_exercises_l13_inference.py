@@ -724,13 +724,37 @@ def _bn_square_weights_transposed(params, aux, x):
     return _softmax_rows(h @ params["fc8_weight"] + params["fc8_bias"])
 
 
-def _residual_output_reads_h(params, aux, x):
-    """The running sum kept right, but the output layer fed the last h; no trace."""
-    r = x
-    for i in range(1, 7):
-        h = np.maximum(r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"], 0)
-        r = h if i == 1 else h + r
-    return _softmax_rows(h @ params["fc7_weight"] + params["fc7_bias"])
+def _residual_output_reads_h(record=False):
+    """The running sum kept right, but the output layer fed the last h; every layer stored in
+    the trace (record) or no trace at all."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None or not record else trace
+        r = x
+        for i in range(1, 7):
+            trace[f"fc{i}"] = r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            h = trace[f"relu{i}"] = np.maximum(trace[f"fc{i}"], 0)
+            r = h if i == 1 else h + r
+            if i > 1:
+                trace[f"r{i}"] = r
+        trace["fc7"] = h @ params["fc7_weight"] + params["fc7_bias"]
+        return _softmax_rows(trace["fc7"])
+    return predict
+
+
+def _bn_dicts_mixed_up(gamma_in="params", moving_in="aux"):
+    """The batch-norm network with gamma and beta looked up in `gamma_in`, the moving
+    statistics in `moving_in` (one of them the wrong dict: a KeyError)."""
+    def predict(params, aux, x, trace=None):
+        where = {"params": params, "aux": aux}
+        h = x
+        for i in range(1, 8):
+            z = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            z = ((z - where[moving_in][f"bn{i}_moving_mean"])
+                 / np.sqrt(where[moving_in][f"bn{i}_moving_var"] + 1e-3)
+                 * where[gamma_in][f"bn{i}_gamma"] + where[gamma_in][f"bn{i}_beta"])
+            h = np.maximum(z, 0)
+        return _softmax_rows(h @ params["fc8_weight"] + params["fc8_bias"])
+    return predict
 
 
 def _output_as(reference, out, finish):
@@ -801,6 +825,12 @@ FAIRNESS = {
                 ["you apply a sigmoid to the logits", "its rows do not sum to 1"]),
                ("a tanh output, rows not summing to 1", _output_as(BN.reference, 8, np.tanh),
                 "Your rows do not sum to 1 (their sums go from"),
+               ("gamma looked up in aux", _bn_dicts_mixed_up(gamma_in="aux"),
+                ["KeyError: 'bn1_gamma'", "'bn1_gamma' is in params, not in aux",
+                 "aux holds only the moving statistics"]),
+               ("the moving mean looked up in params", _bn_dicts_mixed_up(moving_in="params"),
+                ["KeyError: 'bn1_moving_mean'", "'bn1_moving_mean' is in aux, not in params",
+                 "params holds what training learned"]),
                ("another network's arrays", _other_networks_arrays,
                 ["is fc1", "Use the arrays your function is given: the checker passes a "
                  "network of its own"]),
@@ -844,8 +874,12 @@ FAIRNESS = {
                ("one hidden layer short, range(1, 6), nothing recorded",
                 _one_layer_short("residual"),
                 ["hidden layer 6, the last, is left out", "for i in range(1, 7)"]),
-               ("the output reads h6, nothing recorded", _residual_output_reads_h,
-                "the output layer reads relu6, the last h alone: it reads the running sum r6"),
+               ("the output reads h6, every layer recorded", _residual_output_reads_h(True),
+                ["is fc7 (the 17 layers you recorded before it match)",
+                 "The output layer reads relu6, the last h alone: it should read the running "
+                 "sum r6"]),
+               ("the output reads h6, nothing recorded", _residual_output_reads_h(),
+                "the output layer reads relu6, the last h alone: it should read the running sum r6"),
                ("a ReLU on the logits, nothing recorded",
                 _output_as(RES.reference, 7, lambda z: _softmax_rows(np.maximum(z, 0))),
                 "you apply a ReLU to the logits fc7")]),

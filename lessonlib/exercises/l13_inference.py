@@ -354,7 +354,9 @@ def _local_variants(kind, name, expected, params, aux, x):
             variants.append(("relu_first", _fc(_bn_after_relu(i - 1, expected, params, aux),
                                                W, b)))
         if kind == "residual" and i >= 3:
-            variants.append(("no_skip", _fc(expected[f"relu{i - 1}"], W, b)))
+            # at the output layer, relu_last alone with every sum right is the output reading h
+            last = "output_reads_h" if i == _n_hidden(params) + 1 else "no_skip"
+            variants.append((last, _fc(expected[f"relu{i - 1}"], W, b)))
             variants.append(("relu_of_sum", _fc(_relu_of_sum(i - 1, expected), W, b)))
         if kind == "residual" and i == 2:
             variants.append(("x_cut", _fc(expected["relu1"] + x[:, :3], W, b)))
@@ -418,7 +420,7 @@ def _slip_message(slip, name, n_hidden, number=None):
                 f"before its end), and then the output layer fc{out} reads layer {n_hidden}'s "
                 f"result")
     if slip == "output_reads_h":
-        return (f"The output layer reads relu{n_hidden}, the last h alone: it reads the running "
+        return (f"The output layer reads relu{n_hidden}, the last h alone: it should read the running "
                 f"sum r{n_hidden} = relu{n_hidden} + r{n_hidden - 1}, which holds every hidden "
                 f"output, fc{out} = r{n_hidden} @ params['fc{out}_weight'] + "
                 f"params['fc{out}_bias']")
@@ -693,6 +695,21 @@ def _exception_message(kind, exc, params, n, trace=None):
                if cols_given else ""))
 
 
+def _key_message(exc, params, aux):
+    """What a KeyError means when the key is in the other dict (gamma looked up in aux, the
+    moving mean in params), else None."""
+    key = exc.args[0] if len(exc.args) == 1 else None
+    if not isinstance(key, str) or (key in params) == (key in aux):
+        return None
+    base = f"your function raised {describe_exception(exc)}"
+    there, other = ("params", "aux") if key in params else ("aux", "params")
+    holds = ("only the moving statistics, bn<i>_moving_mean and bn<i>_moving_var" if aux
+             else "nothing for this network (it has no batch norm)")
+    return (f"{base}. '{key}' is in {there}, not in {other}: params holds what training "
+            f"learned (the weights and biases, and batch norm's gammas and betas), aux holds "
+            f"{holds}, so use {there}['{key}']")
+
+
 def _returned_problem(got, n, trace):
     """What is wrong with the returned value's type or shape, else None (and the array)."""
     if isinstance(got, dict):
@@ -831,6 +848,11 @@ def _grade(kind, fn):
         raise
     except ValueError as exc:
         message = _exception_message(kind, exc, model.params, n, trace)
+        if message:
+            return message
+        raise
+    except KeyError as exc:
+        message = _key_message(exc, model.params, model.aux)
         if message:
             return message
         raise
