@@ -9,7 +9,8 @@ import numpy as np
 from lessonlib.data import make_sin_logistic
 from lessonlib.optim import SGD, descend
 from lessonlib.recipes.l01_local_minima import QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX
-from lessonlib.recipes.l02_momentum import final_b_over_seeds
+from lessonlib.recipes.l02_momentum import final_b_over_seeds, ravine_grad
+from lessonlib.recipes.l02_momentum import largest_root as lessonlib_largest_root
 from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend, sin_logistic_grad,
                                    sin_logistic_loss, sin_logistic_proba, square_grad)
 
@@ -173,7 +174,7 @@ def test_the_notes_contrast_shows_on_5_of_20_data_seeds():
 def test_the_bound_and_the_sqrt_rho_floor_over_the_learning_rate():
     assert_says(NB, r"With $\rho = 0$ the bound is plain gradient descent's $\text{lr} < 1$; "
                 r"momentum moves it to $1 + \rho$, and no learning rate shrinks the path faster "
-                r"than $\sqrt\rho$ per step.")
+                r"than $\sqrt\rho$ per step (the flat stretches of the curves).")
     lrs = np.arange(1, 300) / 100
     for rho, limit, floor in ((0.0, 1.0, 0.0), (0.5, 1.5, 0.5 ** 0.5), (0.9, 1.9, 0.9 ** 0.5)):
         r = np.array([largest_root(lr, rho) for lr in lrs])
@@ -212,3 +213,75 @@ def test_the_harder_data_momentum_fails_on_an_almost_flat_start():
     g_hard = np.linalg.norm(sin_logistic_grad(np.zeros(2), X, y))
     g_easy = np.linalg.norm(sin_logistic_grad(np.zeros(2), X_easy, y_easy))
     assert g_hard < 0.1 * g_easy
+
+
+# ---------------------------------------------------------------- the ravine
+
+RAVINE_START = np.array([-9.0, 1.0])
+
+
+def heavy_ball_2d(lr, rho, steps):
+    """The heavy ball written out on (b1² + 25 b2²)/2, whose gradient is (b1, 25 b2)."""
+    h = np.array([1.0, 25.0])
+    path = [RAVINE_START.copy()]
+    x_prev, x = RAVINE_START, RAVINE_START - lr * h * RAVINE_START
+    path.append(x)
+    for _ in range(steps - 1):
+        x_prev, x = x, x - lr * h * x + rho * (x - x_prev)
+        path.append(x)
+    return np.array(path)
+
+
+def test_the_ravine_plain_gd_zig_zags_across_and_creeps_along():
+    assert_says(NB, r"From $(-9, 1)$ with lr 0.075, near plain gradient descent's limit "
+                r"$2/25 = 0.08$:")
+    assert_says(NB, r"Plain gradient descent bounces across the valley ($1 - 25\cdot 0.075 = "
+                r"-0.875$ per step) and creeps along the floor (0.925 per step): after 30 updates "
+                "it is still 0.868 from the minimum.")
+    # plain gradient descent multiplies b1 by 1 - 0.075 and b2 by 1 - 25 * 0.075 each step
+    t = np.arange(61)
+    closed = np.stack([-9.0 * 0.925 ** t, (-0.875) ** t], axis=1)
+    plain = descend(ravine_grad, RAVINE_START, SGD(lr=0.075), 60)
+    np.testing.assert_allclose(plain, closed, rtol=1e-10, atol=1e-14)
+    assert f"{np.linalg.norm(closed[30]):.3f}" == "0.868"
+    assert np.all(np.sign(plain[1:, 1]) == -np.sign(plain[:-1, 1]))     # across: a zig-zag
+    assert abs(lessonlib_largest_root(0.075, 0.0, 1.0) - 0.925) < 1e-12
+    assert abs(lessonlib_largest_root(0.075, 0.0, 25.0) - 0.875) < 1e-12
+    # the limit 2/25: just below it converges, just above it blows up
+    below = descend(ravine_grad, RAVINE_START, SGD(lr=0.079), 3000)
+    above = descend(ravine_grad, RAVINE_START, SGD(lr=0.081), 3000)
+    assert np.linalg.norm(below[-1]) < 1e-6 and np.linalg.norm(above[-1]) > 1e6
+
+
+def test_the_ravine_momentum_half_damps_the_zig_zag_and_is_far_closer():
+    assert_says(NB, "Momentum 0.5 cancels the alternating gradients across the valley and adds up "
+                "the steady ones along it: 0.800 per step along, and after 30 updates it is 0.019 "
+                "away.")
+    heavy = descend(ravine_grad, RAVINE_START, SGD(lr=0.075, momentum=0.5), 60)
+    np.testing.assert_allclose(heavy, heavy_ball_2d(0.075, 0.5, 60), rtol=1e-9, atol=1e-14)
+    assert f"{np.linalg.norm(heavy[30]):.3f}" == "0.019"
+    # along: r² - (1 - 0.075 + 0.5) r + 0.5 = 0 has real roots, the larger 0.800 (quadratic formula)
+    c = 1 - 0.075 + 0.5
+    along = (c + np.sqrt(c * c - 4 * 0.5)) / 2
+    assert f"{along:.3f}" == "0.800"
+    assert abs(lessonlib_largest_root(0.075, 0.5, 1.0) - along) < 1e-9
+    # across: complex roots, modulus sqrt(0.5)
+    assert abs(lessonlib_largest_root(0.075, 0.5, 25.0) - np.sqrt(0.5)) < 1e-9
+    # late in the run the distance shrinks by about 0.8 per step
+    ratio = np.linalg.norm(heavy[60]) / np.linalg.norm(heavy[50])
+    assert 0.75 ** 10 < ratio < 0.85 ** 10
+
+
+def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
+    assert_says(NB, r"More momentum is not better here: with 0.9 both factors are "
+                r"$\sqrt{0.9} = 0.949$ (complex roots), the path swings along the valley past "
+                r"the minimum to $b_1 \approx 5$, and after 60 updates it is further away than "
+                "plain gradient descent.")
+    swing = descend(ravine_grad, RAVINE_START, SGD(lr=0.075, momentum=0.9), 60)
+    np.testing.assert_allclose(swing, heavy_ball_2d(0.075, 0.9, 60), rtol=1e-9, atol=1e-14)
+    for h in (1.0, 25.0):
+        assert abs(lessonlib_largest_root(0.075, 0.9, h) - np.sqrt(0.9)) < 1e-9
+    assert f"{np.sqrt(0.9):.3f}" == "0.949"
+    assert round(swing[:31, 0].max()) == 5                      # within the 30 updates drawn
+    plain_60 = np.hypot(9.0 * 0.925 ** 60, 0.875 ** 60)
+    assert np.linalg.norm(swing[60]) > plain_60

@@ -80,15 +80,18 @@ def add_zoom(ax, f, xs, n_paths, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
     return inset, curve, artists
 
 
-def draw_trace(ax, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c"), marks=()):
-    """x_t against t for each path, with horizontal lines at the marked points.
-    Returns the lines (update with set_data)."""
+def draw_trace(ax, paths, labels, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c"), marks=(),
+               mark_labels="inside"):
+    """x_t against t for each path, with horizontal lines at the marked points, named inside
+    the axes at the right edge (``mark_labels="inside"``) or just outside it ("outside", clear
+    of the paths). Returns the lines (update with set_data)."""
     for name, where, style in marks:
         ax.axhline(where, color="0.5", ls=style, lw=0.8)
+        place = (dict(xytext=(-3, 2), ha="right", va="bottom") if mark_labels == "inside"
+                 else dict(xytext=(4, 0), ha="left", va="center"))
         ax.annotate(f"{name} {where:.3f}" if where else f"{name} 0", (1.0, where),
-                    xycoords=("axes fraction", "data"), xytext=(-3, 2),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=8,
-                    color="0.35")
+                    xycoords=("axes fraction", "data"), textcoords="offset points",
+                    fontsize=8, color="0.35", **place)
     lines = []
     for path, label, color in zip(paths, labels, colors):
         (line,) = ax.plot([], [], "o-", color=color, ms=3, lw=1, label=label)

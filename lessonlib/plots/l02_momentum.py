@@ -3,14 +3,19 @@
 surface of logit(p) = sin(b1 x1 x2 + b2 x2) at the fixed ``LOSS_LEVELS`` (shared with lessons 04
 and 05), ``redraw_loss_contours``, the lesson's comparison of runs on one surface
 (``compare_runs_figure``), one run on three Axes (``draw_sin_logistic_run``) and a row per run
-(``sin_logistic_runs_figure``)."""
+(``sin_logistic_runs_figure``). The decision maps carry a p(class 1) colour bar and a class
+legend (``map_colorbar``, ``class_legend``). The 2-D ravine: ``ravine_figure`` (plain gradient
+descent zig-zagging against momentum on a narrow quadratic valley); and ``roots_figure`` (the
+larger |r| against the learning rate on x², for several rho)."""
 import numpy as np
 from matplotlib import patheffects
 
-from ..recipes.l02_momentum import _inside
+from matplotlib.lines import Line2D
+
+from ..recipes.l02_momentum import _inside, ravine
 from ..recipes.toys import quartic, sin_logistic_proba
 from .l01_local_minima import FUNCTIONS, GD_COLOR, MOMENTUM_COLOR, draw_function_paths, draw_trace
-from .style import decision_map, new_figure
+from .style import CLASS_COLORS, decision_map, fit_log_axis, new_figure
 
 # Plain gradient descent dashed, momentum solid: the pair differs in line style, not only colour.
 RUN_STYLES = ({"color": GD_COLOR, "ls": "--"}, {"color": MOMENTUM_COLOR, "ls": "-"})
@@ -18,8 +23,25 @@ RUN_STYLES = ({"color": GD_COLOR, "ls": "--"}, {"color": MOMENTUM_COLOR, "ls": "
 _HALO = [patheffects.withStroke(linewidth=4, foreground="white")]
 
 
+# A third run (a larger momentum) when a figure compares two momenta: Okabe-Ito bluish green,
+# dotted.
+THIRD_STYLE = {"color": "#009E73", "ls": ":"}
+
+
 def _style(label):
     return RUN_STYLES[1] if "momentum" in label else RUN_STYLES[0]
+
+
+def _styles(labels):
+    """Plain GD dashed, the first momentum run solid, any later one dotted green."""
+    styles, momenta = [], 0
+    for label in labels:
+        if "momentum" in label:
+            styles.append(RUN_STYLES[1] if momenta == 0 else THIRD_STYLE)
+            momenta += 1
+        else:
+            styles.append(RUN_STYLES[0])
+    return styles
 
 
 def trace_figure(function, runs, title, ylim, figsize=(8.5, 3.3)):
@@ -28,7 +50,7 @@ def trace_figure(function, runs, title, ylim, figsize=(8.5, 3.3)):
     fig, ax = new_figure(figsize=figsize)
     lines = draw_trace(ax, [p for _, p in runs], [label for label, _ in runs],
                        colors=[_style(label)["color"] for label, _ in runs],
-                       marks=FUNCTIONS[function]["marks"])
+                       marks=FUNCTIONS[function]["marks"], mark_labels="outside")
     for line, (label, _) in zip(lines, runs):
         line.set_linestyle(_style(label)["ls"])
     ax.set_ylim(*ylim)
@@ -138,19 +160,23 @@ def sin_logistic_runs_figure(X, y, grid, L, runs, true_b=None):
     return fig
 
 
-def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss):
+def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss, true_map=False):
     """Several runs (label, path, losses) on one sin-logistic surface. Top: the loss surface in
     3-D and from above, every path on both (plain GD dashed, momentum solid). Bottom: the
-    decision map at each run's final b, and the loss per step against ``best_loss`` (the loss at
-    the true b)."""
-    n = len(runs)
+    decision map at each run's final b (and at the true b, ``true_map``), with a class legend
+    and a p(class 1) colour bar, and the loss per step against ``best_loss`` (the loss at the
+    true b)."""
+    maps = [(label, path[-1]) for label, path, _ in runs]
+    if true_map:
+        maps.append(("true b", np.asarray(true_b, dtype=np.float64)))
+    m = len(maps)
     fig = new_figure(figsize=(9, 6.6))[0]
     fig.delaxes(fig.axes[0])
-    gs = fig.add_gridspec(2, 2 * (n + 1), height_ratios=(1.1, 1))
-    half = n + 1
+    gs = fig.add_gridspec(2, 2 * (m + 1), height_ratios=(1.1, 1))
+    half = m + 1
     ax_3d = fig.add_subplot(gs[0, :half], projection="3d")
     ax_c = fig.add_subplot(gs[0, half:])
-    bottom = [fig.add_subplot(gs[1, 2 * k:2 * k + 2]) for k in range(n + 1)]
+    bottom = [fig.add_subplot(gs[1, 2 * k:2 * k + 2]) for k in range(m + 1)]
     B1, B2 = np.meshgrid(grid, grid)
     ax_3d.computed_zorder = False
     ax_3d.plot_surface(B1, B2, L, cmap="viridis", vmin=LOSS_LEVELS[0], vmax=LOSS_LEVELS[-1],
@@ -183,11 +209,12 @@ def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss):
     ax_3d.view_init(elev=55, azim=-115)
     ax_3d.set_box_aspect(None, zoom=1.2)
     ax_3d.set_title("the loss surface, paths as on the right", fontsize=10)
-    for ax, (label, path, _) in zip(bottom, runs):
-        b = path[-1]
-        decision_map(ax, X, y, lambda G, b=b: sin_logistic_proba(b, G))
+    for ax, (label, b) in zip(bottom, maps):
+        image = decision_map(ax, X, y, lambda G, b=b: sin_logistic_proba(b, G))[0]
         ax.set_title(f"{label}: p(class 1) at b = ({b[0]:.2f}, {b[1]:.2f})", fontsize=9)
         ax.tick_params(labelsize=8)
+    class_legend(bottom[0])
+    map_colorbar(fig, image, bottom[m - 1])
     ax_l = bottom[-1]
     for label, path, losses in runs:
         ax_l.plot(np.arange(len(losses)), losses, lw=1.8, label=label, **_style(label))
@@ -197,5 +224,88 @@ def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss):
     ax_l.legend(fontsize=8, loc="upper right", framealpha=0.9)
     ax_l.set_title("loss step by step", fontsize=10)
     ax_l.tick_params(labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- decision-map keys
+
+def class_legend(ax, **kw):
+    """A legend naming the points' colours (the classes), top left of a decision map."""
+    handles = [Line2D([], [], ls="", marker="o", ms=4, color=CLASS_COLORS[k], label=f"class {k}")
+               for k in (0, 1)]
+    return ax.legend(handles=handles, **{"loc": "upper left", "fontsize": 7, "framealpha": 0.9,
+                                         "handletextpad": 0.1, "borderpad": 0.3, **kw})
+
+
+def map_colorbar(fig, image, ax):
+    """The colour bar of a decision map's background, p(class 1), beside the map ``ax``."""
+    bar = fig.colorbar(image, ax=ax, ticks=[0, 0.5, 1], fraction=0.06, aspect=25, pad=0.03)
+    bar.ax.set_yticklabels(["0\nclass 0", "0.5", "1\nclass 1"], fontsize=7)
+    bar.set_label("p(class 1)", fontsize=8, labelpad=-4)
+    return bar
+
+
+# ---------------------------------------------------------------- the ravine and the roots
+
+def ravine_figure(runs, shown, b1_range=(-10.0, 6.0), b2_range=(-1.5, 1.3)):
+    """Left: the first ``shown`` updates of each (label, path) on the contours of the ravine
+    (b1² + 25 b2²)/2 (not to scale: b2 is stretched); right: each path's distance to the
+    minimum (0, 0) against the step, on a log axis, the whole path."""
+    fig, (ax_c, ax_d) = new_figure(1, 2, figsize=(9, 3.6), width_ratios=(1.35, 1))
+    B1, B2 = np.meshgrid(np.linspace(*b1_range, 241), np.linspace(*b2_range, 121))
+    levels = [0.5 * 2.0 ** k for k in range(-4, 7)]
+    ax_c.contour(B1, B2, ravine(np.stack([B1, B2], axis=-1)), levels=levels, colors="0.6",
+                 linewidths=0.7)
+    styles = _styles([label for label, _ in runs])
+    for (label, path), style in zip(runs, styles):
+        ax_c.plot(path[:shown + 1, 0], path[:shown + 1, 1], marker="o", ms=2.5, lw=1.3,
+                  label=label, **style)
+        dist = np.linalg.norm(path, axis=1)
+        ax_d.plot(np.arange(len(path)), dist, lw=1.6, label=label, **style)
+    marks = [ax_c.plot(*runs[0][1][0], "o", mfc="white", mec="k", ms=7, label="start",
+                       zorder=5)[0],
+             ax_c.plot(0, 0, "*", color="white", mec="k", ms=12, label="minimum", zorder=5)[0]]
+    ax_c.set_xlim(*b1_range)
+    ax_c.set_ylim(*b2_range)
+    ax_c.set_xlabel("b1 (along the valley)")
+    ax_c.set_ylabel("b2 (across; stretched)")
+    ax_c.legend(handles=marks, fontsize=7.5, loc="lower left", framealpha=0.9, ncol=2)
+    ax_c.set_title(f"contours of (b1² + 25 b2²)/2: the first {shown} updates", fontsize=10)
+    ax_d.axvline(shown, color="0.3", ls=(0, (1, 3)), lw=1, label=f"{shown} updates")
+    ax_d.set_yscale("log")
+    fit_log_axis(ax_d, [np.linalg.norm(path, axis=1) for _, path in runs])
+    ax_d.set_xlabel("step")
+    ax_d.set_ylabel("distance to the minimum")
+    ax_d.legend(fontsize=7.5, loc="lower left", framealpha=0.9,
+                title="paths as on the left", title_fontsize=7.5)
+    ax_d.set_title("distance to the minimum (log scale)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def roots_figure(lrs, radii):
+    """The larger |r| against the learning rate on x², one line per rho (``radii``: rho ->
+    |r| at each of ``lrs``), with |r| = 1 (above it the path grows), the bound lr = 1 + rho
+    and the floor sqrt(rho) of each rho."""
+    fig, ax = new_figure(figsize=(8, 3.4))
+    colors = ("#1f77b4", "#E69F00", "#aa0000")
+    styles = ("--", "-.", "-")
+    for (rho, r), color, ls in zip(radii.items(), colors, styles):
+        ax.plot(lrs, r, color=color, ls=ls, lw=1.8,
+                label=f"ρ = {rho:g}: lr < {1 + rho:g}, floor √ρ = {np.sqrt(rho):.2f}")
+        ax.plot([1 + rho], [1.0], "o", color=color, mec="k", ms=6, zorder=5)
+        if rho > 0:
+            ax.axhline(np.sqrt(rho), color=color, ls=(0, (1, 2)), lw=0.9)
+    ax.axhline(1.0, color="0.2", lw=1)
+    ax.text(0.99, 1.03, "|r| > 1: the path grows", fontsize=8, color="0.2",
+            ha="right", transform=ax.get_yaxis_transform())
+    ax.set_xlim(0, lrs[-1])
+    ax.set_ylim(0, 1.8)
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("larger |r| (per step)")
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.9,
+              title="dots: lr = 1 + ρ;  dotted: √ρ", title_fontsize=8)
+    ax.set_title("f(x) = x²: how fast momentum shrinks (or grows) the path", fontsize=10)
     fig.tight_layout()
     return fig

@@ -1,7 +1,9 @@
 """Lesson 02: momentum on the two-parameter sin-logistic model. Its two data sets
 (``DATA_SETS``), the b1, b2 grid a figure covers (``grid_for``), the loss over that grid
 (``loss_surface``) and which iterates of a path lie on it (``_inside``); lesson 04 reuses them.
-``final_b_over_seeds``: where gradient descent ends on many data seeds (the lesson's seed count)."""
+``final_b_over_seeds``: where gradient descent ends on many data seeds (the lesson's seed count).
+The ravine (``RAVINE_CURVATURES``, ``ravine``, ``ravine_grad``), a narrow 2-D quadratic valley, and
+``largest_root``: how fast momentum shrinks the error along one direction of a quadratic."""
 import numpy as np
 
 from ..data import make_sin_logistic
@@ -42,3 +44,27 @@ def final_b_over_seeds(true_b, seeds, momentum, lr=0.1, steps=100, b0=(0.0, 0.0)
                        SGD(lr=lr, momentum=momentum), steps)
         ends.append(path[-1])
     return np.array(ends)
+
+
+# ---------------------------------------------------------------- the ravine
+
+# f(b) = (b1² + 25 b2²) / 2: a valley 5 times narrower across (b2) than along (b1), its floor the
+# b1 axis; the curvature along each axis is the Hessian's eigenvalue there (condition number 25).
+RAVINE_CURVATURES = np.array([1.0, 25.0])
+
+
+def ravine(b):
+    """(b1² + 25 b2²) / 2 for b of shape (..., 2)."""
+    b = np.asarray(b, dtype=np.float64)
+    return 0.5 * (b ** 2 @ RAVINE_CURVATURES)
+
+
+def ravine_grad(b):
+    return RAVINE_CURVATURES * np.asarray(b, dtype=np.float64)
+
+
+def largest_root(lr, rho, curvature=2.0):
+    """The larger |r| of r² - (1 - lr·curvature + rho) r + rho = 0: the factor per step by which
+    heavy-ball momentum shrinks (< 1) or grows a quadratic's error along a direction of that
+    curvature (2 for x², whose f' = 2x). rho = 0 is plain gradient descent, |1 - lr·curvature|."""
+    return float(np.abs(np.roots([1.0, -(1 - lr * curvature + rho), rho])).max())

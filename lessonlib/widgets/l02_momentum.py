@@ -14,7 +14,7 @@ from ..data import make_sin_logistic
 from ..optim import SGD, descend
 from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, MOMENTUM_COLOR, _finite_clipped,
                                       _set_trace, add_zoom, draw_trace, fixed)
-from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
+from ..plots.l02_momentum import LOSS_LEVELS, class_legend, map_colorbar, redraw_loss_contours
 from ..recipes.l01_local_minima import BLOWN_UP, outcome
 from ..recipes.toys import blew_up
 from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface
@@ -145,6 +145,8 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
     X, y = problem(data)[:2]
     image, points, shape = plots.decision_map(ax_map, X, y)
     scatter = ax_map.collections[-1]
+    class_legend(ax_map)
+    map_colorbar(fig, image, ax_map)
     map_title = ax_map.set_title("p", fontsize=10)
     contour = {"set": None}
     (path_line,) = ax_c.plot([], [], "-", color="#ff3030", lw=1.5, zorder=3, label="path")
@@ -187,10 +189,14 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
         b = path[-1]
         image.set_data(sin_logistic_proba(b, points).reshape(shape))
         map_title.set_text(f"p(class 1) at b = ({b[0]:.2f}, {b[1]:.2f})")
-        left = not _inside(path, grid).all()
-        mark_diverged(ax_c, banner, left,
-                      f"The path left the plotted region\n"
-                      f"(it ends at b = ({b[0]:.3g}, {b[1]:.3g}))")
+        inside = _inside(path, grid)
+        if not inside[0]:
+            message = (f"The start lies outside the plotted region\n"
+                       f"(b1, b2 from {grid[0]:g} to {grid[-1]:g} for this data)")
+        else:
+            message = (f"The path left the plotted region\n"
+                       f"(it ends at b = ({b[0]:.3g}, {b[1]:.3g}))")
+        mark_diverged(ax_c, banner, not inside.all(), message)
         c_title.set_text(f"loss {losses[0]:.4f} → {losses[-1]:.4f} after {iterations} "
                          f"step{'s' * (iterations != 1)}\n"
                          f"(at the true b: {best:.4f})")
@@ -199,13 +205,14 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
                                  data),
                 "lr": log_slider("learning rate", lr, -2, 0.5),
                 "momentum": slider("momentum ρ", momentum, 0.0, 0.99, 0.01),
-                "b1": slider("start b1", b1, -0.5, 2.0, 0.05),
-                "b2": slider("start b2", b2, -0.5, 2.0, 0.05),
+                # up to 3.5: the map of b = (2, 3) (that of b = (0.7, 0.7) stops at 2)
+                "b1": slider("start b1", b1, -0.5, 3.5, 0.05),
+                "b2": slider("start b2", b2, -0.5, 3.5, 0.05),
                 "iterations": slider("iterations", iterations, 0, 300, 10)}
-    # the map's image changes, so the points drawn over it move with it; the true b and the
-    # legend sit over the path
-    moving = [image, scatter, map_title, path_line, start_point, end_point, star, c_title,
-              banner, ax_c.get_legend()]
+    # the map's image changes, so the points drawn over it move with it, and the class legend
+    # over them; the true b and the legend sit over the path
+    moving = [image, scatter, ax_map.get_legend(), map_title, path_line, start_point, end_point,
+              star, c_title, banner, ax_c.get_legend()]
     return Explorer(controls, fig, update,
                     title="Fitting logit(p) = sin(b1·x1·x2 + b2·x2) by gradient descent",
                     moving=moving)
