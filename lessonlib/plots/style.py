@@ -79,6 +79,15 @@ def rescale_to_data(ax, log_y=False):
         ax.set_yscale("log")
 
 
+def axis_end(n):
+    """n rounded up to one significant digit (29 -> 30, 350 -> 400, 1000 -> 1000): where an
+    explorer's step axis ends, so that most moves of a steps slider keep the limits (a new
+    limit redraws the whole figure, a kept one only the curves)."""
+    n = max(float(n), 1.0)
+    unit = 10.0 ** np.floor(np.log10(n))
+    return float(np.ceil(n / unit - 1e-9) * unit)
+
+
 def _snap_125(value, up):
     """The nearest of 1, 2, 5 times a power of ten below (or above, ``up``) ``value`` > 0."""
     power = 10.0 ** np.floor(np.log10(value))

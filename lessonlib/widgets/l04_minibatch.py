@@ -11,6 +11,7 @@ from ..data import make_sin_logistic
 from ..optim import SGD
 from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
 from ..plots.l04_minibatch import FULL_COLOR
+from ..plots.style import axis_end
 from ..recipes.l02_momentum import DATA_SETS, grid_for, loss_surface
 from ..recipes.l04_minibatch import reached
 from ..recipes.toys import sin_logistic_descend, sin_logistic_loss
@@ -109,7 +110,7 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         finite = finite[np.isfinite(finite)]
         # new limits redraw the whole figure (ticks and labels): rounded to 0.05, most moves
         # keep them, and only the curves and texts are drawn again
-        limits = ((0.0, float(max(steps, 1))),
+        limits = ((0.0, axis_end(steps)),
                   (np.floor((min(finite.min(), best) - 0.02) / 0.05) * 0.05,
                    np.ceil((max(finite.max(), 0.70) + 0.02) / 0.05) * 0.05))
         if (ax_l.get_xlim(), ax_l.get_ylim()) != limits:
