@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 from lessonlib import widgets  # noqa: E402
 from lessonlib.data import make_sin_logistic  # noqa: E402
 from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend,  # noqa: E402
-                                   sin_logistic_surface, square_grad)
+                                   sin_logistic_loss, sin_logistic_surface, square_grad)
 from lessonlib.optim import SGD, descend  # noqa: E402
 from lessonlib.plots.l01_local_minima import FUNCTIONS, _finite_clipped  # noqa: E402
 from lessonlib.plots.l02_momentum import sin_logistic_runs_figure  # noqa: E402
@@ -58,6 +58,19 @@ def test_loss_surface_in_chunks_equals_the_library():
                                sin_logistic_surface(X, y, grid, grid[:23]), rtol=1e-12)
     hard = grid_for((2.0, 3.0))
     assert hard[-1] == 3.5 and np.isclose(hard[1] - hard[0], 0.05)
+
+
+def test_losses_along_a_path_are_the_loss_at_each_point_bit_for_bit():
+    """sin_logistic_descend computes its full-data losses for the whole path at once; they must
+    be the very numbers of sin_logistic_loss at each iterate (stored runs and printed outputs
+    were made with the loop), a diverging path included."""
+    X, y = make_sin_logistic(2.0, 3.0, seed=1)
+    for batch_size, lr in ((None, 0.1), (30, 0.1), (1, 30.0)):
+        path, losses = sin_logistic_descend(X, y, SGD(lr=lr, momentum=0.9), 200,
+                                            batch_size=batch_size)
+        with np.errstate(all="ignore"):
+            one_by_one = np.array([sin_logistic_loss(b, X, y) for b in path])
+        assert np.array_equal(losses, one_by_one, equal_nan=True), (batch_size, lr)
 
 
 def _title(explorer, ax_index):

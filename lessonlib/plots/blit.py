@@ -17,9 +17,11 @@ otherwise; an explorer may change anything, and the pixels are always those of a
 
 What a moving artist passes under stays under it in a full draw but not in a blit (the still
 picture is pasted first): a path under a legend or an inset. Give such an inset as a ``cover``:
-it is drawn again (its still part, tick labels included) over the other axes' moving artists,
-and its own moving artists on it; list a legend among the moving artists, to draw it again on
-top. Drawing a moving artist may mark its axes stale (a legend sets its frame's bounds); that
+its still picture (the axes' box) is pasted again over the other axes' moving artists, and its
+own moving artists drawn on it; list a legend among the moving artists, to draw it again on
+top. (Pasting, not drawing the inset again: drawing its tick labels would cost about half of a
+blit. A moving line that crosses the inset's tick labels outside its box is drawn over them,
+a few pixels a full draw would draw the other way round.) Drawing a moving artist may mark its axes stale (a legend sets its frame's bounds); that
 is not a change of the still part, so the figure counts as clean after the moving artists.
 
 A full draw of the live canvas draws the moving artists on its ``draw_event``; saving the
@@ -36,13 +38,14 @@ class MovingArtists:
     def __init__(self, fig, artists, covers=(), legends_of=()):
         self.fig = fig
         self.artists = [a for a in artists if a is not None]
-        self.covers = list(covers)        # insets drawn again over moving artists of other axes
+        self.covers = list(covers)        # insets pasted again over moving artists of other axes
+        self._cover_pictures = []
         # axes whose legend moves although the explorer makes a new one now and then (a legend
         # copies its handles' looks when it is made)
         self.legends_of = list(legends_of)
         # a full draw puts the axes' frame (spines, zorder 2.5) over lines and images touching
-        # it: the frames of the axes that hold moving artists move with them (a cover draws
-        # its own frame again)
+        # it: the frames of the axes that hold moving artists move with them (a cover's frame
+        # is in its picture)
         for ax in dict.fromkeys(a.axes for a in self.artists if a.axes is not None):
             if ax not in self.covers:
                 self.artists += [s for s in ax.spines.values() if s not in self.artists]
@@ -75,19 +78,20 @@ class MovingArtists:
         if event.canvas.is_saving():     # savefig draws animated artists in their place itself
             return
         if self._adopt_legends():        # drawn still in this picture: the next redraw is full
-            self._background = None
+            self._background, self._cover_pictures = None, []
             self._draw_artists(event.canvas, event.renderer)
             return
         if hasattr(event.canvas, "copy_from_bbox"):
             # kept with the dpi and size it was drawn at: a savefig at another dpi also draws,
             # and its picture must not be pasted into the live canvas later
             self._background = (self._size(), event.canvas.copy_from_bbox(self.fig.bbox))
+            self._cover_pictures = [event.canvas.copy_from_bbox(ax.bbox) for ax in self.covers]
         self._draw_artists(event.canvas, event.renderer)
 
     def _draw_artists(self, canvas, renderer):
         # in the order a full draw uses: by their axes' zorder, then their own; the moving
-        # artists of other axes first, then each cover drawn again over them, then the cover's
-        # own moving artists
+        # artists of other axes first, then each cover's still picture pasted over them, then
+        # the cover's own moving artists
         def order(artist):
             ax = artist.axes
             return (ax.get_zorder() if ax is not None else artist.get_zorder(), artist.get_zorder())
@@ -96,8 +100,8 @@ class MovingArtists:
         layers = [[a for a in artists if a not in inside], inside]
         for k, layer in enumerate(layers):
             if k == 1:
-                for cover in self.covers:
-                    cover.draw(renderer)          # a full draw leaves its animated artists out
+                for picture in self._cover_pictures:
+                    canvas.restore_region(picture)
             for artist in sorted(layer, key=order):
                 if artist.get_visible() and artist.figure is not None:
                     artist.draw(renderer)

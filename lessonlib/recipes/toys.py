@@ -91,8 +91,16 @@ def sin_logistic_descend(X, y, optimizer, steps, b0=(0.0, 0.0), batch_size=None,
                 idx = next(batches)
             optimizer.step({"b": b}, {"b": sin_logistic_grad(b, X[idx], y[idx])})
             path[t] = b
-        losses = np.array([sin_logistic_loss(p, X, y) for p in path])
+        losses = _losses_along(path, X, y)
     return path, losses
+
+
+def _losses_along(path, X, y):
+    """sin_logistic_loss at every row of path, in one pass over (rows, N) arrays: the same
+    operations in the same order per row, so the same numbers as the loop, several times
+    faster (an explorer computes 300-1000 of them per move)."""
+    z = np.sin(path[:, :1] * X[:, 0] * X[:, 1] + path[:, 1:] * X[:, 1])
+    return np.mean(np.logaddexp(0.0, z) - y * z, axis=1)
 
 
 def blew_up(path, bound):
