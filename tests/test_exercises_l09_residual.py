@@ -170,6 +170,21 @@ def _all_of_g_prev_masked(g, r_prev, W, l):
     return (g + delta @ W.T) * (l > 0), r_prev.T @ delta, delta.sum(axis=0)
 
 
+def _skip_twice(g, r_prev, W, l):
+    delta = g * (l > 0)
+    return 2 * g + delta @ W.T, r_prev.T @ delta, delta.sum(axis=0)
+
+
+def _r_prev_for_g(g, r_prev, W, l):
+    delta = g * (l > 0)
+    return r_prev + delta @ W.T, r_prev.T @ delta, delta.sum(axis=0)
+
+
+def _db_and_dW_swapped(g, r_prev, W, l):
+    delta = g * (l > 0)
+    return g + delta @ W.T, delta.sum(axis=0), r_prev.T @ delta
+
+
 def _wrong_order_product(g, r_prev, W, l):
     delta = g * (l > 0)
     return g + delta @ W.T, r_prev @ delta, delta.sum(axis=0)      # (N, D) @ (N, D): an error
@@ -208,5 +223,11 @@ FAIRNESS = {
                ("the branch subtracted, g - delta @ W.T", _branch_subtracted,
                 ["wrong sign", "adds the gradients of the two routes"]),
                ("all of g_prev masked, (g + delta @ W.T) * (l > 0)", _all_of_g_prev_masked,
-                ["the skip path bypasses the ReLU: only the branch's gradient is masked"])]),
+                ["the skip path bypasses the ReLU: only the branch's gradient is masked"]),
+               ("the skip counted twice, 2 g + delta @ W.T", _skip_twice,
+                ["counted twice", "passes g down once"]),
+               ("r_prev in place of g, r_prev + delta @ W.T", _r_prev_for_g,
+                ["skip path's part is r_prev", "not a value of the forward pass"]),
+               ("dW and db returned in swapped order", _db_and_dW_swapped,
+                ["shape of db", "in the order g_prev, dW, db"])]),
 }

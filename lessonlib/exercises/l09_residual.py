@@ -64,6 +64,12 @@ _SKIP = {
     "masked": "the skip path's gradient went through the ReLU mask: the skip adds r_(i-1) to r_i "
               "directly, not through the ReLU, so it passes g unchanged (g_prev = g + "
               "delta @ W.T, with g, not g * (l > 0))",
+    "twice": "the skip path's gradient is counted twice (2 g): the skip adds r_(i-1) to r_i "
+             "once, so it passes g down once, g_prev = g + delta @ W.T; the branch's part is "
+             "delta @ W.T, without another g",
+    "r_prev": "the skip path's part is r_prev, the block's input in the forward pass: "
+              "backward, the skip passes down the gradient g, not a value of the forward pass, "
+              "so g_prev = g + delta @ W.T",
 }
 _BRANCH = {
     "missing": "the branch's gradient is missing: r_(i-1) also reaches the loss through the "
@@ -88,7 +94,8 @@ _ALL_MASKED = ("your g_prev is masked as a whole, (g + delta @ W.T) * (l > 0), b
 def _parts(g, r_prev, W, l):
     """The skip's and the branch's possible contributions to g_prev: name -> value."""
     delta = g * (l > 0)
-    skips = {"right": g, "missing": np.zeros_like(g), "masked": delta}
+    skips = {"right": g, "missing": np.zeros_like(g), "masked": delta, "twice": 2 * g,
+             "r_prev": r_prev}
     branches = {"right": delta @ W.T, "missing": np.zeros_like(g), "no mask": g @ W.T,
                 "inverted": (g * (l < 0)) @ W.T, "W": delta @ W, "W, no mask": g @ W,
                 "mask r_prev": (g * (r_prev > 0)) @ W.T, "minus": -(delta @ W.T)}
@@ -158,6 +165,9 @@ def _shape_slip(triple, n, d, where):
     shapes = [np.shape(x) if x is not None else None for x in triple]
     if shapes[0] == (d, d) and shapes[1] == (n, d):
         return "return the three gradients in the order g_prev, dW, db"
+    if shapes[1] == (d,) and shapes[2] == (d, d):
+        return ("your dW has the shape of db and your db the shape of dW: return the three "
+                "gradients in the order g_prev, dW, db")
     for name, got, shape in zip(names, triple, wanted):
         problem = shape_problem(f"your {name} {where}", got, shape)
         if problem is None or got is None:
