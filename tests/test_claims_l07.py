@@ -233,13 +233,13 @@ def test_gradients_at_the_start():
     assert_says(NB, "std 0.01 gives about $10^{-10}$ in every layer, std 1 hundreds")
     assert (np.abs(np.log10(start_gradients("relu", 0.01)) + 10) < 0.5).all()
     assert (start_gradients("relu", "normal") > 100).all()
-    assert_says(NB, "give flat profiles (fc7's gradient at most 3 times fc1's), He's ten to "
-                "twenty times larger than LeCun's")
+    assert_says(NB, "give flat profiles (fc7's gradient at most 3 times fc1's), He's 11 to 20 "
+                "times larger than LeCun's (the line under the table)")
     for init in ("xavier", "he"):
         g = start_gradients("relu", init)
         assert g[-1] / g[0] < 3
     ratio = start_gradients("relu", "he") / start_gradients("relu", "xavier")
-    assert 10 < ratio.min() and ratio.max() < 21
+    assert round(ratio.min()) == 11 and round(ratio.max()) == 20
     assert_says(NB, "std 0.01 gives about $10^{-9}$")
     assert (np.abs(np.log10(start_gradients("tanh", 0.01)) + 9) < 0.5).all()
     assert_says(NB, "by a factor of about 5 per layer with LeCun, 4 with He and 50 with std 0.01; "
@@ -266,7 +266,8 @@ def test_training_table():
     assert_says(NB, "std 0.01 never leaves the loss of guessing")
     for activation in ("relu", "tanh", "sigmoid"):
         assert all(r["loss_below_1_epoch"] is None for r in digits(activation, 0.01))
-    assert_says(NB, "or stays stuck above the loss of guessing with saturated units (tanh)")
+    assert_says(NB, "or stays stuck above the loss of guessing with saturated units (tanh, up to "
+                "72 % of its hidden outputs beyond $\\pm 0.99$ at the start)")
     assert all(r["final_loss"] > np.log(10) for r in digits("tanh", "normal"))
     assert_says(NB, "He's loss falls below 1 in epoch 2 or 3, LeCun's in epoch 4 or 5")
     assert {r["loss_below_1_epoch"] for r in digits("relu", "he")} == {2, 3}
@@ -303,3 +304,60 @@ def test_iris_with_lecun_and_he():
         assert len(first[init]) == 10 and 9 <= np.median(first[init]) <= 11
         assert f"{np.mean([r['test_accuracy'] for r in iris[init]]):.2f}" == "0.95"
     assert f"{np.mean([r['test_accuracy'] for r in iris['uniform']]):.2f}" == "0.46"
+
+
+def test_tanh_std_1_starts_saturated():
+    """The 6 x 50 tanh digits net with std 1: the share of hidden outputs beyond +-0.99."""
+    assert_says(NB, "With std 1, half or more of the hidden outputs start saturated, beyond "
+                "$\\pm 0.99$: 49 % in the first hidden layer, 68 to 72 % in the others")
+    X, _, _, _ = lessonlib.data.load_digits_split(n_train=1000, seed=0)
+    model = lessonlib.MLP(64, [50] * 6, 10, activation="tanh", init="normal", seed=0)
+    with lessonlib.single_thread():
+        hidden = [h for name, h in model.forward_trace(X) if name.startswith("tanh")]
+    shares = [round(100 * float(np.mean(np.abs(h) > 0.99))) for h in hidden]
+    assert shares[0] == 49 and min(shares[1:]) == 68 and max(shares[1:]) == 72
+
+
+def test_all_zeros_is_more_stuck():
+    assert_says(NB, "zeros is more stuck still (its loss is no higher, but fewer arrays move)")
+
+
+def test_answers_relu_and_tanh_flat_points():
+    """Answers 1 and 2, at the explorer's slider steps 10**-0.9, 10**-0.85, 10**-0.8."""
+    def spreads(s, activation):
+        hs = recipe.layer_activations(s, activation, 10, seed=0)
+        return ([float(hs[k].std()) for k in (0, 4, 9)],
+                [recipe.per_unit_spread(hs[k]) for k in (0, 4, 9)])
+    assert_says(NB, "The pooled line is flattest at He's 0.141 (0.83 in layer 1, 0.66 in layer 10)")
+    low, mid, high = (spreads(10 ** e, "relu") for e in (-0.9, -0.85, -0.8))
+    assert [round(v, 2) for v in (mid[0][0], mid[0][2])] == [0.83, 0.66]
+    assert low[0][2] < 0.5 * low[0][0] and high[0][2] > 1.5 * high[0][0]
+    assert_says(NB, "The per-unit line falls at 0.141 (to 0.30) and is\n   flattest one step higher, at 0.158")
+    assert round(mid[1][2], 2) == 0.30
+    assert abs(np.log(high[1][2] / high[1][0])) < abs(np.log(mid[1][2] / mid[1][0]))
+    assert_says(NB, "At LeCun's 0.1 the spread keeps falling (0.63, 0.32, 0.23)")
+    assert [round(v, 2) for v in spreads(0.1, "tanh")[0]] == [0.63, 0.32, 0.23]
+    assert_says(NB, "From 0.126, one step above, it\n   levels off after a few layers")
+    for e in (-0.9, -0.85, -0.7):
+        pooled = spreads(10 ** e, "tanh")[0]
+        assert pooled[2] > 0.93 * pooled[1]
+
+
+def test_answers_sigmoid_per_unit_and_relu_prediction():
+    assert_says(NB, "With LeCun the per-unit spread keeps falling about fourfold per layer, to about\n"
+                "   $5 \\times 10^{-7}$ in layer 10. With 0.398 it falls about 1.65-fold per layer, with "
+                "std 1\n   about 1.2-fold")
+    per_layer_fall = {}
+    for init in ("xavier", 10 ** -0.4, "normal"):
+        hs = recipe.layer_activations(init, "sigmoid", 10, seed=0)
+        spread = [recipe.per_unit_spread(h) for h in hs]
+        per_layer_fall[init] = (spread[0] / spread[-1]) ** (1 / 9)
+        if init == "xavier":
+            assert f"{spread[-1]:.0e}" == "5e-07"
+            assert all(3.9 < a / b < 4.6 for a, b in zip(spread, spread[1:]))
+    assert round(per_layer_fall[10 ** -0.4], 2) == 1.65 and round(per_layer_fall["normal"], 1) == 1.2
+    assert_says(NB, "All four measured values\n   are the same 0.91 of the prediction")
+    for init in ("normal", 0.01, "xavier", "he"):
+        predicted = np.sqrt(1 - 1 / np.pi) * (100 * recipe.init_std(init) ** 2 / 2) ** 2.5
+        measured = float(recipe.layer_activations(init, "relu", 5, seed=0)[-1].std())
+        assert round(measured / predicted, 2) == 0.91

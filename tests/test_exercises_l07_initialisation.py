@@ -220,6 +220,13 @@ def _scale_array(rms0, k, n, weight_std, activation):
     return np.array(rms0 * np.sqrt((n * weight_std ** 2 * half) ** k))     # a 0-d array
 
 
+def _scale_first_half_skipped(rms0, k, n, weight_std, activation):
+    mean_square = rms0 ** 2
+    for layer in range(k):           # a loop whose ReLU test misses the first layer
+        mean_square *= n * weight_std ** 2 * (0.5 if activation == "relu" and layer > 0 else 1)
+    return math.sqrt(mean_square)
+
+
 def _scale_slip(kind):
     def predicted_rms(rms0, k, n, weight_std, activation):
         half = 0.5 if activation == "relu" else 1.0
@@ -234,6 +241,10 @@ def _scale_slip(kind):
                 "no root per layer": rms0 * gain ** k,
                 "always 1/2": rms0 * (n * weight_std ** 2 / 2) ** (k / 2),
                 "k // 2": rms0 * gain ** (k // 2),
+                "before the last ReLU": rms0 * math.sqrt(n * weight_std ** 2)
+                * gain ** ((k - 1) / 2),
+                "first 1/2 skipped": _scale_first_half_skipped(rms0, k, n, weight_std,
+                                                               activation),
                 "** k / 2": rms0 * gain ** k / 2,
                 "the std": (rms0 * gain ** (k / 2) * math.sqrt(1 - 1 / math.pi)
                             if activation == "relu" and k > 0 else rms0 * gain ** (k / 2)),
@@ -285,6 +296,10 @@ FAIRNESS = {
                 ["mean square", "root"]),
                ("1/2 for a linear layer too", _scale_slip("always 1/2"),
                 "halves the mean square of a linear layer"),
+               ("the rms of z_k, before the last ReLU", _scale_slip("before the last ReLU"),
+                ["before the last ReLU", "in 5 of the 6 ReLU layers"]),
+               ("the first layer's 1/2 skipped", _scale_slip("first 1/2 skipped"),
+                ["skips one layer's 1/2", "the first one too"]),
                ("k // 2: integer division", _scale_slip("k // 2"),
                 ["integer division", "3 // 2 = 1", "k / 2"]),
                ("factor ** k / 2: precedence", _scale_slip("** k / 2"),

@@ -258,8 +258,11 @@ def _scale_slips(rms0, k, n, w, activation):
              "your prediction halves the root mean square in each ReLU layer; the ReLU halves "
              "the mean square, so the root mean square shrinks by sqrt(2)"),
             (rms0 * np.sqrt(n * w ** 2) * gain ** ((k - 1) / 2) if k >= 1 else None,
-             f"your prediction is the root mean square of z_{k} = h_{k - 1} @ W_{k}, before "
-             f"the last ReLU: the activations h_{k} = ReLU(z_{k}) have half its mean square"),
+             f"your prediction halves the mean square in {k - 1} of the {k} ReLU layers, not "
+             f"in all {k}: either it is the root mean square of z_{k} = h_{k - 1} @ W_{k}, "
+             f"before the last ReLU (the activations h_{k} = ReLU(z_{k}) have half its mean "
+             f"square), or it skips one layer's 1/2, for example the first's (each of the "
+             f"{k} layers is a ReLU layer, the first one too)"),
         ]
     else:
         slips += [
