@@ -1,14 +1,19 @@
-"""Precompute lesson 04's many-seed results (about 10 s on one core).
+"""Precompute lesson 04's many-seed results (about 15 s on one core).
 
     .venv/bin/python data/make_l04_runs.py        # from the repository root
 
-Writes ``l04_runs.npz`` next to this script, with two experiments:
+Writes ``l04_runs.npz`` next to this script, with three experiments:
 
 - The final loss across batch sizes: for every batch size of ``BATCH_SIZES`` and seeds 0-29,
   where ``sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300, (0, 0), batch_size, seed)``
   ends on ``make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=0)``, computed for all seeds at
   once by ``recipes.l04_minibatch.final_losses``. Stored: ``batch_sizes`` (6,), ``seeds`` (30,),
   ``final_loss`` (6, 30) on all 1000 points and ``final_b`` (6, 30, 2).
+- The same work for every batch size: the same runs (lr 0.1, momentum 0.9, seeds 0-29, every
+  batch size of ``BATCH_SIZES``) from each start of ``EQUAL_STARTS`` for ``EQUAL_EPOCHS`` epochs,
+  b and the loss on all 1000 points at the start and after every epoch, by
+  ``recipes.l04_minibatch.epoch_runs``. Stored: ``epoch_starts`` (2, 2), ``epoch_b``
+  (2, 6, 30, 31, 2) and ``epoch_loss`` (2, 6, 30, 31).
 - The circle: ``MLP(2, [30], 2, activation="relu", init="normal", seed=seed)`` fitted on
   ``make_circle(n=100, seed=0)`` with ``SGD(lr=0.1, momentum=0.9)``, 5,000 updates (batch 100,
   5,000 epochs; batch 20, 1,000 epochs), ``fit(seed=seed)``, seeds 0-4. Stored:
@@ -32,11 +37,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lessonlib import MLP, SGD  # noqa: E402
 from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import make_circle, make_sin_logistic  # noqa: E402
-from lessonlib.recipes.l04_minibatch import final_losses  # noqa: E402
+from lessonlib.recipes.l04_minibatch import epoch_runs, final_losses  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BATCH_SIZES = (1, 5, 10, 30, 100, 1000)
 SEEDS = range(30)
+EQUAL_STARTS = ((1.2, 1.2), (0.0, 0.0))    # in the true b's valley; the lesson's start
+EQUAL_EPOCHS = 30
 CIRCLE_BATCH_SIZES = (100, 20)
 CIRCLE_SEEDS = range(5)
 CIRCLE_UPDATES = 5000
@@ -47,6 +54,15 @@ def final_loss_sweep(seeds=SEEDS):
     results = final_losses(X, y, BATCH_SIZES, list(seeds), lr=0.1, momentum=0.9, steps=300)
     return (np.array([results[bs][0] for bs in BATCH_SIZES]),
             np.array([results[bs][1] for bs in BATCH_SIZES]))
+
+
+def equal_work(batch_sizes=BATCH_SIZES, seeds=SEEDS, epochs=EQUAL_EPOCHS, starts=EQUAL_STARTS):
+    """(b (starts, sizes, seeds, epochs + 1, 2), loss (starts, sizes, seeds, epochs + 1))."""
+    X, y = make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=0)
+    runs = [[epoch_runs(X, y, bs, list(seeds), epochs, lr=0.1, momentum=0.9, b0=b0)
+             for bs in batch_sizes] for b0 in starts]
+    return (np.array([[b for b, _ in row] for row in runs]),
+            np.array([[loss for _, loss in row] for row in runs]))
 
 
 def train_circle(batch_size, seed, updates=CIRCLE_UPDATES):
@@ -76,9 +92,11 @@ def circle_runs(batch_sizes=CIRCLE_BATCH_SIZES, seeds=CIRCLE_SEEDS, updates=CIRC
 
 def main(path=None):
     final_loss, final_b = final_loss_sweep()
+    epoch_b, epoch_loss = equal_work()
     accuracy, batch_loss, params = circle_runs()
     np.savez(path or os.path.join(HERE, "l04_runs.npz"), batch_sizes=np.array(BATCH_SIZES),
              seeds=np.array(SEEDS), final_loss=final_loss, final_b=final_b,
+             epoch_starts=np.array(EQUAL_STARTS), epoch_b=epoch_b, epoch_loss=epoch_loss,
              circle_batch_sizes=np.array(CIRCLE_BATCH_SIZES), circle_seeds=np.array(CIRCLE_SEEDS),
              circle_accuracy=accuracy, circle_batch_loss=batch_loss, circle_params=params)
     print("median final loss per batch size:", np.round(np.median(final_loss, axis=1), 4))

@@ -95,6 +95,61 @@ def test_final_loss_strips(easy, stored):
                     "3.6 to the dip")
 
 
+def _near(b, true_b=(0.7, 0.7)):
+    """Seeds within 0.2 of the true b, per epoch: b is (seeds, epochs + 1, 2)."""
+    return np.sum(np.linalg.norm(b - np.asarray(true_b), axis=-1) < 0.2, axis=0)
+
+
+def test_the_same_work_per_epoch(easy, stored):
+    """The equal-work runs: stored ones read as the notebook reads them; the steady batch sizes
+    (30, 100, full batch) retrained here from the recipe for a few epochs."""
+    X, y = easy
+    sizes = stored["batch_sizes"].tolist()
+    assert stored["epoch_starts"].tolist() == [[1.2, 1.2], [0.0, 0.0]]
+    assert stored["epoch_loss"].shape == (2, 6, 30, 31)
+    assert_says(NB, "one\nepoch is one full-batch update, 10 updates with batches of 100, 34 with "
+                "batches of 30, 1000\nwith batches of 1")
+    assert [-(-1000 // bs) for bs in (1000, 100, 30, 1)] == [1, 10, 34, 1000]
+    assert_says(NB, "given 30 epochs each")
+    assert_says(NB, "but it is cheap, so we can take many more\nsteps for the same work")
+    for s, start in enumerate(stored["epoch_starts"]):
+        for bs in (30, 100, 1000):
+            i = sizes.index(bs)
+            b, loss = recipe.epoch_runs(X, y, bs, SEEDS, 3, b0=start)
+            np.testing.assert_allclose(stored["epoch_loss"][s, i, :, :4], loss, rtol=1e-9)
+    near = {(s, bs): _near(stored["epoch_b"][s, i]) for s in (0, 1)
+            for i, bs in enumerate(sizes)}
+    first = {key: int(np.flatnonzero(v >= 25)[0]) if (v >= 25).any() else None
+             for key, v in near.items()}
+    assert_says(NB, "Full-batch gradient descent needs 11 epochs of work before its path is "
+                "within 0.2 of\nthe true $b$; batches of 100 and of 30 get 25 or more of their "
+                "30 seeds there after 2 epochs,\nand batch 30 has 24 of 30 there after a single "
+                "epoch")
+    assert (first[0, 1000], first[0, 100], first[0, 30], near[0, 30][1]) == (11, 2, 2, 24)
+    assert near[0, 1000][10] == 0 and near[0, 1000][11] == 30
+    assert_says(NB, "With batches of 10 the noise throws runs out of\nthe valley again (12 of 30 "
+                "there after 30 epochs), and with batches of 5 and 1 the median loss\nends "
+                "*above* the loss at the start")
+    assert near[0, 10][30] == 12 and near[0, 10].max() >= 19
+    for bs in (1, 5):
+        loss = stored["epoch_loss"][0, sizes.index(bs)]
+        assert np.median(loss[:, -1]) > loss[0, 0]                  # 0.75 against 0.656
+    assert_says(NB, "Full batch sits in it for all 30 epochs; batch 100\ntakes 30 epochs to get "
+                "16 of its 30 seeds out")
+    assert_says(NB, "batch 30 gets 27 of 30 to the true $b$ within 3 epochs")
+    assert near[1, 1000].max() == 0 and near[1, 100][30] == 16 and near[1, 30][3] == 27
+    assert f"{stored['epoch_loss'][1, sizes.index(1000), 0, -1]:.4f}" == "0.6823"
+    assert_says(NB, "batches of 30 and 100\ndo best from inside the valley, and only batches of "
+                "30 do well from $(0, 0)$")
+    medians = {key: np.median(stored["epoch_loss"][key[0], sizes.index(key[1])][:, 10:], axis=0)
+               for key in near}
+    best_inside = sorted(sizes, key=lambda bs: medians[0, bs].mean())[:2]
+    assert sorted(best_inside) == [30, 100]
+    assert [bs for bs in sizes if near[1, bs][3:].min() >= 25] == [30]
+    assert_says(NB, "from\n  $(1.2, 1.2)$ batches of 30 and 100 reach the true $b$ in 2 epochs, "
+                "full-batch gradient\n  descent in 11")
+
+
 def test_leaving_the_dip(easy):
     X, y = easy
     found = {(bs, rho): hits(recipe.final_points(X, y, bs, SEEDS, lr=0.1, momentum=rho,

@@ -308,7 +308,8 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                  *, f32=False, fixed=False, swap=False, reset_state=False, draw="permutation",
                  correct=("m", "n"), eps_inside=False, root=True, t_epoch=False,
                  t_per_array=False, keep_m=True, sign=1.0, t0=0, fresh_state=False,
-                 fresh_t=False, grad_by_bs=False):
+                 fresh_t=False, grad_by_bs=False, eps_hat=False, momentum=False,
+                 m_factor=True):
     """Adam with mini-batches as a learner writes it, with the slips given."""
     from test_exercises_l03_relu import loss_and_grads
     from test_exercises_l04_trainer import order_of
@@ -347,7 +348,17 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                 if t_per_array:
                     t += 1
                 g = grads[key]
-                M[key] = (beta1 * M[key] if keep_m else 0) + (1 - beta1) * g
+                if momentum:        # lesson 04's update left in: M is the velocity
+                    M[key] = beta1 * M[key] - lr * g
+                    P[key] = P[key] + M[key]
+                    continue
+                if eps_hat:         # the Adam paper's efficient order (Keras, TensorFlow)
+                    M[key] = beta1 * M[key] + (1 - beta1) * g
+                    N[key] = beta2 * N[key] + (1 - beta2) * g * g
+                    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+                    P[key] = P[key] - lr_t * M[key] / (np.sqrt(N[key]) + eps)
+                    continue
+                M[key] = (beta1 * M[key] if keep_m else 0) + ((1 - beta1) if m_factor else 1) * g
                 N[key] = beta2 * N[key] + (1 - beta2) * g * g
                 m_hat = M[key] / (1 - beta1 ** t) if "m" in correct else M[key]
                 n_hat = N[key] / (1 - beta2 ** t) if "n" in correct else N[key]
@@ -445,7 +456,8 @@ FAIRNESS["train_adam"] = dict(
            ("rng.shuffle of an arange", adam_slip(draw="shuffle")),
            ("argsort of rng.random(n)", adam_slip(draw="argsort")),
            ("argsort of rng.uniform(size=n)", adam_slip(draw="uniform")),
-           ("t counted up before use from 0", adam_slip(t0=0))],
+           ("t counted up before use from 0", adam_slip(t0=0)),
+           ("the paper's efficient order: lr_t, eps-hat", adam_slip(eps_hat=True))],
     slips=[("no bias correction", adam_slip(correct=()), "no bias correction"),
            ("n not corrected", adam_slip(correct=("m",)), "n is not"),
            ("eps inside the square root", adam_slip(eps_inside=True), "inside the square root"),
@@ -463,7 +475,11 @@ FAIRNESS["train_adam"] = dict(
             "m and n start again from 0 at every batch"),
            ("m, n and t made again for every batch", adam_slip(fresh_state=True, fresh_t=True),
             "m, n and t start again at every batch"),
-           ("dz3 = (p - onehot) / batch_size", adam_slip(grad_by_bs=True), "len(idx)")])
+           ("dz3 = (p - onehot) / batch_size", adam_slip(grad_by_bs=True), "len(idx)"),
+           ("lesson 04's momentum update left in", adam_slip(momentum=True),
+            "the update is not Adam's"),
+           ("m = beta1*m + g, without (1 - beta1)", adam_slip(m_factor=False),
+            "your backward pass looks right")])
 
 
 def test_train_adam_probe_is_described_once():

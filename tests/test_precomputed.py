@@ -572,6 +572,20 @@ def test_l04_final_losses_as_stored(cut_down):
     _close("final_b", stored["final_b"][rows], final_b, rtol=1e-9, atol=1e-12)
 
 
+def test_l04_equal_work_as_stored():
+    """The same-work runs (both starts, 30 seeds) of batches of 30, 100 and 1000, the first 5
+    epochs (the smaller batches wander chaotically, as above, and are not retrained)."""
+    stored = _npz(DATA / "l04_runs.npz")
+    assert stored["epoch_loss"].shape == (len(L04.EQUAL_STARTS), len(L04.BATCH_SIZES),
+                                          len(L04.SEEDS), L04.EQUAL_EPOCHS + 1)
+    steady = (30, 100, 1000)
+    rows = [L04.BATCH_SIZES.index(bs) for bs in steady]
+    with single_thread():
+        b, loss = L04.equal_work(batch_sizes=steady, epochs=5)
+    _close("epoch_loss", stored["epoch_loss"][:, rows, :, :6], loss, rtol=1e-10)
+    _close("epoch_b", stored["epoch_b"][:, rows, :, :6], b, rtol=1e-9, atol=1e-12)
+
+
 def test_l04_circle_runs_start_as_stored():
     """Seed 0, both batch sizes, the first 400 updates (measured up to 3e-12). The accuracies
     at the end of 5,000 updates move by up to 0.05 under the nudge, so they are not compared."""

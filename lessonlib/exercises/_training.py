@@ -28,8 +28,11 @@ lessonlib's run, finds the first part that differs:
 
 The one-update probe runs for a right run too: Adam's steps hardly change when every gradient
 is scaled, so a gradient N times too large would otherwise pass. Every expected value comes from
-the checker's own arrays; slips are simulated by ``simulate`` (one switch per slip) and named by
-the tables of ``TrainerCheck`` and its subclasses ``MomentumCheck``, ``AdamCheck`` and
+the checker's own arrays. A first update that matches a right variant of the rule
+(``ACCEPTED_FIRST_STEPS``: Adam's eps-hat order of the Adam paper) passes; an Adam step that
+moves every weight against its right gradient, but not by Adam's amount, is named as the update,
+not the gradient (``AdamCheck.scale_problem``). Slips are simulated by ``simulate`` (one switch
+per slip) and named by the tables of ``TrainerCheck`` and its subclasses ``MomentumCheck``, ``AdamCheck`` and
 ``MiniBatchCheck``. Lesson 04's exercise, ``train_minibatch``, is defined here too (its module,
 ``l04_minibatch``, imports it); lessons 03 and 05 define theirs in their own modules.
 """
@@ -183,7 +186,10 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
     "mom_sign", "old_v", "bias_plain", "ema", "swap_lr_rho", "reset_epoch", "no_rho"; Adam
     "no_correction", "no_correction_m", "no_correction_n", "eps_inside", "no_root", "t_epoch",
     "t_plus", "t_per_array", "t_fresh" (t = 1 in every update), "swap_betas", "m_fresh",
-    "n_fresh", "sign"; of the batching: "divide_by_batch_size" (with "loss_mean": the loss is
+    "n_fresh", "sign", "eps_hat" (the Adam paper's efficient form: lr_t = lr * sqrt(1 -
+    beta2**t) / (1 - beta1**t), W -= lr_t * m / (sqrt(n) + eps), i.e. eps / sqrt(1 - beta2**t)
+    next to sqrt(n_hat)), "momentum_step" (lesson 04's momentum update with rho = beta1 in place
+    of Adam's); of the batching: "divide_by_batch_size" (with "loss_mean": the loss is
     still the mean); of the losses: "loss_after". labels: the y of every batch, if not
     y[idx] (a slip that pairs X[idx] with other labels)."""
     P = {k: np.array(v, dtype=np.float64) for k, v in params0.items()}
@@ -259,6 +265,10 @@ def _adam(state, key, grad, lr, hyper, t, slip):
     if "t_plus" in slip:
         t += 1
     m, n = state[key]
+    if "momentum_step" in slip:                     # v = rho*v - lr*grad, W = W + v
+        v = b1 * m - lr * grad
+        state[key] = (v, n)
+        return v
     m = (1 - b1) * grad + (0.0 if "m_fresh" in slip else b1 * m)
     n = (1 - b2) * grad * grad + (0.0 if "n_fresh" in slip else b2 * n)
     state[key] = (m, n)
@@ -268,6 +278,8 @@ def _adam(state, key, grad, lr, hyper, t, slip):
         bottom = n_hat + eps
     elif "eps_inside" in slip:
         bottom = np.sqrt(n_hat + eps)
+    elif "eps_hat" in slip:
+        bottom = np.sqrt(n_hat) + eps / np.sqrt(1 - b2 ** t)
     else:
         bottom = np.sqrt(n_hat) + eps
     return (1.0 if "sign" in slip else -1.0) * lr * m_hat / bottom
@@ -381,6 +393,7 @@ class TrainerCheck:
     rule = "momentum"
     minibatch = False
     FIRST_STEP_SLIPS = []       # [(slip switches, message)]: visible in the first update
+    ACCEPTED_FIRST_STEPS = []   # [slip switches]: variants of the update that are right too
     UPDATE_SLIPS = []           # [(slip switches, message)]: visible from the second update on
 
     def __init__(self, cases):
@@ -545,6 +558,11 @@ class TrainerCheck:
             return f"{what}: {self.not_finite_message()}"
         if loss_ok and step_ok:
             return None
+        if loss_ok:
+            for slip in self.ACCEPTED_FIRST_STEPS:      # a right variant, e.g. Adam's eps-hat
+                _, P_ok = simulate(P0, case.X, case.y, batches, self.rule, hyper, slip)
+                if _all_close(P1, P_ok):
+                    return None
         if not loss_ok and not step_ok:
             if order is not None:
                 unpaired = forward_backward(P0, case.X[order], case.y)[0]
@@ -859,6 +877,13 @@ class AdamCheck(TrainerCheck):
         ({"no_root"}, "your step divides by n_hat + eps, without the square root: n_hat "
                       "averages squared gradients, so sqrt(n_hat) has the size of a gradient; "
                       "W = W - lr * m_hat / (sqrt(n_hat) + eps)"),
+        ({"momentum_step"}, "the first loss and the gradients are right, but the update is not "
+                            "Adam's: every array moved by -lr * grad, the first step of lesson "
+                            "04's momentum update (v = rho*v - lr*grad, W = W + v) or of plain "
+                            "gradient descent. Adam keeps m and n per array: m = beta1*m + "
+                            "(1 - beta1)*g, n = beta2*n + (1 - beta2)*g**2, m_hat = m / (1 - "
+                            "beta1**t), n_hat = n / (1 - beta2**t), W = W - lr * m_hat / "
+                            "(sqrt(n_hat) + eps)"),
         ({"fixed_eps"}, "your first update looks like eps = 1e-8, not the eps it was given: use "
                         "the function's argument eps"),
         ({"t_plus"}, "the bias correction uses t one too large: in the first update t = 1, so "
@@ -893,8 +918,40 @@ class AdamCheck(TrainerCheck):
                             "1 - beta2**t"),
     ]
 
+    # The Adam paper's "efficient" order (Kingma and Ba, end of section 2; Keras and TensorFlow
+    # use it): lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), W = W - lr_t * m / (sqrt(n) +
+    # eps). That is eps / sqrt(1 - beta2**t) in place of eps next to sqrt(n_hat): with eps = 1e-8
+    # its runs agree with lessonlib's within the checker's tolerance, so it is right too.
+    ACCEPTED_FIRST_STEPS = [{"eps_hat"}]
+
     def optimizer(self, hyper):
         return Adam(lr=hyper["lr"], beta1=hyper["beta1"], beta2=hyper["beta2"], eps=hyper["eps"])
+
+    def scale_problem(self, what, P0, P1, exp_P1, hyper):
+        """Every array moved against its right gradient, and the larger the gradient the longer
+        the step, but not by Adam's first step: the update differs, not the backward pass (or
+        every gradient is off by one common factor, which only the step's size shows)."""
+        right = self.implied_gradient(P0, exp_P1, hyper)
+        g = np.concatenate([right[k].ravel() for k in KEYS])
+        s = np.concatenate([(P0[k] - P1[k]).ravel() for k in KEYS])
+        if not (np.isfinite(g).all() and np.isfinite(s).all()):
+            return None
+        big = np.abs(g) > 1e-9 * np.abs(g).max()
+        if big.sum() < 3 or np.any(np.sign(s[big]) != np.sign(g[big])):
+            return None
+        steps = np.abs(s[big])[np.argsort(np.abs(g[big]), kind="stable")]
+        if np.any(np.diff(steps) < -1e-9 * steps.max()):
+            return None
+        i = int(np.argmax(np.abs(g)))
+        expected = hyper["lr"] * g[i] / (abs(g[i]) + hyper["eps"])
+        return (f"{what}: the first loss is right, and every array moved against its right "
+                f"gradient, the larger the gradient the longer the step, so your backward pass "
+                f"looks right; but the steps are not Adam's first step (its largest move should be "
+                f"{show(-expected)}, yours is {show(-s[i])}): the update differs. In the first "
+                f"update (t = 1, m and n from 0) m_hat = g and n_hat = g**2, so each weight "
+                f"moves by -lr * g / (|g| + eps); check m, n, the bias correction and the "
+                f"division (or, if all that is right, a gradient off by one factor for every "
+                f"array)")
 
     def probe_hyper(self, case):
         # with eps as large as the gradients the first step, lr * g / (|g| + eps), is a smooth

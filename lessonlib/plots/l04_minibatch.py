@@ -1,21 +1,27 @@
 """Lesson 04: mini-batch SGD. The batch sizes' colours (``BATCH_COLORS``, ``FULL_COLOR``,
 ``batch_color``) and the static figures: ``draw_gradient_cloud`` (the noise of mini-batch
 gradients), ``draw_final_losses`` (the final loss across batch sizes and seeds),
-``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) and
-``draw_circle_run`` (a trained MLP's decision map), ``draw_sharp_flat`` (a sharp and a flat
+``draw_equal_work`` (the median loss against epochs, the same work for every batch size),
+``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) with
+``loss_colorbar``, ``draw_circle_run`` (a trained MLP's decision map, a marker per class, with
+``circle_legend`` and ``circle_colorbar``, lesson 03's ``map_colorbar``), ``draw_sharp_flat`` (a sharp and a flat
 minimum under a shifted test loss, after Keskar et al. 2017); ``trainer_figure`` (lesson 03's)
 draws exercise 4b's runs."""
 import numpy as np
 
 from ..recipes.l04_minibatch import FLAT_MIN, SHARP_MIN, sharp_flat_loss
-from .l02_momentum import redraw_loss_contours
+from .l02_momentum import LOSS_LEVELS, redraw_loss_contours
 from . import l03_relu
-from .style import CLASS_COLORS, class1_proba, decision_map
+from .style import CLASS_COLORS, class1_proba
 
 BATCH_COLORS = {1: "#8c564b", 5: "#9467bd", 10: "#ff7f0e", 20: "#ff7f0e", 30: "#d62728",
                 50: "#e377c2", 100: "#2ca02c", 200: "#17becf", 300: "#17becf",
                 500: "#1f77b4", 1000: "#1f77b4"}
 FULL_COLOR = "0.25"
+
+
+# and a marker each, so that no two batch sizes differ by colour alone
+BATCH_MARKERS = {1: "v", 5: "D", 10: "^", 30: "o", 100: "s", 1000: "x"}
 
 
 def batch_color(batch_size, n=1000):
@@ -71,6 +77,24 @@ def draw_final_losses(ax, results, true_b, best_loss, stuck_loss=None, n=1000):
     return counts
 
 
+# ---------------------------------------------------------------- the same work: loss per epoch
+
+def draw_equal_work(ax, medians, best_loss, n=1000):
+    """{batch_size: the median loss over the seeds at the start and after every epoch}, one line
+    per batch size (its colour and marker; full batch dotted), and the loss at the true b
+    (dashed)."""
+    for bs, loss in medians.items():
+        epochs = np.arange(len(loss))
+        name = f"full batch ({bs})" if bs >= n else f"batch {bs}"
+        ax.plot(epochs, loss, color=batch_color(bs, n), marker=BATCH_MARKERS.get(bs, "o"),
+                ms=4, markevery=(0, 3), lw=1.5, label=name, ls=":" if bs >= n else "-")
+    ax.axhline(best_loss, color="0.3", ls="--", lw=0.8, zorder=0,
+               label=f"loss at the true b: {best_loss:.3f}")
+    ax.set_xlim(0, len(loss) - 1)
+    ax.set_xlabel("epochs (passes over the data: the work done)")
+    ax.set_ylabel("median loss over the seeds")
+
+
 # ---------------------------------------------------------------- paths on the loss contour
 
 def draw_contour(ax, grid, L, true_b=None):
@@ -83,6 +107,16 @@ def draw_contour(ax, grid, L, true_b=None):
     ax.set_xlabel("b1")
     ax.set_ylabel("b2")
     return filled
+
+
+def loss_colorbar(fig, filled, axes):
+    """One colour bar for the loss contours of ``axes`` (all drawn at LOSS_LEVELS), right of
+    them (the figure needs ``layout="constrained"``)."""
+    bar = fig.colorbar(filled, ax=axes, ticks=LOSS_LEVELS[::4], fraction=0.04, aspect=35,
+                       pad=0.02)
+    bar.set_label("loss (all 1000 points)", fontsize=9)
+    bar.ax.tick_params(labelsize=8)
+    return bar
 
 
 def draw_contour_paths(ax, grid, L, paths, labels, colors, true_b=None):
@@ -100,13 +134,34 @@ def draw_contour_paths(ax, grid, L, paths, labels, colors, true_b=None):
 
 # ---------------------------------------------------------------- the MLP of the notes' exercise 3
 
+CIRCLE_CLASSES = ("class 0 (mostly inside)", "class 1 (mostly outside)")
+
+
 def draw_circle_run(ax_map, X, y, model, label, X_test=None, y_test=None):
-    """The decision map of a trained model over the data (test points, if given, faint)."""
-    decision_map(ax_map, X, y, lambda G: class1_proba(model, G))
+    """The decision map of a trained model over the data, a marker per class (lesson 03's
+    ``class_map``; test points, if given, faint). Returns the map's image (for
+    ``map_colorbar``)."""
+    image, _, _ = l03_relu.class_map(ax_map, X, y, lambda G: class1_proba(model, G))
+    for points, name in zip(ax_map.collections[-2:], CIRCLE_CLASSES):
+        points.set_label(name)
     if X_test is not None:
         ax_map.scatter(X_test[:, 0], X_test[:, 1], s=2, lw=0, alpha=0.25,
                        c=[CLASS_COLORS[k] for k in y_test], zorder=0)
     ax_map.set_title(label, fontsize=10)
+    return image
+
+
+def circle_colorbar(fig, image, maps):
+    """Lesson 03's p(class 1) colour bar, right of the circle maps (a constrained layout)."""
+    return l03_relu.map_colorbar(fig, image, maps)
+
+
+def circle_legend(ax, **kw):
+    """The two classes' markers of ``draw_circle_run`` (on the map ``ax``), in one row below
+    the figure (a constrained layout), where they cover no point."""
+    handles = [h for h in ax.collections if h.get_label() in CIRCLE_CLASSES]
+    return ax.figure.legend(handles=handles, **{"loc": "outside lower left", "ncol": 2,
+                                                "fontsize": 8, "frameon": False, **kw})
 
 
 # ---------------------------------------------------------------- sharp and flat minima

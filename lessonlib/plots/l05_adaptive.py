@@ -17,7 +17,7 @@ from matplotlib.colors import LogNorm
 from ..recipes.l05_adaptive import BOUND
 from .l02_momentum import LOSS_LEVELS
 from . import l03_relu
-from .style import class1_proba, decision_map, fit_log_axis, new_figure
+from .style import class1_proba, fit_log_axis, new_figure
 
 # The five optimisers of lessonlib.optim.OPTIMIZER_NAMES, in that order: name on screen,
 # and colour (Okabe-Ito, colour-blind safe) and marker in every figure and in the explorer.
@@ -277,14 +277,16 @@ def valleys_figure(problems, runs):
 # ---------------------------------------------------------------- the MLP on the rings
 
 def rings_figure(X, y, runs, title=None):
-    """runs = [(label, model, history, colour)]: one decision map per run, then all the loss
-    curves (mean training loss per epoch, log axis) on one axis."""
+    """runs = [(label, model, history, colour)]: one decision map per run (lesson 03's: a
+    marker per class, one p(class 1) colour bar), then all the loss curves (mean training loss
+    per epoch, log axis) on one axis."""
     k = len(runs)
-    fig, axes = new_figure(1, k + 1, figsize=(9, 3.3), width_ratios=[1] * k + [1.3])
+    fig, axes = new_figure(1, k + 1, figsize=(8.8, 3.5), width_ratios=[1] * k + [1.3],
+                           layout="constrained")
     ax_l = axes[-1]
     curves = []
     for ax, (label, model, history, color) in zip(axes, runs):
-        decision_map(ax, X, y, lambda G, m=model: class1_proba(m, G))
+        image, _, _ = l03_relu.class_map(ax, X, y, lambda G, m=model: class1_proba(m, G))
         ax.set_title(f"{label}\naccuracy {model.score(X, y):.0%}", fontsize=9)
         losses = np.where(np.isfinite(history.loss), history.loss, np.nan)
         curves.append(losses)
@@ -296,9 +298,10 @@ def rings_figure(X, y, runs, title=None):
     ax_l.set_ylabel("training loss (log scale)")
     ax_l.legend(fontsize=8, loc="lower left")
     ax_l.set_title("loss per epoch", fontsize=10)
+    l03_relu.class_legend(axes[0], loc="lower left")
+    l03_relu.map_colorbar(fig, image, list(axes[:k]))
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
     return fig
 
 

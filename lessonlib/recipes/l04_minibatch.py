@@ -1,6 +1,8 @@
 """Lesson 04: mini-batch SGD on the two-parameter sin-logistic model. Whether a path reached the
 true b (``reached``), the mini-batch gradients at one b (``batch_gradients``) and their
-predicted spread (``batch_noise_formula``), where many seeds' runs end, all at once (``final_points``, ``final_losses``), a moving average (``smooth``); the
+predicted spread (``batch_noise_formula``), where many seeds' runs end, all at once (``final_points``, ``final_losses``), their b and loss
+after every epoch (``epoch_runs``: the same work for every batch size), a moving average
+(``smooth``); the
 1-D picture of a sharp and a flat minimum (``sharp_flat_loss``) and how much a trained net's
 loss rises when its weights are nudged (``nudged_loss``, ``set_flat_params``)."""
 import numpy as np
@@ -38,6 +40,36 @@ def batch_noise_formula(X, y, b, batch_size):
     return float(np.sqrt(sigma2 / batch_size * (n - batch_size) / (n - 1)))
 
 
+def _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0):
+    """The runs of ``final_points``: yields the (len(seeds), 2) array of b's after every update
+    (one array, updated in place)."""
+    n = len(X)
+    rngs = [np.random.default_rng(s) for s in seeds]
+    B = np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))
+    optimizer = SGD(lr=lr, momentum=momentum)
+    optimizer.reset()
+    epochs = [iter(()) for _ in seeds]
+    for _ in range(steps):
+        idx = []
+        for k, rng in enumerate(rngs):
+            batch = next(epochs[k], None)
+            if batch is None:
+                epochs[k] = batch_indices(n, batch_size, rng)
+                batch = next(epochs[k])
+            idx.append(batch)
+        idx = np.array(idx)                                     # (S, m)
+        x1, x2 = X[idx, 0], X[idx, 1]
+        with np.errstate(all="ignore"):
+            # the operations of sin_logistic_grad, in its order, one row per seed
+            inner = B[:, :1] * x1 * x2 + B[:, 1:] * x2
+            p = 0.5 * (1.0 + np.tanh(0.5 * np.sin(inner)))
+            common = (p - y[idx]) * np.cos(inner)
+            grads = np.column_stack([np.mean(common * x1 * x2, axis=1),
+                                     np.mean(common * x2, axis=1)])
+            optimizer.step({"b": B}, {"b": grads})
+        yield B
+
+
 def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
     """Where ``sin_logistic_descend(X, y, SGD(lr, momentum), steps, b0, batch_size, seed)`` ends,
     for every seed at once -> (final b (len(seeds), 2), final loss on all the data).
@@ -51,31 +83,33 @@ def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0
         # every seed takes the same full-batch steps (up to the order of a sum): run one
         finals, losses = final_points(X, y, n, seeds[:1], lr, momentum, steps, b0)
         return np.repeat(finals, len(seeds), axis=0), np.repeat(losses, len(seeds))
-    rngs = [np.random.default_rng(s) for s in seeds]
     B = np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))
-    optimizer = SGD(lr=lr, momentum=momentum)
-    optimizer.reset()
-    epochs = [iter(()) for _ in seeds]
+    for B in _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0):
+        pass
     with np.errstate(all="ignore"):
-        for _ in range(steps):
-            idx = []
-            for k, rng in enumerate(rngs):
-                batch = next(epochs[k], None)
-                if batch is None:
-                    epochs[k] = batch_indices(n, batch_size, rng)
-                    batch = next(epochs[k])
-                idx.append(batch)
-            idx = np.array(idx)                                     # (S, m)
-            x1, x2 = X[idx, 0], X[idx, 1]
-            # the operations of sin_logistic_grad, in its order, one row per seed
-            inner = B[:, :1] * x1 * x2 + B[:, 1:] * x2
-            p = 0.5 * (1.0 + np.tanh(0.5 * np.sin(inner)))
-            common = (p - y[idx]) * np.cos(inner)
-            grads = np.column_stack([np.mean(common * x1 * x2, axis=1),
-                                     np.mean(common * x2, axis=1)])
-            optimizer.step({"b": B}, {"b": grads})
         losses = np.array([sin_logistic_loss(b, X, y) for b in B])
     return B, losses
+
+
+def epoch_runs(X, y, batch_size, seeds, epochs, lr=0.1, momentum=0.9, b0=(0.0, 0.0)):
+    """The runs of ``final_points`` measured by the work done: every seed's b and its loss on all
+    the data at the start and after every epoch (one pass over the data, ceil(n / batch_size)
+    updates) -> (b (len(seeds), epochs + 1, 2), loss (len(seeds), epochs + 1))."""
+    n = len(X)
+    batch_size = min(int(batch_size), n)
+    if batch_size == n and len(seeds) > 1:
+        b, loss = epoch_runs(X, y, n, seeds[:1], epochs, lr, momentum, b0)
+        return np.repeat(b, len(seeds), axis=0), np.repeat(loss, len(seeds), axis=0)
+    per_epoch = -(-n // batch_size)
+    kept = [np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))]
+    runs = _seed_runs(X, y, batch_size, seeds, lr, momentum, epochs * per_epoch, b0)
+    for i, B in enumerate(runs, start=1):
+        if i % per_epoch == 0:
+            kept.append(B.copy())
+    b = np.stack(kept, axis=1)
+    with np.errstate(all="ignore"):
+        loss = np.array([[sin_logistic_loss(point, X, y) for point in row] for row in b])
+    return b, loss
 
 
 def final_losses(X, y, batch_sizes, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
