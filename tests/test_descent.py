@@ -42,6 +42,24 @@ def test_outcome_names_where_a_run_ended():
         "still moving"
 
 
+def test_outcome_speaks_the_sweeps_words_for_swinging_runs():
+    """Lesson 01's sweep says 'keeps swinging around the global minimum'; the explorer too,
+    for a steady 2-cycle (lr 0.3) and an irregular one (lr 0.4), at any number of steps."""
+    marks = FUNCTIONS["quartic"]["marks"]
+    for lr in (0.3, 0.4):
+        for steps in (60, 99, 100):
+            assert outcome(descend(quartic_grad, 0.5, SGD(lr=lr), steps), marks) == \
+                "swinging around the global min, not settling"
+    # just under the limit 2/f''(x*) = 0.2957: it settles, slowly
+    assert outcome(descend(quartic_grad, 0.5, SGD(lr=0.295), 100), marks) == \
+        "swinging, each swing a little smaller"
+    assert outcome(descend(quartic_grad, 0.1, SGD(lr=0.52), 100), marks) == \
+        "swinging around the local min, not settling"
+    sq = FUNCTIONS["square"]["marks"]
+    assert outcome(descend(square_grad, 0.5, SGD(lr=1.0), 29), sq) == \
+        "swinging around the minimum, not settling"
+
+
 def test_a_blown_up_path_is_cut_and_clipped():
     path = np.array([0.5, -4.0, 300.0, np.inf, np.nan])
     drawn = _finite_clipped(path)
@@ -85,7 +103,7 @@ def test_local_minima_explorer_shows_the_notes_numbers():
     e.controls["lr"].value = 1.0
     banner = [t for t in e.fig.axes[0].texts if t.get_text().startswith("Diverged")]
     assert banner and banner[0].get_visible()
-    assert e.fig.axes[0].get_ylim() == (-1.5, 20.0)
+    assert e.fig.axes[0].get_ylim() == (-4.5, 20.0)     # room for the legend below the curve
     assert e.error is None
 
 

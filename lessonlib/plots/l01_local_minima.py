@@ -8,9 +8,8 @@ import numpy as np
 from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX,
                                         QUARTIC_LOCAL_MIN)
 from ..recipes.toys import quartic, quartic_grad, square, square_grad
-from .style import PATH_COLOR, rescale_to_data, set_path
+from .style import GD_COLOR, PATH_COLOR, rescale_to_data, set_path
 
-GD_COLOR = "#1f77b4"
 MOMENTUM_COLOR = PATH_COLOR
 
 # What each 1-D problem looks like on screen: the function, its gradient, the x and y ranges

@@ -6,18 +6,19 @@ import numpy as np
 
 CLASS_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-PATH_COLOR = "#aa0000"
+PATH_COLOR = "#aa0000"     # momentum's paths (lessons 01, 02)
+GD_COLOR = "#1f77b4"       # plain gradient descent's paths (lessons 00, 01, 02)
 LN3 = float(np.log(3.0))    # the cross-entropy of guessing 1/3 for each of three classes (iris)
 LOSS_FLOOR = 1e-4           # loss axes are logarithmic: smaller losses are drawn here
 GRAD_FLOOR = 1e-12          # the same for gradients (a dead layer's gradient is exactly 0)
 
 
-def function_with_path(ax, f, xs, path=None):
+def function_with_path(ax, f, xs, path=None, color=GD_COLOR):
     """f over xs, and (optionally) an optimiser's path of x values drawn on it.
     Returns (curve, path_line, end_point)."""
     (curve,) = ax.plot(xs, f(xs), color="0.3", lw=1.5)
-    (path_line,) = ax.plot([], [], "o-", color=PATH_COLOR, ms=3, lw=1, alpha=0.8)
-    (end_point,) = ax.plot([], [], "o", color=PATH_COLOR, ms=8)
+    (path_line,) = ax.plot([], [], "o-", color=color, ms=3, lw=1, alpha=0.8)
+    (end_point,) = ax.plot([], [], "o", color=color, ms=8)
     if path is not None:
         set_path(path_line, end_point, path, f)
     ax.set_xlabel("x")

@@ -18,7 +18,8 @@ BLOWN_UP = 10.0
 
 
 def outcome(path, marks, tol=0.02):
-    """A few words on where a 1-D path ended: which minimum, still moving, or blew up."""
+    """A few words on where a 1-D path ended: which minimum, swinging (wider, narrower, or
+    steadily around a minimum: the sweep's "keeps swinging"), still moving, or blew up."""
     path = np.asarray(path, dtype=np.float64)
     if blew_up(path, BLOWN_UP):
         return "blew up"
@@ -27,9 +28,24 @@ def outcome(path, marks, tol=0.02):
     for name, where, _ in marks:
         if "min" in name and abs(x - where) < tol and not moving:
             return f"settled in the {name}"
-    steps = np.abs(np.diff(path))
-    if len(steps) >= 3 and steps[-1] >= steps[:-1].max():      # every swing wider than before
-        return "swinging wider"
+    steps = np.diff(path)
+    recent = steps[-10:]
+    flips = int(np.sum(recent[1:] * recent[:-1] < 0))
+    if moving and len(steps) >= 3 and flips >= max(2, 2 * (len(recent) - 1) // 3):
+        # back and forth. Wider: every swing of the last few beats the one two steps before,
+        # and the last is the widest yet; smaller: every one shrinks. A 0.1 % band, so a
+        # steady cycle does not flip words on rounding. A steady cycle and an irregular
+        # (chaotic) one both swing without settling.
+        size = np.abs(steps[-6:])
+        ratios = size[2:] / size[:-2]
+        if (ratios > 1.001).all() and size[-1] > 1.001 * np.abs(steps[:-1]).max():
+            return "swinging wider"
+        if (ratios < 0.999).all():
+            return "swinging, each swing a little smaller"
+        centre = (path[-1] + path[-2]) / 2
+        minima = [(abs(centre - where), name) for name, where, _ in marks if "min" in name]
+        return f"swinging around the {min(minima)[1]}, not settling" if minima else \
+            "swinging, not settling"
     return "still moving"
 
 

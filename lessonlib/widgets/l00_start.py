@@ -14,6 +14,12 @@ def start_here_explorer(lr=0.1, steps=20):
     fig, ax = new_figure(figsize=(7, 3.2))
     xs = np.linspace(-2, 2, 201)
     _, path_line, end_point = plots.function_with_path(ax, square, xs)
+    path_line.set_label("gradient descent")
+    end_point.set_label("where it ends")
+    # the start, x = 1, never moves, but it is drawn over the path (so it is among the moving)
+    (start_point,) = ax.plot([1.0], [square(1.0)], "o", mfc="white", mec=plots.GD_COLOR, ms=8,
+                             zorder=5, label="start x = 1")
+    ax.legend(loc="upper center", ncol=3, fontsize=9, framealpha=0.9)
     ax.set_ylim(-0.2, 4.2)
     banner = diverged_banner(ax)
     title = ax.set_title("lr")              # a placeholder, so tight_layout leaves room for it
@@ -24,9 +30,10 @@ def start_here_explorer(lr=0.1, steps=20):
         plots.set_path(path_line, end_point, np.clip(path, -1e6, 1e6), square)
         escaped = not (np.isfinite(path).all() and abs(path[-1]) <= 2)
         mark_diverged(ax, banner, escaped, "Diverged: each step overshoots further")
-        title.set_text(f"lr = {lr:.3g}: x after {steps} steps = {path[-1]:.4g}")
+        title.set_text(f"lr = {lr:.3g}: x after {steps} step{'s' if steps != 1 else ''} = {path[-1]:.4g}")
 
-    controls = {"lr": log_slider("learning rate", lr, -3, 0.3),
+    controls = {"lr": log_slider("learning rate", lr, -3, 0.3, step=0.01),
                 "steps": slider("steps", steps, 1, 50, 1)}
     return Explorer(controls, fig, update, title="Gradient descent on f(x) = x²",
-                    moving=[path_line, end_point, title, banner])
+                    moving=[path_line, end_point, start_point, title, banner,
+                            ax.get_legend()])

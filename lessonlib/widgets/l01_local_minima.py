@@ -5,6 +5,7 @@ come from ``lessonlib.plots.l01_local_minima``, the verdict on a run (``outcome`
 ``lessonlib.recipes.l01_local_minima``.
 """
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import plots
 from ..optim import SGD, descend
@@ -28,9 +29,11 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     (start_point,) = ax.plot([], [], "o", mfc="white", mec=GD_COLOR, ms=8, zorder=5,
                              label="start x₀")
     end.set_label("where it ends")
-    ax.legend(handles=[start_point, line, end], loc="lower right", fontsize=7.5, framealpha=0.9)
+    # one row along the bottom, below the curve's lowest point (-0.62): no path goes there
+    ax.legend(handles=[start_point, line, end], loc="lower center", ncol=3, fontsize=7.5,
+              framealpha=0.9, borderpad=0.3, columnspacing=1.2, handletextpad=0.4)
     ax.set_xlim(*spec["xlim"])
-    ax.set_ylim(*spec["ylim"])
+    ax.set_ylim(-4.5, spec["ylim"][1])
     inset, _, [(zline, zend)] = add_zoom(ax, spec["f"], np.linspace(*spec["zoom"][0], 200), 1)
     _mark_minima(inset, spec["marks"])
     inset.set_xlim(*spec["zoom"][0])
@@ -38,6 +41,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     ax.set_title(spec["label"], fontsize=10)
     [trace] = draw_trace(ax_t, [None], ["gradient descent"], marks=spec["marks"])
     ax_t.set_ylim(*spec["xlim"])
+    ax_t.xaxis.set_major_locator(MaxNLocator(integer=True))
     banner = diverged_banner(ax)
     banner.set_position((0.5, 0.25))
     summary = ax_t.set_title("lr\n(placeholder)", fontsize=10)
@@ -56,7 +60,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")
         final = fixed(path[-1], 6) if what != "blew up" else "far away"
-        summary.set_text(f"start {start:.2f}, lr {lr:.3g}: x after {steps} steps = {final}\n"
+        summary.set_text(f"start {start:.2f}, lr {lr:.3g}: x after {steps} step{'s' if steps != 1 else ''} = {final}\n"
                          f"({what})")
 
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
