@@ -12,7 +12,8 @@ matplotlib.use("Agg")
 from lessonlib import widgets  # noqa: E402
 from lessonlib.data import make_sin_logistic  # noqa: E402
 from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend,  # noqa: E402
-                                   sin_logistic_loss, sin_logistic_surface, square_grad)
+                                   sin_logistic_grad, sin_logistic_loss, sin_logistic_surface,
+                                   square_grad)
 from lessonlib.optim import SGD, descend  # noqa: E402
 from lessonlib.plots.l01_local_minima import FUNCTIONS, _finite_clipped  # noqa: E402
 from lessonlib.plots.l02_momentum import sin_logistic_runs_figure  # noqa: E402
@@ -89,6 +90,23 @@ def test_losses_along_a_path_are_the_loss_at_each_point_bit_for_bit():
         with np.errstate(all="ignore"):
             one_by_one = np.array([sin_logistic_loss(b, X, y) for b in path])
         assert np.array_equal(losses, one_by_one, equal_nan=True), (batch_size, lr)
+
+
+def test_the_fast_gradient_is_the_plain_formula_bit_for_bit():
+    """sin_logistic_grad (and so every path of lessons 02-05) is computed on contiguous columns
+    with the inner sum taken once; it must give the very numbers of the formula written out
+    plainly, as the stored runs and printed outputs were made with it."""
+    X, y = make_sin_logistic(2.0, 3.0, seed=1)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        b = rng.normal(size=2) * 3
+        idx = rng.choice(len(X), rng.integers(1, len(X) + 1), replace=False)
+        Xb, yb = X[idx], y[idx]
+        inner = b[0] * Xb[:, 0] * Xb[:, 1] + b[1] * Xb[:, 1]
+        p = 0.5 * (1.0 + np.tanh(0.5 * np.sin(inner)))
+        common = (p - yb) * np.cos(inner)
+        plain = np.array([np.mean(common * Xb[:, 0] * Xb[:, 1]), np.mean(common * Xb[:, 1])])
+        assert np.array_equal(sin_logistic_grad(b, Xb, yb), plain)
 
 
 def _title(explorer, ax_index):
