@@ -29,12 +29,14 @@ RELU, LEAKY = row("baseline: ReLU, Adam"), row("LeakyReLU (slope 0.25)")
 
 @functools.lru_cache(maxsize=None)
 def two_layer(activation, seed):
-    """The notes' two-layer net of the lesson's first table: (never > 0 before, after, test)."""
+    """The notes' two-layer net of the lesson's first table: (never > 0 before, after, test,
+    per layer before, per layer after)."""
     untrained, _ = recipe.train_iris(activation, depth=2, epochs=0, seed=seed, data=IRIS)
     model, _ = recipe.train_iris(activation, depth=2, epochs=100, seed=seed,
                                  optimizer="momentum", lr=0.05, data=IRIS)
-    return (int(never_positive(untrained, IRIS[0]).sum()), int(never_positive(model, IRIS[0]).sum()),
-            model.score(IRIS[2], IRIS[3]))
+    before, after = never_positive(untrained, IRIS[0]), never_positive(model, IRIS[0])
+    return (int(before.sum()), int(after.sum()), model.score(IRIS[2], IRIS[3]),
+            before.tolist(), after.tolist())
 
 
 def test_two_layer_nets_dead_units_before_and_after():
@@ -52,6 +54,15 @@ def test_two_layer_nets_dead_units_before_and_after():
     assert_says(NB, "With LeakyReLU the same initial weights end with 2 to 4 units on the "
                 "negative side")
     assert (min(r[1] for r in leaky), max(r[1] for r in leaky)) == (2, 4)
+    assert_says(NB, "for 2 to 5 of the 10 first-layer units it is negative everywhere. The second "
+                "layer sees the same effect (2 to 7 of its 10 units)")
+    first = [r[3][0] for r in relu + leaky]
+    second = [r[3][1] for r in relu + leaky]
+    assert (min(first), max(first)) == (2, 5) and (min(second), max(second)) == (2, 7)
+    assert_says(NB, "seed 0's ReLU network ends with 6 dead first-layer units, one more than it "
+                "started with")
+    assert relu[0][3][0] == 5 and relu[0][4][0] == 6
+    assert_says(NB, "6 to 12 of the 20 units in the notes' two-layer network start that way")
     assert_says(NB, "in four of five seeds (seed 1 ends at 78% test accuracy)")
     assert [s for s in range(5) if relu[s][2] < 0.9] == [1] and relu[1][2] == 0.78
 
@@ -175,17 +186,21 @@ def test_standardised_inputs_do_not_rescue_the_network():
     acc, dead = RUNS["test_accuracy"], RUNS["never_positive_end"].sum(axis=2)
     std = row("standardised inputs")
     assert RUNS["families"][std] == "normalisation"
-    assert_says(NB, "the normalisation family gets two rows, He initial weights and standardised "
+    assert_says(NB, "the normalisation family gets three rows: He initial weights, standardised "
                 "inputs")
+    assert_says(NB, "as in lesson 08) and batch normalisation.")
+    assert [n for n, f in zip(NAMES, RUNS["families"]) if f == "normalisation"] == [
+        "He initial weights", "standardised inputs", "batch normalisation"]
     assert_says(NB, "is enough in five of the six rows")
     adding = [n for n, f in zip(NAMES, RUNS["families"])
               if f in ("activation", "normalisation", "architecture")]
     assert len(adding) == 6
     assert sorted(int(np.sum(acc[row(n)] >= 0.9)) for n in adding) == [0, 9, 9, 10, 10, 10]
     assert_says(NB, "**Standardised inputs**, the sixth, do not rescue it: no seed reaches 90% test "
-                "accuracy (nine end at 62%, like most of the baseline's), and 24 to 34 of the 70 "
+                "accuracy (nine end at 62%, like most of the baseline's, and seed 3 at 74%), and 24 to 34 of the 70 "
                 "units never fire at the end")
     assert np.sum(acc[std] >= 0.9) == 0 and np.sum(acc[std] == 0.62) == 9
+    assert acc[std][3] == 0.74
     assert np.sum(acc[RELU] == 0.62) == 6
     assert (dead[std].min(), dead[std].max()) == (24, 34)
     assert_says(NB, "standardised inputs are not (0 of 10)")
@@ -231,6 +246,33 @@ def test_the_slope_sweep():
 def recipe_runs(name):
     from lessonlib.recipes.l06_vanishing import read_runs
     return read_runs(Path(__file__).resolve().parent.parent / "data" / name)
+
+
+def test_the_explorer_runs_200_epochs_by_default_and_the_text_says_so():
+    import inspect
+    from lessonlib.widgets.l11_leaky import leaky_relu_explorer
+    assert inspect.signature(leaky_relu_explorer).parameters["epochs"].default == 200
+    assert_says(NB, "**200 epochs by default**")
+    assert RUNS["loss"].shape[-1] == 300
+    assert_says(NB, "the runs above use 300, so set 300 and press Run to compare")
+    assert_says(NB, "**200 epochs by default**, which keeps a run short enough to start by itself")
+    import matplotlib
+    matplotlib.use("Agg")
+    explorer = leaky_relu_explorer(depth=2, epochs=50)
+    explorer.speed = 1.0                                   # the course machine
+    assert explorer.is_cheap({**explorer.values, "depth": 7, "epochs": 200})
+    assert not explorer.is_cheap({**explorer.values, "depth": 7, "epochs": 300})
+
+
+def test_the_ratio_of_the_two_loss_gradients_is_at_least_4():
+    z = np.linspace(-10, 10, 2001)
+    p = 1 / (1 + np.exp(-z))
+    ratio = (p - 1) / ((p - 1) * p * (1 - p))
+    assert_says(NB, "so the ratio is never below 4 and the two gradients are never equal")
+    assert ratio.min() == 4.0 and z[np.argmin(ratio)] == 0.0 and np.all(ratio >= 4.0)
+    assert_says(NB, "He initial weights, residual and dense connections learn iris in all ten seeds")
+    for name in ("He initial weights", "residual connections", "dense connections"):
+        assert np.all(RUNS["test_accuracy"][row(name)] >= 0.9)
 
 
 def test_the_explorer_slope_reaches_pytorchs_default():

@@ -235,5 +235,19 @@ FAIRNESS = {
                ("a value outside [slope, 1] at the kink",
                 lambda dout, z, slope: np.where(z > 0, dout, np.where(z < 0, slope * dout,
                                                                       2 * dout)),
-                ["z == 0 exactly (the kink)", "between slope * dout"])]),
+                ["z == 0 exactly (the kink)", "between slope * dout"]),
+               ("half the right dz everywhere (the kink included): named away from the kink",
+                lambda dout, z, slope: 0.5 * np.where(z > 0, dout, slope * dout),
+                ["wrong value at index (0, 1)", "expected 0.0878775, got 0.0439388"])]),
 }
+
+
+def test_a_value_wrong_everywhere_is_not_blamed_on_the_kink():
+    """Index (0, 0) of the first case is a kink element; when elements away from the kink are
+    wrong too, the message names one of those, not the kink's range."""
+    from lessonlib.exercises import l11_leaky
+    z, _ = l11_leaky._case(*l11_leaky._CASES[0][::2])
+    assert z[0, 0] == 0
+    half = lambda dout, z, slope: 0.5 * np.where(z > 0, dout, slope * dout)  # noqa: E731
+    message = l11_leaky._grade_backward(half)
+    assert "kink" not in message and "index (0, 1)" in message

@@ -240,7 +240,10 @@ def _compare_backward(what, got, dout, z, slope, expected):
     ok = np.where(at_kink, in_range, close_elements(got, expected))
     if ok.all():
         return None
-    bad = tuple(int(i) for i in np.argwhere(~ok)[0])
+    # a wrong element away from the kink first: a kink element is named only when it is the
+    # only kind of wrong element (else the kink message sends the learner to the wrong place)
+    wrong = ~ok & ~at_kink
+    bad = tuple(int(i) for i in np.argwhere(wrong if wrong.any() else ~ok)[0])
     if not at_kink[bad]:
         # the usual message, the kink elements judged already
         return compare(what, got, np.where(at_kink, got, expected))
