@@ -23,7 +23,7 @@ def rings():
 
 @pytest.fixture(scope="module")
 def two_layer_runs(rings):
-    """Cell "The experiment: rings": ReLU and sigmoid, 6,000 iterations each (about 1 s each)."""
+    """Cell "The experiment: rings": ReLU and sigmoid, 6,000 iterations each (a few seconds each)."""
     X, y = rings
     with single_thread():
         return {act: recipe.train_rings(act, (20, 20), 0.1, 0.9, 6000, "normal", 0, X, y)[1]
@@ -129,6 +129,14 @@ def test_five_seed_table():
     assert_says(NB, "while every sigmoid run keeps going down, slowly")
 
 
+def test_no_input_near_the_kink():
+    """Cell "ReLU's backward pass in NumPy": the same draws as the notebook's check."""
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((5, 4))
+    assert round(np.abs(z).min(), 3) == 0.041 and np.abs(z).min() > 1e-5
+    assert_says(NB, "here the closest is 0.041 away, printed above")
+
+
 def test_softmax_is_the_notes_sigmoid(rings):
     """By hand: with two classes, softmax's p1 is S(z1 - z0), p - onehot is (y - o, o - y), and
     the notes' bias-folded gradient (1/n) [h, 1]^T (p - onehot) holds the model's W3 and b3."""
@@ -208,7 +216,14 @@ def test_deep_networks(rings, deep_relu):
     X, y = rings
     sigmoid = recipe.train_rings("sigmoid", [20] * 6, 0.1, 0.9, 1000, "xavier", 0, X, y)[1].loss
     assert round(sigmoid[-1], 2) == 0.69 and round(np.log(2), 3) == 0.693
-    assert_says(NB, "its loss stays at 0.69, the loss of predicting $p = 0.5$ everywhere")
+    assert_says(NB, "its loss stays at 0.69, about $\\ln 2 \\approx 0.693$,\nthe loss of predicting "
+                    "$p = 0.5$ everywhere")
+    share = np.mean(y)
+    entropy = -(share * np.log(share) + (1 - share) * np.log(1 - share))
+    assert round(share, 3) == 0.523 and round(entropy, 4) == 0.6921
+    assert round(sigmoid[-1], 4) == 0.6921 < round(np.log(2), 4)
+    assert_says(NB, "its final 0.6921 is exactly the loss of predicting\nthe class shares (52.3% "
+                    "class 1) everywhere")
     assert first_below(deep_relu, 0.1) == 175
     assert_says(NB, "its loss first drops below 0.1 at iteration 175")
 
@@ -228,10 +243,24 @@ def test_the_spikes_are_not_the_velocity(rings, deep_relu):
     assert slow.argmax() == 0 and slow[-1] < slow[0]
     assert_says(NB, "At lr 0.03 it only goes down")
     curvature = recipe.top_curvature(X, y, [20] * 6, at=170, seed=0)
-    assert round(curvature) == 33 and round(2 / curvature, 3) == 0.061
-    assert 0.03 < 2 / curvature < 0.1
-    assert_says(NB, "The steepest curvature at iteration 170 is about 33 (printed above), so the "
-                    "limit is 2 / 33 = 0.061: lr 0.1 is above it, lr 0.03 below.")
+    assert round(curvature) == 33 and round(2 / 33, 3) == 0.061
+    assert 0.03 < 2 / curvature < 0.1 < 3.8 / curvature
+    assert_says(NB, "The steepest\ncurvature at iteration 170 is about 33 (printed above), so for "
+                    "plain gradient descent the limit is 2 / 33 = 0.061:\nlr 0.1 is above it, "
+                    "lr 0.03 below.")
+    assert round(3.8 / 33, 3) == 0.115
+    assert_says(NB, "$2(1 + 0.9) = 3.8$ and 3.8 / 33 = 0.115, so at iteration 170 lr 0.1 is "
+                    "still inside it")
+    # along the momentum run, in one run; the same numbers as top_curvature at those iterations
+    along = recipe.curvatures_along_run(X, y, ats=(170, 174, 177), hidden=[20] * 6, seed=0)
+    assert along[170] == curvature
+    assert {at: round(c) for at, c in along.items()} == {170: 33, 174: 41, 177: 42}
+    # past the heavy ball's limit 2 (1 + 0.9) / 0.1 = 38 before the spike at 181
+    assert along[174] > 38 and along[177] > 38 and 181 > 177
+    assert round(3.8 / 41, 3) == 0.093 and round(3.8 / 42, 3) == 0.090
+    assert_says(NB, "the curvature is about 41 at iteration 174 and 42 at 177, and the heavy\n"
+                    "ball's limit falls to 0.093 and 0.090, below the run's lr 0.1")
+    assert_says(NB, "its loss jumps at iteration 181")
     no_momentum = recipe.train_rings("relu", [20] * 6, 0.1, 0.0, 1000, "xavier", 0, X, y)[1].loss
     jump = no_momentum[1:] / np.minimum.accumulate(no_momentum)[:-1]
     assert round(jump.max(), 2) == 1.07 and round(no_momentum[-1], 2) == 0.53

@@ -106,6 +106,11 @@ def test_layer_transposed_and_wrong_shapes():
     msg = LAYER.grade(lambda *a: _backward(*a, dx="dz"))
     assert "dx = dz @ W.T" in msg and "(6, 4)" in msg
 
+    def swapped(*a):
+        dx, dW, db = _backward(*a)
+        return dW, dx, db
+    assert "in the order dx, dW, db" in LAYER.grade(swapped)
+
 
 def test_layer_flipped_sign():
     msg = LAYER.grade(lambda *a: tuple(-g for g in _backward(*a)))
@@ -153,6 +158,8 @@ def _step(w, v, grad, lr, rho, *, slip=None):
     if slip == "old v":
         v_new = rho * v - lr * grad
         return w + v, v_new
+    if slip == "returns old v":
+        return w + rho * v - lr * grad, v
     if slip == "minus rho":
         v_new = -rho * v - lr * grad
         return w + v_new, v_new
@@ -185,6 +192,7 @@ def test_step_stub_is_not_attempted(capsys):
     ("positive v", "v_new has the opposite sign"),
     ("uphill", "uphill"),
     ("old v", "moved by the old velocity"),
+    ("returns old v", "the v_new you returned is the old velocity"),
     ("minus rho", "momentum term has the wrong sign"),
     ("plain", "plain gradient step"),
     ("rho outside", "rho*(v - lr*grad)"),

@@ -119,6 +119,9 @@ def _grade_layer(fn):
             if got is None:
                 return problem
             shape = np.shape(got)
+            if name == "dx" and shape == W.shape and np.shape(triple[1]) == x.shape:
+                return (f"your dx has shape {shape}, W's shape, and your dW has x's shape "
+                        f"{where}: return the three in the order dx, dW, db")
             if name == "dW" and shape == exp.shape[::-1]:
                 return (f"your dW has shape {shape}, W's shape transposed: dW must match W "
                         f"{exp.shape}; it is x.T @ dz")
@@ -245,6 +248,9 @@ def _step_slips(w, v, grad, lr, rho, case):
         (pair(w + v, v_right),
          f"your v_new is right, but w moved by the old velocity v {case}: update v first, "
          f"then w_new = w + v_new"),
+        (pair(w + v_right, v),
+         f"your w_new is right, but the v_new you returned is the old velocity v {case}: "
+         f"return the new one, v_new = rho*v - lr*grad"),
         (pair(w + (lr * v - rho * grad), lr * v - rho * grad),
          f"lr and rho are swapped in your step {case}: v_new = rho*v - lr*grad"),
         (pair(w + no_rho, no_rho),
@@ -404,9 +410,11 @@ train_mlp = TrainerExercise(
            "which is your relu_layer_backward. Compute all six gradients before changing any "
            "weight; then, for every key, v = rho * v - lr * grad and W = W + v (your "
            "momentum_step).",
-           "z1 = X @ W1 + b1; h1 = max(z1, 0); z2 = h1 @ W2 + b2; h2 = max(z2, 0); logits = h2 @ "
-           "W3 + b3; log_p = logits - max - log(sum exp(logits - max)); loss = "
-           "-log_p[np.arange(N), y].mean(). dz3 = exp(log_p), dz3[np.arange(N), y] -= 1, dz3 /= N; "
+           "z1 = X @ W1 + b1; h1 = np.maximum(z1, 0); z2 = h1 @ W2 + b2; "
+           "h2 = np.maximum(z2, 0); logits = h2 @ W3 + b3; "
+           "log_p = logits - max - log(sum exp(logits - max)); "
+           "loss = -log_p[np.arange(N), y].mean(). "
+           "dz3 = exp(log_p), dz3[np.arange(N), y] -= 1, dz3 /= N; "
            "dW3 = h2.T @ dz3, db3 = dz3.sum(0); dz2 = (dz3 @ W3.T) * (z2 > 0); dW2 = h1.T @ dz2; "
            "dz1 = (dz2 @ W2.T) * (z1 > 0); dW1 = X.T @ dz1; then the momentum step for all six."],
     reference=reference_train_mlp,

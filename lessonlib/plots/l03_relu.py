@@ -22,7 +22,7 @@ LOSS_CEILING = 1e3          # and a run that blows up is drawn up to here
 
 # each class its own marker as well as its colour (red and blue, as the map's background)
 CLASS_MARKERS = (dict(marker="o", label="class 0 (core, gap)"),
-                 dict(marker="^", label="class 1 (rings)"))
+                 dict(marker="^", label="class 1 (ring, outside)"))
 
 
 def class_map(ax, X, y, proba_of_class1=None):

@@ -5,7 +5,8 @@ momentum (``train_rings``), the test of the deep ReLU net's loss spikes (``conti
 the count of dead ReLUs (``dead_units``), where a stalled run's ReLUs are off (``relus_off``,
 ``last_layer_off``; ``stored_relu_model`` loads a stored run's weights), the notes' sigmoid
 output against our softmax (``softmax_as_in_the_notes``), the two factors of the output layer's
-gradient (``output_layer_terms``) and the steepest curvature at the spike (``top_curvature``)."""
+gradient (``output_layer_terms``) and the steepest curvature at the spike (``top_curvature``, and along the run
+``curvatures_along_run``)."""
 import numpy as np
 
 from ..data import make_rings
@@ -142,31 +143,57 @@ def output_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0)
     return float(np.abs(h).mean()), float(np.abs(p - np.eye(p.shape[1])[y]).mean())
 
 
+def _top_eigenvalue(model, X, y, seed, steps, eps):
+    """Power iteration on Hessian-vector products at the model's current weights, each a
+    central difference of two gradients, (g(w + eps v) - g(w - eps v)) / (2 eps). The weights
+    are put back exactly as they were."""
+    w0 = {name: w.copy() for name, w in model.params.items()}
+
+    def grads_at(v, sign):
+        for name, w in model.params.items():
+            w[...] = w0[name] + sign * eps * v[name]
+        return model.loss_and_grads(X, y)[1]
+
+    rng = np.random.default_rng(seed)
+    v = {name: rng.normal(size=w.shape) for name, w in w0.items()}
+    for _ in range(steps):
+        norm = np.sqrt(sum(np.sum(a ** 2) for a in v.values()))
+        v = {name: a / norm for name, a in v.items()}
+        plus, minus = grads_at(v, 1), grads_at(v, -1)
+        hv = {name: (plus[name] - minus[name]) / (2 * eps) for name in v}
+        top = sum(np.sum(hv[name] * v[name]) for name in v)
+        v = hv
+    for name, w in model.params.items():
+        w[...] = w0[name]
+    return float(top)
+
+
+def curvatures_along_run(X, y, ats, hidden=(20,) * 6, seed=0, steps=30, eps=1e-5):
+    """{at: largest eigenvalue of the loss's Hessian after ``at`` iterations} along lesson 03's
+    deep ReLU run (``train_rings("relu", hidden, 0.1, 0.9, init="xavier", seed=seed)``), in one
+    run: the curvature along the steepest direction, by power iteration on Hessian-vector
+    products. Plain gradient descent at lr is stable there only while this value is below
+    2 / lr; the heavy ball with momentum rho only while it is below 2 (1 + rho) / lr (lesson 02)."""
+    ats = sorted(int(a) for a in ats)
+    model = MLP(2, list(hidden), 2, activation="relu", init="xavier", seed=seed)
+    out = {}
+
+    def measure(epoch, history):
+        if epoch + 1 in ats:        # after epoch + 1 updates, as fit(epochs=at) would stop
+            out[epoch + 1] = _top_eigenvalue(model, X, y, seed, steps, eps)
+
+    with single_thread():
+        model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=ats[-1], batch_size=len(X), seed=seed,
+                  callback=measure)
+    return out
+
+
 def top_curvature(X, y, hidden=(20,) * 6, at=170, seed=0, steps=30, eps=1e-5):
     """Largest eigenvalue of the loss's Hessian at the weights of lesson 03's deep ReLU run
     (``train_rings("relu", hidden, 0.1, 0.9, init="xavier", seed=seed)``) after ``at``
-    iterations: power iteration on Hessian-vector products, each a central difference of two
-    gradients, (g(w + eps v) - g(w - eps v)) / (2 eps). The curvature along the steepest
-    direction: plain gradient descent is stable there only for lr < 2 / this value."""
+    iterations (see ``curvatures_along_run``). The curvature along the steepest direction:
+    plain gradient descent is stable there only for lr < 2 / this value."""
     model = MLP(2, list(hidden), 2, activation="relu", init="xavier", seed=seed)
     with single_thread():
         model.fit(X, y, SGD(lr=0.1, momentum=0.9), epochs=at, batch_size=len(X), seed=seed)
-        w0 = {name: w.copy() for name, w in model.params.items()}
-
-        def grads_at(v, sign):
-            for name, w in model.params.items():
-                w[...] = w0[name] + sign * eps * v[name]
-            return model.loss_and_grads(X, y)[1]
-
-        rng = np.random.default_rng(seed)
-        v = {name: rng.normal(size=w.shape) for name, w in w0.items()}
-        for _ in range(steps):
-            norm = np.sqrt(sum(np.sum(a ** 2) for a in v.values()))
-            v = {name: a / norm for name, a in v.items()}
-            plus, minus = grads_at(v, 1), grads_at(v, -1)
-            hv = {name: (plus[name] - minus[name]) / (2 * eps) for name in v}
-            top = sum(np.sum(hv[name] * v[name]) for name in v)
-            v = hv
-        for name, w in model.params.items():
-            w[...] = w0[name]
-    return float(top)
+        return _top_eigenvalue(model, X, y, seed, steps, eps)
