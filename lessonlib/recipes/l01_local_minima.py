@@ -17,36 +17,53 @@ QUARTIC_LOCAL_MIN = 0.0
 BLOWN_UP = 10.0
 
 
-def outcome(path, marks, tol=0.02):
-    """A few words on where a 1-D path ended: which minimum, swinging (wider, narrower, or
-    steadily around a minimum: the sweep's "keeps swinging"), still moving, or blew up."""
+def outcome(path, marks, tol=0.02, ahead=None):
+    """A few words on where a 1-D path ended: settled in which minimum, swinging or still
+    moving (and heading for which minimum, or swinging wider, or keeping on swinging around a
+    minimum: the words of lesson 01's sweep), or blew up.
+
+    ``ahead`` is the same run continued (its later iterates, a few hundred): a run that has not
+    settled is then judged by where it is heading, not by its last few steps alone (a spiral
+    of momentum or an irregular, chaotic swing can look like anything over three steps)."""
     path = np.asarray(path, dtype=np.float64)
     if blew_up(path, BLOWN_UP):
         return "blew up"
     x = path[-1]
     moving = len(path) > 1 and abs(path[-1] - path[-2]) > 1e-3
-    for name, where, _ in marks:
-        if "min" in name and abs(x - where) < tol and not moving:
+    minima = [(name, where) for name, where, _ in marks if "min" in name]
+    for name, where in minima:
+        if abs(x - where) < tol and not moving:
             return f"settled in the {name}"
     steps = np.diff(path)
     recent = steps[-10:]
-    flips = int(np.sum(recent[1:] * recent[:-1] < 0))
-    if moving and len(steps) >= 3 and flips >= max(2, 2 * (len(recent) - 1) // 3):
-        # back and forth. Wider: every swing of the last few beats the one two steps before,
-        # and the last is the widest yet; smaller: every one shrinks. A 0.1 % band, so a
-        # steady cycle does not flip words on rounding. A steady cycle and an irregular
-        # (chaotic) one both swing without settling.
-        size = np.abs(steps[-6:])
-        ratios = size[2:] / size[:-2]
-        if (ratios > 1.001).all() and size[-1] > 1.001 * np.abs(steps[:-1]).max():
-            return "swinging wider"
-        if (ratios < 0.999).all():
-            return "swinging, each swing a little smaller"
-        centre = (path[-1] + path[-2]) / 2
-        minima = [(abs(centre - where), name) for name, where, _ in marks if "min" in name]
-        return f"swinging around the {min(minima)[1]}, not settling" if minima else \
-            "swinging, not settling"
-    return "still moving"
+    swinging = len(steps) >= 3 and np.sum(recent[1:] * recent[:-1] < 0) >= \
+        max(2, 2 * (len(recent) - 1) // 3)
+    now = "swinging" if swinging else "still moving"
+    if ahead is None:
+        return now
+
+    def nearest(x):
+        return min((abs(x - where), name) for name, where in minima)[1] if minima else None
+
+    ahead = np.asarray(ahead, dtype=np.float64)
+    if blew_up(ahead, BLOWN_UP):
+        return "swinging wider, blows up later" if swinging else "still moving, blows up later"
+    end = ahead[-1]
+    if abs(ahead[-1] - ahead[-2]) < 1e-6 and minima and abs(end - dict(minima)[nearest(end)]) < tol:
+        return f"{now}, nearing the {nearest(end)}"
+    # not settled even later: do the swings grow, shrink slowly, or keep their size? (the
+    # spread of the last 50 iterates against the 50 before; a 10 % band, as a chaotic swing's
+    # spread wanders a little)
+    last, before = np.ptp(ahead[-50:]), np.ptp(ahead[-100:-50])
+    if last > 1.1 * before:
+        return "swinging wider"
+    if last < 0.9 * before:
+        return f"{now}, slowly nearing the {nearest(end)}"
+    return f"keeps swinging around the {nearest(np.mean(ahead[-50:]))}"
+
+
+# How far a run is followed beyond the steps shown, to say where it is heading (``outcome``).
+AHEAD = 500
 
 
 # ---------------------------------------------------------------- the lesson's tables

@@ -11,7 +11,7 @@ from .. import plots
 from ..optim import SGD, descend
 from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, _finite_clipped, _mark_minima,
                                       _set_trace, add_zoom, draw_function_paths, draw_trace, fixed)
-from ..recipes.l01_local_minima import outcome
+from ..recipes.l01_local_minima import AHEAD, outcome
 from ..plots.style import axis_end
 from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
 
@@ -48,7 +48,9 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     fig.tight_layout()
 
     def update(start, lr, steps, progress=None):
-        path = descend(spec["grad"], start, SGD(lr=lr), steps)
+        # followed AHEAD steps further, to say where a run that has not settled is heading
+        run = descend(spec["grad"], start, SGD(lr=lr), steps + AHEAD)
+        path = run[:steps + 1]
         drawn = _finite_clipped(path)
         plots.set_path(line, end, drawn, spec["f"])
         plots.set_path(zline, zend, drawn, spec["f"])
@@ -56,7 +58,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         _set_trace(trace, path)
         if ax_t.get_xlim() != (-0.5, axis_end(steps) + 0.5):   # a new limit: a full redraw
             ax_t.set_xlim(-0.5, axis_end(steps) + 0.5)
-        what = outcome(path, spec["marks"])
+        what = outcome(path, spec["marks"], ahead=run[steps + 1:])
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")
         final = fixed(path[-1], 6) if what != "blew up" else "far away"

@@ -16,7 +16,7 @@ from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, MOMENTUM_COLOR, _fini
                                       _set_trace, add_zoom, draw_trace, fixed)
 from ..plots.l02_momentum import LOSS_LEVELS, class_legend, map_colorbar, redraw_loss_contours
 from ..plots.style import axis_end
-from ..recipes.l01_local_minima import BLOWN_UP, outcome
+from ..recipes.l01_local_minima import AHEAD, BLOWN_UP, outcome
 from ..recipes.toys import blew_up
 from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface
 from ..recipes.toys import quartic, sin_logistic_descend, sin_logistic_loss, sin_logistic_proba
@@ -57,7 +57,8 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     banner = diverged_banner(ax)
     banner.set_position((0.5, 0.25))
     title = ax.set_title("f\n(placeholder)", fontsize=10)
-    summary = ax_t.set_title("after\n(placeholder)", fontsize=10)
+    # three lines (steps, GD, momentum) at 9 pt: the longest verdict fits the 820-px figure
+    summary = ax_t.set_title("after\n(placeholder)\n(placeholder)", fontsize=9)
     fig.tight_layout()
 
     shown = {"function": None}
@@ -91,15 +92,18 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         spec = FUNCTIONS[function]
         if ax_t.get_xlim() != (-0.5, axis_end(steps) + 0.5):   # a new limit: a full redraw
             ax_t.set_xlim(-0.5, axis_end(steps) + 0.5)
-        paths = [descend(spec["grad"], start, SGD(lr=lr), steps),
-                 descend(spec["grad"], start, SGD(lr=lr, momentum=momentum), steps)]
+        # followed AHEAD steps further, to say where a run that has not settled is heading
+        runs = [descend(spec["grad"], start, SGD(lr=lr), steps + AHEAD),
+                descend(spec["grad"], start, SGD(lr=lr, momentum=momentum), steps + AHEAD)]
+        paths = [run[:steps + 1] for run in runs]
         words = []
-        for k, (path, trace, name) in enumerate(zip(paths, traces, ("GD", "momentum"))):
+        for k, (path, run, trace, name) in enumerate(zip(paths, runs, traces,
+                                                         ("GD", "momentum"))):
             drawn = _finite_clipped(path)
             plots.set_path(*artists[k], drawn, spec["f"])
             plots.set_path(*zartists[k], drawn, spec["f"])
             _set_trace(trace, path)
-            what = outcome(path, spec["marks"])
+            what = outcome(path, spec["marks"], ahead=run[steps + 1:])
             value = fixed(path[-1], 5) if what != "blew up" else "far away"
             words.append(f"{name}: {value} ({what})")
         start_point.set_data([start], [spec["f"](start)])
@@ -108,7 +112,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         mark_diverged(ax, banner, bool(gone), " and ".join(gone) + " diverged")
         title.set_text(f"{spec['label']}\nlr {lr:.3g}, momentum ρ = {momentum:.2f}, "
                        f"start {start:.2f}")
-        summary.set_text(f"after {steps} step{'s' * (steps != 1)}: " + "\n".join(words))
+        summary.set_text(f"after {steps} step{'s' * (steps != 1)}:\n" + "\n".join(words))
 
     controls = {"function": dropdown("function", [("quartic", "quartic"), ("x²", "square")],
                                      function),
