@@ -5,8 +5,9 @@ sentence states), never taken from the code under test. Runtime: a few seconds."
 import numpy as np
 
 from lessonlib.optim import SGD, descend
-from lessonlib.recipes.l01_local_minima import (QUARTIC_BEND, convex_multistart, lr_outcomes,
-                                                stationary_points)
+from lessonlib.recipes.l01_local_minima import (AHEAD, QUARTIC_BEND, convex_multistart,
+                                                lr_outcomes, outcome, stationary_points)
+from lessonlib.exercises.l01_local_minima import reference_largest_stable_lr
 from lessonlib.recipes.toys import quartic, quartic_grad, square_grad
 
 from _claims import assert_says
@@ -118,8 +119,8 @@ def test_the_factor_per_step_near_0():
 
 def test_the_learning_rate_sweep_from_0_5():
     assert_says(NB, "Learning rates from 0.235 to 0.29 land in the global minimum")
-    assert_says(NB, "from 0.295 on the path keeps swinging around -1.640 without settling")
-    assert_says(NB, "a few rates just below 0.5 fall back to 0, slightly larger ones keep "
+    assert_says(NB, "within 100 updates the sweep counts it as still swinging around -1.640")
+    assert_says(NB, "Further on, a few rates just below 0.5 fall back to 0, slightly larger ones keep "
                 "swinging around 0, and from 0.54 on the steps grow until they blow up")
     lrs = np.round(np.arange(0.01, 1.0001, 0.005), 3)
     assert lrs.size == 199
@@ -136,3 +137,73 @@ def test_the_learning_rate_sweep_from_0_5():
     assert abs(descend(quartic_grad, 0.5, SGD(lr=0.49), 100)[-1]) < 0.01
     with np.errstate(all="ignore"):
         assert not np.all(np.abs(descend(quartic_grad, 0.5, SGD(lr=0.54), 100)) < 10)
+
+
+def test_the_first_step_from_0_5_crosses_the_hilltop_from_lr_0_2336():
+    assert_says(NB, "The first step moves by lr × 4.75; from lr 0.2336 on it lands just over the "
+                "hilltop (at lr 0.235 on -0.61625, at 0.29 on -0.87750)")
+    assert quartic_grad(0.5) == 4.75                 # 4/8 + 9/4 + 2
+    hilltop = (-9 + np.sqrt(17)) / 8
+    assert f"{(0.5 - hilltop) / 4.75:.4f}" == "0.2336"
+    firsts = {lr: descend(quartic_grad, 0.5, SGD(lr=lr), 1)[1] for lr in (0.23, 0.235, 0.29)}
+    np.testing.assert_allclose([firsts[0.235], firsts[0.29]], [-0.61625, -0.8775], atol=1e-12)
+    assert firsts[0.23] > hilltop > firsts[0.235]    # 0.23 stays right of it, 0.235 crosses
+    # the window's edges in the sweep are exactly these rates
+    got = lr_outcomes(0.5, np.array([0.23, 0.235, 0.29, 0.295]), 100)
+    assert [(f"{lo:.3f}", f"{hi:.3f}") for lo, hi, _ in got] == [
+        ("0.230", "0.230"), ("0.235", "0.290"), ("0.295", "0.295")]
+
+
+def test_the_window_closes_at_the_limit_of_the_global_valley():
+    assert_says(NB, "2 / 6.763 = 0.2957. At 0.29 the factor is -0.961 and the path settles within "
+                "100 updates")
+    assert_says(NB, "0.295 sits just under the limit (factor -0.995): it does settle, but slowly")
+    assert_says(NB, "At 0.30 (factor -1.029) the swing stops shrinking: $|x - x^*|$ is the same "
+                "after 100 updates and after 3000")
+    x_star = (-9 - np.sqrt(17)) / 8
+    c = second(x_star)
+    assert f"{2 / c:.4f}" == "0.2957"
+    assert f"{reference_largest_stable_lr(quartic_grad, second, x_star):.4f}" == "0.2957"
+    assert [f"{1 - lr * c:.3f}" for lr in (0.29, 0.295, 0.30)] == ["-0.961", "-0.995", "-1.029"]
+    dist = {lr: np.abs(descend(quartic_grad, 0.5, SGD(lr=lr), 3000)[[100, 3000]] - x_star)
+            for lr in (0.29, 0.295, 0.30)}
+    assert dist[0.29][0] < 0.01 and dist[0.29][1] < 1e-10          # settled within 100
+    assert dist[0.295][0] > 0.01 and dist[0.295][1] < 1e-6         # settles, but slowly
+    assert 0.05 < dist[0.30][0] < 0.06 and abs(dist[0.30][0] - dist[0.30][1]) < 1e-3
+
+
+def test_the_suggested_rates_of_question_3():
+    """0.49 / 0.29 shrink between 50 and 100 steps; 0.52 / 0.30 keep the same swing; 0.501
+    from 0.1 still shrinks towards its tiny steady swing."""
+    assert_says(NB, "say 0.49 and 0.52 from 0.1, then 0.29 and 0.30 from -1.5")
+    assert_says(NB, "at 0.501, $|x|$ still shrinks between 50 and 100 steps")
+    x_star = (-9 - np.sqrt(17)) / 8
+    for x0, centre, below, above in ((0.1, 0.0, 0.49, 0.52), (-1.5, x_star, 0.29, 0.30)):
+        d_below = np.abs(descend(quartic_grad, x0, SGD(lr=below), 100)[[50, 100]] - centre)
+        d_above = np.abs(descend(quartic_grad, x0, SGD(lr=above), 100)[[50, 100]] - centre)
+        assert d_below[1] < 0.2 * d_below[0]
+        assert abs(d_above[1] - d_above[0]) < 0.02 * d_above[0] and d_above[0] > 0.04
+    d = np.abs(descend(quartic_grad, 0.1, SGD(lr=0.501), 100)[[50, 100]])
+    assert d[1] < 0.9 * d[0]
+
+
+def test_the_explorers_verdict_for_question_3():
+    """The explorer follows a run 500 steps further; for question 3's suggested rates its
+    verdict names the right minimum and tells settling (below the limit) from a steady swing
+    (above), 0.501 included. Word-independent: only which verdicts agree is checked."""
+    assert_says(NB, "A run that has not settled is followed 500 steps further")
+    assert_says(NB, "The verdict, which looks 500 steps further, tells the two cases apart")
+    assert AHEAD == 500
+    marks = [("global min", (-9 - np.sqrt(17)) / 8, "--"), ("local min", 0.0, "--"),
+             ("hilltop", (-9 + np.sqrt(17)) / 8, ":")]
+
+    def verdict(x0, lr):
+        run = descend(quartic_grad, x0, SGD(lr=lr), 100 + AHEAD)
+        return outcome(run[:101], marks, ahead=run[101:])
+    for x0, name, below, above in ((0.1, "local min", 0.49, 0.52),
+                                   (-1.5, "global min", 0.29, 0.30)):
+        v_below, v_above = verdict(x0, below), verdict(x0, above)
+        assert name in v_below and name in v_above and v_below != v_above
+        assert "blow" not in v_above
+    assert verdict(0.1, 0.501) == verdict(0.1, 0.52)           # a steady swing, not settling
+    assert verdict(-1.5, 0.295) not in (verdict(-1.5, 0.29), verdict(-1.5, 0.30))

@@ -137,7 +137,9 @@ def _slip(kind):
                 "inf at a minimum": np.inf if c > 0 else 0.0,
                 "a dict": {"lr": 2 / c if c > 0 else 0.0},
                 "a tuple": (2 / c if c > 0 else 0.0, "min" if c > 0 else "max"),
-                "inf at a hilltop": 2 / c if c > 0 else np.inf}[kind]
+                "inf at a hilltop": 2 / c if c > 0 else np.inf,
+                "just below": 2 / c - 1e-3 if c > 0 else 0.0,
+                "a safety margin": 0.99 * 2 / c if c > 0 else 0.0}[kind]
     return largest_stable_lr
 
 
@@ -161,5 +163,9 @@ FAIRNESS = {
                ("a dict {'lr': ...}", _slip("a dict"), ["dict (keys lr)", "return one number"]),
                ("a tuple (lr, 'min')", _slip("a tuple"),
                 ["a tuple of 2 values", "return one number"]),
-               ("inf at a hilltop", _slip("inf at a hilltop"), "not inf")]),
+               ("inf at a hilltop", _slip("inf at a hilltop"), "not inf"),
+               ("2 / f'' - 1e-3, a rate just below the limit", _slip("just below"),
+                ["expected 0.5, got 0.499", "return the limit itself, not a rate below it"]),
+               ("0.99 * 2 / f'', a safety margin", _slip("a safety margin"),
+                ["expected 0.5, got 0.495", "return the limit itself, not a rate below it"])]),
 }

@@ -11,6 +11,7 @@ their minima and maxima, and names the usual slips: 1/f'' (the lr that lands on 
 step), f' in place of f'' (it is 0 at x*; recognised by calling the learner's function once
 more with a slope that is not 0), inf at a minimum or a hilltop, f''/2, 2 f'', the second
 derivative taken at another point, a negative answer, |f''| (a hilltop treated as a valley),
+a rate just below the limit (the limit itself is asked for),
 and a dict, a tuple or list of several values, or text in place of one number.
 """
 import numpy as np
@@ -183,6 +184,11 @@ def _grade(fn):
         message = named_slip(got_arr, slips)
         if message:
             return f"{what}, {message}"
+        if 0.8 * expected < got_arr < expected:
+            want, have = pair(expected, got_arr)
+            return (f"{what}, expected {want}, got {have}: your answer is just below the limit: "
+                    f"return the limit itself, not a rate below it (the lr where the factor "
+                    f"1 - lr * f''(x_star) reaches -1; every rate below it settles)")
         if expected == 0.0:
             want, have = pair(expected, got_arr)
             return (f"{what}, expected {want}, got {have}: x_star is a hilltop "
