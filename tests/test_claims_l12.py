@@ -204,7 +204,10 @@ def test_book_pull():
 
 
 def test_what_to_notice():
-    assert_says(NB, "50 training digits, all right from epoch 12 on, against about 77% of the test digits")
+    assert first_full(NONE["train_accuracy"][0])[0] == 12
+    assert_says(NB, "50 training digits, all right from epoch 12 on (seed 0), against about 77% of the test digits")
+    assert_says(NB, "the network grows surer of every test digit, and the ones it gets wrong become "
+                    "confidently wrong and cost more and more")
     assert_says(NB, "At $\\lambda = 0.01$ it halves the weights, ends with a test loss about a third "
                     "lower and adds about two points of test accuracy, in five seeds of five")
     assert_says(NB, "Here it adds about a point of test accuracy, not in every seed")
@@ -320,3 +323,95 @@ def test_more_digits_close_the_gap():
     assert round(best_regulariser, 1) == 1.8 and round(pct(end(DECAY).mean()) - pct(end(NONE).mean()), 1) == 1.8
     assert_says(NB, "Going from 50 to 100 digits alone gains 5.7 points, more\nthan any regulariser gained on 50 digits (weight decay, 1.8)")
     assert_says(NB, "the same network on 300\n  digits ends 5.0 points below its 100% training accuracy, at 95.0% on the test digits")
+
+
+CONF = np.load(Path(__file__).resolve().parent.parent / "data" / "l12_confidence.npz")
+CONF_ROWS = {(float(a), float(b)): i for i, (a, b) in enumerate(zip(CONF["lambdas"], CONF["drops"]))}
+
+
+def split_at(setting, seed=0):
+    """{key: (value at the lowest-test-loss epoch, value at the end)}, epoch (counted from 1)."""
+    i = CONF_ROWS[setting]
+    best = int(np.argmin(CONF["test_loss"][i, seed]))
+    return {k: (float(CONF[k][i, seed, best]), float(CONF[k][i, seed, -1]))
+            for k in ("test_loss",) + recipe.CONFIDENCE_KEYS}, best + 1
+
+
+def test_confidence_split_by_hand():
+    """recipe.confidence against a hand computation on three digits."""
+    proba = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.5, 0.4, 0.1]])
+    got = recipe.confidence(proba, np.array([0, 1, 0]))      # right, wrong, right
+    assert abs(got["test_right"] - 2 / 3) < 1e-12
+    assert abs(got["ce_right"] - (-np.log(0.7) - np.log(0.5)) / 2) < 1e-12
+    assert abs(got["ce_wrong"] + np.log(0.3)) < 1e-12
+    assert abs(got["p_true"] - (0.7 + 0.3 + 0.5) / 3) < 1e-12
+    assert abs(got["p_max_wrong"] - 0.6) < 1e-12
+
+
+def test_confidence_file_is_the_lessons_runs():
+    for (lam, p), m in (((0.0, 0.0), NONE), ((0.01, 0.0), DECAY), ((0.0, 0.2), DROPOUT),
+                        ((0.01, 0.2), BOTH)):
+        i = CONF_ROWS[(lam, p)]
+        assert np.array_equal(CONF["test_loss"][i], m["test_loss"])
+        assert np.array_equal(CONF["test_right"][i], m["test_accuracy"])
+        # the test loss is the right digits' and the wrong digits' cross-entropy, weighted
+        r = CONF["test_right"][i]
+        np.testing.assert_allclose(r * CONF["ce_right"][i] + (1 - r) * CONF["ce_wrong"][i],
+                                   CONF["test_loss"][i], rtol=1e-12)
+    assert_says(NB, "`data/make_l12_confidence.py` retrained them (the same runs: the same test loss "
+                    "to the last bit)")
+
+
+def test_right_class_probability_rises_while_the_loss_rises():
+    v, best = split_at((0.0, 0.0))
+    assert best == 20
+    assert round(v["test_loss"][0], 3) == 0.784 and round(v["test_loss"][1], 3) == 0.923
+    assert [round(x, 3) for x in v["p_true"]] == [0.680, 0.745]
+    assert_says(NB, "on average it *rises*, from 0.680 at epoch 20 to 0.745 at the end")
+    assert [round(x, 3) for x in v["ce_right"]] == [0.182, 0.074]
+    assert_says(NB, "The digits it gets right cost less and less (cross-entropy 0.182 → 0.074)")
+    assert [round(x, 3) for x in v["p_max_wrong"]] == [0.595, 0.729]
+    assert [round(x, 2) for x in v["ce_wrong"]] == [2.64, 3.69]
+    assert_says(NB, "the probability it gives its wrong answer grows from 0.595 to 0.729 on average, "
+                    "and their cross-entropy from 2.64 to 3.69")
+    assert 0.2 < 1 - v["test_right"][1] < 0.3
+    assert_says(NB, "including on the quarter of the test digits it gets wrong")
+    # every seed: the mean p of the true class and the mistakes' cost both rise
+    for seed in range(5):
+        w, _ = split_at((0.0, 0.0), seed)
+        assert w["test_loss"][1] > w["test_loss"][0]
+        assert w["p_true"][1] > w["p_true"][0] and w["ce_wrong"][1] > w["ce_wrong"][0]
+        assert w["p_max_wrong"][1] > w["p_max_wrong"][0]
+    assert_says(NB, "so the test loss rises although the mean probability of the right class rises "
+                    "too (in all five seeds)")
+
+
+def test_dropout_confidently_wrong_decay_not():
+    d, _ = split_at((0.0, 0.2))
+    n, _ = split_at((0.0, 0.0))
+    assert (pct(d["test_right"][1]), pct(n["test_right"][1])) == (80.0, 76.5)
+    assert_says(NB, "it gets more test digits right than the unregularised network (80.0% against 76.5%)")
+    ends = {k: split_at(k)[0] for k in CONF_ROWS}
+    assert round(d["p_max_wrong"][1], 3) == 0.857
+    assert d["p_max_wrong"][1] == max(e["p_max_wrong"][1] for e in ends.values())
+    assert round(d["ce_wrong"][1], 2) == 6.23
+    assert d["test_loss"][1] == max(e["test_loss"][1] for e in ends.values())
+    assert_says(NB, "by the end it is even surer of its mistakes (0.857), their cross-entropy is 6.23, "
+                    "and that is why its test loss ends the highest")
+    w, best = split_at((0.01, 0.0))
+    assert best == 260 and [round(x, 2) for x in w["ce_wrong"]] == [2.34, 2.46]
+    assert_says(NB, "Weight decay keeps the cost of the mistakes nearly flat (2.34 → 2.46)")
+
+
+def test_book_epochs():
+    assert_says(NB, "batches of 100, 201 epochs;")
+    assert_says(NB, "(300 images in batches of 100, 201 epochs)")
+
+
+def test_notes_dropout_over_decay_reversed_on_clean_labels():
+    assert int(np.sum(end(DECAY) > end(NONE))) == 5 and int(np.sum(end(DROPOUT) > end(NONE))) == 3
+    assert end(DECAY).mean() > end(DROPOUT).mean()
+    assert end(W_DROPOUT).mean() > end(W_DECAY).mean()
+    assert stopped_test(W_DROPOUT).mean() > stopped_test(W_DECAY).mean()
+    assert_says(NB, "on these clean digits it is the other way round (weight decay better in all five "
+                    "seeds, dropout in three), and only with wrong labels, below, does dropout come first")

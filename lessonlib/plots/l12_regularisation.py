@@ -196,7 +196,7 @@ def noisy_labels_figure(runs, clean, epochs, stops=None):
         ax_test.plot(e, test, color=color, ls=ls, lw=1.6, label=words)
     _accuracy_axis(ax_train, epochs, low=0.0)
     ax_train.set_ylabel("accuracy on the 50 training labels")
-    ax_train.set_title("training, against the labels it was given (12 wrong)", fontsize=9)
+    ax_train.set_title("training, against its labels (12 wrong), mean of five seeds", fontsize=9)
     ax_train.legend(loc="lower right", fontsize=8)
     _accuracy_axis(ax_test, epochs, low=0.4)
     ax_test.set_ylabel("test accuracy (1447 digits)")

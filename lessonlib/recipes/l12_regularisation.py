@@ -68,6 +68,23 @@ def cross_entropy(proba, y):
     return float(-np.mean(np.log(np.maximum(picked, 1e-12))))
 
 
+CONFIDENCE_KEYS = ("test_right", "ce_right", "ce_wrong", "p_true", "p_max_wrong")
+
+
+def confidence(proba, y):
+    """How sure the network is on digits ``y`` (``proba``: its class probabilities): the
+    fraction it gets right (test_right), the cross-entropy on those it gets right and on those
+    it gets wrong (ce_right, ce_wrong; -log p of the true class, floored as in
+    ``cross_entropy``), the mean probability of the true class (p_true) and the mean largest
+    probability on the wrong ones (p_max_wrong: how sure it is of its mistakes)."""
+    picked = np.maximum(proba[np.arange(len(y)), y], 1e-12)
+    right = np.argmax(proba, axis=1) == y
+    nll = -np.log(picked)
+    return {"test_right": float(np.mean(right)), "ce_right": float(np.mean(nll[right])),
+            "ce_wrong": float(np.mean(nll[~right])), "p_true": float(np.mean(picked)),
+            "p_max_wrong": float(np.mean(np.max(proba[~right], axis=1)))}
+
+
 def weight_norm(model):
     """sqrt(sum of squared weights) over the weight matrices (what weight decay penalises)."""
     return float(np.sqrt(sum(float(np.sum(model.params[name] ** 2))
@@ -75,18 +92,19 @@ def weight_norm(model):
 
 
 def train_digits(weight_decay=0.0, dropout=0.0, epochs=EPOCHS, seed=0, hidden=HIDDEN, data=None,
-                 lr=LR, test=True, callback=None):
+                 lr=LR, test=True, callback=None, split=False):
     """Train the lesson's network on ``load_data()`` (or ``data``, the same 6-tuple).
 
     Every epoch, in inference mode (no dropout): accuracy on the training, validation and test
     digits, the validation and test cross-entropy and the weights' size. ``test=False`` skips
     the test digits (their entries are NaN), which the explorer does to stay quick.
-    Returns (model, history, metrics), metrics a dict of per-epoch arrays named by ``KEYS``.
+    Returns (model, history, metrics), metrics a dict of per-epoch arrays named by ``KEYS``
+    (and, with ``split=True``, by ``CONFIDENCE_KEYS``: ``confidence`` on the test digits).
     ``callback(epoch, history)`` after each epoch, as ``MLP.fit`` calls it."""
     X, y, X_val, y_val, X_test, y_test = load_data() if data is None else data
     model = MLP(X.shape[1], list(hidden), 10, activation="relu", init="he", dropout=dropout,
                 seed=seed)
-    metrics = {k: [] for k in KEYS}
+    metrics = {k: [] for k in KEYS + (CONFIDENCE_KEYS if split else ())}
 
     def record(epoch, history):
         metrics["train_accuracy"].append(float(np.mean(model.predict(X) == y)))
@@ -95,6 +113,9 @@ def train_digits(weight_decay=0.0, dropout=0.0, epochs=EPOCHS, seed=0, hidden=HI
                 proba = model.predict_proba(Xs)
                 metrics[f"{name}_accuracy"].append(float(np.mean(np.argmax(proba, axis=1) == ys)))
                 metrics[f"{name}_loss"].append(cross_entropy(proba, ys))
+                if split and name == "test":
+                    for k, v in confidence(proba, ys).items():
+                        metrics[k].append(v)
             else:
                 metrics[f"{name}_accuracy"].append(np.nan)
                 metrics[f"{name}_loss"].append(np.nan)
