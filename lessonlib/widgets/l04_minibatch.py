@@ -67,7 +67,6 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
     ax_c.legend(loc="lower right", fontsize=8, framealpha=0.85)
     c_title = ax_c.set_title("b\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_c)
-    banner.set_position((0.5, 0.9))
     banner.set_fontsize(10)
 
     (full_loss,) = ax_l.plot([], [], color=FULL_COLOR, lw=1.2, label="full batch")
@@ -85,10 +84,14 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         best_line.set_ydata([best, best])
         ax_c.set_xlim(grid[0], grid[-1])
         ax_c.set_ylim(grid[0], grid[-1])
+        # the banner in the half of the map away from the true b's star
+        star_up = (true_b[1] - grid[0]) / (grid[-1] - grid[0]) > 0.5
+        banner.set_position((0.5, 0.45 if star_up else 0.8))
         contour["data"] = key
 
     show_data(data)
     fig.colorbar(contour["set"][0], ax=ax_c, label="loss", ticks=LOSS_LEVELS[::4])
+    ax_l.set_xlim(0, 1000)      # laid out for the widest step axis: its "1000" fits the figure
     fig.tight_layout()
 
     def update(data, batch_size, lr, momentum, steps, seed, progress=None):
