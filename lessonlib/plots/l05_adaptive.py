@@ -17,7 +17,7 @@ from matplotlib.colors import LogNorm
 from ..recipes.l05_adaptive import BOUND
 from .l02_momentum import LOSS_LEVELS
 from . import l03_relu
-from .style import class1_proba, fit_log_axis, new_figure
+from .style import class1_proba, fit_log_axis, holds, new_figure
 
 # The five optimisers of lessonlib.optim.OPTIMIZER_NAMES, in that order: name on screen,
 # and colour (Okabe-Ito, colour-blind safe) and marker in every figure and in the explorer.
@@ -151,11 +151,11 @@ def _fit_loss_axis(ax, curves, log, best=None):
         fit_log_axis(ax, [np.maximum(values, QUADRATIC_LOSS_FLOOR)], min_ratio=10, margin=3,
                      snap=True)
     else:
-        # rounded to 0.05: most moves keep the limits (a new limit redraws the whole figure)
+        # rounded to 0.05, and kept while they hold the curves with at most 0.1 to spare: most
+        # moves keep the limits (a new limit redraws the whole figure)
         pad = max(0.05 * (hi - lo), 0.005)
-        limits = (np.floor((lo - pad) / 0.05) * 0.05, np.ceil((hi + pad) / 0.05) * 0.05)
-        if ax.get_ylim() != limits:
-            ax.set_ylim(*limits)
+        if not holds(ax.get_ylim(), (lo - pad, hi + pad), slack=0.1):
+            ax.set_ylim(np.floor((lo - pad) / 0.05) * 0.05, np.ceil((hi + pad) / 0.05) * 0.05)
 
 
 _SURFACES = {}

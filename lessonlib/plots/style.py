@@ -89,6 +89,31 @@ def axis_end(n):
     return float(np.ceil(n / unit - 1e-9) * unit)
 
 
+def holds(limits, needed, slack, log=False):
+    """True if ``limits`` (lo, hi) contain ``needed`` with at most ``slack`` to spare at either
+    end (a factor on a log axis). An explorer keeps an axis that still holds its new curve:
+    a kept axis lets the figure be blitted, a new one redraws it whole; the slack stops a
+    curve from sitting in a corner of limits made for an earlier, much larger one."""
+    (lo, hi), (need_lo, need_hi) = limits, needed
+    if not (lo <= need_lo and need_hi <= hi):
+        return False
+    if log:
+        return need_lo / lo <= slack and hi / need_hi <= slack
+    return need_lo - lo <= slack and hi - need_hi <= slack
+
+
+def fit_step_axis(ax, steps, pad=0.0):
+    """x limits of an explorer's step axis, from -pad to a round end + pad. The end is kept
+    while it holds ``steps`` with the curve over at least half of the axis; a new one is
+    ``axis_end(1.5 * steps)``, room for a few more steps. Most moves of a steps slider then
+    keep the axis (a blit), instead of every crossing of a round number (a full redraw)."""
+    lo, hi = ax.get_xlim()
+    end = hi - pad
+    if lo == -pad and steps <= end <= 2 * max(steps, 1):
+        return
+    ax.set_xlim(-pad, axis_end(1.5 * steps) + pad)
+
+
 def _snap_125(value, up):
     """The nearest of 1, 2, 5 times a power of ten below (or above, ``up``) ``value`` > 0."""
     power = 10.0 ** np.floor(np.log10(value))
@@ -104,9 +129,10 @@ def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floo
     each side; down to the floor itself when ``include_floor`` and some value sits on it.
     Labels: plain numbers at 1, 2 and 5 times the powers of ten over a short range, at the
     powers over a long one, and 10^k beyond four decades; minor ticks unlabelled.
-    ``snap`` widens the limits to 1, 2 or 5 times a power of ten, so that an explorer's next
-    curve mostly keeps them; limits already in place are left untouched (no redraw of the
-    axis: a blitting explorer stays a blit)."""
+    ``snap`` widens the limits to 1, 2 or 5 times a power of ten, and keeps the limits in
+    place while they hold the values with at most a decade to spare at either end, so that an
+    explorer's next curve mostly keeps them (no redraw of the axis: a blitting explorer stays
+    a blit)."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     values = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) \
         if len(arrays) else np.array([])
@@ -122,9 +148,12 @@ def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floo
         centre = np.sqrt(lo * hi)
         lo, hi = centre / np.sqrt(min_ratio), centre * np.sqrt(min_ratio)
     lo, hi = lo / margin, hi * margin
+    fitted = getattr(ax, "_fitted_log_limits", None) == ax.get_ylim()
+    if snap and fitted and holds(ax.get_ylim(), (lo, hi), slack=10.0, log=True):
+        return                 # within a decade of what is shown: keep it (see ``holds``)
     if snap:
         lo, hi = _snap_125(lo, up=False), _snap_125(hi, up=True)
-    if getattr(ax, "_fitted_log_limits", None) == (lo, hi) and ax.get_ylim() == (lo, hi):
+    if fitted and ax.get_ylim() == (lo, hi):
         return
     ax.set_ylim(lo, hi)
     ax._fitted_log_limits = (lo, hi)

@@ -12,7 +12,7 @@ from ..optim import SGD, descend
 from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, _finite_clipped, _mark_minima,
                                       _set_trace, add_zoom, draw_function_paths, draw_trace, fixed)
 from ..recipes.l01_local_minima import AHEAD, outcome
-from ..plots.style import axis_end
+from ..plots.style import fit_step_axis
 from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
 
 __all__ = ["local_minima_explorer"]
@@ -56,8 +56,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         plots.set_path(zline, zend, drawn, spec["f"])
         start_point.set_data([start], [spec["f"](start)])
         _set_trace(trace, path)
-        if ax_t.get_xlim() != (-0.5, axis_end(steps) + 0.5):   # a new limit: a full redraw
-            ax_t.set_xlim(-0.5, axis_end(steps) + 0.5)
+        fit_step_axis(ax_t, steps, pad=0.5)
         what = outcome(path, spec["marks"], ahead=run[steps + 1:])
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")

@@ -15,7 +15,7 @@ from ..optim import SGD, descend
 from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, MOMENTUM_COLOR, _finite_clipped,
                                       _set_trace, add_zoom, draw_trace, fixed)
 from ..plots.l02_momentum import LOSS_LEVELS, class_legend, map_colorbar, redraw_loss_contours
-from ..plots.style import axis_end
+from ..plots.style import fit_step_axis
 from ..recipes.l01_local_minima import AHEAD, BLOWN_UP, outcome
 from ..recipes.toys import blew_up
 from ..recipes.l02_momentum import DATA_SETS, _inside, grid_for, loss_surface
@@ -90,8 +90,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         if shown["function"] != function:
             show_function(function)
         spec = FUNCTIONS[function]
-        if ax_t.get_xlim() != (-0.5, axis_end(steps) + 0.5):   # a new limit: a full redraw
-            ax_t.set_xlim(-0.5, axis_end(steps) + 0.5)
+        fit_step_axis(ax_t, steps, pad=0.5)
         # followed AHEAD steps further, to say where a run that has not settled is heading
         runs = [descend(spec["grad"], start, SGD(lr=lr), steps + AHEAD),
                 descend(spec["grad"], start, SGD(lr=lr, momentum=momentum), steps + AHEAD)]

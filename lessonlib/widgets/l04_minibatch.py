@@ -11,7 +11,7 @@ from ..data import make_sin_logistic
 from ..optim import SGD
 from ..plots.l02_momentum import LOSS_LEVELS, redraw_loss_contours
 from ..plots.l04_minibatch import FULL_COLOR
-from ..plots.style import axis_end
+from ..plots.style import fit_step_axis, holds
 from ..recipes.l02_momentum import DATA_SETS, grid_for, loss_surface
 from ..recipes.l04_minibatch import reached
 from ..recipes.toys import sin_logistic_descend, sin_logistic_loss
@@ -111,14 +111,13 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         full_loss.set_data(its, f_losses)
         finite = np.concatenate([losses, f_losses, [best]])
         finite = finite[np.isfinite(finite)]
-        # new limits redraw the whole figure (ticks and labels): rounded to 0.05, most moves
-        # keep them, and only the curves and texts are drawn again
-        limits = ((0.0, axis_end(steps)),
-                  (np.floor((min(finite.min(), best) - 0.02) / 0.05) * 0.05,
-                   np.ceil((max(finite.max(), 0.70) + 0.02) / 0.05) * 0.05))
-        if (ax_l.get_xlim(), ax_l.get_ylim()) != limits:
-            ax_l.set_xlim(*limits[0])
-            ax_l.set_ylim(*limits[1])
+        # new limits redraw the whole figure (ticks and labels): rounded to 0.05 and kept while
+        # they hold the curves with at most 0.1 to spare, most moves keep them, and only the
+        # curves and texts are drawn again
+        fit_step_axis(ax_l, steps)
+        needed = (min(finite.min(), best) - 0.02, max(finite.max(), 0.70) + 0.02)
+        if not holds(ax_l.get_ylim(), needed, slack=0.1):
+            ax_l.set_ylim(np.floor(needed[0] / 0.05) * 0.05, np.ceil(needed[1] / 0.05) * 0.05)
         b = path[-1]
         # only an end point outside the picture (or not finite) is hidden from the reader: a
         # path that wanders out and comes back is drawn clipped and needs no banner

@@ -13,7 +13,7 @@ import numpy as np
 from ..plots.l05_adaptive import (OPTIMIZER_COLORS, OPTIMIZER_LABELS, _fit_loss_axis,
                                   draw_surface, drawable, drawable_losses)
 from ..optim import OPTIMIZER_NAMES, make_optimizer
-from ..plots.style import axis_end
+from ..plots.style import fit_step_axis
 from ..recipes.l05_adaptive import BOUND, make_problems
 from ..recipes.toys import blew_up
 from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverged, new_figure,
@@ -110,8 +110,7 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
             ax_l.legend(handles=[prev_loss] * has_prev + [loss_line] +
                         [best_line] * best_line.get_visible(), fontsize=8, loc="upper right")
             state["legend"] = legend_key
-        if ax_l.get_xlim() != (0, axis_end(steps)):      # a new limit: a full redraw
-            ax_l.set_xlim(0, axis_end(steps))
+        fit_step_axis(ax_l, steps)
         _fit_loss_axis(ax_l, [shown, prev_loss.get_ydata()], spec.log_loss,
                        None if spec.log_loss else spec.best)
         gone = blew_up(path, BOUND)
