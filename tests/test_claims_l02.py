@@ -99,7 +99,7 @@ def test_momentum_on_x_squared_spirals_in_with_modulus_sqrt_rho():
 
 def test_the_heavy_ball_on_x_squared_converges_for_lr_below_1_plus_rho():
     assert_says(NB, r"So on $x^2$ plain gradient descent needs $\text{lr} < 1$, the heavy ball "
-                r"only $\text{lr} < 1 + \rho$.")
+                r"only $\text{lr} < 1 + \rho$,")
     for rho in (0.0, 0.5, 0.9):
         assert largest_root(1 + rho - 0.01, rho) < 1 < largest_root(1 + rho + 0.01, rho)
         # and the runs themselves: converge just below, blow up just above
@@ -144,9 +144,9 @@ def test_on_the_shown_seed_plain_gd_is_stuck_and_momentum_reaches_the_true_b():
 
 def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
     assert_says(NB, "Momentum reaches the true $b$ on 16 of 20 data seeds, plain gradient descent "
-                "on 11, and plain gradient descent never succeeds where momentum fails.")
-    assert_says(NB, "on the other 4 seeds it stops short too, seed 0 among them")
-    assert_says(NB, "it reached the true $b$ on 16 of 20 data sets, plain gradient descent on 11;")
+                "on 11, and plain gradient descent never succeeds where momentum fails;")
+    assert_says(NB, "On the other 4 seeds momentum stops short too, seed 0 among them")
+    assert_says(NB, "it reached the true $b$ on 16 of 20 data sets, plain gradient descent on 11.")
     sweep = seed_sweep()
     plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
     assert plain.sum() == 11 and heavy.sum() == 16
@@ -161,20 +161,16 @@ def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
 def test_the_notes_contrast_shows_on_5_of_20_data_seeds():
     assert_says(NB, "We use data seed 2, one on which the notes' result shows, and count below how "
                 "many of 20 seeds show it.")
-    assert_says(NB, "The notes' result, momentum through where plain gradient descent stops, shows "
-                "on 5 of the 20 (seeds 1, 2, 3, 14 and 19); on its other 11 successes plain gradient "
-                "descent gets there too.")
-    assert_says(NB, "the notes' contrast (momentum through, plain stuck) showed on 5.")
+    assert_says(NB, "the notes' contrast (momentum through, plain stuck) shows on 5.")
     sweep = seed_sweep()
     plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
     assert list(np.flatnonzero(heavy & ~plain)) == [1, 2, 3, 14, 19]
-    assert (heavy & plain).sum() == 11
+    assert (heavy & plain).sum() == 11           # the other 11 momentum successes (printed)
 
 
 def test_the_bound_and_the_sqrt_rho_floor_over_the_learning_rate():
-    assert_says(NB, r"With $\rho = 0$ the bound is plain gradient descent's $\text{lr} < 1$; "
-                r"momentum moves it to $1 + \rho$, and no learning rate shrinks the path faster "
-                r"than $\sqrt\rho$ per step (the flat stretches of the curves).")
+    assert_says(NB, r"the heavy ball only $\text{lr} < 1 + \rho$, and no learning rate shrinks "
+                r"the path faster than $\sqrt\rho$ per step:")
     lrs = np.arange(1, 300) / 100
     for rho, limit, floor in ((0.0, 1.0, 0.0), (0.5, 1.5, 0.5 ** 0.5), (0.9, 1.9, 0.9 ** 0.5)):
         r = np.array([largest_root(lr, rho) for lr in lrs])
@@ -200,7 +196,7 @@ def test_on_seed_0_both_runs_end_in_the_dip_where_lesson_04_starts():
 
 
 def test_the_harder_data_momentum_fails_on_an_almost_flat_start():
-    assert_says(NB, "It fails, as in the notes. The surface is mostly a plateau near log 2")
+    assert_says(NB, "It fails, as in the notes: the surface is mostly a plateau near log 2")
     assert_says(NB, "Near $(0, 0)$ the gradient is less than a tenth of the easy data's")
     assert_says(NB, "the path barely moves")
     X, y = make_sin_logistic(*HARD, seed=DATA_SEED)
@@ -235,9 +231,9 @@ def heavy_ball_2d(lr, rho, steps):
 def test_the_ravine_plain_gd_zig_zags_across_and_creeps_along():
     assert_says(NB, r"From $(-9, 1)$ with lr 0.075, near plain gradient descent's limit "
                 r"$2/25 = 0.08$:")
-    assert_says(NB, r"Plain gradient descent bounces across the valley ($1 - 25\cdot 0.075 = "
-                r"-0.875$ per step) and creeps along the floor (0.925 per step): after 30 updates "
-                "it is still 0.868 from the minimum.")
+    assert_says(NB, r"Plain gradient descent bounces across the valley (factor $1 - 25\cdot 0.075 "
+                r"= -0.875$) and creeps along it;")
+    # the printed factors (0.875 across, 0.925 along) and distance after 30 updates (0.868)
     # plain gradient descent multiplies b1 by 1 - 0.075 and b2 by 1 - 25 * 0.075 each step
     t = np.arange(61)
     closed = np.stack([-9.0 * 0.925 ** t, (-0.875) ** t], axis=1)
@@ -254,9 +250,9 @@ def test_the_ravine_plain_gd_zig_zags_across_and_creeps_along():
 
 
 def test_the_ravine_momentum_half_damps_the_zig_zag_and_is_far_closer():
-    assert_says(NB, "Momentum 0.5 cancels the alternating gradients across the valley and adds up "
-                "the steady ones along it: 0.800 per step along, and after 30 updates it is 0.019 "
-                "away.")
+    assert_says(NB, "momentum 0.5 cancels the alternating gradients across and adds up the steady "
+                "ones along.")
+    # the printed: 0.800 per step along, 0.019 from the minimum after 30 updates
     heavy = descend(ravine_grad, RAVINE_START, SGD(lr=0.075, momentum=0.5), 60)
     np.testing.assert_allclose(heavy, heavy_ball_2d(0.075, 0.5, 60), rtol=1e-9, atol=1e-14)
     assert f"{np.linalg.norm(heavy[30]):.3f}" == "0.019"
@@ -273,10 +269,9 @@ def test_the_ravine_momentum_half_damps_the_zig_zag_and_is_far_closer():
 
 
 def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
-    assert_says(NB, r"More momentum is not better here: with 0.9 both factors are "
-                r"$\sqrt{0.9} = 0.949$ (complex roots), the path swings along the valley past "
-                r"the minimum to $b_1 \approx 5$, and after 60 updates it is further away than "
-                "plain gradient descent.")
+    assert_says(NB, r"More is not better: with 0.9 both factors are $\sqrt{0.9}$ and the path "
+                r"swings past the minimum to $b_1 \approx 5$.")
+    # the printed: |r| 0.949 both ways; after 60 updates further away than plain GD
     swing = descend(ravine_grad, RAVINE_START, SGD(lr=0.075, momentum=0.9), 60)
     np.testing.assert_allclose(swing, heavy_ball_2d(0.075, 0.9, 60), rtol=1e-9, atol=1e-14)
     for h in (1.0, 25.0):
@@ -285,3 +280,20 @@ def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
     assert round(swing[:31, 0].max()) == 5                      # within the 30 updates drawn
     plain_60 = np.hypot(9.0 * 0.925 ** 60, 0.875 ** 60)
     assert np.linalg.norm(swing[60]) > plain_60
+
+
+def test_gohs_best_momentum_is_below_0_5_for_the_ravine_and_near_0_9_for_a_narrower_valley():
+    assert_says(NB, "Goh's best pair (printed) has momentum below 0.5 here, near 0.9 for a much "
+                "narrower valley.")
+    # Goh: for curvatures 1 and kappa, lr = (2 / (1 + sqrt kappa))^2, rho = ((sqrt kappa - 1) /
+    # (sqrt kappa + 1))^2; for kappa = 25 that is lr 1/9, rho 4/9, and both directions shrink
+    # by 2/3 per step (r^2 -+ 4/3 r + 4/9 = (r -+ 2/3)^2).
+    assert f"{4 / 9:.3f}" == "0.444" and f"{(30.6228 / 32.6228) ** 2:.3f}" == "0.881"
+    for h in (1.0, 25.0):
+        assert abs(lessonlib_largest_root(1 / 9, 4 / 9, h) - 2 / 3) < 1e-6
+    # and no pair on a grid does better than 2/3 in the worse direction
+    best = min(max(lessonlib_largest_root(lr, rho, h) for h in (1.0, 25.0))
+               for lr in np.linspace(0.01, 0.15, 29) for rho in np.linspace(0.0, 0.95, 39))
+    assert best > 2 / 3 - 1e-6
+    # the printed runs: 0.5 at lr 0.075 shrinks by 0.800 along, Goh's pair by 0.667
+    assert lessonlib_largest_root(0.075, 0.5, 1.0) > 0.79

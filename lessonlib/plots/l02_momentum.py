@@ -160,12 +160,13 @@ def sin_logistic_runs_figure(X, y, grid, L, runs, true_b=None):
     return fig
 
 
-def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss, true_map=False):
+def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss, true_map=False, zoom=None):
     """Several runs (label, path, losses) on one sin-logistic surface. Top: the loss surface in
     3-D and from above, every path on both (plain GD dashed, momentum solid). Bottom: the
     decision map at each run's final b (and at the true b, ``true_map``), with a class legend
     and a p(class 1) colour bar, and the loss per step against ``best_loss`` (the loss at the
-    true b)."""
+    true b). ``zoom`` = (b1 limits, b2 limits): an inset magnifying that part of the
+    surface from above."""
     maps = [(label, path[-1]) for label, path, _ in runs]
     if true_map:
         maps.append(("true b", np.asarray(true_b, dtype=np.float64)))
@@ -183,24 +184,50 @@ def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss, true_map=False):
                        rstride=1, cstride=1, linewidth=0, antialiased=False, alpha=0.8, zorder=1)
     filled = ax_c.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis", extend="both")
     ax_c.contour(B1, B2, L, levels=LOSS_LEVELS, colors="k", linewidths=0.3, alpha=0.4)
+    # Plain GD's path is short and lies under the start of momentum's: draw it on top, with a
+    # dot per step, and magnify the start in an inset (``zoom``: (b1 limits, b2 limits)).
+    ax_z = None
+    if zoom is not None:
+        ax_z = ax_c.inset_axes([0.03, 0.57, 0.36, 0.4])
+        ax_z.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis", extend="both")
+        ax_z.set_xlim(*zoom[0])
+        ax_z.set_ylim(*zoom[1])
+        ax_z.set_xticks([])
+        ax_z.set_yticks([])
+        ax_c.indicate_inset_zoom(ax_z, edgecolor="white", alpha=0.9)
+    start = runs[0][1][0]
     for label, path, losses in runs:
         style = _style(label)
+        plain = "momentum" not in label
+        on_top = 2 if plain else 0
         shown = _inside(path, grid)
-        ax_3d.plot(path[shown, 0], path[shown, 1], losses[shown] + 0.005, lw=2, zorder=5,
-                   path_effects=_HALO, **style)
+        ax_3d.plot(path[shown, 0], path[shown, 1], losses[shown] + 0.005, lw=2,
+                   zorder=5 + on_top, path_effects=_HALO, **style)
         ax_3d.scatter([path[-1, 0]], [path[-1, 1]], [losses[-1] + 0.005], color=style["color"],
-                      edgecolor="k", s=30, zorder=6, depthshade=False)
-        ax_c.plot(path[:, 0], path[:, 1], lw=1.8, label=label, path_effects=_HALO, **style)
-        ax_c.plot(*path[-1], "o", color=style["color"], mec="k", ms=7)
-    start = runs[0][1][0]
-    ax_c.plot(*start, "o", mfc="white", mec="k", ms=7, label="start", zorder=5)
+                      edgecolor="k", s=30, zorder=6 + on_top, depthshade=False)
+        for ax in (ax_c, ax_z):
+            if ax is None:
+                continue
+            ax.plot(path[:, 0], path[:, 1], lw=1.8, path_effects=_HALO, zorder=3 + on_top,
+                    **style)
+            if plain:         # a dot per step, without the halo
+                ax.plot(path[:, 0], path[:, 1], "o", ms=3, color=style["color"], mec="white",
+                        mew=0.4, zorder=3 + on_top)
+            ax.plot(*path[-1], "o", color=style["color"], mec="k", ms=7, zorder=4 + on_top)
+            if ax is ax_c:    # the legend's entry: the line, with the dots for plain GD
+                ax.plot([], [], lw=1.8, label=label, marker="o" if plain else None, ms=3,
+                        **style)
+    for ax in (ax_c, ax_z):
+        if ax is not None:
+            ax.plot(*start, "o", mfc="white", mec="k", ms=9, label="start", zorder=2)
     ax_c.plot(*true_b, "*", color="white", mec="k", ms=14, label="true b", zorder=5)
     ax_c.set_xlim(grid[0], grid[-1])
     ax_c.set_ylim(grid[0], grid[-1])
     ax_c.set_xlabel("b1")
     ax_c.set_ylabel("b2")
     ax_c.legend(loc="lower right", fontsize=8, framealpha=0.85)
-    ax_c.set_title("from above (the dots: where each run ends)", fontsize=10)
+    ax_c.set_title("from above (big dots: the ends; inset: the start)" if zoom is not None
+                   else "from above (the dots: where each run ends)", fontsize=10)
     fig.colorbar(filled, ax=ax_c, label="loss", ticks=LOSS_LEVELS[::4])
     ax_3d.set_xlabel("b1", labelpad=-4)
     ax_3d.set_ylabel("b2", labelpad=-4)
@@ -249,37 +276,37 @@ def map_colorbar(fig, image, ax):
 # ---------------------------------------------------------------- the ravine and the roots
 
 def ravine_figure(runs, shown, b1_range=(-10.0, 6.0), b2_range=(-1.5, 1.3)):
-    """Left: the first ``shown`` updates of each (label, path) on the contours of the ravine
-    (b1² + 25 b2²)/2 (not to scale: b2 is stretched); right: each path's distance to the
-    minimum (0, 0) against the step, on a log axis, the whole path."""
-    fig, (ax_c, ax_d) = new_figure(1, 2, figsize=(9, 3.6), width_ratios=(1.35, 1))
-    B1, B2 = np.meshgrid(np.linspace(*b1_range, 241), np.linspace(*b2_range, 121))
+    """Top: the first ``shown`` updates of each (label, path) on the contours of the ravine
+    (b1² + 25 b2²)/2, drawn to scale (one unit of b1 as long as one of b2); bottom: each path's
+    distance to the minimum (0, 0) against the step, on a log axis, the whole path."""
+    fig, (ax_c, ax_d) = new_figure(2, 1, figsize=(8.5, 5.0), height_ratios=(1, 1.45))
+    B1, B2 = np.meshgrid(np.linspace(*b1_range, 321), np.linspace(*b2_range, 121))
     levels = [0.5 * 2.0 ** k for k in range(-4, 7)]
     ax_c.contour(B1, B2, ravine(np.stack([B1, B2], axis=-1)), levels=levels, colors="0.6",
                  linewidths=0.7)
     styles = _styles([label for label, _ in runs])
     for (label, path), style in zip(runs, styles):
-        ax_c.plot(path[:shown + 1, 0], path[:shown + 1, 1], marker="o", ms=2.5, lw=1.3,
+        ax_c.plot(path[:shown + 1, 0], path[:shown + 1, 1], marker="o", ms=2, lw=1.1,
                   label=label, **style)
         dist = np.linalg.norm(path, axis=1)
         ax_d.plot(np.arange(len(path)), dist, lw=1.6, label=label, **style)
-    marks = [ax_c.plot(*runs[0][1][0], "o", mfc="white", mec="k", ms=7, label="start",
-                       zorder=5)[0],
-             ax_c.plot(0, 0, "*", color="white", mec="k", ms=12, label="minimum", zorder=5)[0]]
+    ax_c.plot(*runs[0][1][0], "o", mfc="white", mec="k", ms=6, label="start", zorder=5)
+    ax_c.plot(0, 0, "*", color="white", mec="k", ms=11, label="minimum", zorder=5)
     ax_c.set_xlim(*b1_range)
     ax_c.set_ylim(*b2_range)
-    ax_c.set_xlabel("b1 (along the valley)")
-    ax_c.set_ylabel("b2 (across; stretched)")
-    ax_c.legend(handles=marks, fontsize=7.5, loc="lower left", framealpha=0.9, ncol=2)
-    ax_c.set_title(f"contours of (b1² + 25 b2²)/2: the first {shown} updates", fontsize=10)
+    ax_c.set_aspect("equal")
+    ax_c.set_xlabel("b1 (along the valley)", labelpad=1)
+    ax_c.set_ylabel("b2\n(across)")
+    ax_c.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.05), framealpha=0.9)
+    ax_c.set_title(f"contours of (b1² + 25 b2²)/2, to scale: the first {shown} updates",
+                   fontsize=10)
     ax_d.axvline(shown, color="0.3", ls=(0, (1, 3)), lw=1, label=f"{shown} updates")
     ax_d.set_yscale("log")
     fit_log_axis(ax_d, [np.linalg.norm(path, axis=1) for _, path in runs])
     ax_d.set_xlabel("step")
     ax_d.set_ylabel("distance to the minimum")
-    ax_d.legend(fontsize=7.5, loc="lower left", framealpha=0.9,
-                title="paths as on the left", title_fontsize=7.5)
-    ax_d.set_title("distance to the minimum (log scale)", fontsize=10)
+    ax_d.legend(fontsize=7.5, loc="lower left", framealpha=0.9)
+    ax_d.set_title("distance to the minimum (log scale), the whole path", fontsize=10)
     fig.tight_layout()
     return fig
 
