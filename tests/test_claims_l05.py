@@ -8,7 +8,7 @@ import pytest
 from _claims import assert_says
 
 from lessonlib import SGD, Adagrad, Adam, RMSProp, descend
-from lessonlib.data import make_sin_logistic
+from lessonlib.data import make_rings, make_sin_logistic
 from lessonlib.exercises import l05_adaptive as ex
 from lessonlib.plots import l05_adaptive as figures
 from lessonlib.recipes import l05_adaptive as recipe
@@ -113,15 +113,32 @@ def test_rmsprop_from_five(from_five):
     says("RMSProp's first step is **3.16 times lr**", "is a tenth of $g_1^2$",
          "the steps come down to about lr within ten updates",
          "its effective rate *rises* (right): it is within $10^{-15}$ of the minimum after 100 "
-         "updates", "after its rate peaks RMSProp hops from side to side at every update")
+         "updates")
     _, (path, rates) = from_five
     steps = _steps(path, 0.1)
     assert f"{steps[0]:.2f}" == "3.16"
     assert 0.9 < steps[9] < 1.2                              # 1.08 in update 10
     assert rates[99] > 10 * rates[9]
     assert abs(path[100]) < 1e-15                            # 2.4e-16
+
+
+def test_rmsprop_hovers_at_lesson_01s_stability_limit(from_five):
+    """path[t] is x after update t, rates[t - 1] the effective rate of update t."""
+    says("on $x^2$ an update is $x \\leftarrow (1 - 2\\,\\text{rate})\\, x$: lesson 01's stability "
+         "limit, rate $< 2/f'' = 1$", "The rate passes 1 in the update right after $|x|$ is "
+         "smallest; from then on every update multiplies $|x|$ by $|1 - 2\\,\\text{rate}| > 1$, "
+         "until the larger gradients pull the rate back",
+         "**RMSProp ends up hovering at the stability limit**, hopping from side to side")
+    _, (path, rates) = from_five
+    size = np.abs(path)
+    closest, over = int(np.argmin(size)), int(np.argmax(rates > 1)) + 1
+    assert (closest, over) == (111, 112) and f"{size[closest]:.1e}" == "1.7e-20"
+    # the update itself: x_t = (1 - 2 rate_t) x_(t-1) on x^2 (RMSProp's step is rate * f'(x))
+    assert np.allclose(path[1:], (1 - 2 * rates) * path[:-1], rtol=1e-12, atol=0)
+    assert np.all(rates[over - 1:145] > 1) and np.all(size[over:146] > size[over - 1:145])
     peak = int(np.argmax(rates)) + 1
-    assert peak == 144
+    assert peak == 144 and f"{rates[peak - 1]:.1f}" == "5.4" and f"{size[peak]:.2g}" == "0.016"
+    assert f"{rates[160:].mean():.2f}" == "1.02"             # hovering at the limit
     sides = np.sign(path[peak + 5:])
     assert np.all(sides[1:] != sides[:-1])
 
@@ -205,13 +222,22 @@ def test_arrivals_over_ten_batch_orders():
 
 
 def test_sgd_moves_about_twice_as_far(hard):
-    says("the gradient of a batch is mostly noise", "Over the first 300 steps:")
+    says("the gradient of a batch is mostly noise", "Over the first 300 steps:",
+         "so its step is at most about lr (longer only in its first step, $\\sqrt 2$ lr in two "
+         "dimensions)")
     X, y = hard
-    moves = []
+    moves, ratios = [], []
     for make in (lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)):
         path, _ = sin_logistic_descend(X, y, make(), 300, batch_size=30, seed=0)
-        moves.append(np.linalg.norm(np.diff(path, axis=0), axis=1).mean())
+        step = np.linalg.norm(np.diff(path, axis=0), axis=1)
+        moves.append(step.mean())
+        ratios.append(step / 0.1)
     assert 1.7 < moves[0] / moves[1] < 2.2                     # 0.0473 / 0.0244 = 1.9
+    sgd, adam = ratios
+    shown = [f"{np.median(r):.2f} {np.percentile(r, 99):.2f} {r.max():.2f}" for r in ratios]
+    assert shown == ["0.46 1.14 1.24", "0.22 0.61 1.41"]
+    assert np.sum(adam > 1) == 1 and adam[0] == adam.max()     # only the first step
+    assert abs(adam[0] - np.sqrt(2)) < 1e-6 and np.sum(sgd > 1) == 10
 
 
 def test_explorer_floor():
@@ -234,7 +260,7 @@ def test_exercise_settings_as_described():
 # ---------------------------------------------------------------- the rings
 
 def test_rings_settings():
-    says("for the notes' 10,000 updates (667 epochs of 15 batches)",
+    says("for about the notes' 10,000 updates (667 epochs of 15 batches)",
          "Adam at lr 0.001 against SGD at lr 0.05 with momentum 0.9")
     assert recipe.RINGS_EPOCHS == 667 and -(-300 // recipe.RINGS_BATCH) == 15
     adam, sgd = (make() for make in recipe.RINGS_OPTIMIZERS.values())
@@ -380,5 +406,16 @@ def test_the_papers_efficient_order_passes_5b():
     """The text says the check accepts the Adam paper's lr_t / eps-hat order (as Keras runs
     it); the checker's own table of right answers holds the same learner."""
     from test_exercises_l05_adaptive import adam_slip
-    says("The Adam paper's faster order of the same computation", "and the check accepts it")
+    from test_exercises_l05_adaptive import slip
+    says("The Adam paper's faster order of the same computation",
+         "and the check accepts it (here and in exercise 5b)")
     assert ex.train_adam.grade(adam_slip(eps_hat=True)) is None
+    assert ex.adam_update.grade(slip(paper=True)) is None
+
+
+def test_trainer_figure_runs_print_their_accuracy():
+    """Cell 33 prints lessonlib's accuracy (and the learner's, the same once it passes)."""
+    says("draws both runs, with their training accuracies")
+    runs = ex.train_adam.lesson_runs(ex.train_adam.reference)
+    X, y = make_rings()
+    assert [f"{model.score(X, y):.3f}" for _, model, _ in runs] == ["0.977", "0.977"]

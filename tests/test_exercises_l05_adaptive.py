@@ -15,8 +15,9 @@ EX = exercises.adam_update
 def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.0,
             correct=("m", "n"), t0=1, eps_inside=False, extra_steps=0, keep_m=True,
             keep_n=True, in_place=False, fixed_betas=False, swap=False, t_up_first=False,
-            use_eps=True):
-    """Adam written the way a learner might, with one slip switched on by a keyword."""
+            use_eps=True, m_sum=False, swap_avg=False, swap_corr=False, paper=False):
+    """Adam written the way a learner might, with one slip switched on by a keyword (paper: the
+    Adam paper's efficient form, lr_t = lr sqrt(1 - beta2**t) / (1 - beta1**t), which is right)."""
     if fixed_betas:
         beta1, beta2 = 0.9, 0.999
     if swap:
@@ -32,15 +33,23 @@ def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.
         if t_up_first:
             t += 1
         g = np.asarray(grad_fn(x))
-        m_new = beta1 * m + (1 - beta1) * g
-        n_new = beta2 * n + (1 - beta2) * g ** 2
+        a1, a2 = (beta2, beta1) if swap_avg else (beta1, beta2)
+        c1, c2 = (beta2, beta1) if swap_corr else (beta1, beta2)
+        m_new = a1 * m + (1 if m_sum else 1 - a1) * g
+        n_new = a2 * n + (1 - a2) * g ** 2
         if keep_m:
             m = m_new
         if keep_n:
             n = n_new
-        m_hat = (m_new / (1 - beta1 ** t)) if "m" in correct else m_new
-        n_hat = (n_new / (1 - beta2 ** t)) if "n" in correct else n_new
+        m_hat = (m_new / (1 - c1 ** t)) if "m" in correct else m_new
+        n_hat = (n_new / (1 - c2 ** t)) if "n" in correct else n_new
         denom = np.sqrt(n_hat + eps) if eps_inside else np.sqrt(n_hat) + eps
+        if paper:
+            lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+            x = x - lr_t * m_new / (np.sqrt(n_new) + eps)
+            path.append(x.copy())
+            t += 1
+            continue
         if in_place:
             x -= sign * lr * m_hat / denom
         else:
@@ -286,7 +295,8 @@ FAIRNESS = {
                ("x = x0; x -= ... (changes the caller's x0), a list", _adam_changes_x0),
                ("running powers of beta, a preallocated path", _adam_running_powers),
                ("lessonlib's decaying sums", _adam_sums),
-               ("a list of floats", lambda *a, **k: learner(*a, **k).tolist())],
+               ("a list of floats", lambda *a, **k: learner(*a, **k).tolist()),
+               ("the Adam paper's efficient form, lr_t and plain eps", slip(paper=True))],
         slips=[("no bias correction", slip(correct=()), "no bias correction"),
                ("eps inside the square root", slip(eps_inside=True), "inside the square root"),
                ("no eps at all", slip(use_eps=False), "without eps"),
@@ -295,6 +305,15 @@ FAIRNESS = {
                ("t one too large", slip(t0=2), "one too large"),
                ("m restarted every step", slip(keep_m=False), "m starts again from 0"),
                ("betas swapped", slip(swap=True), "swapped"),
+               ("betas swapped in the averages only", slip(swap_avg=True),
+                "swapped in the averages"),
+               ("bias corrections swapped", slip(swap_corr=True), "corrections are swapped"),
+               ("m = beta1*m + g (lesson 02's form)", slip(m_sum=True),
+                "lesson 02's momentum form"),
+               ("m = beta1*m + g, m not corrected", slip(m_sum=True, correct=("n",)),
+                "lesson 02's momentum form"),
+               ("(path, None) returned", lambda *a, **k: (learner(*a, **k), None),
+                "return the path alone"),
                ("one update too many", slip(extra_steps=1), "one too many")]),
 }
 
@@ -309,7 +328,7 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                  correct=("m", "n"), eps_inside=False, root=True, t_epoch=False,
                  t_per_array=False, keep_m=True, sign=1.0, t0=0, fresh_state=False,
                  fresh_t=False, grad_by_bs=False, eps_hat=False, momentum=False,
-                 m_factor=True):
+                 m_factor=True, swap_avg=False):
     """Adam with mini-batches as a learner writes it, with the slips given."""
     from test_exercises_l03_relu import loss_and_grads
     from test_exercises_l04_trainer import order_of
@@ -358,8 +377,9 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                     lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
                     P[key] = P[key] - lr_t * M[key] / (np.sqrt(N[key]) + eps)
                     continue
-                M[key] = (beta1 * M[key] if keep_m else 0) + ((1 - beta1) if m_factor else 1) * g
-                N[key] = beta2 * N[key] + (1 - beta2) * g * g
+                a1, a2 = (beta2, beta1) if swap_avg else (beta1, beta2)
+                M[key] = (a1 * M[key] if keep_m else 0) + ((1 - a1) if m_factor else 1) * g
+                N[key] = a2 * N[key] + (1 - a2) * g * g
                 m_hat = M[key] / (1 - beta1 ** t) if "m" in correct else M[key]
                 n_hat = N[key] / (1 - beta2 ** t) if "n" in correct else N[key]
                 if not root:
@@ -479,7 +499,23 @@ FAIRNESS["train_adam"] = dict(
            ("lesson 04's momentum update left in", adam_slip(momentum=True),
             "the update is not Adam's"),
            ("m = beta1*m + g, without (1 - beta1)", adam_slip(m_factor=False),
-            "your backward pass looks right")])
+            "lesson 02's momentum form"),
+           ("m = beta1*m + g, m not corrected", adam_slip(m_factor=False, correct=("n",)),
+            "lesson 02's momentum form"),
+           ("betas swapped in the averages only", adam_slip(swap_avg=True),
+            "swapped in the averages"),
+           ("losses averaged over the classes too (half)",
+            lambda *a, **k: (lambda r: (r[0], np.asarray(r[1]) / 2))(TRAIN.reference(*a, **k)),
+            "averaged over the 2 classes too")])
+
+
+def test_a_loss_averaged_over_both_axes_is_named_in_3c_4b_and_5b():
+    """The shared checker (_training) names a loss that is half of lessonlib's."""
+    def halved(reference):
+        return lambda *a, **k: (lambda r: (r[0], np.asarray(r[1]) / 2))(reference(*a, **k))
+    for exercise in (exercises.train_mlp, exercises.train_minibatch, TRAIN):
+        msg = exercise.grade(halved(exercise.reference))
+        assert "half of lessonlib's: you averaged over the 2 classes too" in msg, msg
 
 
 def test_train_adam_probe_is_described_once():

@@ -186,7 +186,9 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
     "mom_sign", "old_v", "bias_plain", "ema", "swap_lr_rho", "reset_epoch", "no_rho"; Adam
     "no_correction", "no_correction_m", "no_correction_n", "eps_inside", "no_root", "t_epoch",
     "t_plus", "t_per_array", "t_fresh" (t = 1 in every update), "swap_betas", "m_fresh",
-    "n_fresh", "sign", "eps_hat" (the Adam paper's efficient form: lr_t = lr * sqrt(1 -
+    "n_fresh", "swap_avg" (beta1 and beta2 swapped in the averages only), "swap_corr" (in the
+    bias corrections only), "m_sum" (m = beta1*m + g, lesson 02's momentum form), "sign",
+    "eps_hat" (the Adam paper's efficient form: lr_t = lr * sqrt(1 -
     beta2**t) / (1 - beta1**t), W -= lr_t * m / (sqrt(n) + eps), i.e. eps / sqrt(1 - beta2**t)
     next to sqrt(n_hat)), "momentum_step" (lesson 04's momentum update with rho = beta1 in place
     of Adam's); of the batching: "divide_by_batch_size" (with "loss_mean": the loss is
@@ -269,11 +271,13 @@ def _adam(state, key, grad, lr, hyper, t, slip):
         v = b1 * m - lr * grad
         state[key] = (v, n)
         return v
-    m = (1 - b1) * grad + (0.0 if "m_fresh" in slip else b1 * m)
-    n = (1 - b2) * grad * grad + (0.0 if "n_fresh" in slip else b2 * n)
+    a1, a2 = (b2, b1) if "swap_avg" in slip else (b1, b2)         # the averages' betas
+    c1, c2 = (b2, b1) if "swap_corr" in slip else (b1, b2)        # the corrections' betas
+    m = (1.0 if "m_sum" in slip else 1 - a1) * grad + (0.0 if "m_fresh" in slip else a1 * m)
+    n = (1 - a2) * grad * grad + (0.0 if "n_fresh" in slip else a2 * n)
     state[key] = (m, n)
-    m_hat = m if "no_correction" in slip or "no_correction_m" in slip else m / (1 - b1 ** t)
-    n_hat = n if "no_correction" in slip or "no_correction_n" in slip else n / (1 - b2 ** t)
+    m_hat = m if "no_correction" in slip or "no_correction_m" in slip else m / (1 - c1 ** t)
+    n_hat = n if "no_correction" in slip or "no_correction_n" in slip else n / (1 - c2 ** t)
     if "no_root" in slip:
         bottom = n_hat + eps
     elif "eps_inside" in slip:
@@ -730,6 +734,10 @@ class TrainerCheck:
         if close(losses, exp_losses * np.array([len(b) for b in batches])):
             return (f"{where}: the params are right, but the losses are sums over the batch: "
                     f"record the mean")
+        if close(losses, exp_losses / 2):
+            return (f"{where}: the params are right, but every loss you record is half of "
+                    f"lessonlib's: you averaged over the 2 classes too (onehot * log(p) over all "
+                    f"N x 2 entries). Sum over the classes, average over the points only")
         i = next(i for i in range(len(losses)) if not close(losses[i], exp_losses[i]))
         want, have = pair(exp_losses[i], losses[i])
         return (f"{where}: the params are right, but your losses[{i}] is {have}; lessonlib's is "
@@ -890,10 +898,22 @@ class AdamCheck(TrainerCheck):
                      "1 - beta1**t = 1 - beta1"),
         ({"t_per_array"}, "t goes up once per array, not once per update: count the updates "
                           "(one t for all six arrays), t = 1 in the first update"),
+        ({"m_sum"}, "your first step is 1/(1 - beta1) times too long: you wrote m = beta1*m + g, "
+                    "lesson 02's momentum form (a decaying sum). Adam's m is an average, m = "
+                    "beta1*m + (1 - beta1)*g, so that m_hat = g in the first update"),
+        ({"swap_avg"}, "beta1 and beta2 are swapped in the averages: m = beta1*m + (1 - beta1)*g "
+                       "averages the gradients, n = beta2*n + (1 - beta2)*g**2 the squared "
+                       "gradients (and m is corrected by 1 - beta1**t, n by 1 - beta2**t)"),
+        ({"swap_corr"}, "the bias corrections are swapped: m_hat = m / (1 - beta1**t), n_hat = "
+                        "n / (1 - beta2**t), each with the beta of its own average"),
     ]
     UPDATE_SLIPS = [
         ({"swap_betas"}, "beta1 and beta2 are swapped: beta1 averages the gradients into m, "
                          "beta2 the squared gradients into n"),
+        ({"m_sum", "no_correction_m"}, "m grows to 1/(1 - beta1) times the gradient: you wrote "
+                                       "m = beta1*m + g, lesson 02's momentum form (a decaying "
+                                       "sum). Adam's m is an average, m = beta1*m + (1 - "
+                                       "beta1)*g, then m_hat = m / (1 - beta1**t)"),
         ({"default_betas"}, "your run uses beta1 = 0.9 and beta2 = 0.999, not the beta1 and "
                             "beta2 it was given: use the function's arguments"),
         ({"t_epoch"}, "t starts again at every epoch: t counts all the updates since the "

@@ -41,12 +41,17 @@ def reference_adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1
 
 def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True,
           correct_n=True, t_first=1, t_moves=True, eps_inside=False, m_rule="average",
-          n_rule="average", step_with="m_hat", swap_betas=False, root=True, use_eps=True):
+          n_rule="average", step_with="m_hat", swap_betas=False, root=True, use_eps=True,
+          swap_avg=False, swap_corr=False, eps_hat=False):
     """Adam with one typical slip (the keywords), for the diagnoses.
 
     m_rule / n_rule: "average" (right), "fresh" (restarted from 0 at every step: the new value
-    is never kept), "zero" (never updated), "raw" (g or g^2 itself, no average)."""
+    is never kept), "zero" (never updated), "raw" (g or g^2 itself, no average); m_rule "sum":
+    m = beta1*m + g, lesson 02's momentum form. swap_avg / swap_corr: the betas swapped in the
+    averages / the corrections only. eps_hat: the Adam paper's efficient form (right)."""
     b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)
+    a1, a2 = (b2, b1) if swap_avg else (b1, b2)
+    c1, c2 = (b2, b1) if swap_corr else (b1, b2)
     eps = eps if use_eps else 0.0
     x = np.array(x0, dtype=np.float64)
     m, n = np.zeros_like(x), np.zeros_like(x)
@@ -55,17 +60,19 @@ def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True
     with np.errstate(all="ignore"):
         for _ in range(steps):
             g = np.asarray(grad_fn(x.copy() if x.ndim else float(x)), dtype=np.float64)
-            m = {"average": b1 * m + (1 - b1) * g, "fresh": (1 - b1) * g,
-                 "zero": np.zeros_like(x), "raw": g}[m_rule]
-            n = {"average": b2 * n + (1 - b2) * g * g, "fresh": (1 - b2) * g * g,
+            m = {"average": a1 * m + (1 - a1) * g, "fresh": (1 - a1) * g,
+                 "zero": np.zeros_like(x), "raw": g, "sum": a1 * m + g}[m_rule]
+            n = {"average": a2 * n + (1 - a2) * g * g, "fresh": (1 - a2) * g * g,
                  "zero": np.zeros_like(x), "raw": g * g}[n_rule]
-            m_hat = m / (1 - b1 ** t) if correct_m else m
-            n_hat = n / (1 - b2 ** t) if correct_n else n
+            m_hat = m / (1 - c1 ** t) if correct_m else m
+            n_hat = n / (1 - c2 ** t) if correct_n else n
             top = g if step_with == "g" else m_hat
             if not root:
                 bottom = n_hat + eps
             elif eps_inside:
                 bottom = np.sqrt(n_hat + eps)
+            elif eps_hat:
+                bottom = np.sqrt(n_hat) + eps / np.sqrt(1 - c2 ** t)
             else:
                 bottom = np.sqrt(n_hat) + eps
             x = x - sign * lr * top / bottom
@@ -119,6 +126,20 @@ _DIAGNOSES = [
                        "a gradient; x = x - lr * m_hat / (sqrt(n_hat) + eps)"),
     (dict(swap_betas=True), "beta1 and beta2 are swapped: beta1 (0.9) averages the gradients "
                             "into m, beta2 (0.999) the squared gradients into n"),
+    (dict(swap_avg=True), "beta1 and beta2 are swapped in the averages: m = beta1*m + "
+                          "(1 - beta1)*g averages the gradients, n = beta2*n + (1 - beta2)*g**2 "
+                          "the squared gradients (and m is corrected by 1 - beta1**t, n by "
+                          "1 - beta2**t)"),
+    (dict(swap_corr=True), "the bias corrections are swapped: m_hat = m / (1 - beta1**t), "
+                           "n_hat = n / (1 - beta2**t), each with the beta of its own average"),
+    (dict(m_rule="sum"), "your first step is 1/(1 - beta1) times too long: you wrote m = "
+                         "beta1*m + g, lesson 02's momentum form (a decaying sum, which grows "
+                         "to 1/(1 - beta1) times the gradient). Adam's m is an average, m = "
+                         "beta1*m + (1 - beta1)*g, so that m_hat = g in the first update"),
+    (dict(m_rule="sum", correct_m=False), "m grows to 1/(1 - beta1) times the gradient: you "
+                                          "wrote m = beta1*m + g, lesson 02's momentum form (a "
+                                          "decaying sum). Adam's m is an average, m = beta1*m "
+                                          "+ (1 - beta1)*g, then m_hat = m / (1 - beta1**t)"),
 ]
 
 
@@ -155,12 +176,20 @@ def _grade(adam_descend):
         start = np.array(x0, dtype=np.float64) if np.ndim(x0) else float(x0)
         got = adam_descend(grad_fn, start, lr, steps, **kw)
         name = f"your adam_descend on {what}"
+        if isinstance(got, tuple) and len(got) != steps + 1:
+            return (f"{name} returned a tuple of {len(got)} things; return the path alone: one "
+                    f"array of x0 and the {steps} iterates, shape ({steps + 1},) or "
+                    f"({steps + 1}, d)")
         arr, problem = path_length_problem(name, got, expected, steps)
         if problem:
             return problem
         problem = compare(name, got, expected)
         if problem is None:
             continue
+        paper = _slip(grad_fn, x0, lr, steps, **kw, eps_hat=True)
+        if arr is not None and arr.shape == paper.shape and np.isfinite(arr).all() and \
+                close(arr, paper):
+            continue        # the Adam paper's efficient form, eps-hat: right (as in exercise 5b)
         if not any(k in problem for k in ("wrong value", "opposite sign", "non-finite")):
             return problem                  # None returned, wrong shape, not numbers
         flat = arr.reshape(len(arr), -1)
