@@ -93,6 +93,20 @@ def test_final_loss_strips(easy, stored):
     assert round(far.min(), 1) == 3.6
     assert_says(NB, "the batch-1 runs end between $b_1 = -48$ and $b_1 = 33$,\n  none closer than "
                     "3.6 to the dip")
+    assert (round(losses[1].min(), 2), round(losses[1].max(), 2)) == (0.72, 0.77)
+    assert_says(NB, "far outside the region the plots of lesson 02 show, at\n  final losses of "
+                    "0.72 to 0.77")
+
+
+def test_final_points_runs_the_seeds_of_sin_logistic_descend(easy):
+    X, y = easy
+    finals, losses = recipe.final_points(X, y, 30, [0, 7], lr=0.1, momentum=0.9, steps=300)
+    for i, seed in enumerate((0, 7)):
+        path, path_losses = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 300, (0, 0),
+                                                 30, seed=seed)
+        np.testing.assert_allclose(finals[i], path[-1], rtol=1e-9, atol=1e-12)
+    assert_says(NB, "the same updates on the same batches as\n`sin_logistic_descend` with each "
+                    "seed, in one pass instead of thirty")
 
 
 def _near(b, true_b=(0.7, 0.7)):
@@ -160,6 +174,11 @@ def test_leaving_the_dip(easy):
                     "seeds")
     assert_says(NB, "it gets out on all 30 seeds, even without momentum")
     assert_says(NB, "29 seeds of 30 get out")
+    fast = recipe.final_points(X, y, 5, SEEDS, lr=1.0, momentum=0.0, steps=300)[0]
+    assert hits(fast, (0.7, 0.7)) == 0
+    assert_says(NB, "steady slope it makes them $1/(1 - 0.9) = 10$ times longer")
+    assert_says(NB, "batch 5 without momentum at lr 1.0, and that run reaches the true $b$ on 0 "
+                    "seeds of 30")
 
 
 def test_the_harder_data(hard):
@@ -186,8 +205,8 @@ def test_the_harder_data(hard):
 
 def test_sharp_and_flat_minima():
     assert (recipe.SHARP_WIDTH, recipe.FLAT_WIDTH) == (0.15, 0.8)
-    assert_says(NB, "one narrow (a dip of width 0.15) and one wide (width 0.8), and a test loss "
-                    "that is the same curve shifted by 0.25")
+    assert_says(NB, "one narrow (a Gaussian dip of standard deviation 0.15) and one wide (standard "
+                    "deviation 0.8), and a test loss that is the same curve shifted by 0.25")
     assert recipe.sharp_flat_loss(recipe.SHARP_MIN) == 0 == recipe.sharp_flat_loss(recipe.FLAT_MIN)
     w = np.linspace(-3, 4, 7001)
     assert recipe.sharp_flat_loss(w).min() >= 0        # both minima are the lowest points
@@ -212,22 +231,80 @@ def test_circle_accuracies(stored):
                     "and batch 20 is ahead on 4 of the 5 seeds")
 
 
-def test_the_batch_20_minima_are_flatter(stored):
+def _nudges(flats, X, y, X_new, y_new):
+    """(loss, nudge rise, new-point accuracy) of each flat weight vector, as the notebook does."""
+    net = MLP(2, [30], 2, activation="relu", init="normal", seed=0)
+    rows = []
+    for flat in flats:
+        recipe.set_flat_params(net, flat)
+        loss, nudged = recipe.nudged_loss(net, X, y, size=0.05, repeats=30, seed=0)
+        rows.append((loss, nudged - loss, net.score(X_new, y_new)))
+    return np.array(rows)
+
+
+@pytest.fixture(scope="module")
+def circle_table(stored):
+    """(seed, (batch 20, full batch stopped at its loss, full batch 5000 epochs), quantity)."""
+    with np.load(DATA / "l04_matched.npz") as f:
+        matched = dict(f)
+    sizes = stored["circle_batch_sizes"].tolist()
+    args = make_circle(n=100, seed=0) + make_circle(n=1000, seed=1)
+    runs = [stored["circle_params"][sizes.index(20)], matched["matched_params"],
+            stored["circle_params"][sizes.index(100)]]
+    return np.stack([_nudges(flats, *args) for flats in runs], axis=1), matched
+
+
+def test_at_5000_updates_the_full_batch_minima_are_sharper(circle_table):
+    table, _ = circle_table
+    small, full = table[:, 0], table[:, 2]
+    assert (round(full[:, 1].min(), 2), round(full[:, 1].max(), 2)) == (0.36, 0.90)
+    assert (round(small[:, 1].min(), 2), round(small[:, 1].max(), 2)) == (0.09, 0.22)
+    assert np.all(full[:, 1] > small[:, 1])                     # seed by seed
+    assert_says(NB, "At 5,000 updates the full-batch net sits in the sharper minimum on every "
+                    "seed: the nudge raises\nits loss by 0.36 to 0.90, the batch-20 net's by 0.09 "
+                    "to 0.22")
+    assert (round(full[:, 0].min(), 2), round(full[:, 0].max(), 2)) == (0.04, 0.11)
+    assert (round(small[:, 0].min(), 2), round(small[:, 0].max(), 2)) == (0.11, 0.32)
+    assert np.all(full[:, 0] < small[:, 0])
+    assert_says(NB, "(training loss 0.04 to 0.11 against 0.11 to 0.32)")
+
+
+def test_at_the_same_training_loss_the_difference_is_gone(circle_table):
+    table, matched = circle_table
+    small, stopped, late = table[:, 0], table[:, 1], table[:, 2]
+    # stopped at the batch-20 net's loss: at most that, and within 0.001 of it
+    assert np.all(stopped[:, 0] <= small[:, 0]) and np.all(small[:, 0] - stopped[:, 0] < 1e-3)
+    np.testing.assert_allclose(matched["target_loss"], small[:, 0], rtol=1e-9)
+    assert matched["matched_epoch"].tolist() == [1305, 1051, 2288, 204, 1699]
+    assert_says(NB, "The full-batch nets, stopped after 204 to\n2,288 epochs")
+    assert np.sum(stopped[:, 1] > small[:, 1]) == 2
+    assert (round(stopped[:, 1].mean(), 2), round(small[:, 1].mean(), 2)) == (0.14, 0.15)
+    assert_says(NB, "are sharper than their batch-20 twins on 2 seeds of 5 and flatter on 3 (mean "
+                    "rise\n0.14 against 0.15)")
+    assert (round(stopped[:, 2].mean(), 3), round(small[:, 2].mean(), 3)) == (0.748, 0.735)
+    assert np.sum(stopped[:, 2] > small[:, 2]) == 4
+    assert_says(NB, "on new points they do at least as well: 74.8% against 73.5% on\naverage, "
+                    "ahead on 4 of the 5 seeds")
+    assert np.all(late[:, 1] > stopped[:, 1]) and np.sum(late[:, 2] < stopped[:, 2]) == 4
+    assert_says(NB, "the same full-batch nets get\nsharper on every seed and worse on new points "
+                    "on 4 of 5")
+    assert_says(NB, "batch 20 is ahead on new\n  points after 5,000 updates (73.5% against 71.1%)")
+    assert_says(NB, "full-batch nets stopped at the same training loss are about as flat and do\n"
+                    "  at least as well on new points (74.8%)")
+
+
+def test_the_nudge_ignores_rescaling_a_relu_layer(stored):
+    """Dinh et al.'s rescaling (layer 1 times a, layer 2 divided by a) changes neither the
+    function nor our relative nudge."""
     X, y = make_circle(n=100, seed=0)
     net = MLP(2, [30], 2, activation="relu", init="normal", seed=0)
-    result = {}
-    for bs, runs in zip(stored["circle_batch_sizes"].tolist(), stored["circle_params"]):
-        pairs = []
-        for flat in runs:
-            recipe.set_flat_params(net, flat)
-            pairs.append(recipe.nudged_loss(net, X, y, size=0.05, repeats=30, seed=0))
-        result[bs] = np.array(pairs)
-    rise = {bs: p[:, 1] - p[:, 0] for bs, p in result.items()}
-    assert (round(rise[100].min(), 2), round(rise[100].max(), 2)) == (0.36, 0.90)
-    assert (round(rise[20].min(), 2), round(rise[20].max(), 2)) == (0.09, 0.22)
-    assert np.all(rise[100] > rise[20])                     # seed by seed
-    assert np.all(result[100][:, 0] < result[20][:, 0])     # from the lower training loss
-    assert_says(NB, "On every seed the full-batch net sits in the sharper minimum: the nudge "
-                    "raises its loss by 0.36 to 0.90, the batch-20 net's by 0.09 to 0.22, "
-                    "although the full-batch nets start from the lower training loss")
-    assert_says(NB, "the batch-20 nets sit in flatter minima on all 5 seeds")
+    recipe.set_flat_params(net, stored["circle_params"][0, 0])
+    before = recipe.nudged_loss(net, X, y, size=0.05, repeats=30, seed=0)
+    p = net.params
+    p["fc1_weight"] *= 8.0
+    p["fc1_bias"] *= 8.0
+    p["fc2_weight"] /= 8.0
+    after = recipe.nudged_loss(net, X, y, size=0.05, repeats=30, seed=0)
+    np.testing.assert_allclose(after, before, rtol=1e-9)
+    assert_says(NB, "Our nudge moves each weight in proportion to its own size, so that "
+                    "particular rescaling does\nnot change it")

@@ -642,6 +642,32 @@ def test_l04_circle_weights_give_the_stored_accuracies():
                 stored["circle_accuracy"][i, j].tolist(), (i, j)
 
 
+def test_l04_matched_full_batch_nets_as_stored():
+    """Seed 3's full-batch net, stopped at its batch-20 net's training loss after 204 epochs,
+    retrained (the other seeds take 1,000-2,300 epochs with momentum and are not); every stored
+    stopped net has a training loss at most its target, and the targets are the stored batch-20
+    nets' losses."""
+    from lessonlib import MLP
+    from lessonlib.data import make_circle
+    from lessonlib.recipes.l04_minibatch import set_flat_params
+    script = _script("l04_matched")
+    stored, runs = _npz(DATA / "l04_matched.npz"), _npz(DATA / "l04_runs.npz")
+    X, y = make_circle(n=100, seed=0)
+    model = MLP(2, [30], 2, activation="relu", init="normal", seed=0)
+    for i, seed in enumerate(stored["seeds"].tolist()):
+        _close(f"target {seed}", stored["target_loss"][i], script.batch20_loss(seed, runs),
+               rtol=1e-10)
+        set_flat_params(model, stored["matched_params"][i])
+        assert model.loss_and_grads(X, y)[0] <= stored["target_loss"][i], seed
+    i = stored["seeds"].tolist().index(3)
+    assert stored["matched_epoch"][i] == 204
+    with single_thread():
+        epoch, params = script.matched_full_batch(3, stored["target_loss"][i], max_epochs=204)
+    assert epoch == 204
+    _close("matched_params", stored["matched_params"][i], params, rtol=1e-8,   # measured 3e-10
+           atol=1e-10)
+
+
 def test_l05_arrival_paths_start_as_stored():
     """Seed 0 of each optimiser, its first 100 steps (measured up to 7e-10 under the nudge, 0
     across kernels: no BLAS on this path); the stored steps are those of the stored paths."""

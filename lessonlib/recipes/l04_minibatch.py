@@ -4,7 +4,8 @@ predicted spread (``batch_noise_formula``), where many seeds' runs end, all at o
 after every epoch (``epoch_runs``: the same work for every batch size), a moving average
 (``smooth``); the
 1-D picture of a sharp and a flat minimum (``sharp_flat_loss``) and how much a trained net's
-loss rises when its weights are nudged (``nudged_loss``, ``set_flat_params``)."""
+loss rises when its weights are nudged (``nudged_loss``, ``set_flat_params``), and a net stopped
+at a chosen training loss (``fit_to_loss``)."""
 import numpy as np
 
 from ..data import batch_indices
@@ -177,3 +178,24 @@ def nudged_loss(model, X, y, size=0.05, repeats=30, seed=0):
         for name, w in params.items():
             w[...] = kept[name]
     return base, float(np.mean(nudged))
+
+
+def fit_to_loss(model, X, y, optimizer, target, max_epochs, batch_size, seed=0):
+    """Train like ``model.fit(X, y, optimizer, max_epochs, batch_size, seed=seed)``, but keep the
+    weights of the first epoch after which the loss on all of X is at most ``target``: a
+    network stopped at a chosen training loss, to compare two runs at the same fit. The model is
+    left with those weights. Returns that epoch (counted from 1), or None if the loss never got
+    that low (the model then keeps its final weights)."""
+    found = {}
+
+    def check(epoch, history):
+        if not found and model.loss_and_grads(X, y)[0] <= target:
+            found["epoch"] = epoch + 1
+            found["weights"] = {name: w.copy() for name, w in model.params.items()}
+
+    model.fit(X, y, optimizer, max_epochs, batch_size, seed=seed, callback=check)
+    if not found:
+        return None
+    for name, w in model.params.items():
+        w[...] = found["weights"][name]
+    return found["epoch"]
