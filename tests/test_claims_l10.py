@@ -76,6 +76,42 @@ def test_growing_widths_learn_in_four_and_five_of_eight_seeds():
     assert (partial[0], partial[-1]) == (0.62, 0.84)
 
 
+def test_learned_means_test_accuracy_at_least_0_9():
+    """The definition cell 13 gives is the one accuracy_line counts with."""
+    assert_says(NB, "a run counts as *learned*\nwhen its test accuracy is at least 0.9")
+    assert recipe09.accuracy_line("x", [0.9, 0.88, 1.0]).endswith("(learned: 2 of 3)")
+
+
+def test_larger_weights_switch_on_more_relus():
+    """Cell 21: the share of (flower, unit) pairs with l > 0 on the first 20 flowers, 0.40 with
+    the tiny uniform weights and 0.60 with N(0, 0.2^2), at the lesson's seed 0."""
+    assert_says(NB, "where more\nReLUs are active, printed as the share of (flower, unit) pairs "
+                "with $l > 0$")
+    shares = []
+    for init in ("uniform", 0.2):
+        net = lessonlib.MLP(4, WIDTHS, 3, connection="dense", init=init, seed=0)
+        trace = dict(net.forward_trace(IRIS[0][:20]))
+        shares.append(np.concatenate([(trace[f"fc{i}"] > 0).ravel()
+                                      for i in range(1, len(WIDTHS) + 1)]).mean())
+    assert [round(x, 2) for x in shares] == [0.40, 0.60]
+
+
+def test_explorer_try_this_setting():
+    """Section 7's "try this": 12 layers of 2, seed 1, SGD: plain and residual end at ln 3
+    (test accuracy 0.30, one species for every flower), the dense net learns (0.98)."""
+    assert_says(NB, "Try this: 12 hidden layers, growth 0, first width 2, seed 1, SGD")
+    assert_says(NB, "the plain and the residual net both end at $\\ln 3$, guessing")
+    widths = recipe.dense_widths(12, 0, 2)
+    assert widths == [2] * 12
+    accuracy = {}
+    for kind in ("plain", "residual", "dense"):
+        _, hist = recipe09.train_iris(widths, kind, "momentum_0.05", 100, 1, IRIS)
+        accuracy[kind] = recipe09.final_test_accuracy(hist)
+        if kind != "dense":
+            assert abs(hist.loss[-1] - np.log(3)) < 0.01
+    assert accuracy == {"plain": 0.30, "residual": 0.30, "dense": 0.98}
+
+
 def test_seed_5_starts_with_every_first_layer_relu_off():
     assert_says(NB, "Seed 5 fails with both optimisers")
     assert_says(NB, "before any training, all three ReLUs of its first layer are off for every "

@@ -54,7 +54,17 @@ def test_shape_errors_are_one_line_with_the_shapes(capsys):
     def split_at_w(d_r, l, W):
         c, w = W.shape
         return d_r[:, :c] + (d_r[:, w:] * (l > 0)) @ W.T, d_r[:, w:]
-    assert "different shapes" in STEP.grade(split_at_w)
+    assert "splits d_r at column w = W.shape[1]" in STEP.grade(split_at_w)
+
+
+def test_a_shape_error_no_slip_explains_stays_generic():
+    """An (N, c) array meets the (N, w) mask, but the code also fails on the c = w block: the
+    general message, naming where to look, not a guess."""
+    def broken(d_r, l, W):
+        c = W.shape[0]
+        return d_r[:, :c] + (d_r[:, :c] * (l > 0)) @ W.T, d_r[:, :c] + 1.0
+    msg = STEP.grade(broken)
+    assert "two arrays of different shapes meet" in msg and "at column c = W.shape[0]" in msg
 
 
 def test_wrong_returns():
@@ -67,10 +77,12 @@ def test_wrong_returns():
 
 def test_hints_and_solution(capsys):
     STEP.hint()
-    STEP.hint(3)
+    STEP.hint(2)
+    STEP.hint(4)
     STEP.solution()
     out = capsys.readouterr().out
-    assert "Hint 1 of 3" in out and "Hint 3 of 3" in out
+    assert "Hint 1 of 4" in out and "Hint 4 of 4" in out
+    assert "r_prev has two readers" in out
     assert "def dense_block_backward(d_r, l, W)" in out
 
 
@@ -172,6 +184,23 @@ def _slip(kind):
             return d_r[:, :c + 1] + (d_h * (l > 0)) @ W.T, d_h
         if kind == "skip one column too wide, raises":   # (N, c + 1) + (N, c)
             return d_r[:, :c + 1] + d_l @ W.T, d_h
+        if kind == "split at w, raises":              # (N, c) * (N, w)
+            d_h = d_r[:, w:]
+            return d_r[:, :w] + (d_h * (l > 0)) @ W.T, d_h
+        if kind == "c from l, raises":                # c = l.shape[1]: the split at w again
+            c = l.shape[1]
+            return d_r[:, :c] + (d_r[:, c:] * (l > 0)) @ W.T, d_r[:, c:]
+        if kind == "reversed at c, raises":           # d_h = d_r[:, :c]: (N, c) * (N, w)
+            d_h = d_r[:, :c]
+            return d_r[:, c:] + (d_h * (l > 0)) @ W.T, d_h
+        if kind == "added, raises":                   # d_h = d_r: (N, c + w) * (N, w)
+            return d_r + (d_r * (l > 0)) @ W.T, d_r
+        if kind == "mask after the product, raises":  # (N, c) * (N, w)
+            return skip + (d_h @ W.T) * (l > 0), d_h
+        if kind == "d_l zeroed in place":             # d_l is d_h: d_h comes back masked
+            d_l = d_h
+            d_l[l <= 0] = 0.0
+            return skip + d_l @ W.T, d_h
         return skip + d_l @ W.T, d_h
     return dense_block_backward
 
@@ -215,5 +244,18 @@ FAIRNESS = {
                ("both splits one column late, the code raises",
                 _slip("both one column late, raises"), "starts one column late"),
                ("the skip's share one column too wide, the code raises",
-                _slip("skip one column too wide, raises"), ["c + 1 =", "d_r[:, :c]"])]),
+                _slip("skip one column too wide, raises"), ["c + 1 =", "d_r[:, :c]"]),
+               ("the split at column w, the code raises", _slip("split at w, raises"),
+                "splits d_r at column w = W.shape[1]"),
+               ("c taken from l.shape[1], the code raises", _slip("c from l, raises"),
+                "splits d_r at column w = W.shape[1]"),
+               ("the split reversed at column c, the code raises",
+                _slip("reversed at c, raises"), ["d_h is d_r[:, :c]", "reversed"]),
+               ("added, not concatenated: d_h = d_r, the code raises", _slip("added, raises"),
+                ["d_h = d_r whole", "not a sum"]),
+               ("the mask after the product with W.T, the code raises",
+                _slip("mask after the product, raises"),
+                ["mask after the product", "before W.T"]),
+               ("d_l zeroed in place (d_l is d_h)", _slip("d_l zeroed in place"),
+                ["zeroed d_l in place", "take a copy"])]),
 }

@@ -18,7 +18,11 @@ or replaced by ReLU(l) itself, W where W.T belongs, the product transposed (W @ 
 (c, N)), the two results swapped; the skip's share alone taken from the last c columns or
 one column late, the mask l < 0, a division by N (of both results, or only of the way through
 the block); a split one column late that raises (h's columns one late, or r_prev's share one
-column too wide: told by the shapes in the error).
+column too wide: told by the shapes in the error); d_r added, not split (d_h = d_r: an
+(N, c + w) array meets the mask); and the three slips that all make an (N, c) array meet the
+(N, w) mask, told apart by one more call on a block with c = w: the split at column w, the
+split reversed at column c (d_h = d_r[:, :c]), and the mask applied after the product with
+W.T.
 """
 import re
 
@@ -107,7 +111,9 @@ def _slips(d_r, l, W):
          "your d_h is the first w columns of d_r: lessonlib keeps the old columns first, "
          "r = r_prev || h, so h's gradient is in the last w columns, d_r[:, c:]"),
         (d_h * mask, "your d_h has the ReLU's mask applied: d_h is the gradient of h itself; "
-                     "the mask (l > 0) belongs to d_l, on the way back through the block"),
+                     "the mask (l > 0) belongs to d_l, on the way back through the block (if "
+                     "you zeroed d_l in place, d_l is d_h itself, a view: take a copy, "
+                     "d_l = d_h * (l > 0))"),
         (d_r[:, c - 1:c - 1 + w], "your d_h starts one column too early: h's w columns start "
                                   "at column c = W.shape[0], d_r[:, c:]"),
         (d_h / len(d_r), "your d_h is divided by N: d_r is already the gradient of the loss "
@@ -179,7 +185,40 @@ def _shapes_in(text):
             for m in re.findall(r"\((\d+(?:,\s*\d+)*),?\)", text)]
 
 
-def _mismatch(exc, d_r, l, W):
+_EQUAL_CASE = (6, 4, 4, 3)     # c = w: the one block where the split's column cannot go wrong
+
+
+def _equal_width_slip(fn):
+    """Which of three slips that make an (N, c) array meet the (N, w) mask fn makes, from a
+    call on a block with c = w (where all three run): a message, or None."""
+    d_r, l, W = _case(*_EQUAL_CASE)
+    c, w = W.shape
+    try:
+        got_prev, got_h = fn(fresh(d_r), fresh(l), fresh(W))
+        got_prev, got_h = np.asarray(got_prev, float), np.asarray(got_h, float)
+    except Exception:
+        return None
+    expected_prev, expected_h = reference_dense_block_backward(d_r, l, W)
+    if got_prev.shape != expected_prev.shape or got_h.shape != expected_h.shape:
+        return None
+    mask = l > 0
+    if np.allclose(got_prev, expected_prev) and np.allclose(got_h, expected_h):
+        return ("your code splits d_r at column w = W.shape[1], the block's width: r_prev has "
+                "c = W.shape[0] columns, so the split is at column c, d_r[:, :c] and "
+                "d_r[:, c:] (on a block with c = w, where the two columns coincide, your code passes)")
+    if np.allclose(got_h, d_r[:, :w]) or np.allclose(got_h, d_r[:, :c]):
+        return ("your d_h is d_r[:, :c], r_prev's columns: the split is reversed. lessonlib "
+                "keeps the old columns first, r = r_prev || h, so d_h = d_r[:, c:] (the last w "
+                "columns) and r_prev's own share is d_r[:, :c]")
+    if np.allclose(got_h, expected_h) and np.allclose(
+            got_prev, d_r[:, :c] + (expected_h @ W.T) * mask):
+        return ("you apply the ReLU's mask after the product with W.T: (d_h @ W.T) * (l > 0) "
+                "multiplies an (N, c) array by the (N, w) mask. The mask belongs to d_h, "
+                "before W.T: (d_h * (l > 0)) @ W.T")
+    return None
+
+
+def _mismatch(exc, d_r, l, W, fn=None):
     """A message for a matrix product or a sum whose shapes do not fit, else None."""
     if not isinstance(exc, ValueError) or not any(
             k in str(exc) for k in ("matmul", "align", "broadcast")):
@@ -199,13 +238,22 @@ def _mismatch(exc, d_r, l, W):
         advice = (f"your skip's share has c + 1 = {c + 1} columns where what comes back through "
                   f"the block has c = {c}: r_prev's columns are d_r[:, :c], columns 0 to "
                   f"c - 1, not d_r[:, :c + 1]")
+    elif "broadcast" in str(exc) and (n, c + w) in shapes and (n, w) in shapes:
+        advice = (f"an array of d_r's shape (N, c + w) = ({n}, {c + w}) meets the mask (N, w): "
+                  f"did you add, as in a residual net, taking d_h = d_r whole? A "
+                  f"concatenation is not a sum: each part gets only its own columns, "
+                  f"d_h = d_r[:, c:] and d_r[:, :c] for r_prev")
+    elif ("broadcast" in str(exc) and (n, c) in shapes and (n, w) in shapes
+          and fn is not None and (slip := _equal_width_slip(fn))):
+        advice = slip
     elif "matmul" in str(exc) or "align" in str(exc):
         advice = ("a matrix product does not fit: d_l = d_h * (l > 0) has shape (N, w) and "
                   "goes back through W.T, shape (w, c), not W")
     else:
         advice = ("two arrays of different shapes meet: d_h = d_r[:, c:] has l's shape "
                   "(N, w), and d_r[:, :c] has the shape (N, c) of what comes back through the "
-                  "block")
+                  "block. Check where you split d_r (at column c = W.shape[0]) and that the "
+                  "mask multiplies d_h before the product with W.T")
     return (f"your function raised {describe_exception(exc)}. Here d_r is {d_r.shape} "
             f"(N, c + w), l {l.shape} (N, w) and W {W.shape} (c, w): {advice}")
 
@@ -227,7 +275,7 @@ def _grade(fn):
             if _cuts_rows(fn, d_r, l, W):
                 return (f"{what}, your function raised {describe_exception(exc)}. The cause: "
                         f"{_rows_message(n)}")
-            message = _mismatch(exc, d_r, l, W)
+            message = _mismatch(exc, d_r, l, W, fn)
             if message is None:
                 raise
             return f"{what}, {message}"
@@ -264,6 +312,9 @@ dense_backward_step = Exercise(
            "cuts d_r into the same two column blocks: r_prev's c columns first, h's w columns "
            "last (c, w = W.shape). r_prev is also the block's input: its gradient has a "
            "second part, coming back through the block.",
+           "r_prev has two readers: the concatenation, which hands it its own columns of d_r "
+           "unchanged, and the block, whose share comes back through the ReLU (a mask) and "
+           "then through W (W.T on the way back). d_r_prev is the sum of the two shares.",
            "d_h = d_r[:, c:]. Back through the block: d_l = d_h * (l > 0) (ReLU), then "
            "d_l @ W.T, shape (N, c). r_prev's gradient is the sum of its two shares: "
            "d_r[:, :c] + d_l @ W.T.",

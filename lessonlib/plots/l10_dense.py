@@ -1,14 +1,14 @@
 """Lesson 10: the static figures of dense connections. ``CONNECTION_STYLES`` (a colour-blind-safe
 colour, line style and marker per kind of net: plain, residual, dense, and ``DENSE_ADAM``),
 ``dense_block_figure`` (the dense block of the notes, in lessonlib's column order: who reads
-whom, and the columns each layer reads), ``draw_seed_losses`` (several seeds of several nets)
+whom, and the columns each layer reads), ``draw_seed_losses`` (several seeds of several nets, over ``draw_ln3_band``, the ln 3 level
+as a pale band)
 and ``draw_param_counts`` (the number of parameters of nets of several shapes against their
 depth)."""
 import numpy as np
 
 from ..models import MLP
-from .l09_residual import draw_ln3
-from .style import LOSS_FLOOR, new_figure
+from .style import LN3, LOSS_FLOOR, fit_log_axis, new_figure
 
 # Okabe-Ito colours, each kind also with its own line style and marker, so that no pair of
 # lines differs by colour alone
@@ -110,18 +110,32 @@ def dense_block_figure(widths=(3, 4, 5)):
     return fig
 
 
+def draw_ln3_band(ax):
+    """The ln 3 level (the loss of a net that gives every species probability 1/3) as a wide
+    pale band behind the curves, so that a dotted curve lying on it stays visible."""
+    ax.axhline(LN3, color="0.87", lw=5, ls="-", zorder=0.5, solid_capstyle="butt")
+    ax.text(0.99, LN3 * 1.04, "ln 3: guessing ", fontsize=8, color="0.4", ha="right",
+            va="bottom", transform=ax.get_yaxis_transform())
+
+
 def draw_seed_losses(ax, loss, labels, styles):
     """loss[v, s, e]: one colour and line style per variant v (``styles``: dicts with color
-    and ls), one thin line per seed s, on a log scale, with the ln 3 line."""
+    and ls), one thin line per seed s, on a log scale with labelled ticks, over the ln 3 band.
+    The first variant is drawn on top, with its marker (``styles``' "marker") every 10 epochs,
+    so that its runs stay visible where later ones lie on them."""
     epochs = np.arange(1, loss.shape[-1] + 1)
+    shown = np.maximum(loss, LOSS_FLOOR)
     for v, (label, style) in enumerate(zip(labels, styles)):
+        marks = dict(marker=style.get("marker"), markevery=(4, 10), ms=4) if v == 0 else {}
         for s in range(loss.shape[1]):
-            ax.plot(epochs, np.maximum(loss[v, s], LOSS_FLOOR), color=style["color"],
-                    ls=style["ls"], lw=1.3, alpha=0.85, label=label if s == 0 else None)
+            ax.plot(epochs, shown[v, s], color=style["color"], ls=style["ls"], lw=1.3,
+                    alpha=0.85, zorder=3 if v == 0 else 2, label=label if s == 0 else None,
+                    **marks)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
-    draw_ln3(ax)
+    draw_ln3_band(ax)
+    fit_log_axis(ax, [shown, [LN3]], LOSS_FLOOR)
     ax.set_xlim(0, epochs[-1] + 1)
 
 

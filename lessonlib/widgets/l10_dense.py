@@ -12,8 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
-from ..plots.l09_residual import draw_ln3
-from ..plots.l10_dense import CONNECTION_STYLES
+from ..plots.l10_dense import CONNECTION_STYLES, draw_ln3_band
 from ..plots.style import LN3, LOSS_FLOOR
 from ..recipes.l09_residual import OPTIMIZERS, final_test_accuracy, train_iris
 from ..recipes.l10_dense import dense_widths, param_counts
@@ -44,7 +43,7 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0
     lines = {k: ax_loss.plot([], [], color=CONNECTION_STYLES[k]["color"],
                              ls=CONNECTION_STYLES[k]["ls"], lw=1.8, label=k)[0]
              for k in kinds}
-    draw_ln3(ax_loss)
+    draw_ln3_band(ax_loss)
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(0, epochs + 1)
     ax_loss.set_xlabel("epoch")
