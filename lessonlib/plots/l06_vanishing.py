@@ -2,13 +2,14 @@
 ``draw_slopes`` and ``draw_slope_products`` (the seed-002 intuition: a sigmoid's slope is at
 most 1/4, and a product of n such factors shrinks like 0.5^n or 0.25^n),
 ``draw_seed_gradients`` and ``draw_seed_losses`` (the ten-seed iris runs: the median gradient
-of every layer per epoch, and every run's loss), ``draw_weight_changes`` (the seed-002 figure:
-mean |weight change| of every layer per batch) and ``_loss_limits`` (the y range of a loss
-panel)."""
+of every layer per epoch, and every run's loss), ``draw_run_gradients`` (one run's),
+``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch),
+``add_layer_colorbar`` (a layer colour bar naming every layer) and ``set_loss_axis`` (the y axis
+of a loss panel: linear up to 10, log above)."""
 import numpy as np
 
 from ..recipes.l06_vanishing import activation_slope
-from .style import GRAD_FLOOR, LN3, fit_log_axis, layer_colors
+from .style import GRAD_FLOOR, LN3, fit_log_axis, layer_colorbar, layer_colors
 
 INITS = {"uniform": "uniform ±0.01", "normal": "normal, std 1",
          "xavier": "LeCun, std 1/√n_in", "he": "He, std √(2/n_in)"}
@@ -58,19 +59,56 @@ def draw_slope_products(ax, n_max=50, marked=(5, 10, 50)):
     return half, quarter
 
 
+LAYER_STYLES = ("-", "--", "-.")   # neighbouring layers differ in line style as well as colour
+
+
+def draw_layer_lines(ax, values, names=None):
+    """One line per weight matrix (``values``: (steps, matrices)), coloured by its depth and with
+    neighbouring layers in different line styles; labelled fc1, fc2, ... unless ``names`` are
+    given. Returns the lines, first layer first."""
+    n_w = values.shape[1]
+    names = names or [f"fc{j + 1}" for j in range(n_w)]
+    steps = np.arange(1, len(values) + 1)
+    return [ax.plot(steps, values[:, j], color=color, lw=1.4, ls=LAYER_STYLES[j % 3],
+                    label=names[j])[0]
+            for j, color in enumerate(layer_colors(n_w))]
+
+
+def add_layer_colorbar(fig, ax, n_weights, below=None):
+    """The layer colour bar (``style.layer_colorbar``) beside ``ax``, with a tick naming every
+    weight matrix, fc1 at the bottom to the output at the top; ``below``, an Axes under ``ax``
+    sharing its x axis, gives up the same width (an empty slot), so the two stay aligned.
+    Returns the colour bar."""
+    from matplotlib.colorbar import make_axes_gridspec
+    bar = layer_colorbar(fig, ax, n_weights)
+    bar.set_ticks(np.linspace(0, 1, n_weights))
+    bar.ax.set_yticklabels([f"fc{j + 1}" for j in range(n_weights - 1)]
+                           + [f"fc{n_weights}\n(output)"], fontsize=7)
+    if below is not None:
+        slot, _ = make_axes_gridspec(below, fraction=0.05, pad=0.02)
+        slot.set_visible(False)
+    return bar
+
+
 def draw_seed_gradients(ax, grads):
     """The median over seeds of every weight matrix's mean |gradient| per epoch, one line per
     matrix coloured by its depth (``grads``: (seeds, epochs, matrices); values below
     GRAD_FLOOR, a dead layer's exact 0 among them, drawn at the floor). Returns the lines."""
     median = np.median(np.maximum(grads, GRAD_FLOOR), axis=0)
-    n_w = median.shape[1]
-    epochs = np.arange(1, len(median) + 1)
-    lines = [ax.plot(epochs, median[:, j], color=color, lw=1.5,
-                     label=f"fc{j + 1}" + (" (output)" if j == n_w - 1 else ""))[0]
-             for j, color in enumerate(layer_colors(n_w))]
+    lines = draw_layer_lines(ax, median)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("median mean |gradient|")
+    return lines
+
+
+def draw_run_gradients(ax, history):
+    """One run's mean |gradient| of every weight matrix per epoch (values below GRAD_FLOOR drawn
+    at the floor), one line per matrix as in ``draw_seed_gradients``. Returns the lines."""
+    lines = draw_layer_lines(ax, np.maximum(history.grad_mean_abs, GRAD_FLOOR))
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("mean |gradient|")
     return lines
 
 
@@ -97,12 +135,11 @@ def draw_seed_losses(ax, losses, level=1.0):
 
 def draw_weight_changes(ax, history, log=True):
     """One line per weight matrix: mean |W after - W before| of every batch (fit with
-    record_batches=True). Returns the lines, first layer first."""
-    changes = np.maximum(history.batch_weight_change_mean_abs, GRAD_FLOOR)
-    colors = layer_colors(len(history.weight_names))
-    steps = np.arange(1, len(changes) + 1)
-    lines = [ax.plot(steps, changes[:, j], color=colors[j], lw=1.0, label=name)[0]
-             for j, name in enumerate(history.weight_names)]
+    record_batches=True), labelled fc1 ... as in the gradient figures. Returns the lines,
+    first layer first."""
+    lines = draw_layer_lines(ax, np.maximum(history.batch_weight_change_mean_abs, GRAD_FLOOR))
+    for line in lines:
+        line.set_linewidth(1.0)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("batch (update)")
@@ -110,7 +147,20 @@ def draw_weight_changes(ax, history, log=True):
     return lines
 
 
-def _loss_limits(loss):
-    finite = loss[np.isfinite(loss)]
-    top = 1.25 if finite.size == 0 else max(1.25, min(float(finite.max()) * 1.05, 10.0))
-    return 0.0, top
+LINEAR_LOSS_MAX = 10.0     # above this the loss panel switches to a log axis
+
+
+def set_loss_axis(ax, loss):
+    """Fit a loss panel's y axis to ``loss`` (NaN for epochs not run): linear from 0 while the
+    loss stays below LINEAR_LOSS_MAX, else a log axis spanning the whole loss curve (and ln 3),
+    so the line is always on the chart. Returns "linear" or "log"."""
+    finite = loss[np.isfinite(loss) & (loss > 0)]
+    if finite.size == 0 or finite.max() <= LINEAR_LOSS_MAX:
+        ax.set_yscale("linear")
+        ax._fitted_log_limits = None          # fit_log_axis sets its ticks again next time
+        top = 1.25 if finite.size == 0 else max(1.25, float(finite.max()) * 1.05)
+        ax.set_ylim(0.0, top)
+        return "linear"
+    ax.set_yscale("log")
+    fit_log_axis(ax, [finite, [LN3]], margin=2.0)
+    return "log"

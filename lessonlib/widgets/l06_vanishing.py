@@ -10,7 +10,7 @@ import numpy as np
 
 from ..data import load_iris
 from ..plots import layer_colors
-from ..plots.l06_vanishing import INITS, _loss_limits
+from ..plots.l06_vanishing import INITS, set_loss_axis
 from ..plots.style import GRAD_FLOOR, LN3, layer_colorbar
 from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, fit_iris
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
@@ -45,7 +45,7 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     ax_loss.set_xlim(1, EPOCHS)
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training loss")
-    loss_title = ax_loss.set_title("loss", fontsize=10)
+    loss_title = ax_loss.set_title("loss", fontsize=9)
     banner = diverged_banner(ax_loss)
     fig.tight_layout()
 
@@ -70,7 +70,7 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
         loss = np.full(EPOCHS, np.nan)
         loss[:hist.epochs] = hist.loss
         loss_line.set_ydata(loss)
-        ax_loss.set_ylim(*_loss_limits(loss))
+        set_loss_axis(ax_loss, loss)
         mark_diverged(ax_loss, banner, hist.diverged,
                       f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}")
         if hist.epochs:
@@ -84,7 +84,7 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
         else:
             pred = model.predict(X_test)
             loss_title.set_text(f"test accuracy {np.mean(pred == y_test):.2f}, "
-                                f"predicts {len(np.unique(pred))} of 3 species")
+                                f"{len(np.unique(pred))} of 3 species, loss {hist.loss[-1]:.3g}")
         return f"{hist.epochs} epochs in {hist.seconds:.1f} s"
 
     controls = {
