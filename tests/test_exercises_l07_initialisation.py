@@ -186,6 +186,8 @@ def _init_slip(kind):
             return np.abs(rng.normal(0, np.sqrt(numerator / n_in), size))
         if kind == "rng.random":
             return np.sqrt(numerator / n_in) * rng.random(size)
+        if kind == "one column":
+            return rng.normal(0, np.sqrt(numerator / n_in), (n_in, 1)) * np.ones((1, n_out))
     return draw_weights
 
 
@@ -276,7 +278,9 @@ FAIRNESS = {
                ("np.abs of a normal draw", _init_slip("abs"),
                 ["every weight is >= 0", "did you take abs?"]),
                ("rng.random, scaled", _init_slip("rng.random"),
-                ["every weight is >= 0", "rng.random is uniform on [0, 1)"])]),
+                ["every weight is >= 0", "rng.random is uniform on [0, 1)"]),
+               ("one column repeated for every unit", _init_slip("one column"),
+                ["columns are the same", "stay equal", "Why random at all?"])]),
     "activation_scale": dict(
         right=[("the reference", SCALE.reference), ("a loop over the layers", _scale_loop),
                ("float32, sqrt per layer", _scale_float32), ("in logs", _scale_logs),

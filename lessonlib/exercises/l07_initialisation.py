@@ -106,10 +106,21 @@ def _grade_weights(fn):
     for n_in, n_out, scheme in _LARGE:
         what = f"your draw_weights({n_in}, {n_out}, \"{scheme}\", rng)"
         W, problem = _call(fn, n_in, n_out, scheme, _SEEDS[0], what)
-        problem = problem or _statistics_problem(W, n_in, n_out, scheme, what)
+        problem = (problem or _symmetry_problem(W, what)
+                   or _statistics_problem(W, n_in, n_out, scheme, what))
         if problem:
             return problem
     return _from_the_rng(fn)
+
+
+def _symmetry_problem(W, what):
+    """The lesson's symmetry slip: one column (one unit's weights) repeated for every unit."""
+    if W.std() > 0 and np.array_equal(W, np.broadcast_to(W[:, :1], W.shape)):
+        return (f"{what}: all {W.shape[1]} columns are the same, so every unit gets the same "
+                f"weights: the units compute the same output, receive the same gradient and "
+                f"stay equal however long the network trains (the symmetry of \"Why random at "
+                f"all?\"). Draw every entry on its own: rng.normal(0, std, size=(n_in, n_out))")
+    return None
 
 
 def _statistics_problem(W, n_in, n_out, scheme, what):
