@@ -1,5 +1,6 @@
-"""Precompute lesson 09's ten-seed table of 1000-layer residual nets (about 5 minutes on one
-quiet core, 20 runs of 12 to 15 s; much longer on a busy one).
+"""Precompute lesson 09's ten-seed table of 1000-layer residual nets (20 runs of 13 to 23
+CPU seconds each, about 6 CPU minutes in all, in the stored ``cpu_seconds``; their wall times,
+``seconds``, were 46 to 201 s on the shared machine that made the file).
 
     .venv/bin/python data/make_l09_thousand.py        # from the repository root
 
@@ -27,7 +28,7 @@ Arrays (r = recipe, s = seed, e = epoch, i = a hidden layer):
 - ``seconds[r, s]``: the fit's wall time and ``cpu_seconds[r, s]`` its CPU time on the machine
   that ran this script (shared with other jobs: not exact, not reproducible).
 
-Why precomputed: a 1000-layer run takes 10 to 15 s on a quiet core, and the outcome of a long
+Why precomputed: a 1000-layer run takes 13 to 23 CPU seconds (the stored ``cpu_seconds``), and the outcome of a long
 Adam run depends on the last bits of the matrix products, which differ between CPUs.
 Deterministic otherwise: every run is seeded.
 """

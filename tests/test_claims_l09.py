@@ -251,6 +251,23 @@ def test_one_adam_step_collapses_the_signal_and_kills_relus():
     assert all(a[0] > b[0] for a, b in zip(slow, slow[1:])) and slow[5][1] < 0.6
 
 
+def test_one_adam_step_shrinks_nearly_every_branch():
+    """Cell 33's last line: after Adam's first step (lr 1e-3, first_steps' first batch) the mean
+    h_i over the training flowers is smaller in 988 of the 999 branches i = 2 .. 1000."""
+    assert_says(NB, "the mean $h_i$ fell in 98.9 % of layers 2 to 1000 after the first step")
+    model = residual_1000()
+
+    def branch_means():
+        trace = dict(model.forward_trace(X_TRAIN))
+        return np.array([trace[f"relu{i}"].mean() for i in range(2, 1001)])
+
+    before = branch_means()
+    batch = np.random.default_rng(SEED).permutation(len(X_TRAIN))[:20]
+    _, grads = model.loss_and_grads(X_TRAIN[batch], Y_TRAIN[batch])
+    lessonlib.Adam(lr=1e-3).step(model.params, grads)
+    assert np.sum(branch_means() < before) == 988
+
+
 # ------------------------------------------------------------------ section 7: 1000 layers, stored
 
 def test_thousand_layers_three_seeds_stored():
@@ -398,3 +415,14 @@ def test_the_output_layer_reads_the_sum_of_the_hidden_outputs():
     assert np.allclose(sum(relu) @ p["fc7_weight"] + p["fc7_bias"], trace["fc7"])
     assert not np.allclose(relu[-1] @ p["fc7_weight"] + p["fc7_bias"], trace["fc7"])
     assert min(np.abs(h).max() for h in relu) > 0.01           # every term matters
+
+
+def test_the_explorer_caps_1000_layers_where_half_the_recipe_runs_have_learned():
+    """Cell 43: the explorer stops a 1000-layer run at 40 epochs; the stored learned-alpha runs
+    have reached 0.9 in 5 of 10 seeds by then (cell 44 prints them)."""
+    assert_says(NB, "the recipe has learned in only 5 of 10 seeds after 40 epochs")
+    capped = recipe.epochs_for(1000, 100)
+    assert capped == 40
+    t = npz("l09_thousand.npz")
+    assert t["recipes"][1] == "rezero_adam_1e-3"
+    assert np.sum(t["test_accuracy"][1, :, capped - 1] >= 0.9) == 5

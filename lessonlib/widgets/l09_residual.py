@@ -33,7 +33,7 @@ CONNECTIONS = {     # key: (dropdown label, short name in the titles)
 def residual_explorer(depth=6, width=3, connection="residual", optimizer="momentum_0.05",
                       epochs=100, seed=0):
     """Train the iris net of lesson 09 (ReLU, weights uniform on [-0.01, 0.01], batch 20) and
-    show its loss per epoch (the previous run in grey) and the mean |gradient| of its weight
+    show its loss per epoch (the previous run in grey, dashed) and the mean |gradient| of its weight
     matrices per epoch (at most 40 of them, spread from fc1 to the output). ``connection``:
     "plain", "residual", or "residual_alpha" (the lesson's 1000-layer recipe: a learned scalar
     per branch, every alpha_i = 0 at the start; with 10 units and Adam lr 1e-3 it is
@@ -41,7 +41,8 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
     itself; a deep one (50 layers and more at 100 epochs) waits for Run."""
     data = load_iris(seed=0)
     fig, (ax_loss, ax_grad) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.1))
-    runs = RunComparison(ax_loss, CONNECTION_COLORS["residual"])
+    runs = RunComparison(ax_loss, CONNECTION_COLORS["residual"],
+                         previous_style={"ls": "--"})   # dashed: plain's own grey stays apart
     draw_ln3(ax_loss)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
@@ -103,9 +104,12 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         acc = final_test_accuracy(hist)
         dead = dead_fraction(model, data[0])
         loss_title.set_text(f"test accuracy {acc:.2f}; {dead:.0%} of the ReLUs are dead")
-        alphas = (f" The learned α_i now lie between {model.alpha.min():.3f} and "
-                  f"{model.alpha.max():.3f}." if connection == LEARNED_SCALE and depth > 1
-                  else "")
+        alphas = ""
+        if connection == LEARNED_SCALE and depth > 2:
+            alphas = (f" The learned α_i now lie between {model.alpha.min():.3f} and "
+                      f"{model.alpha.max():.3f}.")
+        elif connection == LEARNED_SCALE and depth == 2:      # one branch: one scalar
+            alphas = f" The learned α_2 is now {model.alpha[0]:.3f}."
         return (f"Trained {n_epochs} epochs in {hist.seconds:.1f} s"
                 + (f"; {depth} layers are capped at {n_epochs} epochs to stay quick." if capped
                    else ".") + alphas)
