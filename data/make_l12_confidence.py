@@ -17,7 +17,6 @@ drops (M,); test_loss (M, S, E) and <key> (M, S, E) for each key of recipe.CONFI
 """
 import os
 import sys
-from multiprocessing import Pool
 
 import numpy as np
 
@@ -41,12 +40,7 @@ def one_run(args):
 
 def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l12_confidence.npz")):
     jobs = [(lam, p, seed, EPOCHS) for lam, p in SETTINGS for seed in SEEDS]
-    if WORKERS > 1:
-        with Pool(WORKERS) as pool:
-            results = pool.map(one_run, jobs, chunksize=1)
-    else:
-        results = [one_run(job) for job in jobs]
-    done = {job[:3]: m for job, m in zip(jobs, results)}
+    done = {job[:3]: m for job, m in recipe.run_jobs(one_run, jobs, WORKERS).items()}
     out = {k: np.array([[done[(lam, p, seed)][k] for seed in SEEDS] for lam, p in SETTINGS])
            for k in KEYS}
     np.savez_compressed(path, seeds=np.array(SEEDS), epochs=np.array(EPOCHS),

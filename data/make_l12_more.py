@@ -17,7 +17,6 @@ weight_norm, every epoch in inference mode.
 """
 import os
 import sys
-from multiprocessing import Pool
 
 import numpy as np
 
@@ -42,12 +41,7 @@ def one_run(args):
 
 def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l12_more.npz")):
     jobs = [(n, seed, EPOCHS) for n in sorted(SIZES, reverse=True) for seed in SEEDS]
-    if WORKERS > 1:
-        with Pool(WORKERS) as pool:
-            results = pool.map(one_run, jobs, chunksize=1)
-    else:
-        results = [one_run(job) for job in jobs]
-    done = {job[:2]: m for job, m in zip(jobs, results)}
+    done = {job[:2]: m for job, m in recipe.run_jobs(one_run, jobs, WORKERS).items()}
     out = {k: np.array([[done[(n, seed)][k] for seed in SEEDS] for n in SIZES]) for k in KEYS}
     np.savez_compressed(path, seeds=np.array(SEEDS), epochs=np.array(EPOCHS),
                         sizes=np.array(SIZES), **out)

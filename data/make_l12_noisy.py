@@ -19,7 +19,6 @@ the training accuracy measured against the (partly wrong) labels the network tra
 """
 import os
 import sys
-from multiprocessing import Pool
 
 import numpy as np
 
@@ -45,12 +44,7 @@ def one_run(args):
 
 def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l12_noisy.npz")):
     jobs = [(lam, p, seed, EPOCHS) for lam, p in SETTINGS for seed in SEEDS]
-    if WORKERS > 1:
-        with Pool(WORKERS) as pool:
-            results = pool.map(one_run, jobs, chunksize=1)
-    else:
-        results = [one_run(job) for job in jobs]
-    done = {job[:3]: m for job, m in zip(jobs, results)}
+    done = {job[:3]: m for job, m in recipe.run_jobs(one_run, jobs, WORKERS).items()}
     out = {k: np.array([[done[(lam, p, seed)][k] for seed in SEEDS] for lam, p in SETTINGS])
            for k in KEYS}
     (_, y_train, *_), wrong = recipe.load_noisy_data()

@@ -21,7 +21,6 @@ and weight_norm (sqrt of the sum of squared weights):
 """
 import os
 import sys
-from multiprocessing import Pool
 
 import numpy as np
 
@@ -49,12 +48,7 @@ def one_run(args):
 def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l12_runs.npz")):
     settings = sorted({(lam, 0.0) for lam in LAMBDAS} | {(0.0, p) for p in DROPS} | {BOTH})
     jobs = [(lam, p, seed, EPOCHS) for lam, p in settings for seed in SEEDS]
-    if WORKERS > 1:
-        with Pool(WORKERS) as pool:
-            results = pool.map(one_run, jobs, chunksize=1)
-    else:
-        results = [one_run(job) for job in jobs]
-    done = {job[:3]: m for job, m in zip(jobs, results)}
+    done = {job[:3]: m for job, m in recipe.run_jobs(one_run, jobs, WORKERS).items()}
 
     def table(pairs):
         return {k: np.array([[done[(lam, p, seed)][k] for seed in SEEDS] for lam, p in pairs])

@@ -140,3 +140,16 @@ def early_stop(metrics):
     return {"epoch": best + 1, "val_accuracy": pick(val),
             "train_accuracy": pick(metrics["train_accuracy"]),
             "test_accuracy": pick(metrics["test_accuracy"])}
+
+
+def run_jobs(one_run, jobs, workers):
+    """``one_run(job)`` for every job of a make script, in a Pool of ``workers`` processes when
+    more than one (the runs are independent and seeded: the order of work changes nothing)
+    -> {job: its result}."""
+    if workers > 1:
+        from multiprocessing import Pool
+        with Pool(workers) as pool:
+            results = pool.map(one_run, jobs, chunksize=1)
+    else:
+        results = [one_run(job) for job in jobs]
+    return dict(zip(jobs, results))
