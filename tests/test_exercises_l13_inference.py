@@ -413,6 +413,14 @@ def test_arrays_changed_after_storing_are_not_blamed_for_another_slip():
     assert "The softmax runs down the columns" in msg
 
 
+def test_an_unknown_slip_behind_in_place_work_names_every_place_it_can_be():
+    msg = BN.grade(_bn_in_place(slip_at=3, slip="double_gamma"))
+    assert msg.startswith("the first layer that could be compared and differs from the model's "
+                          "is relu3")
+    assert "The slip is in fc3, bn3 or relu3" in msg
+    assert "relu3 = np.maximum(bn3, 0)" in msg and "fc3 = relu2 @ params['fc3_weight']" in msg
+
+
 def test_aliased_trace_entries_are_compared_not_called_stale():
     msg = RES.grade(_residual_slipped("relu_of_sum"))
     assert "changed in place" not in msg and "not compared" not in msg
@@ -766,6 +774,62 @@ def _output_as(reference, out, finish):
     return predict
 
 
+def _bn_in_place(slip_at=None, slip="eps_pytorch"):
+    """Batch norm and ReLU done in place on the array stored as fc_i (each entry stored before
+    the next step changes it), with one slip of the checker's table in layer ``slip_at`` only
+    ("eps_pytorch", "no_beta", or "double_gamma", which the checker does not know)."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        h = x
+        for i in range(1, 8):
+            z = h @ params[f"fc{i}_weight"]
+            z += params[f"fc{i}_bias"]
+            trace[f"fc{i}"] = z
+            here = i == slip_at
+            z -= aux[f"bn{i}_moving_mean"]
+            z /= np.sqrt(aux[f"bn{i}_moving_var"] + (1e-5 if here and slip == "eps_pytorch"
+                                                     else 1e-3))
+            z *= params[f"bn{i}_gamma"] * (2.0 if here and slip == "double_gamma" else 1.0)
+            if not (here and slip == "no_beta"):
+                z += params[f"bn{i}_beta"]
+            trace[f"bn{i}"] = z
+            np.maximum(z, 0, out=z)
+            trace[f"relu{i}"] = h = z
+        return _softmax_rows(h @ params["fc8_weight"] + params["fc8_bias"])
+    return predict
+
+
+def _residual_accumulated(transposed_at=None, clip_in_place=False):
+    """The running sum kept in one array: `r = h` at layer 1, then `r += h` (so trace['relu1']
+    and every trace['r_i'] end as r6), or, with clip_in_place, `z[z < 0] = 0; h = z; r = h;
+    r += r_prev` (so trace['fc_i'] and trace['relu_i'] end as r_i); fc``transposed_at`` uses
+    W.T."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        r = x
+        for i in range(1, 7):
+            W = params[f"fc{i}_weight"]
+            z = r @ (W.T if i == transposed_at else W) + params[f"fc{i}_bias"]
+            trace[f"fc{i}"] = z
+            if clip_in_place:
+                z[z < 0] = 0
+                h = z
+            else:
+                h = np.maximum(z, 0)
+            trace[f"relu{i}"] = h
+            if i == 1:
+                r = h
+            elif clip_in_place:
+                r_prev, r = r, h
+                r += r_prev
+            else:
+                r += h
+            if i > 1:
+                trace[f"r{i}"] = r
+        return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+    return predict
+
+
 def _other_networks_arrays(params, aux, x, trace=None):
     """The arrays of another network (the lesson's own model, say) instead of those passed."""
     other = lessonlib.MLP(4, [10] * 7, 3, batch_norm=True, fix_gamma=False, seed=0)
@@ -781,10 +845,18 @@ FAIRNESS = {
                ("`h = z; h[h < 0] = 0`, stale trace entries", learner("bn", r_port=True)),
                ("trace['fc1'] = z, then z normalised in place",
                 learner("bn", normalise_in_place=True)),
+               ("batch norm and ReLU in place, every entry stored first", _bn_in_place()),
                ("trace entries as lists", _bn_trace_as_lists),
                ("no trace argument", _no_trace(BN.reference))],
         slips=[("batch statistics", learner("bn", batch_stats=True),
                 "mean and variance of the flowers in x"),
+               # in place, one layer's slip: blamed where it is, not on the right ReLU after it
+               ("in place, eps 1e-5 in layer 3 only", _bn_in_place(slip_at=3),
+                ["is relu3", "fc3 and bn3, stored just before it, were changed in place",
+                 "so the slip is in bn3", "The eps is 1e-5, PyTorch's default",
+                 "trace['fc3'], trace['bn3'] were not compared"]),
+               ("in place, no beta in layer 4 only", _bn_in_place(slip_at=4, slip="no_beta"),
+                ["so the slip is in bn4", "It has no beta: bn4 = "]),
                ("no eps", silent("bn", eps=0.0), "the eps is missing"),
                ("PyTorch's eps", learner("bn", eps=1e-5), "The eps is 1e-5, PyTorch's default"),
                ("no gamma", learner("bn", gamma=False), "It has no gamma"),
@@ -840,11 +912,22 @@ FAIRNESS = {
         right=[("the reference", RES.reference), ("a learner's loop", learner("residual")),
                ("float32 throughout", learner("residual", dtype=np.float32)),
                ("r = h; r += r_prev, stale trace entries", learner("residual", sum_in_place=True)),
+               ("r = h at layer 1, then r += h", _residual_accumulated()),
+               ("z[z < 0] = 0; h = z; r = h; r += r_prev", _residual_accumulated(
+                   clip_in_place=True)),
                ("r = sum(hs), no trace", _residual_sum_of_list),
                ("flower by flower, a list of lists", _flower_by_flower(RES.reference)),
                ("trace['r1'] recorded too", _residual_with_r1),
                ("no trace argument", _no_trace(RES.reference))],
         slips=[("no skip", learner("residual", skip=False), "the skip connection is missing"),
+               # in place, one layer's slip: blamed where it is, not on the right relu1 or relu2
+               ("r = h at layer 1, then r += h; fc3 transposed",
+                _residual_accumulated(transposed_at=3),
+                ["is fc3", "It uses params['fc3_weight'] transposed",
+                 "trace['relu1'], trace['r2'] were not compared"]),
+               ("r = h; r += r_prev in place; fc2 transposed",
+                _residual_accumulated(transposed_at=2, clip_in_place=True),
+                ["is relu2", "so the slip is in fc2", "It uses params['fc2_weight'] transposed"]),
                ("no skip, nothing recorded", silent("residual", skip=False),
                 "the skip connections are missing"),
                ("h_i + h_(i-1)", _residual_skip_prev_h, "the skip carries the running sum"),

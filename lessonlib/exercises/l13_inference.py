@@ -786,8 +786,10 @@ def _changed_after_storing(name, value, trace, expected):
     was stored (as `h = z; h[h < 0] = 0` or `r += h` do to the z or h stored before).
 
     Either it holds a later layer's values, or it is the same array as a later entry and its
-    values show the in-place step. Sharing alone proves nothing: after `h = ...; r = h`, h and
-    r are one array, changed by nobody."""
+    values show the in-place step, or it is the same array as an entry of a later layer and
+    holds that entry's values (`r = h` at layer 1, then `r += h`: relu1 ends as r6). Sharing
+    within one layer alone proves nothing: after `h = ...; r = h`, h and r are one array,
+    changed by nobody."""
     order = list(expected)
     later = order[order.index(name) + 1:]
     if any(expected[k].shape == value.shape and close(value, expected[k]) for k in later):
@@ -802,7 +804,12 @@ def _changed_after_storing(name, value, trace, expected):
             continue
         if close(expected[k], expected[name]):          # concat1 is relu1 itself
             continue
-        later_layer = _split(k)[0]
+        later_layer, j = _split(k)
+        if j is not None and i is not None and j != i:
+            # the same array as a later layer's entry, holding its values
+            mine = _learner_array(trace, k, value.shape)
+            if mine is not None and close(value, mine):
+                return True
         if layer in ("fc", "bn") and later_layer == "relu":
             # clipped in place by the ReLU: no negative value left where the model has some
             if value.min() >= 0 and expected[name].min() < 0:
@@ -823,8 +830,66 @@ def _changed_after_storing(name, value, trace, expected):
     return False
 
 
+def _next_value(kind, name, value, expected, params):
+    """Entry ``name`` computed from ``value``, the entry just before it in the network's order,
+    with every other input the model's own."""
+    layer, i = _split(name)
+    if layer == "fc":
+        return _fc(value, params[f"fc{i}_weight"], params[f"fc{i}_bias"])
+    if layer == "bn":
+        return _bn(value, params[f"bn{i}_gamma"], params[f"bn{i}_beta"],
+                   params.aux[f"bn{i}_moving_mean"], params.aux[f"bn{i}_moving_var"])
+    if layer == "relu":
+        return np.maximum(value, 0.0)
+    if layer == "r":
+        return value + expected["relu1" if i == 2 else f"r{i - 1}"]
+    if layer == "concat":
+        return value if i == 1 else np.concatenate([expected[f"concat{i - 1}"], value], axis=1)
+    return _softmax(value)
+
+
+class _Arrays(dict):
+    """params with the moving statistics beside them, for _next_value."""
+    def __init__(self, params, aux):
+        super().__init__(params)
+        self.aux = aux
+
+
+def _slip_before(kind, window, name, value, trace, expected, params, aux, x):
+    """(stale entry, slip): a slip at one of the entries in ``window`` (stored before ``name``
+    and changed in place afterwards, so not compared) that, carried through the layers after
+    it, gives the learner's ``name``. The learner's array may itself have been changed in place
+    by a later entry of the same layer (`h = z; r = h; r += r_prev` leaves r2 in relu2): then
+    the slip is carried on to the last entry that shares its array."""
+    order = list(expected)
+    stored = trace[name]
+    last = name
+    for k in order[order.index(name) + 1:]:
+        other = trace.get(k)
+        if (isinstance(stored, np.ndarray) and isinstance(other, np.ndarray)
+                and np.may_share_memory(stored, other)):
+            mine = _learner_array(trace, k, value.shape)
+            if mine is not None and close(value, mine):
+                last = k
+    arrays = _Arrays(params, aux)
+    matches = []            # the nearest one wins: no eps and PyTorch's 1e-5 can both match
+    for s in reversed(window):
+        for slip, v in _local_variants(kind, s, expected, params, aux, x):
+            for k in order[order.index(s) + 1:order.index(last) + 1]:
+                v = _next_value(kind, k, v, expected, arrays)
+            if v.shape == value.shape and close(value, v):
+                matches.append((np.abs(value - v).max(), s, slip))
+    return min(matches)[1:] if matches else None
+
+
+def _listed(names):
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _stale_note(names):
-    listed = ", ".join(f"trace['{k}']" for k in names[:3]) + (", ..." if len(names) > 3 else "")
+    """The note on the entries changed after storing; it lists the three nearest the layer
+    that is blamed (the last ones), as those are where the slip may hide."""
+    listed = ("..., " if len(names) > 3 else "") + ", ".join(f"trace['{k}']" for k in names[-3:])
     return (f"{listed} {'was' if len(names) == 1 else 'were'} not compared: "
             f"{'it holds' if len(names) == 1 else 'they hold'} a later layer's values, as an "
             f"array does when it is changed in place after being stored, e.g. by "
@@ -880,13 +945,15 @@ def _grade(kind, fn):
                  f"{_lower(_slip_message(slip, None, n_hidden))}" if slip else "")
     entries, notes = _read_trace(kind, trace, expected)
     names = list(expected)
-    compared, stale = 0, []
+    compared, stale, window = 0, [], []
     for name, value in entries:
         if close(value, expected[name]):
             compared += 1
+            window = []             # stale entries since the last one that matches
             continue
         if _changed_after_storing(name, value, trace, expected):
             stale.append(name)
+            window.append(name)
             continue
         # the first recorded layer that differs: a slip made right there, or one the
         # probabilities show, or what the layer should compute
@@ -894,9 +961,17 @@ def _grade(kind, fn):
         unit = "class" if name in ("softmax", f"fc{n_hidden + 1}") else "unit"
         numbers = _difference(value, expected[name], unit)
         head = f"the first layer that differs from the model's is {name}"
+        if window:
+            head = (f"the first layer that could be compared and differs from the model's is "
+                    f"{name}")
         if compared:
             head += (f" (the {compared} layers you recorded before it match)" if compared > 1
                      else " (the layer you recorded before it matches)")
+        if window:
+            one = len(window) == 1
+            head += (f"; {_listed(window)}, stored just before it, {'was' if one else 'were'} "
+                     f"changed in place after you stored {'it' if one else 'them'}, so "
+                     f"{'it' if one else 'they'} could not be compared")
         local = _nearest(value, _local_variants(kind, name, expected, model.params, model.aux, x))
         if local == "relu_of_fc" and slip == "relu_first":
             local = slip                # the ReLU of fc, then batch norm: not batch norm skipped
@@ -909,6 +984,20 @@ def _grade(kind, fn):
             explained = (f"your probabilities are what you get when "
                          f"{_lower(_slip_message(slip, None, n_hidden, number))}")
             return f"{head}: {numbers}; {explained}{note}"
+        if window:
+            found = _slip_before(kind, window, name, value, trace, expected, model.params,
+                                 model.aux, x)
+            if found:
+                where, what = found
+                return (f"{head}. Your {name} is what follows when {where} has a slip, so the "
+                        f"slip is in {where}. {_slip_message(what, where, n_hidden)}. "
+                        f"({_capital(numbers)} in {name}){note}")
+            places = window + [name]
+            should = "; ".join(_formula(kind, k, n_hidden) for k in places)
+            return (f"{head}. The slip is in {', '.join(places[:-1])} or {name}, and no slip the "
+                    f"checker knows explains it. They should be {should}. Store new arrays "
+                    f"(h = np.maximum(z, 0), r = r + h) and the checker will name the layer. "
+                    f"({_capital(numbers)} in {name}){note}")
         before = [k for k in names[:names.index(name)] if k not in trace]
         unseen = ""
         if before:
