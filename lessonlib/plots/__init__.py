@@ -5,6 +5,10 @@ and returns the artists it made, so an explorer can change their data instead of
 gradient curves, log axes, layer colours, ``show``); its names are available here as
 ``plots.<name>``. Each lesson's own figures are in ``plots.lNN_<topic>``.
 """
-from .style import (CLASS_COLORS, GD_COLOR, PATH_COLOR, class1_proba, decision_map,  # noqa: F401
+from .style import (CLASS_COLORS, GD_COLOR, PATH_COLOR, class1_proba, decision_map,
                     fit_log_axis, function_with_path, gradient_curves, grid_2d, layer_colors,
                     loss_curve, new_figure, rescale_to_data, set_path, show)
+
+__all__ = ["CLASS_COLORS", "GD_COLOR", "PATH_COLOR", "class1_proba", "decision_map",
+           "fit_log_axis", "function_with_path", "gradient_curves", "grid_2d", "layer_colors",
+           "loss_curve", "new_figure", "rescale_to_data", "set_path", "show"]
