@@ -16,6 +16,7 @@ def start_here_explorer(lr=0.1, steps=20):
     _, path_line, end_point = plots.function_with_path(ax, square, xs)
     path_line.set_label("gradient descent")
     end_point.set_label("where it ends")
+    end_point.set_zorder(6)                 # over the start marker when it ends there (lr 1)
     # the start, x = 1, never moves, but it is drawn over the path (so it is among the moving)
     (start_point,) = ax.plot([1.0], [square(1.0)], "o", mfc="white", mec=plots.GD_COLOR, ms=8,
                              zorder=5, label="start x = 1")

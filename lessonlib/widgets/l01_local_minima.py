@@ -17,6 +17,8 @@ from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_fig
 
 __all__ = ["local_minima_explorer"]
 
+MAX_STEPS = 100     # the steps slider's largest value, where the step axis ends at most
+
 
 def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     """Gradient descent on the quartic: the start point, the learning rate and the number of
@@ -43,7 +45,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     ax_t.set_ylim(*spec["xlim"])
     ax_t.xaxis.set_major_locator(MaxNLocator(integer=True))
     banner = diverged_banner(ax)
-    banner.set_position((0.5, 0.25))
+    banner.set_position((0.5, 0.42))       # below the inset, above the start and the valleys
     summary = ax_t.set_title("lr\n(placeholder)", fontsize=10)
     fig.tight_layout()
 
@@ -56,17 +58,17 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         plots.set_path(zline, zend, drawn, spec["f"])
         start_point.set_data([start], [spec["f"](start)])
         _set_trace(trace, path)
-        fit_step_axis(ax_t, steps, pad=0.5)
+        fit_step_axis(ax_t, steps, pad=0.5, most=MAX_STEPS)
         what = outcome(path, spec["marks"], ahead=run[steps + 1:])
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")
         final = fixed(path[-1], 6) if what != "blew up" else "far away"
-        summary.set_text(f"start {start:.2f}, lr {lr:.3g}: x after {steps} step{'s' if steps != 1 else ''} = {final}\n"
+        summary.set_text(f"start {start:.2f}, lr {lr:.4g}: x after {steps} step{'s' if steps != 1 else ''} = {final}\n"
                          f"({what})")
 
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
                 "lr": log_slider("learning rate", lr, -3, 0, step=0.01),
-                "steps": slider("steps", steps, 1, 100, 1)}
+                "steps": slider("steps", steps, 1, MAX_STEPS, 1)}
     # the main path passes under the zoom inset: the inset covers it again after each move
     return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys",
                     moving=[line, end, start_point, trace, summary, banner, zline, zend,

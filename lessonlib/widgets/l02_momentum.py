@@ -25,6 +25,8 @@ from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverg
 
 __all__ = ["momentum_explorer", "sin_logistic_explorer"]
 
+MAX_STEPS = 100     # the steps slider's largest value, where the step axis ends at most
+
 
 # ---------------------------------------------------------------- 1-D
 
@@ -90,7 +92,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         if shown["function"] != function:
             show_function(function)
         spec = FUNCTIONS[function]
-        fit_step_axis(ax_t, steps, pad=0.5)
+        fit_step_axis(ax_t, steps, pad=0.5, most=MAX_STEPS)
         # followed AHEAD steps further, to say where a run that has not settled is heading
         runs = [descend(spec["grad"], start, SGD(lr=lr), steps + AHEAD),
                 descend(spec["grad"], start, SGD(lr=lr, momentum=momentum), steps + AHEAD)]
@@ -118,7 +120,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
                 "lr": log_slider("learning rate", lr, -3, 0.5, step=0.01),
                 "momentum": slider("momentum ρ", momentum, 0.0, 0.99, 0.01),
                 "start": slider("start x₀", start, -3.0, 1.5, 0.05),
-                "steps": slider("steps", steps, 1, 100, 1)}
+                "steps": slider("steps", steps, 1, MAX_STEPS, 1)}
     # only the paths, points, traces and texts move; the legend and the zoom inset sit over
     # the paths, so the legend is redrawn on top and the inset pasted again over them
     moving = [a for pair in artists + zartists for a in pair] + [

@@ -20,6 +20,8 @@ from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverg
 
 __all__ = ["batch_size_explorer"]
 
+MAX_STEPS = 1000     # the steps slider's largest value, where the step axis ends at most
+
 
 # ---------------------------------------------------------------- the explorer
 
@@ -114,7 +116,7 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         # new limits redraw the whole figure (ticks and labels): rounded to 0.05 and kept while
         # they hold the curves with at most 0.1 to spare, most moves keep them, and only the
         # curves and texts are drawn again
-        fit_step_axis(ax_l, steps)
+        fit_step_axis(ax_l, steps, most=MAX_STEPS)
         needed = (min(finite.min(), best) - 0.02, max(finite.max(), 0.70) + 0.02)
         if not holds(ax_l.get_ylim(), needed, slack=0.1):
             ax_l.set_ylim(np.floor(needed[0] / 0.05) * 0.05, np.ceil(needed[1] / 0.05) * 0.05)
@@ -137,7 +139,7 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
                                                bs) for bs in BATCH_SIZES], batch_size),
         "lr": log_slider("learning rate", lr, -2, 0.5, continuous=False),
         "momentum": slider("momentum ρ", momentum, 0.0, 0.99, 0.01, continuous=False),
-        "steps": slider("iterations", steps, 50, 1000, 50, continuous=False),
+        "steps": slider("iterations", steps, 50, MAX_STEPS, 50, continuous=False),
         "seed": slider("seed (batch order)", seed, 0, 29, 1, continuous=False),
     }
     # the paths, curves and texts move; the points, the dashed line and the legends drawn

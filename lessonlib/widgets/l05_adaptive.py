@@ -21,6 +21,8 @@ from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverg
 
 __all__ = ["adaptive_explorer"]
 
+MAX_STEPS = 1000     # the steps slider's largest value, where the step axis ends at most
+
 # Which of the explorer's beta sliders each optimiser reads (named in the loss panel's title).
 BETAS_READ = {"sgd": (), "momentum": ("β1 (as the momentum ρ)",), "adagrad": (),
               "rmsprop": ("β2 (as its β)",), "adam": ("β1", "β2")}
@@ -110,7 +112,7 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
             ax_l.legend(handles=[prev_loss] * has_prev + [loss_line] +
                         [best_line] * best_line.get_visible(), fontsize=8, loc="upper right")
             state["legend"] = legend_key
-        fit_step_axis(ax_l, steps)
+        fit_step_axis(ax_l, steps, most=MAX_STEPS)
         _fit_loss_axis(ax_l, [shown, prev_loss.get_ydata()], spec.log_loss,
                        None if spec.log_loss else spec.best)
         gone = blew_up(path, BOUND)
@@ -143,7 +145,7 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
         "lr": log_slider("learning rate", lr, -3, 0, step=0.05),
         "beta1": slider("β1", beta1, 0.0, 0.99, 0.01),
         "beta2": slider("β2", beta2, 0.5, 0.999, 0.001, readout_format=".3f"),
-        "steps": slider("steps", steps, 10, 1000, 10),
+        "steps": slider("steps", steps, 10, MAX_STEPS, 10),
     }
     # the paths, curves and texts move, with the points and the dashed line drawn over them;
     # a new problem (contours, scale) or legend redraws the whole figure
