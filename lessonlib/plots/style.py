@@ -105,14 +105,14 @@ def holds(limits, needed, slack, log=False):
 def fit_step_axis(ax, steps, pad=0.0, most=None):
     """x limits of an explorer's step axis, from -pad to a round end + pad. The end is kept
     while it holds ``steps`` with the curve over at least half of the axis; a new one is
-    ``axis_end(1.5 * steps)`` (room for a few more steps), at most ``most`` (the slider's
+    ``axis_end(1.2 * steps)`` (room for a few more steps), at most ``most`` (the slider's
     largest value). Most moves of a steps slider then keep the axis (a blit), instead of every
     crossing of a round number (a full redraw)."""
     lo, hi = ax.get_xlim()
     end = hi - pad
     if lo == -pad and steps <= end <= 2 * max(steps, 1) and (most is None or end <= most):
         return
-    end = axis_end(1.5 * steps)
+    end = axis_end(1.2 * steps)
     ax.set_xlim(-pad, (max(min(end, most), steps) if most is not None else end) + pad)
 
 

@@ -111,7 +111,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         gone = [name for path, name in zip(paths, ("plain GD", "momentum"))
                 if blew_up(path, BLOWN_UP)]
         mark_diverged(ax, banner, bool(gone), " and ".join(gone) + " diverged")
-        title.set_text(f"{spec['label']}\nlr {lr:.3g}, momentum ρ = {momentum:.2f}, "
+        title.set_text(f"{spec['label']}\nlr {lr:.4g}, momentum ρ = {momentum:.2f}, "
                        f"start {start:.2f}")
         summary.set_text(f"after {steps} step{'s' * (steps != 1)}:\n" + "\n".join(words))
 
