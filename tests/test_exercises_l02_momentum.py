@@ -385,6 +385,78 @@ FAIRNESS["heavy_ball"]["slips"] += [
 ]
 
 
+def _grad_fix2_slip(kind):
+    """Slips a fresh reader (02r9) was told only a relative error or a bare shape for."""
+    def grad(b, X, y):
+        if kind == "columns swapped":
+            X = X[:, ::-1]
+        if kind == "1 - y":
+            y = 1 - y
+        x1, x2, u, p = _parts(b, X, y)
+        c = (p - y) * np.cos(u)
+        if kind == "d/dp":
+            c = (p - y) / (p * (1 - p)) * np.cos(u)
+        if kind == "(2, N)":
+            return np.stack([c * x1 * x2, c * x2])
+        d_b2 = np.mean(c) if kind == "b2 no x2" else np.mean(c * x2)
+        return np.array([np.mean(c * x1 * x2), d_b2])
+    return grad
+
+
+def _momentum_fix2_slip(kind):
+    def descend_(grad_fn, x0, lr, rho, steps):
+        x = np.array(x0, dtype=float)
+        x_prev = x.copy()
+        v = -lr * np.asarray(grad_fn(x)) if kind == "v0 step" else np.zeros_like(x)
+        g_prev = np.asarray(grad_fn(x))
+        path = [x.copy()]
+        for _ in range(steps):
+            g = np.asarray(grad_fn(x))
+            if kind == "rho bracket":
+                v = rho * (v - lr * g)
+            elif kind == "stale":
+                v, g_prev = rho * v - lr * g_prev, g
+            elif kind == "x_prev kept":
+                x = x - lr * g + rho * (x - x_prev)        # x_prev never moves on from x0
+                path.append(x.copy())
+                continue
+            else:
+                v = rho * v - lr * g
+            x = x + v
+            path.append(x.copy())
+        return np.array(path)
+    return descend_
+
+
+FAIRNESS["sin_logistic_gradient"]["slips"] += [
+    ("d loss/dp without the sigmoid's slope", _grad_fix2_slip("d/dp"),
+     ["(p - y)/(p(1 - p)), the loss's derivative with respect to p", "leaves p - y"]),
+    ("d/db2 without x2", _grad_fix2_slip("b2 no x2"),
+     ["d loss/d b2 is missing the factor x2", "with respect to b2 is x2"]),
+    ("a (2, N) answer: no mean over the points", _grad_fix2_slip("(2, N)"),
+     ["has shape (2, 1000)", "one value per point", "average each row"]),
+    ("x1 and x2 swapped", _grad_fix2_slip("columns swapped"), "x1 and x2 are swapped"),
+    ("labels flipped: 1 - y", _grad_fix2_slip("1 - y"), "1 - y where y belongs"),
+]
+FAIRNESS["heavy_ball"]["slips"] += [
+    ("v = rho * (v - lr * g)", _momentum_fix2_slip("rho bracket"),
+     "rho multiplies the gradient step too"),
+    ("velocity started at -lr * g(x0)", _momentum_fix2_slip("v0 step"),
+     "velocity starts at - lr * f'(x0) instead of 0"),
+    ("position form, x_prev never updated", _momentum_fix2_slip("x_prev kept"),
+     "x_prev is never updated"),
+    ("gradient one step late", _momentum_fix2_slip("stale"), "one step late"),
+]
+
+
+def test_rho_bracket_is_not_called_the_average_form():
+    """With rho 0.5, v = rho * (v - lr g) and the average form give the same run; the first
+    case uses another rho so that the message names what the learner wrote, and the average
+    form is still named as such."""
+    assert "average of the gradients" not in LOOP.grade(_momentum_fix2_slip("rho bracket"))
+    assert "rho multiplies" not in LOOP.grade(_momentum_ema)
+
+
 def test_lr_twice_is_not_called_the_average_form():
     """With lr = 1 - rho (0.1 and 0.9) the average form and 'lr twice' give the same run on the
     first case; the message must name what the learner wrote."""

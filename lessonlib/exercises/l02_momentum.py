@@ -53,6 +53,8 @@ def _variants(b, X, y):
     cos_sin = (p - y) * np.cos(np.sin(inner))             # cos taken at sin(u)
     p_no_sin = 1.0 / (1.0 + np.exp(-inner))               # the forward pass without the sin
     p_no_sin_common = (p_no_sin - y) * np.cos(inner)
+    with np.errstate(all="ignore"):
+        dp_common = (p - y) / (p * (1 - p)) * np.cos(inner)   # d loss/dp, no sigmoid slope
     no_sin_message = ("your p must be sigmoid(sin(u)): the logit is sin(u), not u "
                       "(u = b1*x1*x2 + b2*x2)")
     return [
@@ -102,6 +104,19 @@ def _variants(b, X, y):
         (np.array([np.mean(cos_sin * x1 * x2), np.mean(cos_sin * x2)]),
          "your gradient has cos(sin(u)) where cos(u) belongs (u = b1*x1*x2 + b2*x2): the "
          "derivative of sin(u) with respect to u is cos(u), taken at u itself"),
+        (np.array([np.mean(dp_common * x1 * x2), np.mean(dp_common * x2)]),
+         "your gradient has (p - y)/(p(1 - p)), the loss's derivative with respect to p, where "
+         "its derivative with respect to the logit belongs: the chain rule also passes through "
+         "the sigmoid, whose slope p(1 - p) cancels the denominator and leaves p - y"),
+        (np.array([right[0], np.mean(common)]),
+         "your d loss/d b2 is missing the factor x2: the derivative of b1*x1*x2 + b2*x2 with "
+         "respect to b2 is x2"),
+        (reference_grad(b, X[:, ::-1], y),
+         "your x1 and x2 are swapped: x1 is the first column, X[:, 0], and x2 the second, "
+         "X[:, 1]"),
+        (reference_grad(b, X, 1 - y),
+         "your gradient uses 1 - y where y belongs: the derivative of the cross-entropy with "
+         "respect to the logit is p - y, with y the label (1 for class 1)"),
     ]
 
 
@@ -115,6 +130,11 @@ def _grade_gradient(grad):
                 shape = np.asarray(got, dtype=np.float64).shape
             except (TypeError, ValueError):
                 shape = ()
+            if len(shape) == 2 and shape[0] == 2 and shape[1] == len(y):
+                return (f"your grad(b, X, y) {where} has shape {shape}: a row of {len(y)} "
+                        f"values per parameter, one value per point; average each row over "
+                        f"the points (np.mean(..., axis=1)) to get the 2 numbers "
+                        f"(d loss/d b1, d loss/d b2)")
             if len(shape) >= 1 and shape[0] == len(y) and shape != (2,):
                 return (f"your grad(b, X, y) {where} has shape {shape}, one value per point: "
                         f"average over the points to get the 2 numbers "
@@ -177,9 +197,11 @@ def reference_momentum_descend(grad_fn, x0, lr, rho, steps):
     return np.array(path)
 
 
-def _position_form(grad_fn, x0, lr, rho, steps, sign=1.0, momentum_sign=1.0, first="none"):
+def _position_form(grad_fn, x0, lr, rho, steps, sign=1.0, momentum_sign=1.0, first="none",
+                   keep_prev=False):
     """x_t = x_{t-1} - sign lr f'(x_{t-1}) + momentum_sign rho (x_{t-1} - x_{t-2}), for the
-    diagnoses; first="zero" takes x_{-1} = 0 instead of x_0 (momentum on the first step)."""
+    diagnoses; first="zero" takes x_{-1} = 0 instead of x_0 (momentum on the first step);
+    keep_prev: x_prev is never updated (stays x_0)."""
     x_prev = np.zeros_like(np.asarray(x0, dtype=np.float64)) if first == "zero" else \
         np.array(x0, dtype=np.float64)
     x = np.array(x0, dtype=np.float64)
@@ -187,7 +209,7 @@ def _position_form(grad_fn, x0, lr, rho, steps, sign=1.0, momentum_sign=1.0, fir
     with np.errstate(all="ignore"):
         for _ in range(steps):
             x, x_prev = (x - sign * lr * np.asarray(grad_fn(x))
-                         + momentum_sign * rho * (x - x_prev)), x
+                         + momentum_sign * rho * (x - x_prev)), (x_prev if keep_prev else x)
             path.append(x.copy())
     return np.array(path)
 
@@ -199,9 +221,10 @@ def _two_param_grad():
 
 # (description, gradient, x0, lr, rho, steps)
 # The lesson's run (lr 0.1 = 1 - rho) is not first: there the average form of momentum and "lr
-# applied twice" give the same run, and the first failing case is the one diagnosed.
+# applied twice" give the same run, and the first failing case is the one diagnosed. Nor is rho
+# 0.5 used first: there v = rho * (v - lr f') and the average form give the same run.
 _CASES = [
-    ("the quartic from -3, lr 0.02, rho 0.5, 12 steps", quartic_grad, -3.0, 0.02, 0.5, 12),
+    ("the quartic from -3, lr 0.02, rho 0.6, 12 steps", quartic_grad, -3.0, 0.02, 0.6, 12),
     ("the quartic from 0.5, lr 0.1, rho 0.9, 29 steps", quartic_grad, 0.5, 0.1, 0.9, 29),
     ("x^2 from 0.5, lr 1.02, rho 0.9, 29 steps", square_grad, 0.5, 1.02, 0.9, 29),
     ("the quartic from 1, lr 0.03, rho 0 (plain GD), 6 steps", quartic_grad, 1.0, 0.03, 0.0, 6),
@@ -214,12 +237,22 @@ def _variant_form(grad_fn, x0, lr, rho, steps, kind):
     """Heavy ball written with one usual slip, or another convention, for the diagnoses.
     "average": v = rho v + (1 - rho) f'(x), x = x - lr v (an exponential moving average of the
     gradients, as in Adam's m): right in spirit, another run; "nesterov": the look-ahead
-    gradient; "lr twice", "x first": slips."""
+    gradient; "lr twice", "x first", "rho bracket" (v = rho (v - lr f')), "v0 step" (v starts
+    at -lr f'(x_0)), "stale" (the gradient at the previous x): slips."""
     x = np.array(x0, dtype=np.float64)
-    v = np.zeros_like(x)
+    v = -lr * np.asarray(grad_fn(x)) if kind == "v0 step" else np.zeros_like(x)
+    g_prev = np.asarray(grad_fn(x))
     path = [x.copy()]
     for _ in range(steps):
-        if kind == "nesterov":
+        if kind in ("v0 step", "rho bracket"):
+            v = rho * v - lr * np.asarray(grad_fn(x)) if kind == "v0 step" else \
+                rho * (v - lr * np.asarray(grad_fn(x)))
+            x = x + v
+        elif kind == "stale":
+            v = rho * v - lr * g_prev
+            g_prev = np.asarray(grad_fn(x))
+            x = x + v
+        elif kind == "nesterov":
             v = rho * v - lr * np.asarray(grad_fn(x + rho * v))
             x = x + v
         elif kind == "lr twice":
@@ -281,6 +314,20 @@ def _grade_loop(momentum_descend):
             (_variant_form(grad_fn, x0, lr, rho, steps, "x first"),
              "x moves by the old velocity before v is updated (the first update does not move "
              "x at all): compute the new v first, then x = x + v"),
+            (_position_form(grad_fn, x0, lr, rho, steps, keep_prev=True),
+             "x_prev is never updated: the momentum term rho * (x - x_prev) must use the last "
+             "move, so after each step set x_prev to the x you just left"),
+            (_variant_form(grad_fn, x0, lr, rho, steps, "v0 step"),
+             "your velocity starts at - lr * f'(x0) instead of 0, so the first update moves "
+             "(1 + rho) plain steps: start with v = 0 (the first update is a plain gradient "
+             "step)"),
+            (_variant_form(grad_fn, x0, lr, rho, steps, "stale"),
+             "your gradient is one step late: each update uses f' at the x before the last "
+             "one; compute grad_fn(x) at the current x inside the loop"),
+            (_variant_form(grad_fn, x0, lr, rho, steps, "rho bracket")
+             if abs(rho - (1 - rho)) > 1e-12 else None,
+             "rho multiplies the gradient step too: you wrote v = rho * (v - lr * f'(x)); only "
+             "the old velocity is scaled, v = rho * v - lr * f'(x), then x = x + v"),
             (_variant_form(grad_fn, x0, lr, rho, steps, "average")
              if abs(lr - (1 - rho)) > 1e-12 else None,
              "you wrote momentum as an average of the gradients, v = rho * v + (1 - rho) * "
