@@ -167,7 +167,10 @@ def test_return_format_problems():
     assert "whole numbers" in EX.grade(
         lambda n, bs, rng: [b + 0.5 for b in _batches(n, bs, rng)])
     assert EX.grade(lambda n, bs, rng: [b.astype(float) for b in _batches(n, bs, rng)]) is None
-    assert "out of range" in EX.grade(lambda n, bs, rng: [b + 1 for b in _batches(n, bs, rng)])
+    msg = EX.grade(lambda n, bs, rng: [b + 1 for b in _batches(n, bs, rng)])
+    assert "out of range" in msg and "(numbering from 1?)" in msg
+    assert "numbering from 1" not in EX.grade(
+        lambda n, bs, rng: [b + 2 for b in _batches(n, bs, rng)])
 
 
 def test_learner_crash_is_one_line(capsys):
@@ -291,6 +294,59 @@ FAIRNESS["minibatch_indices"]["slips"] += [
     ("range(1, n, batch_size)", _cut_slip("start 1"),
      ["the first row of the permutation, perm[0]", "range(0, n, batch_size)"]),
 ]
+
+
+def _fixed_blocks(how):
+    """Fixed blocks of consecutive rows 0..bs-1, bs..2bs-1, ...: shuffled inside each block, or
+    (all but the last, smaller one) taken in a shuffled order: every epoch the same batches."""
+    def minibatch_indices(n, batch_size, rng):
+        starts = range(0, n, batch_size)
+        if how == "inside":
+            return [rng.permutation(np.arange(s, min(s + batch_size, n))) for s in starts]
+        full = [s for s in starts if s + batch_size <= n]
+        return ([np.arange(full[k], full[k] + batch_size) for k in rng.permutation(len(full))]
+                + ([np.arange(len(full) * batch_size, n)] if n % batch_size else []))
+    return minibatch_indices
+
+
+FAIRNESS["minibatch_indices"]["slips"] += [
+    ("fixed blocks of consecutive rows, shuffled inside", _fixed_blocks("inside"),
+     ["block of consecutive rows", "shuffled inside each block", "same batches",
+      "Shuffle all n rows first"]),
+    ("fixed blocks of consecutive rows, in a shuffled order", _fixed_blocks("order"),
+     ["block of consecutive rows", "the blocks taken in a shuffled order", "same batches",
+      "Shuffle all n rows first"]),
+    ("rows numbered from 1", lambda n, bs, rng: [b + 1 for b in EX.reference(n, bs, rng)],
+     ["out of range", "(numbering from 1?)"]),
+]
+
+
+def test_fixed_blocks_are_not_called_sorted():
+    assert "sorted" not in EX.grade(_fixed_blocks("order"))
+
+
+def test_the_same_sets_every_epoch_are_named():
+    def fixed_partition(n, batch_size, rng):
+        """One partition for good (a fixed seed), its batches in a new order from rng."""
+        batches = EX.reference(n, batch_size, np.random.default_rng(0))
+        return [batches[k] for k in rng.permutation(len(batches))]
+    # its sizes are out of order on the small cases; on the large one the last batch is
+    # kept last, so that only the sets give it away
+    def last_kept(n, batch_size, rng):
+        batches = EX.reference(n, batch_size, np.random.default_rng(0))
+        head = [batches[k] for k in rng.permutation(len(batches) - 1)]
+        return [rng.permutation(b) for b in head] + [batches[-1]]
+    assert EX.grade(fixed_partition) is not None
+    msg = EX.grade(last_kept)
+    assert "every epoch has the same batches (the same sets of rows" in msg
+
+
+def test_fixed_batches_ignores_what_cannot_tell():
+    from lessonlib.exercises._training import fixed_batches
+    assert fixed_batches([[np.arange(5)]]) is None                      # one batch
+    assert fixed_batches([[np.array([k]) for k in range(5)]] * 2) is None  # batches of one
+    rng = np.random.default_rng(0)
+    assert fixed_batches([EX.reference(200, 16, rng) for _ in range(3)]) is None
 
 
 @pytest.mark.parametrize("kind", ["n - 1", "s:bs", "s*bs"])

@@ -38,8 +38,10 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                       same_order=False, drop_last=False, divide_by_bs=False, reset=False,
                       replacement=False, per_batch=False, separately=False, per_epoch=False,
                       f32=False, strided=False, form="heavy", grad_by_bs=False, split=False,
-                      y_stored=False, take=False):
-    """Mini-batch training as a learner writes it, with the slips given."""
+                      y_stored=False, take=False, blocks=None):
+    """Mini-batch training as a learner writes it, with the slips given (blocks: "inside",
+    each fixed block of consecutive rows shuffled inside; "order", the fixed blocks taken in a
+    shuffled order)."""
     dtype = np.float32 if f32 else np.float64
     P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
     X = X.astype(dtype)
@@ -52,6 +54,8 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
             V = {k: np.zeros_like(v) for k, v in P.items()}
         if not same_order and epoch > 0:
             order = order_of(rng, n, draw)
+        if blocks:
+            order = fixed_blocks(rng, n, batch_size, blocks)
         Xe, ye = X, y
         if separately:
             Xe, ye = rng.permutation(X), rng.permutation(y)
@@ -82,6 +86,18 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
             momentum_update(P, V, grads, lr, rho, form)
         losses += [np.mean(epoch_losses)] if per_epoch else epoch_losses
     return P, losses
+
+
+def fixed_blocks(rng, n, batch_size, how):
+    """One epoch's order made of the fixed blocks 0..bs-1, bs..2bs-1, ...: shuffled inside
+    each block, or the blocks (all but the last, smaller one) taken in a shuffled order."""
+    starts = range(0, n, batch_size)
+    if how == "inside":
+        return np.concatenate([rng.permutation(np.arange(s, min(s + batch_size, n)))
+                               for s in starts])
+    full = [s for s in starts if s + batch_size <= n]
+    order = [np.arange(full[k], full[k] + batch_size) for k in rng.permutation(len(full))]
+    return np.concatenate(order + [np.arange(len(full) * batch_size, n)])
 
 
 def slip(**kw):
@@ -226,5 +242,11 @@ FAIRNESS = {
                ("X and y shuffled separately", slip(separately=True), "no longer match"),
                ("one loss per epoch", slip(per_epoch=True), "one loss per epoch"),
                ("strided batches", slip(strided=True), "consecutive batches"),
-               ("no momentum", slip(form="plain"), "plain gradient descent")]),
+               ("no momentum", slip(form="plain"), "plain gradient descent"),
+               ("fixed blocks of consecutive rows, shuffled inside", slip(blocks="inside"),
+                ["block of consecutive rows", "shuffled inside each block",
+                 "same batches", "Shuffle all n rows"]),
+               ("fixed blocks of consecutive rows, in a shuffled order", slip(blocks="order"),
+                ["block of consecutive rows", "the blocks taken in a shuffled order",
+                 "same batches", "Shuffle all n rows"])]),
 }

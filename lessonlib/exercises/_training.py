@@ -106,6 +106,31 @@ def cut(orders, batch_size):
     return batches, starts
 
 
+def fixed_batches(epochs):
+    """Why these epochs' batches (lists of index arrays, every epoch using each row once) are
+    fixed whatever rng draws, when one random order per epoch would almost never give it: every
+    batch a block of consecutive rows, or every epoch the same sets of rows; else None."""
+    epochs = [[np.asarray(b) for b in epoch if len(b)] for epoch in epochs]
+    batches = [b for epoch in epochs for b in epoch]
+    if len(epochs[0]) < 2 or max(len(b) for b in batches) < 2:
+        return None             # one batch per epoch, or batches of one: nothing to tell
+    if all(np.ptp(b) == len(b) - 1 for b in batches):
+        inside = any((np.diff(b) < 0).any() for b in batches)
+        moved = any((np.diff([b.min() for b in epoch]) < 0).any() for epoch in epochs)
+        how = {(True, False): ", shuffled inside each block,",
+               (False, True): ", the blocks taken in a shuffled order,",
+               (True, True): ", shuffled inside each block and taken in a shuffled order,"}
+        first = epochs[0][1] if len(epochs[0][1]) > 1 else epochs[0][0]
+        return (f"every batch is a block of consecutive rows (such as rows {first.min()} to "
+                f"{first.max()}){how.get((inside, moved), '')} so every epoch has the same "
+                f"batches and a row only ever shares a batch with the same neighbours")
+    sets = [sorted(tuple(np.sort(b).tolist()) for b in epoch) for epoch in epochs]
+    if len(sets) > 1 and all(s == sets[0] for s in sets[1:]):
+        return ("every epoch has the same batches (the same sets of rows, in another order), "
+                "so a row only ever shares a batch with the same others")
+    return None
+
+
 # ---------------------------------------------------------------- the slips, simulated
 
 def forward_backward(P, X, y, slip=frozenset(), divide_by=None, on_grad=None):
@@ -1091,6 +1116,11 @@ class MiniBatchCheck(TrainerCheck):
             return None, None, (f"every one of the {epochs} epochs went through the rows in the "
                                 f"same order: draw a new order from rng at the start of every "
                                 f"epoch")
+        fixed = fixed_batches(seen)
+        if fixed:
+            return None, None, (f"{fixed}. Shuffle all n rows at the start of every epoch, "
+                                f"order = rng.permutation(n), then cut the order into "
+                                f"consecutive batches, order[start:start + batch_size]")
         batches, starts = cut(orders, bs)
         return batches, starts, None
 

@@ -15,12 +15,14 @@ checks properties, not one stream of random numbers:
   perm[k::n_batches], a 2-D array that drops the rest, slices perm[s:batch_size] or
   perm[s*batch_size:(s+1)*batch_size] with s already stepping by batch_size);
 - drawn from the given generator: the same seed gives the same batches, two seeds or two epochs
-  (two calls with one generator) give different orders, the rows are not 0..n-1 in order and
-  the batches are not each sorted.
+  (two calls with one generator) give different orders, the rows are not 0..n-1 in order,
+  the batches are not each sorted, not each a block of consecutive rows (shuffled inside, or
+  the blocks in a shuffled order), and two epochs do not have the same sets of rows.
 """
 import numpy as np
 
 from ._kit import Exercise, describe_exception
+from ._training import fixed_batches
 
 __all__ = ["minibatch_indices"]
 
@@ -196,7 +198,9 @@ def _structure(fn, n, batch_size, seed):
     # strangers and repeats first: they explain most wrong counts and sizes too
     if flat.size and (flat.min() < 0 or flat.max() >= n):
         bad = flat[(flat < 0) | (flat >= n)][0]
-        return f"{what}: index {bad} is out of range; the rows are numbered 0 to {n - 1}"
+        from_one = " (numbering from 1?)" if flat.min() >= 1 and bad == n else ""
+        return (f"{what}: index {bad} is out of range; the rows are numbered 0 to {n - 1}"
+                f"{from_one}")
     values, counts = np.unique(flat, return_counts=True)
     if (counts > 1).any():
         return _repeats(fn, batches, what, counts, values)
@@ -268,6 +272,9 @@ def _randomness(fn):
     if np.array_equal(flat, np.arange(n)):
         return (f"{what}: the batches are 0, 1, 2, ... in order: shuffle first, with "
                 f"perm = rng.permutation(n), then cut perm into slices")
+    fixed = fixed_batches([first])
+    if fixed:
+        return f"{what}: {fixed}. {_SHUFFLE_ALL}"
     if all((np.diff(b) > 0).all() for b in first):
         return (f"{what}: each batch holds its rows sorted (np.sort?); keep them in the "
                 f"random order of the permutation, so that nothing about a batch depends on "
@@ -291,7 +298,15 @@ def _randomness(fn):
         return (f"{what}: two calls with one generator, as in two epochs, gave the same "
                 f"batches: draw from rng itself (not a copy of it), so that every epoch gets "
                 f"a new order")
+    fixed = fixed_batches(epochs)
+    if fixed:
+        return (f"{what}: two calls with one generator, as in two epochs: {fixed}. "
+                f"{_SHUFFLE_ALL}")
     return None
+
+
+_SHUFFLE_ALL = ("Shuffle all n rows first, perm = rng.permutation(n), then cut perm into "
+                "consecutive slices perm[s:s + batch_size]")
 
 
 def _grade(fn):
