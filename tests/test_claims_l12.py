@@ -415,3 +415,83 @@ def test_notes_dropout_over_decay_reversed_on_clean_labels():
     assert stopped_test(W_DROPOUT).mean() > stopped_test(W_DECAY).mean()
     assert_says(NB, "on these clean digits it is the other way round (weight decay better in all five "
                     "seeds, dropout in three), and only with wrong labels, below, does dropout come first")
+
+
+MOONS = np.load(Path(__file__).resolve().parent.parent / "data" / "l12_moons.npz")
+MOON_ROWS = [(float(a), float(b)) for a, b in zip(MOONS["lambdas"], MOONS["drops"])]
+
+
+def moon(lam, p):
+    """(training, test) accuracy per seed of one stored two-moons setting."""
+    m = MOON_ROWS.index((lam, p))
+    return MOONS["train_accuracy"][m], MOONS["test_accuracy"][m]
+
+
+def test_moons_setting():
+    X, y, Xt, yt = recipe.load_moons()
+    assert (len(X), len(Xt), X.shape[1]) == (40, 1000, 2)
+    assert np.bincount(y).tolist() == [20, 20] and np.bincount(yt).tolist() == [500, 500]
+    assert (recipe.MOONS_HIDDEN, int(MOONS["epochs"]), len(MOONS["seeds"])) == ((100,) * 4, 1500, 10)
+    assert (recipe.LR, recipe.BATCH, recipe.MOONS_NOISE) == (0.05, 10, 0.35)
+    assert sorted(MOON_ROWS) == [(0.0, 0.0), (0.0, 0.5), (0.01, 0.0), (0.03, 0.0)]
+    assert_says(NB, "40 points of two interleaved half moons, noisy enough that the classes overlap")
+    assert_says(NB, "1,000 test points from the same moons, a network of four hidden layers of 100 "
+                    "ReLUs, the same plain SGD (learning rate 0.05, batches of 10) for 1,500 epochs")
+    assert_says(NB, "ten seeds each")
+
+
+def test_moons_overlap():
+    """The classes overlap: some training points lie nearer the other class's points."""
+    X, y, _, _ = recipe.load_moons()
+    d = np.linalg.norm(X[:, None] - X[None], axis=-1)
+    np.fill_diagonal(d, np.inf)
+    assert np.sum(y[np.argmin(d, axis=1)] != y) >= 3
+    assert_says(NB, "The two classes overlap, so no boundary gets them all right")
+
+
+def test_moons_unregularised_overfits():
+    train, test = moon(0.0, 0.0)
+    assert np.all(train == 1.0)
+    assert pct(test.mean()) == 82.4 and round(100 * float((train - test).mean()), 1) == 17.6
+    assert_says(NB, "Without it the network gets all 40 training points right in every seed and 82.4% "
+                    "of the test points: a gap of 17.6 points")
+
+
+def test_moons_gap_closes():
+    train0, test0 = moon(0.0, 0.0)
+    gaps = {k: round(100 * float((tr - te).mean()), 1)
+            for k, (tr, te) in ((k, moon(*k)) for k in MOON_ROWS)}
+    assert gaps == {(0.0, 0.0): 17.6, (0.01, 0.0): 10.9, (0.03, 0.0): 7.6, (0.0, 0.5): 11.2}
+    train, _ = moon(0.03, 0.0)
+    assert pct(train.mean()) == 92.0
+    assert_says(NB, "gives up a few training points (92.0% on average)")
+    assert_says(NB, "the gap falls to 7.6 points")
+    assert_says(NB, "bring it to about 11")
+    tests = []
+    for k in [(0.01, 0.0), (0.03, 0.0), (0.0, 0.5)]:
+        tr, te = moon(*k)
+        assert np.all(te > test0) and np.all(tr - te < train0 - test0)
+        tests.append(te.mean())
+    assert (round(100 * (min(tests) - test0.mean()), 1), round(100 * (max(tests) - test0.mean()), 1)) \
+        == (1.4, 1.9)
+    assert (pct(min(tests)), pct(max(tests))) == (83.8, 84.4)
+    assert_says(NB, "In all ten seeds every regulariser raises the test accuracy and narrows the gap, "
+                    "but the test accuracy rises by only 1.4 to 1.9 points (to 83.8% to 84.4%)")
+    assert_says(NB, "from 17.6 points without regularisation to 7.6 with weight decay ($\\lambda$ = 0.03) "
+                    "and 11.2 with dropout ($p$ = 0.5), in all ten seeds")
+    assert_says(NB, "the test accuracy gains 1.4 to 1.9 points")
+
+
+def test_moons_figure_seed0():
+    """The figure's titles (seed 0) and the stored maps agree with the accuracies: the map's
+    class at the training points, read off the nearest grid point, matches most of them."""
+    X, y, _, _ = recipe.load_moons()
+    g1, g2 = MOONS["grid_x1"], MOONS["grid_x2"]
+    i1 = np.abs(X[:, 0, None] - g1).argmin(axis=1)
+    i2 = np.abs(X[:, 1, None] - g2).argmin(axis=1)
+    for k, train in (((0.0, 0.0), 1.0), ((0.03, 0.0), 0.925), ((0.0, 0.5), 0.95)):
+        m = MOON_ROWS.index(k)
+        assert MOONS["train_accuracy"][m, 0] == train
+        on_grid = np.mean((MOONS["grid_proba"][m, 0][i2, i1] > 0.5) == y)
+        assert abs(on_grid - train) <= 0.1
+

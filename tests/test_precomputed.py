@@ -513,6 +513,33 @@ def test_l12_confidence_starts_as_stored(cut_down, tmp_path):
             _close(key, old, new, rtol=1e-11)
 
 
+def test_l12_moons_start_as_stored(cut_down, tmp_path):
+    """The two-moons runs: the grid and settings as stored; seed 0 without regularisation and
+    with dropout for 5 epochs against train_moons; and seed 0 with weight decay 0.03 in full
+    (1500 epochs of 40 points, about 2 s), against the stored accuracies and map."""
+    script = _script("l12_moons")
+    stored = _npz(DATA / "l12_moons.npz")
+    rec = script.recipe
+    assert stored["grid_proba"].shape == (len(script.SETTINGS), len(script.SEEDS),
+                                          len(rec.MOONS_GRID[1]), len(rec.MOONS_GRID[0]))
+    _same("grid_x1", stored["grid_x1"], rec.MOONS_GRID[0])
+    _same("lambdas", stored["lambdas"], [lam for lam, _ in script.SETTINGS])
+    _same("drops", stored["drops"], [p for _, p in script.SETTINGS])
+    row = script.SETTINGS.index((0.03, 0.0))
+    with single_thread():
+        cut_down(script, SEEDS=(0,), EPOCHS=5, SETTINGS=((0.0, 0.0), (0.0, 0.5)),
+                 WORKERS=1).main(str(tmp_path / "l12_moons.npz"))
+    fresh = _npz(tmp_path / "l12_moons.npz")
+    for m, (lam, p) in enumerate(((0.0, 0.0), (0.0, 0.5))):
+        _, short = rec.train_moons(lam, p, epochs=5, seed=0)
+        _same("train_accuracy", fresh["train_accuracy"][m, 0], short["train_accuracy"])
+        _close("grid_proba", fresh["grid_proba"][m, 0], short["grid_proba"], atol=1e-3)
+    _, full = rec.train_moons(0.03, 0.0, seed=0)
+    for key in ("train_accuracy", "test_accuracy"):
+        _same(key, stored[key][row, 0], full[key])
+    _close("grid_proba", stored["grid_proba"][row, 0], full["grid_proba"], atol=1e-3)
+
+
 def test_l13_seed_as_stored(cut_down, tmp_path):
     """Seed 0 of the three networks, rerun by the script."""
     stored = _csv_rows(DATA / "l13_seeds.csv")

@@ -4,8 +4,9 @@ differs by colour alone), ``accuracy_figure`` (training against test accuracy, o
 method), ``loss_and_norm_figure`` (every method's test loss and weights' size),
 ``early_stopping_figure`` (the validation curves of one run and where they peak),
 ``sweep_figure`` (final accuracies against the strength of each regulariser),
-``noisy_labels_figure`` (runs on partly wrong training labels, means over seeds) and
-``more_data_figure`` (the same network on more training digits)."""
+``noisy_labels_figure`` (runs on partly wrong training labels, means over seeds),
+``more_data_figure`` (the same network on more training digits) and ``moons_figure`` (decision
+maps on the two moons, side by side)."""
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -233,4 +234,38 @@ def more_data_figure(sizes, train, test, epochs):
     ax.set_title("no regularisation, more training digits", fontsize=9)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+# The two moons' classes: Okabe-Ito blue circles and vermilion triangles (shape and colour).
+MOON_CLASSES = (("#0072B2", "o"), ("#D55E00", "^"))
+
+
+def moons_figure(panels, grid_x1, grid_x2, X, y, X_test, y_test, n_test=300):
+    """One panel per run, side by side: the network's decision map on the two moons (the
+    region it calls class 1 shaded, its boundary p = 0.5 as a black line), the training
+    points (large, edged) and the first ``n_test`` test points (small, faint).
+    ``panels``: [(title, p(class 1) shaped (len(grid_x2), len(grid_x1)))]."""
+    fig, axes = new_figure(1, len(panels), figsize=(8.2, 2.8), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, (title, proba) in zip(axes, panels):
+        ax.contourf(grid_x1, grid_x2, proba, levels=[0.0, 0.5, 1.0],
+                    colors=[MOON_CLASSES[0][0], MOON_CLASSES[1][0]], alpha=0.13)
+        ax.contour(grid_x1, grid_x2, proba, levels=[0.5], colors="k", linewidths=1.2)
+        for c, (colour, marker) in enumerate(MOON_CLASSES):
+            t = y_test[:n_test] == c
+            ax.scatter(X_test[:n_test][t, 0], X_test[:n_test][t, 1], s=7, c=colour,
+                       marker=marker, alpha=0.35, linewidths=0,
+                       label=f"test, class {c}" if ax is axes[0] else None)
+            ax.scatter(X[y == c, 0], X[y == c, 1], s=34, c=colour, marker=marker,
+                       edgecolors="k", linewidths=0.7,
+                       label=f"training, class {c}" if ax is axes[0] else None)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlim(grid_x1[0], grid_x1[-1])
+        ax.set_ylim(grid_x2[0], grid_x2[-1])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_aspect("equal")
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.legend(loc="lower center", ncol=4, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0))
     return fig

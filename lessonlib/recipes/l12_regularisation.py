@@ -2,8 +2,10 @@
 The lesson's setting, ``load_data`` (50 training, 300 validation and 1447 test digits),
 ``load_noisy_data`` (the same with 12 wrong training labels), ``load_more_data`` (more
 training digits, a smaller common test set), ``train_digits`` (one run, with per-epoch
-accuracies, losses and weight size) and ``early_stop`` (the epoch where the validation
-accuracy peaks, and the run's numbers there)."""
+accuracies, losses and weight size), ``early_stop`` (the epoch where the validation
+accuracy peaks, and the run's numbers there), and the two-moons setting: ``make_moons``,
+``load_moons`` (40 training, 1000 test points) and ``train_moons`` (one run, its final
+accuracies and decision map on ``MOONS_GRID``)."""
 import numpy as np
 
 from .._blas import single_thread
@@ -153,3 +155,58 @@ def run_jobs(one_run, jobs, workers):
     else:
         results = [one_run(job) for job in jobs]
     return dict(zip(jobs, results))
+
+
+# Two moons in 2-D: a setting small enough to draw the function the network learns. 40 noisy
+# training points, a net of four hidden layers of 100 ReLUs (tens of thousands of weights), the
+# digits' plain SGD (lr 0.05, batches of 10), 1500 epochs (6000 steps, as the digits' 300).
+MOONS_TRAIN, MOONS_TEST, MOONS_NOISE = 40, 1000, 0.35
+MOONS_HIDDEN, MOONS_EPOCHS = (100,) * 4, 1500
+MOONS_DATA_SEED, MOONS_TEST_SEED = 0, 1
+MOONS_GRID = (np.linspace(-2.0, 3.0, 61), np.linspace(-1.6, 2.1, 45))   # (x1, x2) of the map
+
+
+def make_moons(n, noise=MOONS_NOISE, seed=0):
+    """(X, y): ``n`` points of two interleaved half circles (class 0: the upper arc of the unit
+    circle; class 1: the lower arc, shifted by (1, 0.5)), half of each in shuffled order, each
+    at a uniform random angle in [0, pi], plus Gaussian noise of standard deviation ``noise``
+    on both coordinates; ``np.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    rng.shuffle(y)
+    t = rng.uniform(0.0, np.pi, n)
+    upper = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lower = np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    X = np.where(y[:, None] == 0, upper, lower) + noise * rng.standard_normal((n, 2))
+    return X, y
+
+
+def load_moons():
+    """(X, y, X_test, y_test): ``MOONS_TRAIN`` training and ``MOONS_TEST`` test points, drawn
+    from the same two moons with different seeds."""
+    return (*make_moons(MOONS_TRAIN, seed=MOONS_DATA_SEED),
+            *make_moons(MOONS_TEST, seed=MOONS_TEST_SEED))
+
+
+def moons_grid():
+    """The (len(x2) * len(x1), 2) points of ``MOONS_GRID``, x1 varying fastest."""
+    g1, g2 = np.meshgrid(*MOONS_GRID)
+    return np.stack([g1.ravel(), g2.ravel()], axis=1)
+
+
+def train_moons(weight_decay=0.0, dropout=0.0, epochs=MOONS_EPOCHS, seed=0):
+    """Train the moons network (``MOONS_HIDDEN``, He initial weights, SGD with the lesson's
+    ``LR`` and ``BATCH``) on ``load_moons()``; ``seed``: initial weights, batch order and
+    dropout masks. Returns (model, {"train_accuracy", "test_accuracy": floats after the last
+    epoch, "grid_proba": p(class 1) on ``MOONS_GRID``, shaped (len(x2), len(x1))})."""
+    X, y, X_test, y_test = load_moons()
+    model = MLP(2, list(MOONS_HIDDEN), 2, activation="relu", init="he", dropout=dropout,
+                seed=seed)
+    with single_thread(), np.errstate(all="ignore"):
+        model.fit(X, y, SGD(lr=LR), epochs=epochs, batch_size=BATCH, seed=seed,
+                  weight_decay=weight_decay)
+        grid = model.predict_proba(moons_grid())[:, 1]
+        out = {"train_accuracy": float(np.mean(model.predict(X) == y)),
+               "test_accuracy": float(np.mean(model.predict(X_test) == y_test)),
+               "grid_proba": grid.reshape(len(MOONS_GRID[1]), len(MOONS_GRID[0]))}
+    return model, out
