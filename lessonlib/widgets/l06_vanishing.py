@@ -37,7 +37,8 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean |gradient| of each weight matrix")
     layer_colorbar(fig, ax)
-    grad_title = ax.set_title("mean |gradient|", fontsize=10)
+    # two lines from the start, so that tight_layout leaves room for the floor note
+    grad_title = ax.set_title("mean |gradient|\n ", fontsize=10)
     (loss_line,) = ax_loss.plot(epochs, np.full(EPOCHS, np.nan), color="k", lw=1.5)
     ax_loss.axhline(LN3, color="0.6", ls=":", lw=1)
     ax_loss.text(EPOCHS, LN3, "guessing (ln 3)", color="0.4", fontsize=8,
@@ -75,8 +76,11 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
                       f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}")
         if hist.epochs:
             g = hist.grad_mean_abs[-1]
+            floored = (hist.grad_mean_abs < GRAD_FLOOR).any()
             grad_title.set_text(f"{depth} hidden layers, last epoch: fc1 {g[0]:.0e}, "
-                                f"output fc{n_w} {g[-1]:.0e}")
+                                f"output fc{n_w} {g[-1]:.0e}"
+                                + (f"\n(below {GRAD_FLOOR:.0e} drawn at {GRAD_FLOOR:.0e})"
+                                   if floored else f"\n(none below {GRAD_FLOOR:.0e})"))
         else:
             grad_title.set_text(f"{depth} hidden layers: no epoch completed")
         if hist.diverged:
