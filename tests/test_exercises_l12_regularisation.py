@@ -243,5 +243,25 @@ FAIRNESS["dropout_layer"]["slips"] += [
 ]
 
 
+def _no_training_argument(x, dout, p_drop, u):
+    mask = (u < 1 - p_drop) / (1 - p_drop)
+    return x * mask, dout * mask
+
+
+FAIRNESS["dropout_layer"]["slips"] += [
+    ("no training argument", _no_training_argument,
+     ["should take five arguments", "Add the training argument"]),
+]
+
+
+def test_a_training_argument_with_another_name_or_star_args_passes():
+    def by_other_name(x, dout, p_drop, u, is_training=True):
+        return EX.reference(x, dout, p_drop, u, is_training)
+
+    def star_args(*args):
+        return EX.reference(*args)
+    assert EX.grade(by_other_name) is None and EX.grade(star_args) is None
+
+
 def test_dx_none_at_inference_is_not_a_forgotten_return():
     assert "forget to" not in EX.grade(_reader_slip("dx None at inference"))

@@ -165,6 +165,14 @@ FAIRNESS = {
                 "you decayed the biases too"),
                ("decay after the step", lambda *a: _step(*a, after=True),
                 "you shrink the weights after the gradient step"),
+               ("the penalty in the gradient: lam * W^2",
+                lambda p, g, w, lr, lam: {n: p[n] - lr * (g[n] + (lam * p[n] ** 2 if n in w
+                                                                  else 0)) for n in p},
+                "lam * W^2, the penalty itself"),
+               ("the penalty in the gradient: lam / 2 * W^2",
+                lambda p, g, w, lr, lam: {n: p[n] - lr * (g[n] + (lam / 2 * p[n] ** 2 if n in w
+                                                                  else 0)) for n in p},
+                "lam / 2 * W^2, the penalty itself"),
                ("decay not times lr", lambda *a: _step(*a, lr_on_decay=False),
                 "not multiplied by the learning rate"),
                ("no decay at all", lambda *a: _step(*a, factor=0.0), "without weight decay"),

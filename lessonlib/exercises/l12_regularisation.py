@@ -11,6 +11,8 @@ The forward pass is read back as a mask (which of four ways of comparing u with 
 scale (which of four factors), so that a message names both parts of a slip. The notes'
 non-inverted dropout (no scale in training, times 1 - p_drop at inference) is named as such.
 """
+import inspect
+
 import numpy as np
 
 from ..gradcheck import numerical_gradient
@@ -139,7 +141,23 @@ def _forward_problem(fn, out, x, dout, u, p_drop, where):
     return f"{words} {where}"
 
 
+def _takes_five(fn):
+    """None if fn can be called as fn(x, dout, p_drop, u, training), else what is wrong."""
+    try:
+        inspect.signature(fn).bind(None, None, None, None, None)
+    except TypeError:
+        return ("your function should take five arguments, (x, dout, p_drop, u, training): "
+                "training=False means inference, where dropout does nothing. Add the training "
+                "argument, e.g. def dropout_layer(x, dout, p_drop, u, training=True)")
+    except ValueError:                      # no signature to read (a builtin): just call it
+        pass
+    return None
+
+
 def _grade(fn):
+    problem = _takes_five(fn)
+    if problem:
+        return problem
     for shape, p_drop, training, seed in _CASES:
         x, dout, u = _case(shape, seed)
         # the expected values from the checker's own arrays, before the learner's code runs
@@ -257,6 +275,12 @@ def _weight_slips(W, g, lr, lam):
          "the weights decay by lam / 2 * W: the 1/2 of the penalty lam / 2 * sum W^2 is "
          "already cancelled by the 2 of the square, so its derivative is lam * W (you halved "
          "twice)"),
+        (W - lr * (g + lam * W ** 2),
+         "the weights' gradient has lam * W^2, the penalty itself: the gradient of the penalty "
+         "lam / 2 * sum W^2 is its derivative, lam * W"),
+        (W - lr * (g + 0.5 * lam * W ** 2),
+         "the weights' gradient has lam / 2 * W^2, the penalty itself: the gradient of the "
+         "penalty is its derivative, lam * W"),
         (W - lr * (g - lam * W),
          "the decay term has the wrong sign: W - lr * (dL/dW - lam * W) makes the weights grow; "
          "the penalty's gradient is + lam * W, so W - lr * (dL/dW + lam * W)"),
