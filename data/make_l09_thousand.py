@@ -30,8 +30,9 @@ Arrays (r = recipe, s = seed, e = epoch, i = a hidden layer):
 - ``seconds[r, s]``: the fit's wall time and ``cpu_seconds[r, s]`` its CPU time on the machine
   that ran this script (shared with other jobs: not exact, not reproducible).
 
-Why precomputed: a 1000-layer run takes 13 to 23 CPU seconds (the stored ``cpu_seconds``), and the outcome of a long
-Adam run depends on the last bits of the matrix products, which differ between CPUs.
+Why precomputed: a 1000-layer run takes 12 to 23 CPU seconds (quiet or shared machine), and
+the outcome of a long Adam run depends on the last bits of the matrix products, which differ
+between CPUs.
 Deterministic otherwise: every run is seeded.
 """
 import os

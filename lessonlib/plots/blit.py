@@ -21,8 +21,10 @@ its still picture (the axes' box) is pasted again over the other axes' moving ar
 own moving artists drawn on it; list a legend among the moving artists, to draw it again on
 top. (Pasting, not drawing the inset again: drawing its tick labels would cost about half of a
 blit. A moving line that crosses the inset's tick labels outside its box is drawn over them,
-a few pixels a full draw would draw the other way round.) Drawing a moving artist may mark its axes stale (a legend sets its frame's bounds); that
-is not a change of the still part, so the figure counts as clean after the moving artists.
+a few pixels a full draw would draw the other way round.)
+
+Drawing a moving artist may mark its axes stale (a legend sets its frame's bounds); that is
+not a change of the still part, so the figure counts as clean after the moving artists.
 
 A full draw of the live canvas draws the moving artists on its ``draw_event``; saving the
 figure (``savefig``, a static render) draws them in their place, as matplotlib does for animated
