@@ -31,7 +31,8 @@ def start_here_explorer(lr=0.1, steps=20):
         plots.set_path(path_line, end_point, np.clip(path, -1e6, 1e6), square)
         escaped = not (np.isfinite(path).all() and abs(path[-1]) <= 2)
         mark_diverged(ax, banner, escaped, "Diverged: each step overshoots further")
-        title.set_text(f"lr = {lr:.3g}: x after {steps} step{'s' if steps != 1 else ''} = {path[-1]:.4g}")
+        plural = "" if steps == 1 else "s"
+        title.set_text(f"lr = {lr:.3g}: x after {steps} step{plural} = {path[-1]:.4g}")
 
     controls = {"lr": log_slider("learning rate", lr, -3, 0.3, step=0.01),
                 "steps": slider("steps", steps, 1, 50, 1)}

@@ -63,8 +63,9 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
         mark_diverged(ax, banner, what == "blew up",
                       "Diverged: every step overshoots further")
         final = fixed(path[-1], 6) if what != "blew up" else "far away"
-        summary.set_text(f"start {start:.2f}, lr {lr:.4g}: x after {steps} step{'s' if steps != 1 else ''} = {final}\n"
-                         f"({what})")
+        plural = "" if steps == 1 else "s"
+        summary.set_text(f"start {start:.2f}, lr {lr:.4g}: x after {steps} step{plural} = "
+                         f"{final}\n({what})")
 
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
                 "lr": log_slider("learning rate", lr, -3, 0, step=0.01),
