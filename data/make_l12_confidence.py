@@ -39,10 +39,7 @@ def one_run(args):
 
 
 def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l12_confidence.npz")):
-    jobs = [(lam, p, seed, EPOCHS) for lam, p in SETTINGS for seed in SEEDS]
-    done = {job[:3]: m for job, m in recipe.run_jobs(one_run, jobs, WORKERS).items()}
-    out = {k: np.array([[done[(lam, p, seed)][k] for seed in SEEDS] for lam, p in SETTINGS])
-           for k in KEYS}
+    out = recipe.run_table(one_run, SETTINGS, SEEDS, EPOCHS, WORKERS, KEYS)
     np.savez_compressed(path, seeds=np.array(SEEDS), epochs=np.array(EPOCHS),
                         lambdas=np.array([s[0] for s in SETTINGS]),
                         drops=np.array([s[1] for s in SETTINGS]), **out)

@@ -47,12 +47,11 @@ def one_run(args):
 
 def main(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "l12_runs.npz")):
     settings = sorted({(lam, 0.0) for lam in LAMBDAS} | {(0.0, p) for p in DROPS} | {BOTH})
-    jobs = [(lam, p, seed, EPOCHS) for lam, p in settings for seed in SEEDS]
-    done = {job[:3]: m for job, m in recipe.run_jobs(one_run, jobs, WORKERS).items()}
+    everything = recipe.run_table(one_run, settings, SEEDS, EPOCHS, WORKERS, KEYS)
 
     def table(pairs):
-        return {k: np.array([[done[(lam, p, seed)][k] for seed in SEEDS] for lam, p in pairs])
-                for k in KEYS}
+        rows = [settings.index(pair) for pair in pairs]
+        return {k: v[rows] for k, v in everything.items()}
 
     out = {}
     for name, pairs in (("decay", [(lam, 0.0) for lam in LAMBDAS]),

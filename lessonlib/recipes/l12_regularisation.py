@@ -158,6 +158,15 @@ def run_jobs(one_run, jobs, workers):
     return dict(zip(jobs, results))
 
 
+def run_table(one_run, settings, seeds, epochs, workers, keys):
+    """``one_run((*setting, seed, epochs))`` for every setting and seed (``run_jobs``) -> {key:
+    array indexed [setting, seed, ...]} of each run's result[key]: the make scripts' tables."""
+    jobs = [(*setting, seed, epochs) for setting in settings for seed in seeds]
+    done = run_jobs(one_run, jobs, workers)
+    return {k: np.array([[done[(*setting, seed, epochs)][k] for seed in seeds]
+                         for setting in settings]) for k in keys}
+
+
 # Two moons in 2-D: a setting small enough to draw the function the network learns. 40 noisy
 # training points, a net of four hidden layers of 100 ReLUs (tens of thousands of weights), the
 # digits' plain SGD (lr 0.05, batches of 10), 1500 epochs (6000 steps; the digits' 300 epochs
