@@ -61,6 +61,49 @@ def test_blitted_pixels_are_a_full_redraws(builder):
     plt.close(explorer.fig)
 
 
+@pytest.mark.parametrize("builder", BLITTING)
+def test_kept_pictures_are_a_full_redraws_after_a_random_walk(builder):
+    """Returning to values seen before pastes the picture of the still part kept then: walking
+    over every control's positions in a random order (so the same values come back after other
+    paths, with other axis limits kept on the way), each picture equals a full redraw."""
+    rng = np.random.default_rng(7)
+    explorer = getattr(lw, builder)()
+    explorer.fig.canvas.draw()
+    names = list(explorer.controls)
+    modes = []
+    for _ in range(24):
+        name = names[rng.integers(len(names))]
+        control = explorer.controls[name]
+        choices = positions(control)[:2]
+        if not choices:
+            continue
+        control.value = choices[rng.integers(len(choices))]
+        modes.append(explorer.moving.redraw())
+        shown = pixels(explorer.fig)
+        explorer.fig.canvas.draw()
+        assert np.array_equal(shown, pixels(explorer.fig)), (builder, name, control.value)
+    # explorers whose still part never changes always blit
+    assert "recall" in modes or "full" not in modes, f"{builder}: no kept picture used: {modes}"
+    plt.close(explorer.fig)
+
+
+def test_a_kept_picture_is_pasted_when_the_values_come_back():
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 1])
+    shown = {"value": "a"}
+    moving = MovingArtists(fig, [line], scene=lambda: shown["value"])
+    ax.set_ylim(0, 1)
+    fig.canvas.draw()
+    for value, limit, mode in (("b", 2, "full"), ("a", 1, "recall"), ("b", 2, "recall"),
+                               ("b", 3, "full")):
+        shown["value"] = value
+        ax.set_ylim(0, limit)
+        assert moving.redraw() == mode, (value, limit)
+        if mode == "full":
+            fig.canvas.draw()
+    plt.close(fig)
+
+
 def test_a_change_to_the_still_part_draws_the_whole_figure():
     fig, ax = plt.subplots()
     (line,) = ax.plot([0, 1], [0, 1])

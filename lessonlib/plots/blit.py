@@ -29,7 +29,20 @@ not a change of the still part, so the figure counts as clean after the moving a
 A full draw of the live canvas draws the moving artists on its ``draw_event``; saving the
 figure (``savefig``, a static render) draws them in their place, as matplotlib does for animated
 artists while saving.
+
+A dropdown changes the still part (another function, another data set), and a learner flips
+back and forth between its options: each full draw's picture is kept (the last
+``KEPT_PICTURES``), under a key made of ``scene()`` (an Explorer gives the control values its
+figure shows) and every axes' limits (the one part of a figure that depends on the path taken,
+not only on the values: axes keep their limits while they hold the curves). When the figure is
+stale but its key has a kept picture, that picture is pasted and the moving artists drawn on it,
+as in a blit: a return to an option costs a blit, not a full draw. An explorer whose still part
+depends on anything else must not give ``scene`` (``tests/test_blit.py`` walks every control at
+random and compares each picture with a full redraw).
 """
+from collections import OrderedDict
+
+KEPT_PICTURES = 8     # full-draw pictures kept per figure (about 1.5 MB each at 820 x 440 px)
 
 
 class MovingArtists:
@@ -37,8 +50,10 @@ class MovingArtists:
     Keep the object (an Explorer does, as ``moving``): matplotlib holds its draw hook weakly, and
     without it the animated artists would not be drawn at all."""
 
-    def __init__(self, fig, artists, covers=(), legends_of=()):
+    def __init__(self, fig, artists, covers=(), legends_of=(), scene=None):
         self.fig = fig
+        self.scene = scene        # () -> hashable: what the figure shows; None: keep no pictures
+        self._pictures = OrderedDict()
         self.artists = [a for a in artists if a is not None]
         self.covers = list(covers)        # insets pasted again over moving artists of other axes
         self._cover_pictures = []
@@ -56,10 +71,27 @@ class MovingArtists:
         self._background = None
         self.blits = 0            # how many redraws were blits, and how many full draws
         self.full_draws = 0
+        self.recalls = 0          # stale figures drawn from a kept picture
         fig.canvas.mpl_connect("draw_event", self._on_draw)
 
     def _size(self):
         return self.fig.dpi, tuple(self.fig.bbox.bounds)
+
+    def _key(self):
+        """The kept pictures' key of what the figure shows now, or None (keep none)."""
+        shown = self.scene() if self.scene is not None else None
+        if shown is None:
+            return None
+        limits = tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
+        return shown, self._size(), limits
+
+    def _keep(self, picture):
+        key = self._key()
+        if key is not None:
+            self._pictures[key] = picture
+            self._pictures.move_to_end(key)
+            while len(self._pictures) > KEPT_PICTURES:
+                self._pictures.popitem(last=False)
 
     def _adopt_legends(self):
         """The current legends of ``legends_of``, made moving; True if one is new (it was
@@ -88,6 +120,7 @@ class MovingArtists:
             # and its picture must not be pasted into the live canvas later
             self._background = (self._size(), event.canvas.copy_from_bbox(self.fig.bbox))
             self._cover_pictures = [event.canvas.copy_from_bbox(ax.bbox) for ax in self.covers]
+            self._keep((self._background, self._cover_pictures))
         self._draw_artists(event.canvas, event.renderer)
 
     def _draw_artists(self, canvas, renderer):
@@ -110,16 +143,28 @@ class MovingArtists:
         self.fig.stale = False
 
     def redraw(self):
-        """Show the artists' new state: a blit when only they changed, else a full draw."""
+        """Show the artists' new state: a blit when only they changed, else a blit on a kept
+        picture of the still part as it is now ("recall"), else a full draw."""
         canvas = self.fig.canvas
         new_legend = self._adopt_legends()
+        mode = "blit"
         if (new_legend or self._background is None or self.fig.stale
                 or self._background[0] != self._size()):
-            self.full_draws += 1
-            canvas.draw_idle()
-            return "full"
+            # a new legend is moving from now on: it is in no picture, kept or not
+            key = self._key()
+            kept = self._pictures.get(key) if key is not None else None
+            if kept is None:
+                self.full_draws += 1
+                canvas.draw_idle()
+                return "full"
+            self._pictures.move_to_end(key)
+            self._background, self._cover_pictures = kept
+            mode = "recall"
         canvas.restore_region(self._background[1])
         self._draw_artists(canvas, canvas.get_renderer())
         canvas.blit(self.fig.bbox)
-        self.blits += 1
-        return "blit"
+        if mode == "blit":
+            self.blits += 1
+        else:
+            self.recalls += 1
+        return mode

@@ -68,7 +68,10 @@ class Explorer(widgets.VBox):
     Analytic explorers (no ``run_button``) update at once on every change. ``moving`` lists the
     artists update changes (lines, points, texts; lessonlib/plots/blit.py): they are redrawn
     alone over a cached picture of the rest whenever nothing else changed (no new axis limit),
-    which keeps a slider's redraw to a few milliseconds.
+    which keeps a slider's redraw to a few milliseconds. Pictures of the rest are kept per
+    values of the ``still`` controls (those that change more than the moving artists and the
+    axes' limits, e.g. a dropdown's data set) and axis limits, so that going back to a value
+    seen before is a blit too; without ``still``, per values of all the controls.
 
     Training explorers (``run_button=True``) run by themselves when a run is cheap.
     ``cost(**values)`` estimates a run's seconds from a per-explorer formula (steps x layers,
@@ -96,11 +99,17 @@ class Explorer(widgets.VBox):
     """
 
     def __init__(self, controls, fig, update, *, run_button=False, title=None, cost=None,
-                 cheap_seconds=CHEAP_RUN_SECONDS, moving=None, covers=(), legends_of=()):
+                 cheap_seconds=CHEAP_RUN_SECONDS, moving=None, covers=(), legends_of=(),
+                 still=None):
         self.controls = dict(controls)
         self.fig = fig
+        # the controls the still part depends on besides the axes' limits (a dropdown's
+        # function or data set): pictures of it are kept per their values; None: all controls
+        self._still = None if still is None else tuple(still)
         # the artists update changes: redrawn alone over a cached picture of the rest
-        self.moving = MovingArtists(fig, moving, covers, legends_of) if moving else None
+        self.moving = (MovingArtists(fig, moving, covers, legends_of,
+                                     scene=None if run_button else self._scene)
+                       if moving else None)
         self._update = update
         self._cost = cost
         self.cheap_seconds = cheap_seconds
@@ -151,6 +160,20 @@ class Explorer(widgets.VBox):
         slider.observe(lambda _change: setattr(self.controls[control], "value", value),
                        names="value")
         slider.observe(self._on_change, names="value")
+
+    def _scene(self):
+        """What an analytic explorer's still part shows: the values of its last update (of the
+        ``still`` controls), or None after a failed one (the figure may be half updated: no
+        picture of it is kept)."""
+        if self.error is not None or self._shown_values is None:
+            return None
+        shown = tuple((name, value) for name, value in self._shown_values.items()
+                      if self._still is None or name in self._still)
+        try:
+            hash(shown)
+        except TypeError:
+            return None
+        return shown
 
     @property
     def values(self):

@@ -126,7 +126,7 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     moving = [a for pair in artists + zartists for a in pair] + [
         start_point, *traces, title, summary, banner, ax.get_legend()]
     return Explorer(controls, fig, update, title="Plain gradient descent against momentum",
-                    moving=moving, covers=[inset])
+                    moving=moving, covers=[inset], still=["function"])
 
 
 # ---------------------------------------------------------------- sin-logistic
@@ -221,4 +221,4 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
               star, c_title, banner, ax_c.get_legend()]
     return Explorer(controls, fig, update,
                     title="Fitting logit(p) = sin(b1·x1·x2 + b2·x2) by gradient descent",
-                    moving=moving)
+                    moving=moving, still=["data"])

@@ -53,7 +53,7 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
                                                         steps)
         return full_runs[cache_key]
 
-    fig, (ax_c, ax_l) = new_figure(1, 2, figsize=(10.5, 4.4), width_ratios=(1.1, 1))
+    fig, (ax_c, ax_l) = new_figure(1, 2, figsize=(10.5, 4.7), width_ratios=(1.1, 1))
     contour = {"set": None, "data": None}
     (full_line,) = ax_c.plot([], [], "-", color=FULL_COLOR, lw=1.2, zorder=3,
                              label="full batch")
@@ -66,7 +66,6 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
     (star,) = ax_c.plot([], [], "*", color="white", mec="k", ms=13, zorder=6, label="true b")
     ax_c.set_xlabel("b1")
     ax_c.set_ylabel("b2")
-    ax_c.legend(loc="lower right", fontsize=8, framealpha=0.85)
     c_title = ax_c.set_title("b\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_c)
     banner.set_fontsize(10)
@@ -76,7 +75,12 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
     best_line = ax_l.axhline(0.5, color="0.3", ls="--", lw=0.8, label="at the true b")
     ax_l.set_xlabel("iteration (one mini-batch each)")
     ax_l.set_ylabel("loss on all 1000 points")
-    ax_l.legend(loc="upper right", fontsize=8)
+    # one legend for both panels, below them: off the paths and curves, it is drawn once
+    # with the still part, not again on every move
+    fig.legend(handles=[full_line, path_line, start_point, star, best_line],
+               labels=["full batch", "mini-batch", "start", "true b",
+                       "loss at the true b"],
+               loc="lower center", ncol=5, fontsize=8, frameon=False)
     l_title = ax_l.set_title("loss\n(placeholder)", fontsize=10)
 
     def show_data(key):
@@ -94,7 +98,7 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
     show_data(data)
     fig.colorbar(contour["set"][0], ax=ax_c, label="loss", ticks=LOSS_LEVELS[::4])
     ax_l.set_xlim(0, 1000)      # laid out for the widest step axis: its "1000" fits the figure
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
 
     def update(data, batch_size, lr, momentum, steps, seed, progress=None):
         if contour["data"] != data:
@@ -142,9 +146,10 @@ def batch_size_explorer(data="easy", batch_size=30, lr=0.1, momentum=0.9, steps=
         "steps": slider("iterations", steps, 50, MAX_STEPS, 50, continuous=False),
         "seed": slider("seed (batch order)", seed, 0, 29, 1, continuous=False),
     }
-    # the paths, curves and texts move; the points, the dashed line and the legends drawn
-    # over them are drawn again on top
-    moving = [full_line, full_end, path_line, end_point, start_point, star, ax_c.get_legend(),
-              c_title, banner, full_loss, mini_loss, best_line, ax_l.get_legend(), l_title]
+    # the paths, curves and texts move; the points and the dashed line drawn over them are
+    # drawn again on top
+    moving = [full_line, full_end, path_line, end_point, start_point, star,
+              c_title, banner, full_loss, mini_loss, best_line, l_title]
     return Explorer(controls, fig, update,
-                    title="Mini-batch SGD on logit(p) = sin(b1·x1·x2 + b2·x2)", moving=moving)
+                    title="Mini-batch SGD on logit(p) = sin(b1·x1·x2 + b2·x2)", moving=moving,
+                    still=["data"])

@@ -152,6 +152,7 @@ def adaptive_explorer(problem="valley", optimizer="adam", lr=0.1, beta1=0.9, bet
     moving = [prev_path, path_line, end_point, start_point, star, banner, prev_loss,
               loss_line, best_line, l_title]
     return Explorer(controls, fig, update, moving=moving, legends_of=[ax_c, ax_l],
+                    still=["problem"],
                     title="Five optimisers on two-parameter problems (β1: the momentum ρ of "
                           "SGD + momentum and Adam's β1; β2: RMSProp's β and Adam's β2; "
                           "SGD and Adagrad use neither)")

@@ -105,7 +105,8 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     # the histograms, their notes and the two lines move; the legend and the dotted 1 sit over
     # the lines
     moving = ridges + notes + [title, std_line, unit_line, one_line, ax_std.get_legend()]
-    explorer = Explorer(controls, fig, update, moving=moving,
+    # the activation sets the x range and label, the depth the layer ticks
+    explorer = Explorer(controls, fig, update, moving=moving, still=["activation", "depth"],
                         title="Activations of 1000 random inputs through layers of 100 units")
     explorer.switch_on_move("custom_std", "init", "custom")
     return explorer
