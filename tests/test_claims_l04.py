@@ -166,12 +166,17 @@ def test_the_same_work_per_epoch(easy, stored):
 
 def test_leaving_the_dip(easy):
     X, y = easy
-    found = {(bs, rho): hits(recipe.final_points(X, y, bs, SEEDS, lr=0.1, momentum=rho,
-                                                 steps=300)[0], (0.7, 0.7))
-             for bs, rho in ((30, 0.0), (5, 0.0), (30, 0.9))}
+    finals = {(bs, rho): recipe.final_points(X, y, bs, SEEDS, lr=0.1, momentum=rho,
+                                             steps=300)[0]
+              for bs, rho in ((30, 0.0), (5, 0.0), (30, 0.9))}
+    found = {key: hits(points, (0.7, 0.7)) for key, points in finals.items()}
     assert found == {(30, 0.0): 0, (5, 0.0): 30, (30, 0.9): 29}
     assert_says(NB, "the batch-30 path jitters around the bottom of the dip and stays, on all 30 "
                     "seeds")
+    dip = sin_logistic_descend(X, y, SGD(lr=0.1), 300)[0][-1]
+    from_dip = np.linalg.norm(finals[(30, 0.0)] - dip, axis=1)
+    assert round(from_dip.max(), 2) == 0.09
+    assert_says(NB, "(each ends within 0.09 of the dip, the line\nunder the figure)")
     assert_says(NB, "it gets out on all 30 seeds, even without momentum")
     assert_says(NB, "29 seeds of 30 get out")
     fast = recipe.final_points(X, y, 5, SEEDS, lr=1.0, momentum=0.0, steps=300)[0]
@@ -308,3 +313,36 @@ def test_the_nudge_ignores_rescaling_a_relu_layer(stored):
     np.testing.assert_allclose(after, before, rtol=1e-9)
     assert_says(NB, "Our nudge moves each weight in proportion to its own size, so that "
                     "particular rescaling does\nnot change it")
+
+
+def test_learning_rate_decay(easy, stored):
+    X, y = easy
+    dip = sin_logistic_descend(X, y, SGD(lr=0.1), 300)[0][-1]
+    table = {}
+    for bs in (10, 5):
+        for tau in (None, 100, 10):
+            if tau is None:     # the constant rate: the stored runs the notebook loads
+                finals = stored["final_b"][stored["batch_sizes"].tolist().index(bs)]
+            else:
+                finals = recipe.final_points(X, y, bs, SEEDS, lr=0.1, momentum=0.9, steps=300,
+                                             lr_decay=tau)[0]
+            table[bs, tau] = (hits(finals, (0.7, 0.7)),
+                              int(np.sum(np.linalg.norm(finals - dip, axis=1) < 0.2)))
+    assert table == {(10, None): (15, 0), (10, 100): (28, 0), (10, 10): (21, 9),
+                     (5, None): (2, 0), (5, 100): (18, 0), (5, 10): (22, 6)}
+    assert_says(NB, "learning rate $0.1 / (1 + t/\\tau)$: it is halved at $t = \\tau$")
+    assert_says(NB, "batch 10 goes from 15 to 28 seeds of 30, and\nbatch 5 from 2 to 18")
+    assert_says(NB, "batch 10 reaches the true $b$ on only 21 seeds, and 9 runs are still in the "
+                    "dip at the end")
+    assert_says(NB, "(22 against 18), though 6 of its runs stay in the dip")
+    assert_says(NB, "batch 10 reaches the true\n  $b$ on 28 seeds of 30 instead of 15, batch 5 on "
+                    "18 instead of 2")
+
+
+def test_decay_leaves_the_default_runs_alone(easy):
+    X, y = easy
+    plain = recipe.final_points(X, y, 10, [0, 1], steps=50)
+    assert all(np.array_equal(a, b) for a, b in
+               zip(plain, recipe.final_points(X, y, 10, [0, 1], steps=50, lr_decay=None)))
+    decayed = recipe.final_points(X, y, 10, [0, 1], steps=50, lr_decay=10)[0]
+    assert not np.allclose(decayed, plain[0])

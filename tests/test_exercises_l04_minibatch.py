@@ -303,10 +303,20 @@ def _fixed_blocks(how):
         starts = range(0, n, batch_size)
         if how == "inside":
             return [rng.permutation(np.arange(s, min(s + batch_size, n))) for s in starts]
+        if how == "all blocks":     # the short last block shuffled in with the others
+            blocks = [np.arange(s, min(s + batch_size, n)) for s in starts]
+            return [blocks[k] for k in rng.permutation(len(blocks))]
         full = [s for s in starts if s + batch_size <= n]
         return ([np.arange(full[k], full[k] + batch_size) for k in rng.permutation(len(full))]
                 + ([np.arange(len(full) * batch_size, n)] if n % batch_size else []))
     return minibatch_indices
+
+
+def _short_first(n, batch_size, rng):
+    """The right rows, the batches cut from the end: the smaller batch comes first."""
+    perm = rng.permutation(n)
+    ends = range(n, 0, -batch_size)
+    return [perm[max(e - batch_size, 0):e] for e in ends][::-1]
 
 
 FAIRNESS["minibatch_indices"]["slips"] += [
@@ -316,6 +326,12 @@ FAIRNESS["minibatch_indices"]["slips"] += [
     ("fixed blocks of consecutive rows, in a shuffled order", _fixed_blocks("order"),
      ["block of consecutive rows", "the blocks taken in a shuffled order", "same batches",
       "Shuffle all n rows first"]),
+    ("fixed blocks in a shuffled order, the short block shuffled in too",
+     _fixed_blocks("all blocks"),
+     ["block of consecutive rows", "the blocks taken in a shuffled order", "same batches",
+      "Shuffle all n rows first"]),
+    ("the smaller batch first", _short_first,
+     ["the right sizes, in another order", "is batch 1 of", "smaller batch comes last"]),
     ("rows numbered from 1", lambda n, bs, rng: [b + 1 for b in EX.reference(n, bs, rng)],
      ["out of range", "(numbering from 1?)"]),
 ]

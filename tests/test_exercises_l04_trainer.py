@@ -38,10 +38,11 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                       same_order=False, drop_last=False, divide_by_bs=False, reset=False,
                       replacement=False, per_batch=False, separately=False, per_epoch=False,
                       f32=False, strided=False, form="heavy", grad_by_bs=False, split=False,
-                      y_stored=False, take=False, blocks=None):
+                      y_stored=False, take=False, blocks=None, by_n=None):
     """Mini-batch training as a learner writes it, with the slips given (blocks: "inside",
     each fixed block of consecutive rows shuffled inside; "order", the fixed blocks taken in a
-    shuffled order)."""
+    shuffled order; by_n: "grad", dz3 /= n with n = len(y) of the whole data, kept from lesson
+    03's full-batch loop, the loss a mean over the batch; "both", the loss divided by n too)."""
     dtype = np.float32 if f32 else np.float64
     P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
     X = X.astype(dtype)
@@ -82,6 +83,10 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
             loss, grads = loss_and_grads(P, Xb, yb, batch_size if divide_by_bs else None)
             if grad_by_bs:          # the loss a mean, d loss/d logits = (p - onehot) / batch_size
                 grads = loss_and_grads(P, Xb, yb, batch_size)[1]
+            if by_n:                # lesson 03's n = len(y): the whole data, not the batch
+                loss_n, grads = loss_and_grads(P, Xb, yb, n)
+                if by_n == "both":
+                    loss = loss_n
             epoch_losses.append(loss)
             momentum_update(P, V, grads, lr, rho, form)
         losses += [np.mean(epoch_losses)] if per_epoch else epoch_losses
@@ -231,6 +236,10 @@ FAIRNESS = {
                ("the last batch divided by batch_size", slip(divide_by_bs=True), "len(idx)"),
                ("dz3 = (p - onehot) / batch_size, the loss a mean", slip(grad_by_bs=True),
                 ["fewer rows", "len(idx)"]),
+               ("dz3 /= n, n = len(y) of the whole data (lesson 03's loop), the loss a mean",
+                slip(by_n="grad"), ["divides by n = len(y)", "len(idx)"]),
+               ("loss and dz3 divided by n = len(y) of the whole data", slip(by_n="both"),
+                ["divides by n = len(y)", "len(idx)"]),
                ("np.array_split(order, ceil(n / bs))", slip(split=True),
                 ["4, 3 and 3 rows", "consecutive batches"]),
                ("y in the stored order", slip(y_stored=True), "Use y[idx] with X[idx]"),

@@ -216,8 +216,9 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
     "eps_hat" (the Adam paper's efficient form: lr_t = lr * sqrt(1 -
     beta2**t) / (1 - beta1**t), W -= lr_t * m / (sqrt(n) + eps), i.e. eps / sqrt(1 - beta2**t)
     next to sqrt(n_hat)), "momentum_step" (lesson 04's momentum update with rho = beta1 in place
-    of Adam's); of the batching: "divide_by_batch_size" (with "loss_mean": the loss is
-    still the mean); of the losses: "loss_after". labels: the y of every batch, if not
+    of Adam's); of the batching: "divide_by_batch_size", "divide_by_n" (by the whole data's
+    n = len(y), as a full-batch loop does; with "loss_mean": the loss is still the batch's
+    mean); of the losses: "loss_after". labels: the y of every batch, if not
     y[idx] (a slip that pairs X[idx] with other labels)."""
     P = {k: np.array(v, dtype=np.float64) for k, v in params0.items()}
     state = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in P.items()}
@@ -247,7 +248,8 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
 
             if "t_per_array" in slip:
                 counter[0] = (t - 1) * len(P)
-            divide = batch_size if "divide_by_batch_size" in slip else None
+            divide = (batch_size if "divide_by_batch_size" in slip
+                      else len(y) if "divide_by_n" in slip else None)
             inside = "updated_W" in slip
             yb = y[idx] if labels is None else labels[i]
             loss, grads = forward_backward(P, X[idx], yb, slip, divide,
@@ -1039,9 +1041,20 @@ class MiniBatchCheck(TrainerCheck):
                             "divides by batch_size: the mean over a batch divides by the "
                             "batch's own size, len(idx), in the loss and in d loss/d logits = "
                             "(p - onehot) / len(idx)")
+    DIVIDE_BY_N = ("your code divides by n = len(y), the size of the whole data set, as "
+                   "lesson 03's full-batch loop did: in a mini-batch the mean is over the "
+                   "batch's own rows, so divide by len(idx), in the loss and in d loss/d logits "
+                   "= (p - onehot) / len(idx)")
+    DIVIDE_BY_EITHER = ("the last batch of each epoch has fewer rows, and your code divides "
+                        "by batch_size, or by n = len(y), the size of the whole data set, as "
+                        "lesson 03's full-batch loop did (Adam's steps look the same with "
+                        "either): the mean over a batch divides by the batch's own size, "
+                        "len(idx), in the loss and in d loss/d logits = (p - onehot) / len(idx)")
     BATCH_SLIPS = [
         ({"divide_by_batch_size"}, DIVIDE_BY_BATCH_SIZE),
         ({"divide_by_batch_size", "loss_mean"}, DIVIDE_BY_BATCH_SIZE),
+        ({"divide_by_n"}, DIVIDE_BY_N),
+        ({"divide_by_n", "loss_mean"}, DIVIDE_BY_N),
         ({"reset_epoch"}, "the optimiser's state starts again at every epoch: keep it for the "
                           "whole run"),
     ]
@@ -1162,11 +1175,17 @@ class MiniBatchCheck(TrainerCheck):
                 f"update{'s' if i > 1 else ''})")
 
     def update_problem(self, where, P, losses, exp_P, exp_losses, case, batches, starts):
+        matched = []
         for slip, message in self.BATCH_SLIPS:
             got_losses, got_P = simulate(case.params, case.X, case.y, batches, self.rule,
                                          case.hyper, slip, starts, case.batch_size)
-            if _all_close(P, got_P) and same_run(losses, got_losses):
-                return f"{where}: {message}"
+            if (message not in matched and _all_close(P, got_P)
+                    and same_run(losses, got_losses)):
+                matched.append(message)
+        if set(matched) == {self.DIVIDE_BY_BATCH_SIZE, self.DIVIDE_BY_N}:
+            return f"{where}: {self.DIVIDE_BY_EITHER}"     # Adam's steps cannot tell them apart
+        if matched:
+            return f"{where}: {matched[0]}"
         # the same orders, other batches or other labels
         n, bs = case.n, case.batch_size
         orders = [np.concatenate(batches[a:b]) for a, b in zip(starts, starts[1:] + [None])]

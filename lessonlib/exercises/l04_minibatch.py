@@ -248,8 +248,16 @@ def _structure(fn, n, batch_size, seed):
     if flat.size != n:
         return _unused_rows(flat, n, seed, what)
     if sizes != expected_sizes:
-        order = (" (the right sizes, in another order: cut from the start, so that the smaller "
-                 "batch comes last)" if sorted(sizes) == sorted(expected_sizes) else "")
+        order = ""
+        if sorted(sizes) == sorted(expected_sizes):
+            # fixed blocks taken in a shuffled order, the short one among them: name the blocks
+            fixed = fixed_batches([batches])
+            if fixed:
+                return f"{what}: {fixed}. {_SHUFFLE_ALL}"
+            short = min(range(len(sizes)), key=lambda k: sizes[k])
+            order = (f" (the right sizes, in another order: the batch of {sizes[short]} is "
+                     f"batch {short + 1} of {len(sizes)}; cut from the start, so that the "
+                     f"smaller batch comes last)")
         return (f"{what}: batch sizes {_listing(sizes)}, expected {_listing(expected_sizes)}: "
                 f"every batch has batch_size rows except the last, which holds what is left"
                 f"{order}{_split_kind(batches, n, seed)}")

@@ -41,16 +41,18 @@ def batch_noise_formula(X, y, b, batch_size):
     return float(np.sqrt(sigma2 / batch_size * (n - batch_size) / (n - 1)))
 
 
-def _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0):
+def _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0, lr_decay=None):
     """The runs of ``final_points``: yields the (len(seeds), 2) array of b's after every update
-    (one array, updated in place)."""
+    (one array, updated in place). lr_decay = tau: update t (from 0) uses lr / (1 + t / tau)."""
     n = len(X)
     rngs = [np.random.default_rng(s) for s in seeds]
     B = np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))
     optimizer = SGD(lr=lr, momentum=momentum)
     optimizer.reset()
     epochs = [iter(()) for _ in seeds]
-    for _ in range(steps):
+    for t in range(steps):
+        if lr_decay:
+            optimizer.lr = lr / (1.0 + t / lr_decay)
         idx = []
         for k, rng in enumerate(rngs):
             batch = next(epochs[k], None)
@@ -71,9 +73,11 @@ def _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0):
         yield B
 
 
-def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0)):
+def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0.0, 0.0),
+                 lr_decay=None):
     """Where ``sin_logistic_descend(X, y, SGD(lr, momentum), steps, b0, batch_size, seed)`` ends,
-    for every seed at once -> (final b (len(seeds), 2), final loss on all the data).
+    for every seed at once -> (final b (len(seeds), 2), final loss on all the data). With
+    lr_decay = tau the learning rate decays: update t (counted from 0) uses lr / (1 + t / tau).
 
     The same updates on the same batches, arranged as one array of b's (one row per seed): all
     seeds cut their epochs at the same steps, so their batches stack. Thirty runs cost about as
@@ -82,10 +86,10 @@ def final_points(X, y, batch_size, seeds, lr=0.1, momentum=0.9, steps=300, b0=(0
     batch_size = min(int(batch_size), n)
     if batch_size == n and len(seeds) > 1:
         # every seed takes the same full-batch steps (up to the order of a sum): run one
-        finals, losses = final_points(X, y, n, seeds[:1], lr, momentum, steps, b0)
+        finals, losses = final_points(X, y, n, seeds[:1], lr, momentum, steps, b0, lr_decay)
         return np.repeat(finals, len(seeds), axis=0), np.repeat(losses, len(seeds))
     B = np.tile(np.asarray(b0, dtype=np.float64), (len(seeds), 1))
-    for B in _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0):
+    for B in _seed_runs(X, y, batch_size, seeds, lr, momentum, steps, b0, lr_decay):
         pass
     with np.errstate(all="ignore"):
         losses = np.array([sin_logistic_loss(b, X, y) for b in B])
