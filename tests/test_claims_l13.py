@@ -281,3 +281,28 @@ def test_finding_the_faulty_layer():
     assert list(gaps) == ["fc1", "relu1", "fc2", "relu2", "fc3", "relu3", "fc4", "softmax"]
     assert gaps["fc1"] == 0 and gaps["relu1"] == 0
     assert all(gaps[name] > 0.5 for name in list(gaps)[2:])
+
+
+def test_initial_weights_are_uniform_on_a_hundredth():
+    assert_says(NB, "weights uniform on\n$[-0.01, 0.01]$, as the first line below shows")
+    model = lessonlib.MLP(4, [10] * 3, 3, seed=SEED)          # the plain net, before training
+    weights = np.concatenate([v.ravel() for k, v in model.params.items() if k.endswith("_weight")])
+    assert weights.size == 270
+    assert round(weights.min(), 5) == -0.00988 and round(weights.max(), 5) == 0.00996
+    big = lessonlib.MLP(4, [200] * 3, 3, seed=SEED)          # many draws fill the interval
+    weights = np.concatenate([v.ravel() for k, v in big.params.items() if k.endswith("_weight")])
+    assert -0.01 <= weights.min() < -0.0099 and 0.0099 < weights.max() <= 0.01
+    assert abs(weights.mean()) < 2e-4 and abs(weights.std() - 0.01 / np.sqrt(3)) < 2e-4
+
+
+def test_the_checkers_networks_fire_in_every_layer_for_some_flowers_only():
+    assert_says(NB, "in which every hidden layer has units that fire for some of its nine "
+                "flowers and not for others")
+    for kind in ("bn", "residual", "dense"):
+        _, x, expected = inference._grading_case(kind)
+        assert len(x) == 9
+        for name, h in expected.items():
+            if name.startswith("relu"):
+                fires = (h > 0)
+                mixed = fires.any(axis=0) & ~fires.all(axis=0)
+                assert mixed.sum() >= fires.shape[1] / 2, (kind, name)

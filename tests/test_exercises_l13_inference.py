@@ -493,6 +493,29 @@ def test_side_by_side(capsys):
     assert "flower 1" in out and "largest difference: " in out
     inference.side_by_side(lambda p, a, x: 1 / 0, model, x[:1])
     assert "raised ZeroDivisionError" in capsys.readouterr().out
+    inference.side_by_side(lambda p, a, x: None, model, x[:1])
+    out = capsys.readouterr().out
+    assert "returned None, expected shape (1, 3)" in out and "shape None" not in out
+    inference.side_by_side(lambda p, a, x: dict(p), model, x[:1])
+    assert "returned a dict, expected an array of shape (1, 3)" in capsys.readouterr().out
+
+
+def test_use_the_arrays_note_only_when_the_given_arrays_are_ignored():
+    """The note "use the arrays your function is given" comes only for a function whose result
+    does not change with them; a wrong answer computed from them gets no such note."""
+    note = "Use the arrays your function is given"
+    msg = RES.grade(_residual_weight_shifted)
+    assert "no slip the checker knows explains them" in msg and note not in msg
+
+    def fc1_plus_a_constant(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        probs = BN.reference(params, aux, x, trace)
+        trace["fc1"] = trace["fc1"] + 0.5
+        return probs * 0.5 + 0.5 / 3
+    msg = BN.grade(fc1_plus_a_constant)
+    assert "the first layer that differs from the model's is fc1" in msg and note not in msg
+    assert note in BN.grade(_other_networks_arrays)
+    assert note in BN.grade(_no_trace(_other_networks_arrays))
 
 
 def test_no_message_starts_a_sentence_with_a_capitalised_code_name():
@@ -830,6 +853,57 @@ def _residual_accumulated(transposed_at=None, clip_in_place=False):
     return predict
 
 
+def _layer_number_off(kind, weight=0, bias=0, first=1, last=None):
+    """The reference loop with the weight's or the bias's layer number shifted by ``weight`` or
+    ``bias``, or the loop run over range(first, last + 1) instead of the hidden layers."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        n_hidden = sum(k.endswith("_weight") for k in params) - 1
+        end = n_hidden if last is None else last
+        inp, r, hs = x, None, []
+        for i in range(first, end + 1):
+            z = inp @ params[f"fc{i + weight}_weight"] + params[f"fc{i + bias}_bias"]
+            trace[f"fc{i}"] = z
+            if kind == "bn":
+                z = (params[f"bn{i}_gamma"] * (z - aux[f"bn{i}_moving_mean"])
+                     / np.sqrt(aux[f"bn{i}_moving_var"] + 1e-3) + params[f"bn{i}_beta"])
+            h = np.maximum(z, 0)
+            if kind == "residual":
+                r = h if r is None else h + r
+                inp = r
+            elif kind == "dense":
+                hs.append(h)
+                inp = np.concatenate(hs, axis=1)
+            else:
+                inp = h
+        out = n_hidden + 1
+        return _softmax_rows(inp @ params[f"fc{out}_weight"] + params[f"fc{out}_bias"])
+    return predict
+
+
+def _fc1_dot_t(params, aux, x, trace=None):
+    """fc1 with a visible .T on the line that raises: the shapes and the line agree."""
+    z = x @ params["fc1_weight"].T + params["fc1_bias"]
+    return z
+
+
+def _residual_weight_shifted(params, aux, x):
+    """The given arrays with fc_(i+1)'s weight in hidden layers 2-5 (their shapes agree): a
+    wrong answer computed from the given arrays, so no "use the arrays you are given" note."""
+    r = np.maximum(x @ params["fc1_weight"] + params["fc1_bias"], 0)
+    for i in range(2, 7):
+        W = params[f"fc{i + 1}_weight"] if i < 6 else params["fc6_weight"]
+        r = np.maximum(r @ W + params[f"fc{i}_bias"], 0) + r
+    return _softmax_rows(r @ params["fc7_weight"] + params["fc7_bias"])
+
+
+def _scaled_rows(reference, factor):
+    """The right probabilities times ``factor``: rows that sum to ``factor``, not 1."""
+    def predict(params, aux, x):
+        return reference(params, aux, x) * factor
+    return predict
+
+
 def _other_networks_arrays(params, aux, x, trace=None):
     """The arrays of another network (the lesson's own model, say) instead of those passed."""
     other = lessonlib.MLP(4, [10] * 7, 3, batch_norm=True, fix_gamma=False, seed=0)
@@ -878,9 +952,34 @@ FAIRNESS = {
                 ["is relu1", "It is the ReLU of fc1, applied before batch norm"]),
                ("ReLU before batch norm, nothing recorded", _bn_slipped("relu_first", record=False),
                 "the ReLU comes before batch norm"),
+               # the shapes of fc1.T and fc2 agree: both readings are offered
                ("fc1's weight transposed", _transposed_weights(BN.reference),
-                ["params['fc1_weight'] transposed: W is (inputs, units), here (4, 10)",
+                ["Did you use params['fc1_weight'] transposed, or another layer's weights, such "
+                 "as params['fc2_weight'] (a layer number off by one)?",
+                 "W is (inputs, units), here (4, 10)",
                  "fc1 = x @ params['fc1_weight'] + params['fc1_bias']"]),
+               ("the weight's layer number off by one, fc{i+1}_weight",
+                _layer_number_off("bn", weight=1),
+                ["fc1 must read the 4 columns of x, so its W has 4 rows; the W you used has 10",
+                 "or another layer's weights, such as params['fc2_weight'] (a layer number off "
+                 "by one)"]),
+               ("fc1's weight with a visible .T", _fc1_dot_t,
+                "The shapes say you used params['fc1_weight'] transposed: W is (inputs, units)"),
+               ("the loop from 0, range(0, 8)", _layer_number_off("bn", first=0),
+                ["KeyError: 'fc0_weight'", "The layers are numbered from 1: fc1, ..., fc8 and "
+                 "bn1, ..., bn7, so the hidden layers' loop is for i in range(1, 8)"]),
+               ("the loop one layer too far, range(1, 9)", _layer_number_off("bn", last=8),
+                ["KeyError: 'bn8_gamma'", "This network has 7 batch-norm layers, bn1, ..., bn7; "
+                 "fc8 is the output layer, with no batch norm after it"]),
+               ("the bias's layer number off by one, fc{i+1}_bias",
+                _layer_number_off("bn", bias=1),
+                ["shapes (9,10) (3,)", "a layer's output, 10 columns, combined with a vector of "
+                 "3 entries", "3 entries belong to fc8", "Check the layer numbers"]),
+               ("a misspelt key, 'fc1_weights'",
+                lambda params, aux, x: params["fc1_weights"],
+                ["There is no 'fc1_weights' in params or aux", "e.g. params['fc1_weight']"]),
+               ("rows summing to 1.0002", _scaled_rows(BN.reference, 1.0002),
+                "their sums go from 1.00020 to 1.00020, up to 2.0e-04 away from 1"),
                ("the trace returned", _returns_trace(BN.reference), "returned the trace"),
                ("transposed probabilities", learner("bn", transposed_output=True), "transposed"),
                ("params changed in place", learner("bn", change_params=True),
@@ -932,6 +1031,12 @@ FAIRNESS = {
                 "the skip connections are missing"),
                ("h_i + h_(i-1)", _residual_skip_prev_h, "the skip carries the running sum"),
                ("x added to h_1", _residual_x_added, "x (4 columns) added to h_1 (3 columns)"),
+               ("x @ params['fc2_weight'] at layer 1", _layer_number_off("residual", weight=1),
+                ["fc1 must read the 4 columns of x, so its W has 4 rows; the W you used has 3",
+                 "such as params['fc2_weight'] (a layer number off by one)"]),
+               ("the loop two layers too far, range(1, 9)", _layer_number_off("residual", last=8),
+                ["KeyError: 'fc8_weight'", "This network's layers are fc1, ..., fc7, and fc7 is "
+                 "the output layer"]),
                ("the notes' formula, x[:, :3] added to h1", _residual_slipped("x_cut"),
                 ["is fc2", "It reads relu1 + x[:, :3]", "layer 1 has no skip in this network "
                  "(x has 4 columns, h1 has 3): r1 = h1; do not add x"]),
@@ -987,9 +1092,17 @@ FAIRNESS = {
                 "x (4 columns) is not part of the concatenation"),
                ("only the last output", _dense_plain, "you gave it relu2 alone"),
                ("weights transposed", _transposed_weights(DENSE.reference),
-                ["params['fc1_weight'] transposed: W is (inputs, units), here (4, 3)",
+                ["params['fc1_weight'] transposed, or another layer's weights",
+                 "W is (inputs, units), here (4, 3)",
                  "input @ W + b, as in 13a and 13b", "fc1 = x @ params['fc1_weight']"]),
                ("no bias", silent("dense", bias=False), "the biases are missing"),
+               ("the bias's layer number off by one, fc{i+1}_bias",
+                _layer_number_off("dense", bias=1),
+                ["a layer's output, 3 columns, combined with a vector of 4 entries",
+                 "4 entries belong to fc2"]),
+               ("the loop from 0, range(0, 7)", _layer_number_off("dense", first=0),
+                "The layers are numbered from 1: fc1, ..., fc7, so the hidden layers' loop is "
+                "for i in range(1, 7)"),
                ("exp(logits) returned", _unnormalised(DENSE.reference),
                 "without dividing by each row's sum"),
                ("probabilities and trace returned", lambda params, aux, x, trace=None: (

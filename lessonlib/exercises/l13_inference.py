@@ -29,7 +29,7 @@ import numpy as np
 from ..data import load_iris
 from ..models import MLP
 from ._kit import (Exercise, NotAttempted, as_numbers, changed_input, close, describe_exception,
-                   fresh, pair)
+                   fresh, learner_frames, pair)
 
 __all__ = ["bn_inference", "residual_inference", "dense_inference"]
 
@@ -630,6 +630,10 @@ def _exception_message(kind, exc, params, n, trace=None):
         return (f"{base}. That is an array of shape ({n}, 3) divided by one of shape ({n},), "
                 f"as `e / e.sum(axis=1)` does: keep the summed axis, "
                 f"e / e.sum(axis=1, keepdims=True), so that each row is divided by its own sum")
+    if "broadcast" in text:
+        message = _bias_message(base, text, params, n)
+        if message:
+            return message
     pair_of_widths = re.search(rf"\({n},(\d+)\) \({n},(\d+)\)", text)
     if kind == "dense" and "broadcast" in text and pair_of_widths:
         return (f"{base}. Your code adds layers' outputs of different widths: a dense network "
@@ -662,9 +666,24 @@ def _exception_message(kind, exc, params, n, trace=None):
         shape = params[f"fc{j}_weight"].shape
         source = "x" if j == 1 else "its input"
         as_before = ", as in 13a and 13b" if kind == "dense" else ""
+        fix = (f"fc{j} = {source} @ params['fc{j}_weight'] + params['fc{j}_bias'], with no .T "
+               f"and the same layer number in both keys")
+        # a W with rows_read rows may be fc_j's transposed or another layer's (an index off by
+        # one): the shapes cannot tell them apart unless the line that raised shows a .T
+        others = [k for k in range(1, len(hidden) + 2)
+                  if k != j and params[f"fc{k}_weight"].shape[0] == rows_read]
+        frames = learner_frames(exc)
+        line = (frames[-1].line or "") if frames else ""
+        if others and not re.search(r"\.T\b|transpose", line):
+            near = [k for k in others if abs(k - j) == 1] or others
+            return (f"{base}. fc{j} must read the {shape[0]} columns of {source}, so its W has "
+                    f"{shape[0]} rows; the W you used has {rows_read}. Did you use "
+                    f"params['fc{j}_weight'] transposed, or another layer's weights, such as "
+                    f"params['fc{near[0]}_weight'] (a layer number off by one)? W is (inputs, "
+                    f"units), here {shape}, and is used as it is, input @ W + b{as_before}: {fix}")
         return (f"{base}. The shapes say you used params['fc{j}_weight'] transposed: W is "
                 f"(inputs, units), here {shape}, and is used as it is, input @ W + b{as_before}: "
-                f"fc{j} = {source} @ params['fc{j}_weight'] + params['fc{j}_bias'], with no .T")
+                f"{fix}")
     i = rows.get(rows_read) if kind == "dense" else None
     if kind == "dense" and i is not None and i >= 2 and cols_given == rows_read + 4:
         return (f"{base}. fc{i} reads {rows_read} columns, but you gave it {cols_given}: x "
@@ -699,15 +718,68 @@ def _key_message(exc, params, aux):
     """What a KeyError means when the key is in the other dict (gamma looked up in aux, the
     moving mean in params), else None."""
     key = exc.args[0] if len(exc.args) == 1 else None
-    if not isinstance(key, str) or (key in params) == (key in aux):
+    if not isinstance(key, str) or (key in params and key in aux):
         return None
     base = f"your function raised {describe_exception(exc)}"
+    if key not in params and key not in aux:
+        return _missing_key_message(base, key, params, aux)
     there, other = ("params", "aux") if key in params else ("aux", "params")
     holds = ("only the moving statistics, bn<i>_moving_mean and bn<i>_moving_var" if aux
              else "nothing for this network (it has no batch norm)")
     return (f"{base}. '{key}' is in {there}, not in {other}: params holds what training "
             f"learned (the weights and biases, and batch norm's gammas and betas), aux holds "
             f"{holds}, so use {there}['{key}']")
+
+
+def _missing_key_message(base, key, params, aux):
+    """What a KeyError for a key in neither dict means: a layer number out of range (fc0,
+    bn8, ...), or a name the network does not use; None for a key that is not a string."""
+    n_out = _n_hidden(params) + 1
+    m = re.fullmatch(r"(fc|bn)(-?\d+)_(\w+)", key)
+    if m:
+        kind, number = m.group(1), int(m.group(2))
+        n_bn = sum(k.endswith("_gamma") for k in params)
+        last = n_out if kind == "fc" else n_bn
+        if number < 1:
+            return (f"{base}. The layers are numbered from 1: fc1, ..., fc{n_out}"
+                    + (f" and bn1, ..., bn{n_bn}" if n_bn else "")
+                    + f", so the hidden layers' loop is for i in range(1, {n_out})")
+        if kind == "bn" and not n_bn:
+            return (f"{base}. This network has no batch norm: params holds only the weights and "
+                    f"biases fc1, ..., fc{n_out}, and aux is empty")
+        if number > last and kind == "bn":
+            return (f"{base}. This network has {n_bn} batch-norm layers, bn1, ..., bn{n_bn}; "
+                    f"fc{n_out} is the output layer, with no batch norm after it: loop over the "
+                    f"hidden layers, for i in range(1, {n_out}), and compute fc{n_out} and the "
+                    f"softmax after the loop")
+        if number > last:
+            return (f"{base}. This network's layers are fc1, ..., fc{n_out}, and fc{n_out} is the "
+                    f"output layer: loop over the hidden layers, for i in range(1, {n_out}), and "
+                    f"compute fc{n_out} and the softmax after the loop")
+    names = sorted({re.sub(r"^(fc|bn)\d+_", "", k) for k in list(params) + list(aux)})
+    if not (re.match(r"(fc|bn)\d*_", key) or key.endswith(tuple(names))):
+        return None                 # not a network array's name: a dict of the learner's own
+    return (f"{base}. There is no '{key}' in params or aux: their keys are fc<i>_ or bn<i>_ "
+            f"followed by one of {', '.join(names)}, e.g. params['fc1_weight']")
+
+
+def _bias_message(base, text, params, n):
+    """A broadcast error of a layer's (n, units) product with a vector of another length (a
+    bias, gamma, beta or moving statistic of another layer), else None."""
+    m = re.search(rf"\({n},(\d+)\) \((\d+),\)", text)
+    if not m or m.group(1) == m.group(2):
+        return None
+    units, length = int(m.group(1)), int(m.group(2))
+    owners = [k for k in range(1, _n_hidden(params) + 2)
+              if params[f"fc{k}_bias"].shape == (length,)]
+    if not owners:
+        return None
+    names = ", ".join(f"fc{k}" for k in owners)
+    return (f"{base}. That is a layer's output, {units} columns, combined with a vector of "
+            f"{length} entries: a bias (or gamma, beta, moving mean or variance) has one entry "
+            f"per unit of its own layer, and {length} entries belong to {names}. Check the layer "
+            f"numbers: fc_i = input @ params['fc<i>_weight'] + params['fc<i>_bias'], the same i "
+            f"in every key of the layer")
 
 
 def _returned_problem(got, n, trace):
@@ -1006,7 +1078,8 @@ def _grade(kind, fn):
                       f"before it ({'..., ' if len(before) > 3 else ''}{listed}), so the slip may "
                       f"be there: store them too.")
         own = (" Use the arrays your function is given: the checker passes a network of its "
-               "own, not the lesson's trained model." if name == "fc1" else "")
+               "own, not the lesson's trained model." if name == "fc1"
+               and _ignores_given_arrays(fn, model, x, probs) else "")
         return (f"{head}. It should be {_formula(kind, name, n_hidden)}: compare yours with "
                 f"model.forward_trace(x) on the lesson's model to see where they part."
                 f"{own}{unseen} ({_capital(numbers)}){note}")
@@ -1024,10 +1097,12 @@ def _grade(kind, fn):
         message += "."
     sums = probs.sum(axis=1)
     if not slip and not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
-        message += (f" Your rows do not sum to 1 (their sums go from {sums.min():.3g} to "
-                    f"{sums.max():.3g}): end with a softmax over each flower's row, "
-                    f"e / e.sum(axis=1, keepdims=True).")
-    elif not slip and not compared:
+        off = np.abs(sums - 1.0).max()
+        digits = min(12, max(3, 1 - int(np.floor(np.log10(off))))) if np.isfinite(off) else 3
+        message += (f" Your rows do not sum to 1 (their sums go from {sums.min():.{digits}f} to "
+                    f"{sums.max():.{digits}f}, up to {off:.1e} away from 1): end with a softmax "
+                    f"over each flower's row, e / e.sum(axis=1, keepdims=True).")
+    elif not slip and not compared and _ignores_given_arrays(fn, model, x, probs):
         message += (" Use the arrays your function is given (params, aux, x): the checker passes "
                     "a network of its own, not the lesson's trained model.")
     if not trace:
@@ -1036,6 +1111,23 @@ def _grade(kind, fn):
                     "trace['fc1'] = ..., and the checker will name the first layer that "
                     "differs)")
     return message + note
+
+
+def _ignores_given_arrays(fn, model, x, probs):
+    """True when fn's result stays the same when every array it is given is changed: it
+    computes with arrays of its own (the lesson's model, say), not with params and aux."""
+    params = {k: v * 1.25 + 0.1 for k, v in model.params.items()}
+    aux = {k: v * 1.25 + 0.1 for k, v in model.aux.items()}
+    try:
+        with np.errstate(all="ignore"):
+            if _accepts_trace(fn):
+                other = fn(params, aux, fresh(x), trace={})
+            else:
+                other = fn(params, aux, fresh(x))
+        other = np.asarray(other, dtype=float)
+    except Exception:                   # the learner's code: any failure means "not known"
+        return False
+    return other.shape == probs.shape and close(other, probs)
 
 
 def _nearest(got, variants):
@@ -1068,17 +1160,21 @@ def side_by_side(fn, model, x, class_names=None):
     label = getattr(fn, "__name__", "your function")
     params = {k: v.copy() for k, v in model.params.items()}
     aux = {k: v.copy() for k, v in model.aux.items()}
-    mine, status = None, None
+    mine, status, got = None, None, None
     try:
         with np.errstate(all="ignore"):
-            mine, _ = as_numbers("", fn(params, aux, x.copy()))
+            got = fn(params, aux, x.copy())
+            mine, _ = as_numbers("", got)
     except NotImplementedError:
         status = "not written yet"
     except Exception as exc:            # the learner's code: say what happened, no traceback
         status = f"raised {describe_exception(exc)}"
-    if status is None and (mine is None or mine.shape != expected.shape):
-        shape = None if mine is None else mine.shape
-        status = f"returned shape {shape}, expected {expected.shape}"
+    if status is None and mine is None:
+        status = (f"returned None, expected shape {expected.shape} (a `return` missing?)"
+                  if got is None else f"returned a {type(got).__name__}, expected an array of "
+                  f"shape {expected.shape}")
+    elif status is None and mine.shape != expected.shape:
+        status = f"returned shape {mine.shape}, expected {expected.shape}"
 
     def fmt(p):
         return f"{p:.8f}" if p >= 1e-4 else f"{p:.4e}"
