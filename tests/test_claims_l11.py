@@ -290,3 +290,49 @@ def test_the_explorer_slope_reaches_pytorchs_default():
     assert (slider.min, slider.step) == (0.0, 0.01)
     slider.value = 0.01
     assert slider.value == 0.01
+
+
+def test_iris_measurements_are_positive_and_three_rise_together():
+    """Cell 10: why so many units start negative for every flower (cell 9 prints both)."""
+    assert_says(NB, "The iris measurements are all positive (the smallest is 0.1 cm, printed above)")
+    X = IRIS[0]
+    assert round(float(X.min()), 1) == 0.1
+    assert_says(NB, "three of the four rise together (sepal length, petal length and petal width, "
+                "correlations 0.82 to 0.96")
+    corr = np.corrcoef(X.T)
+    together = [corr[0, 2], corr[0, 3], corr[2, 3]]
+    assert (round(min(together), 2), round(max(together), 2)) == (0.82, 0.96)
+    assert_says(NB, "sepal width goes the other way, more weakly ($-0.13$ to $-0.42$)")
+    assert sorted(round(corr[1, j], 2) for j in (0, 2, 3)) == [-0.42, -0.35, -0.13]
+    assert "big in every measurement" not in prose(NB)
+
+
+def test_sgd_gradients_vanish_at_the_start_and_are_zero_at_the_end():
+    """Cell 25's optimiser row, from the seed-0 gradients cell 24 prints."""
+    grads = RUNS["grad_mean_abs_seed0"]
+    sgd = row("SGD + momentum instead of Adam")
+    assert_says(NB, "In epoch 1 (seed 0, printed above) the mean |gradient| of fc1 to fc6 is "
+                "between 6e-15 and 6e-14, as vanishing as the baseline's first layers (fc1 "
+                "6e-14 in both)")
+    first = grads[sgd, 0, :6]
+    assert (f"{first.min():.0e}", f"{first.max():.0e}") == ("6e-15", "6e-14")
+    assert f"{grads[RELU, 0, 0]:.0e}" == f"{grads[sgd, 0, 0]:.0e}" == "6e-14"
+    assert grads[sgd, 0, 7] > 1e3 * first.max()         # the output layer's is far larger
+    assert_says(NB, "By epoch 300 the gradient of every hidden layer, fc1 to fc7, is exactly 0; "
+                "only the output layer still gets one (1e-06).")
+    assert int(RUNS["epochs"]) == grads.shape[1] == 300
+    assert np.all(grads[sgd, -1, :7] == 0) and f"{grads[sgd, -1, 7]:.0e}" == "1e-06"
+
+
+def test_question_4_answer_names_the_optimisers_memory():
+    """Cell 28: 'never change' holds for plain gradient descent or a unit dead from the start;
+    with momentum, a step after the gradient has become 0 is still not 0."""
+    assert_says(NB, "With plain gradient descent its weights then never change, and neither does $z$.")
+    assert_says(NB, "With momentum or Adam they still move for a while on the steps remembered "
+                "from before the unit died")
+    for opt in (lessonlib.optim.SGD(lr=0.05, momentum=0.9), lessonlib.optim.Adam(lr=1e-3)):
+        params = {"w": np.array([1.0])}
+        opt.step(params, {"w": np.array([1.0])})          # alive: a gradient of 1
+        before = params["w"].copy()
+        opt.step(params, {"w": np.array([0.0])})          # dead: its gradient is exactly 0
+        assert params["w"][0] != before[0]
