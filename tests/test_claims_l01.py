@@ -6,7 +6,8 @@ import numpy as np
 
 from lessonlib.optim import SGD, descend
 from lessonlib.recipes.l01_local_minima import (AHEAD, QUARTIC_BEND, convex_multistart,
-                                                lr_outcomes, outcome, stationary_points)
+                                                lr_outcomes, outcome, stationary_points,
+                                                unit_swap_losses)
 from lessonlib.exercises.l01_local_minima import reference_largest_stable_lr
 from lessonlib.recipes.toys import quartic, quartic_grad, square_grad
 
@@ -207,3 +208,34 @@ def test_the_explorers_verdict_for_question_3():
         assert "blow" not in v_above
     assert verdict(0.1, 0.501) == verdict(0.1, 0.52)           # a steady swing, not settling
     assert verdict(-1.5, 0.295) not in (verdict(-1.5, 0.29), verdict(-1.5, 0.30))
+
+
+def test_a_networks_loss_rises_between_a_weight_vector_and_its_unit_swapped_twin():
+    """Swapping two hidden units leaves the loss unchanged (both ends equal, to rounding); the
+    midpoint is more than twice as high: against convexity's f((a+b)/2) <= (f(a)+f(b))/2."""
+    assert_says(NB, "The two ends have the same loss, 0.242; halfway it is 0.538, more than "
+                    "twice as high")
+    assert_says(NB, "of three tanh units and a sigmoid output, fitted by gradient descent "
+                    "(2000 steps)")
+    losses = unit_swap_losses(hidden=3, steps=2000, seed=0)
+    assert abs(losses[0] - losses[-1]) < 1e-12 and abs(losses[1] - losses[3]) < 1e-12
+    assert (f"{losses[0]:.3f}", f"{losses[2]:.3f}") == ("0.242", "0.538")
+    assert losses[2] > 2 * losses[0] and losses[0] < losses[1] < losses[2]
+
+
+def test_question_4_on_the_sliders_grid():
+    """The log slider snaps 0.49 to 10^-0.31 = 0.4898: from 0.5, after 7 steps the path is in
+    the left valley (beyond the hilltop), after 29 back in the right one, near 0."""
+    assert_says(NB, "then lr 0.4898, the slider's value nearest 0.49, with 7 and with 29")
+    lr = 10 ** -0.31
+    assert f"{lr:.4f}" == "0.4898" and abs(np.log10(0.49) - (-0.31)) < 0.005
+    path = descend(quartic_grad, 0.5, SGD(lr=lr), 29)
+    hilltop = (-9 + np.sqrt(17)) / 8
+    assert path[7] < hilltop and abs(path[7] - (-1.919317)) < 1e-6
+    assert path[29] > hilltop and abs(path[29] - (-0.019510)) < 1e-6
+
+
+def test_at_the_limit_the_factor_is_minus_1_and_x_squared_swings_forever():
+    assert_says(NB, "itself the factor is -1: on $x^2$ the steps swing back and forth forever")
+    path = descend(square_grad, 0.3, SGD(lr=2 / 2.0), 50)      # x^2: f'' = 2, limit 1
+    assert np.allclose(np.abs(path), 0.3) and np.all(path[1:] * path[:-1] < 0)

@@ -139,7 +139,10 @@ def _slip(kind):
                 "a tuple": (2 / c if c > 0 else 0.0, "min" if c > 0 else "max"),
                 "inf at a hilltop": 2 / c if c > 0 else np.inf,
                 "just below": 2 / c - 1e-3 if c > 0 else 0.0,
-                "a safety margin": 0.99 * 2 / c if c > 0 else 0.0}[kind]
+                "a safety margin": 0.99 * 2 / c if c > 0 else 0.0,
+                "the quartic's f''": 2 / _quartic_second(x_star)
+                if _quartic_second(x_star) > 0 else 0.0,
+                "the quartic's f'', no hilltop case": 2 / _quartic_second(x_star)}[kind]
     return largest_stable_lr
 
 
@@ -167,5 +170,11 @@ FAIRNESS = {
                ("2 / f'' - 1e-3, a rate just below the limit", _slip("just below"),
                 ["expected 0.5, got 0.499", "return the limit itself, not a rate below it"]),
                ("0.99 * 2 / f'', a safety margin", _slip("a safety margin"),
-                ["expected 0.5, got 0.495", "return the limit itself, not a rate below it"])]),
+                ["expected 0.5, got 0.495", "return the limit itself, not a rate below it"]),
+               ("the quartic's f'' typed in (or the lesson's global f_second)",
+                _slip("the quartic's f''"), ["the quartic's f''(x) = 12x^2 + 18x + 4",
+                                             "for x^2 at its minimum", "Call f_second(x_star)"]),
+               ("the quartic's f'' typed in, without the hilltop case",
+                _slip("the quartic's f'', no hilltop case"),
+                ["the quartic's f''(x) = 12x^2 + 18x + 4", "not the f_second you are given"])]),
 }

@@ -11,7 +11,8 @@ their minima and maxima, and names the usual slips: 1/f'' (the lr that lands on 
 step), f' in place of f'' (it is 0 at x*; recognised by calling the learner's function once
 more with a slope that is not 0), inf at a minimum or a hilltop, f''/2, 2 f'', the second
 derivative taken at another point, a negative answer, |f''| (a hilltop treated as a valley),
-a rate just below the limit (the limit itself is asked for),
+a rate just below the limit (the limit itself is asked for), the quartic's f'' typed in
+(right for the quartic, wrong for the other functions),
 and a dict, a tuple or list of several values, or text in place of one number.
 """
 import numpy as np
@@ -62,12 +63,22 @@ def _cases():
     return sorted(cases, key=lambda c: "hilltop" in c[4])
 
 
-def _slips(f_prime, f_second, x_star, points):
+def _quartic_second(x):
+    return 12 * x ** 2 + 18 * x + 4
+
+
+def _slips(f_prime, f_second, x_star, points, quartic=False):
     """What the usual slips compute at x_star: [(value, message)]."""
     with np.errstate(all="ignore"):
         curvature = f_second(x_star)
         hilltop = curvature < 0
         slips = []
+        if not quartic:             # the quartic's f'' typed in (or cell 22's f_second used)
+            q = float(_quartic_second(x_star))
+            message = (f"you used the quartic's f''(x) = 12x^2 + 18x + 4, not the f_second you "
+                       f"are given: the checker also tries other functions (here f''(x_star) = "
+                       f"{float(curvature):g}, the quartic's would be {q:g}). Call f_second(x_star)")
+            slips += [(2.0 / q, message)] + ([(0.0, message)] if q <= 0 else [])
         if hilltop:
             slips += [
                 (2.0 / curvature,
@@ -139,7 +150,7 @@ def _grade(fn):
     for name, f_prime, f_second, x_star, kind, points in _cases():
         # the expected value and the slips before the learner's code runs
         expected = reference_largest_stable_lr(f_prime, f_second, x_star)
-        slips = _slips(f_prime, f_second, x_star, points)
+        slips = _slips(f_prime, f_second, x_star, points, quartic=f_prime is quartic_grad)
         what = f"for {name} at {kind} x_star = {x_star:.6g}"
         try:
             got = fn(f_prime, f_second, float(x_star))

@@ -2,8 +2,9 @@
 bound beyond which a 1-D path has blown up (``BLOWN_UP``, for ``toys.blew_up``) and a few words
 on where it ended (``outcome``); lesson 02's 1-D runs use them too. The lesson's tables: the
 stationary points with f and f'' (``stationary_points``, ``QUARTIC_BEND``), the sweep over the
-learning rate (``lr_outcomes``) and the multi-start fits of two convex models
-(``convex_multistart``)."""
+learning rate (``lr_outcomes``), the multi-start fits of two convex models
+(``convex_multistart``) and a small network's loss between its weights and their unit-swapped
+twin (``unit_swap_losses``)."""
 import numpy as np
 
 from .toys import blew_up
@@ -134,14 +135,19 @@ def lr_outcomes(start, lrs, steps, tol=0.01):
     return [tuple(r) for r in ranges]
 
 
+def _points(rng, n=100):
+    """The 100 seeded points of ``convex_multistart``: two features and the noise."""
+    return rng.normal(size=(3, n))
+
+
 def convex_multistart(n_starts=5, steps=3000, seed=0):
     """Linear and logistic regression fitted by plain gradient descent from ``n_starts`` random
     starting weights (N(0, 3^2)) on 100 seeded points with two features and a bias. Also linear
     regression with the first feature given twice (x1, x1, x2: a flat valley of best weights).
     Returns {model: [(start weights, final weights, final loss)]}."""
     rng = np.random.default_rng(seed)
-    n = 100
-    x1, x2, noise = rng.normal(size=(3, n))
+    x1, x2, noise = _points(rng)
+    n = len(x1)
     A = np.column_stack([np.ones(n), x1, x2])
     y_class = (x1 - 2 * x2 + noise > 0).astype(np.float64)      # overlapping classes
     y_value = 1 + 2 * x1 - x2 + 0.5 * noise
@@ -170,3 +176,37 @@ def convex_multistart(n_starts=5, steps=3000, seed=0):
             runs.append((w0, w, loss_grad(w, features)[0]))
         out[name] = runs
     return out
+
+
+def unit_swap_losses(hidden=3, steps=2000, lr=0.5, seed=0, ts=(0.0, 0.25, 0.5, 0.75, 1.0)):
+    """Is a network's loss convex? The classes of ``convex_multistart`` (same seed, same 100
+    points), fitted by a network with one hidden layer of ``hidden`` tanh units and a sigmoid
+    output (mean log-loss, plain full-batch gradient descent from N(0, 1) weights). Swapping
+    hidden units 1 and 2, with their weights in and out, gives another weight vector that
+    computes the same function. Returns the mean log-loss at the points (1 - t) w + t w_swapped
+    of the straight line between the two, one per t in ``ts``: a convex loss could be no
+    higher anywhere on it than at its two (equal) ends."""
+    rng = np.random.default_rng(seed)
+    x1, x2, noise = _points(rng)
+    X = np.column_stack([x1, x2])
+    y = (x1 - 2 * x2 + noise > 0).astype(np.float64)
+    init = np.random.default_rng(seed + 1)
+    W1, b1, w2 = init.normal(size=(hidden, 2)), init.normal(size=hidden), init.normal(size=hidden)
+    b2 = 0.0
+
+    def loss_grad(W1, b1, w2, b2):
+        h = np.tanh(X @ W1.T + b1)
+        z = h @ w2 + b2
+        d = (0.5 * (1 + np.tanh(0.5 * z)) - y) / len(y)        # sigmoid(z) - y, per point
+        dh = np.outer(d, w2) * (1 - h ** 2)
+        loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+        return loss, (dh.T @ X, dh.sum(0), h.T @ d, d.sum())
+
+    for _ in range(steps):
+        g = loss_grad(W1, b1, w2, b2)[1]
+        W1, b1, w2, b2 = W1 - lr * g[0], b1 - lr * g[1], w2 - lr * g[2], b2 - lr * g[3]
+    swap = np.arange(hidden)
+    swap[[0, 1]] = [1, 0]
+    twin = (W1[swap], b1[swap], w2[swap], b2)
+    return [loss_grad(*[(1 - t) * a + t * b for a, b in zip((W1, b1, w2, b2), twin)])[0]
+            for t in ts]
