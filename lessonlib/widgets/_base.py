@@ -38,9 +38,15 @@ def log_slider(description, value, min_exp, max_exp, *, continuous=True, step=0.
 
 
 def dropdown(description, options, value=None):
-    return widgets.Dropdown(options=options, value=value if value is not None else
-                            (options[0][1] if isinstance(options[0], tuple) else options[0]),
-                            description=description, style={"description_width": "initial"})
+    """A Dropdown; a builder's ``value`` that is not among the options is a ValueError naming
+    them (not ipywidgets' bare "Invalid selection")."""
+    values = [o[1] if isinstance(o, tuple) else o for o in options]
+    if value is None:
+        value = values[0]
+    elif value not in values:
+        raise ValueError(f"{description} must be one of {values}; got {value!r}")
+    return widgets.Dropdown(options=options, value=value, description=description,
+                            style={"description_width": "initial"})
 
 
 CHEAP_RUN_SECONDS = 1.0   # a training run estimated at most this long starts by itself

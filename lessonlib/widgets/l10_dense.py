@@ -40,9 +40,13 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0
     count_texts = [ax_count.text(0, i, "", va="center", ha="left", fontsize=9)
                    for i in range(3)]
     count_title = ax_count.set_title("parameters\n ", fontsize=9)
+    # markers at staggered epochs: a curve lying on another (plain and residual both stuck at
+    # ln 3) still shows
     lines = {k: ax_loss.plot([], [], color=CONNECTION_STYLES[k]["color"],
-                             ls=CONNECTION_STYLES[k]["ls"], lw=1.8, label=k)[0]
-             for k in kinds}
+                             ls=CONNECTION_STYLES[k]["ls"], lw=1.8, label=k,
+                             marker=CONNECTION_STYLES[k]["marker"], ms=4,
+                             markevery=(3 * i, 10))[0]
+             for i, k in enumerate(kinds)}
     draw_ln3_band(ax_loss)
     ax_loss.set_yscale("log")
     ax_loss.set_xlim(0, epochs + 1)
