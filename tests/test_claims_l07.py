@@ -117,6 +117,12 @@ def test_shrink_factors_per_relu_layer():
 
 
 def test_sigmoid_rows():
+    # layer 1's saturation is of the outputs, not of units at levels of their own: there each
+    # unit still swings across the inputs (per-unit spread = pooled spread, 0.46)
+    assert_says(NB, "so most outputs are near 0 or near 1: 77 % of layer 1's outputs")
+    assert "most units sit near 0 or near 1" not in prose(NB)
+    h1 = acts("normal", "sigmoid")[0]
+    assert f"{recipe.per_unit_spread(h1):.2f}" == f"{h1.std():.2f}" == "0.46"
     assert_says(NB, "77 % of layer 1's outputs are below 0.05 or above 0.95, and about two thirds "
                 "in every later layer")
     saturated = per_layer("normal", "sigmoid", lambda h: np.mean((h < 0.05) | (h > 0.95)))
@@ -396,7 +402,7 @@ def test_all_001_is_symmetric_without_saturating():
     about 0.2, and the units still stay equal at the loss of guessing."""
     assert_says(NB, "0.1 times the sum of the 64 pixels gives every fc1 unit an input of\n"
                 "about 1.95 (the first line), where tanh is nearly flat (its slope $1 - \\tanh^2$ "
-                "is about 0.08)")
+                "there is about 0.08, printed beside it)")
     assert_says(NB, "0.01 keeps every fc1 unit near 0.2, in tanh's linear middle")
     assert_says(NB, "the result is the same (equal units, the loss of guessing): the symmetry "
                 "alone is enough")
@@ -429,3 +435,33 @@ def test_relu_backward_half_and_the_notes_reading():
     assert len(digits("sigmoid", "xavier")) == len(digits("sigmoid", "normal")) == 5
     assert all(r["loss_below_1_epoch"] is None for r in digits("sigmoid", "xavier"))
     assert all(r["loss_below_1_epoch"] for r in digits("sigmoid", "normal"))
+
+
+def test_answer_5_unscaled_iris_features():
+    """Answer 5: iris's features have rms 4.0, not 1, and the first layer's outputs of lesson
+    06's net with He weights start 4.7 times those for standardised features."""
+    assert_says(NB, "start several times too large (the Q5 lines: the features' root mean square "
+                "is 4.0, and with He weights the first layer's outputs are 4.7 times those for "
+                "standardised features)")
+    X, _, _, _ = lessonlib.data.load_iris(seed=0)
+    assert f"{np.sqrt(np.mean(X ** 2)):.1f}" == "4.0"
+    assert [f"{m:.2f}" for m in X.mean(axis=0)] == ["5.85", "3.07", "3.74", "1.18"]
+    X_std = (X - X.mean(axis=0)) / X.std(axis=0)
+    model = lessonlib.MLP(4, [10] * 7, 3, activation="relu", init="he", seed=0)
+    W, b = model.params["fc1_weight"], model.params["fc1_bias"]
+    rms = [np.sqrt(np.mean(np.maximum(inputs @ W + b, 0) ** 2)) for inputs in (X, X_std)]
+    assert f"{rms[0] / rms[1]:.1f}" == "4.7" and rms[0] / rms[1] > 3
+
+
+def test_single_units_under_the_pooled_histogram():
+    """The unit_histograms figure (layer 4, units 1 to 8): sigmoid/LeCun units are needles at
+    levels of their own; ReLU/He units spread widely, and some are 0 for most inputs."""
+    assert_says(NB, "eight units, eight needles between about 0.3 and 0.75")
+    h = acts("xavier", "sigmoid")[3][:, :8]
+    assert h.std(axis=0).max() < 0.004                       # a needle: under one 0.01 bin
+    assert 0.3 < h.mean(axis=0).min() < 0.35 and 0.7 < h.mean(axis=0).max() < 0.75
+    assert_says(NB, "each unit spreads over a range of its own, and some are 0 for most inputs")
+    h = acts("he", "relu")[3][:, :8]
+    assert np.sum(h.std(axis=0) > 0.3) >= 5                  # most units: broad ridges
+    zeros = (h == 0).mean(axis=0)
+    assert np.sum(zeros > 0.5) >= 2 and zeros.min() < 0.2

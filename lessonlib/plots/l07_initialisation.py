@@ -1,12 +1,14 @@
 """Lesson 07: the figures of the initialisations. ``INIT_LABELS``, ``INIT_COLORS``, ``INIT_MARKERS`` and
 ``INIT_STYLES`` (one name, colour, marker and line style per initialisation), ``init_label``, ``histogram_grid`` (the seed-004 figure: one
-histogram of activations per layer and case) and ``draw_loss_curves`` (training loss per epoch,
+histogram of activations per layer and case), ``unit_histograms`` (single units' histograms
+under the pooled one) and ``draw_loss_curves`` (training loss per epoch,
 one colour per initialisation). The computations live in
 ``lessonlib.recipes.l07_initialisation``."""
 import matplotlib.lines
 import numpy as np
 
-from ..recipes.l07_initialisation import _histogram, layer_activations, value_range
+from ..recipes.l07_initialisation import (_histogram, layer_activations, per_unit_spread,
+                                         value_range)
 from .style import new_figure
 
 # lessonlib's init "xavier" is 1/sqrt(n_in): LeCun's scale (what Deep Learning from Scratch and
@@ -97,3 +99,53 @@ def draw_loss_curves(ax, curves, log=True):
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     return handles
+
+
+UNIT_BINS = 100     # finer than the grid's 30 bins: a sigmoid/LeCun unit is narrower than one
+
+
+def unit_histograms(cases, layer=4, n_units=8, seed=0):
+    """One panel per (init, activation) case: at the top the histogram of all the layer's
+    activations pooled (all units, all 1000 inputs), below it the histograms of ``n_units``
+    single units (units 1 to n_units, each across the 1000 inputs), one ridge per unit sorted
+    by its mean output. Every ridge is scaled to its own peak. For ReLU the exact zeros are
+    left out of every histogram and each unit's share of them is written on its ridge.
+    Returns (fig, axes)."""
+    fig, axes = new_figure(1, len(cases), figsize=(4.1 * len(cases), 3.9), squeeze=False)
+    axes = axes[0]
+    fig.subplots_adjust(left=0.17, right=0.99, bottom=0.15, top=0.86, wspace=0.35)
+    for ax, (init, activation) in zip(axes, cases):
+        h = layer_activations(init, activation, layer, seed)[-1]
+        lo, hi = value_range(activation)
+        edges = np.linspace(lo, hi, UNIT_BINS + 1)
+        color = INIT_COLORS.get(init, "0.4")
+
+        def ridge(values, base, height, **style):
+            if activation == "relu":
+                values = values[values != 0.0]
+            counts = np.histogram(values, bins=edges)[0].astype(np.float64)
+            if counts.max() > 0:
+                counts *= height / counts.max()
+            ax.stairs(counts + base, edges, baseline=base, fill=True, **style)
+
+        units = np.argsort(h[:, :n_units].mean(axis=0))          # ridges sorted by the mean
+        for row, j in enumerate(units):
+            ridge(h[:, j], row, 0.9, color=color, alpha=0.85)
+            if activation == "relu":
+                ax.text(0.99 * hi, row + 0.3, f"{np.sum(h[:, j] == 0)} of {len(h)} are 0",
+                        ha="right", fontsize=7,
+                        bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none",
+                                  alpha=0.7))
+        ridge(h.ravel(), n_units + 0.3, 1.6, color="0.35", alpha=0.8)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(-0.1, n_units + 2.1)
+        ax.set_yticks(list(range(n_units)) + [n_units + 0.8],
+                      labels=[f"unit {j + 1}" for j in units] + ["all 100\nunits pooled"],
+                      fontsize=7.5)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel(f"{activation} output" + (" (exact zeros left out)"
+                                                 if activation == "relu" else ""), fontsize=8.5)
+        ax.set_title(f"{activation}, {init_label(init)}, layer {layer}:\n"
+                     f"pooled std {np.std(h):.2g}, per-unit std {per_unit_spread(h):.2g}",
+                     fontsize=9)
+    return fig, axes
