@@ -15,7 +15,8 @@ EX = exercises.adam_update
 def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.0,
             correct=("m", "n"), t0=1, eps_inside=False, extra_steps=0, keep_m=True,
             keep_n=True, in_place=False, fixed_betas=False, swap=False, t_up_first=False,
-            use_eps=True, m_sum=False, swap_avg=False, swap_corr=False, paper=False):
+            use_eps=True, m_sum=False, swap_avg=False, swap_corr=False, paper=False,
+            n_after=False, square_all=False, step_g=False):
     """Adam written the way a learner might, with one slip switched on by a keyword (paper: the
     Adam paper's efficient form, lr_t = lr sqrt(1 - beta2**t) / (1 - beta1**t), which is right)."""
     if fixed_betas:
@@ -36,13 +37,15 @@ def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.
         a1, a2 = (beta2, beta1) if swap_avg else (beta1, beta2)
         c1, c2 = (beta2, beta1) if swap_corr else (beta1, beta2)
         m_new = a1 * m + (1 if m_sum else 1 - a1) * g
-        n_new = a2 * n + (1 - a2) * g ** 2
+        n_new = a2 * n + ((1 - a2) * g) ** 2 if square_all else a2 * n + (1 - a2) * g ** 2
+        n_before = n
         if keep_m:
             m = m_new
         if keep_n:
             n = n_new
         m_hat = (m_new / (1 - c1 ** t)) if "m" in correct else m_new
-        n_hat = (n_new / (1 - c2 ** t)) if "n" in correct else n_new
+        n_step = n_before if n_after else n_new     # n_after: the step uses the old n
+        n_hat = (n_step / (1 - c2 ** t)) if "n" in correct else n_step
         denom = np.sqrt(n_hat + eps) if eps_inside else np.sqrt(n_hat) + eps
         if paper:
             lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
@@ -50,6 +53,8 @@ def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.
             path.append(x.copy())
             t += 1
             continue
+        if step_g:
+            m_hat = g
         if in_place:
             x -= sign * lr * m_hat / denom
         else:
@@ -312,6 +317,12 @@ FAIRNESS = {
                 "lesson 02's momentum form"),
                ("m = beta1*m + g, m not corrected", slip(m_sum=True, correct=("n",)),
                 "lesson 02's momentum form"),
+               ("m = beta1*m + g, no bias correction", slip(m_sum=True, correct=()),
+                "neither m nor n is bias-corrected"),
+               ("n updated after the step", slip(n_after=True), "n is updated after the step"),
+               ("n adds ((1 - beta2)*g)**2", slip(square_all=True), "the factor squared too"),
+               ("the step uses g in place of m_hat", slip(step_g=True),
+                "the step uses the gradient g itself"),
                ("(path, None) returned", lambda *a, **k: (learner(*a, **k), None),
                 "return the path alone"),
                ("one update too many", slip(extra_steps=1), "one too many")]),
@@ -328,7 +339,7 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                  correct=("m", "n"), eps_inside=False, root=True, t_epoch=False,
                  t_per_array=False, keep_m=True, sign=1.0, t0=0, fresh_state=False,
                  fresh_t=False, grad_by_bs=False, eps_hat=False, momentum=False,
-                 m_factor=True, swap_avg=False):
+                 m_factor=True, swap_avg=False, n_after=False):
     """Adam with mini-batches as a learner writes it, with the slips given."""
     from test_exercises_l03_relu import loss_and_grads
     from test_exercises_l04_trainer import order_of
@@ -379,9 +390,11 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                     continue
                 a1, a2 = (beta2, beta1) if swap_avg else (beta1, beta2)
                 M[key] = (a1 * M[key] if keep_m else 0) + ((1 - a1) if m_factor else 1) * g
+                n_before = N[key]
                 N[key] = a2 * N[key] + (1 - a2) * g * g
+                n_step = n_before if n_after else N[key]    # n_after: the step uses the old n
                 m_hat = M[key] / (1 - beta1 ** t) if "m" in correct else M[key]
-                n_hat = N[key] / (1 - beta2 ** t) if "n" in correct else N[key]
+                n_hat = n_step / (1 - beta2 ** t) if "n" in correct else n_step
                 if not root:
                     bottom = n_hat + eps
                 elif eps_inside:
@@ -502,6 +515,9 @@ FAIRNESS["train_adam"] = dict(
             "lesson 02's momentum form"),
            ("m = beta1*m + g, m not corrected", adam_slip(m_factor=False, correct=("n",)),
             "lesson 02's momentum form"),
+           ("m = beta1*m + g, no bias correction", adam_slip(m_factor=False, correct=()),
+            "neither m nor n is bias-corrected"),
+           ("n updated after the step", adam_slip(n_after=True), "n is updated after the step"),
            ("betas swapped in the averages only", adam_slip(swap_avg=True),
             "swapped in the averages"),
            ("losses averaged over the classes too (half)",

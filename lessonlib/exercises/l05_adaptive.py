@@ -15,8 +15,9 @@ from ..recipes.toys import quartic_grad, square_grad
 from ..optim import Adam, descend
 from ._kit import (Exercise, NotAttempted, close, compare, fresh, path_length_problem, same_run,
                    show)
-from ._training import (LESSON_SEED, AdamCheck, Case, MiniBatchCheck, TrainerExercise, checker,
-                        initial_params, rings_runs, small_params)
+from ._training import (KEYS, LESSON_SEED, AdamCheck, Case, MiniBatchCheck, TrainerExercise,
+                        _all_close, checker, forward_backward, initial_params, rings_runs,
+                        simulate, small_params)
 
 __all__ = ["adam_update", "train_adam"]
 
@@ -42,13 +43,15 @@ def reference_adam_descend(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1
 def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True,
           correct_n=True, t_first=1, t_moves=True, eps_inside=False, m_rule="average",
           n_rule="average", step_with="m_hat", swap_betas=False, root=True, use_eps=True,
-          swap_avg=False, swap_corr=False, eps_hat=False):
+          swap_avg=False, swap_corr=False, eps_hat=False, n_after=False):
     """Adam with one typical slip (the keywords), for the diagnoses.
 
     m_rule / n_rule: "average" (right), "fresh" (restarted from 0 at every step: the new value
     is never kept), "zero" (never updated), "raw" (g or g^2 itself, no average); m_rule "sum":
-    m = beta1*m + g, lesson 02's momentum form. swap_avg / swap_corr: the betas swapped in the
-    averages / the corrections only. eps_hat: the Adam paper's efficient form (right)."""
+    m = beta1*m + g, lesson 02's momentum form; n_rule "square_all": n = beta2*n +
+    ((1 - beta2)*g)**2, the factor squared too. swap_avg / swap_corr: the betas swapped in the
+    averages / the corrections only. eps_hat: the Adam paper's efficient form (right). n_after:
+    n updated after the step (each step divides by the n of the step before, 0 at first)."""
     b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)
     a1, a2 = (b2, b1) if swap_avg else (b1, b2)
     c1, c2 = (b2, b1) if swap_corr else (b1, b2)
@@ -62,10 +65,13 @@ def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True
             g = np.asarray(grad_fn(x.copy() if x.ndim else float(x)), dtype=np.float64)
             m = {"average": a1 * m + (1 - a1) * g, "fresh": (1 - a1) * g,
                  "zero": np.zeros_like(x), "raw": g, "sum": a1 * m + g}[m_rule]
-            n = {"average": a2 * n + (1 - a2) * g * g, "fresh": (1 - a2) * g * g,
-                 "zero": np.zeros_like(x), "raw": g * g}[n_rule]
+            n_new = {"average": a2 * n + (1 - a2) * g * g, "fresh": (1 - a2) * g * g,
+                     "zero": np.zeros_like(x), "raw": g * g,
+                     "square_all": a2 * n + ((1 - a2) * g) ** 2}[n_rule]
+            n_used = n if n_after else n_new
+            n = n_new
             m_hat = m / (1 - c1 ** t) if correct_m else m
-            n_hat = n / (1 - c2 ** t) if correct_n else n
+            n_hat = n_used / (1 - c2 ** t) if correct_n else n_used
             top = g if step_with == "g" else m_hat
             if not root:
                 bottom = n_hat + eps
@@ -81,6 +87,18 @@ def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True
                 t += 1
     return np.array(path)
 
+
+_M_SUM_NO_CORRECTION = (
+    "you wrote m = beta1*m + g, lesson 02's momentum form (a decaying sum, which grows to "
+    "1/(1 - beta1) times the gradient), and neither m nor n is bias-corrected. In the first "
+    "update the two slips cancel for m (m = g), so only n looks uncorrected; from the second "
+    "update on m is too large. Adam's m is an average, m = beta1*m + (1 - beta1)*g; then "
+    "m_hat = m / (1 - beta1**t) and n_hat = n / (1 - beta2**t)")
+_N_AFTER = (
+    "n is updated after the step, so each step divides by the n of the update before: in the "
+    "first update n is still 0, and every array moved by -lr * m_hat / eps (with this eps = 1, "
+    "-lr * g, like a plain gradient step). Update n = beta2*n + (1 - beta2)*g**2 before the "
+    "step, as m, then n_hat = n / (1 - beta2**t) and W = W - lr * m_hat / (sqrt(n_hat) + eps)")
 
 _DIAGNOSES = [
     (dict(sign=-1.0), "the steps go uphill: subtract lr * m_hat / (sqrt(n_hat) + eps); the "
@@ -113,12 +131,16 @@ _DIAGNOSES = [
                           "n = beta2 * n + (1 - beta2) * g**2 at every step"),
     (dict(m_rule="raw"), "m is the gradient itself, not an average: m = beta1 * m + "
                          "(1 - beta1) * g"),
-    (dict(m_rule="raw", correct_m=False), "m is the gradient itself, not an average: m = "
-                                          "beta1 * m + (1 - beta1) * g"),
+    (dict(m_rule="raw", correct_m=False), "the step uses the gradient g itself (the same as m = g "
+                                          "with no correction): step with m_hat, the corrected "
+                                          "average of the gradients, m = beta1 * m + (1 - beta1) "
+                                          "* g, m_hat = m / (1 - beta1**t)"),
     (dict(n_rule="raw"), "n is the squared gradient itself, not an average: n = beta2 * n + "
                          "(1 - beta2) * g**2"),
     (dict(n_rule="raw", correct_n=False), "n is the squared gradient itself, not an average: "
                                           "n = beta2 * n + (1 - beta2) * g**2"),
+    (dict(n_rule="square_all"), "n adds ((1 - beta2) * g)**2, the factor squared too: only "
+                                "the gradient is squared, n = beta2 * n + (1 - beta2) * g**2"),
     (dict(step_with="g"), "the step uses the gradient g where it should use m_hat: x = x - lr * "
                           "m_hat / (sqrt(n_hat) + eps)"),
     (dict(root=False), "your step divides by n_hat + eps, without the square root: n_hat "
@@ -140,6 +162,11 @@ _DIAGNOSES = [
                                           "wrote m = beta1*m + g, lesson 02's momentum form (a "
                                           "decaying sum). Adam's m is an average, m = beta1*m "
                                           "+ (1 - beta1)*g, then m_hat = m / (1 - beta1**t)"),
+    (dict(m_rule="sum", correct_m=False, correct_n=False), _M_SUM_NO_CORRECTION),
+    (dict(n_after=True), "n is updated after the step, so each step divides by the n of the "
+                         "step before: in the first update n is still 0 and the step is lr * "
+                         "m_hat / eps, far too long. Update n = beta2*n + (1 - beta2)*g**2 "
+                         "before the step, as m, then n_hat = n / (1 - beta2**t)"),
 ]
 
 
@@ -299,8 +326,55 @@ def reference_train_adam(
     return params, np.array(losses)
 
 
+def _n_after_run(params0, X, y, batches, hyper):
+    """The final params of Adam with n updated after the step (the step divides by the n of
+    the update before), full batches given."""
+    lr, b1, b2, eps = hyper["lr"], hyper["beta1"], hyper["beta2"], hyper["eps"]
+    P = {k: np.array(v, dtype=np.float64) for k, v in params0.items()}
+    m = {k: np.zeros_like(v) for k, v in P.items()}
+    n = {k: np.zeros_like(v) for k, v in P.items()}
+    with np.errstate(all="ignore"):
+        for t, idx in enumerate(batches, start=1):
+            _, grads = forward_backward(P, X[idx], y[idx])
+            for k in KEYS:
+                g = grads[k]
+                m[k] = b1 * m[k] + (1 - b1) * g
+                step = lr * (m[k] / (1 - b1 ** t)) / (np.sqrt(n[k] / (1 - b2 ** t)) + eps)
+                n[k] = b2 * n[k] + (1 - b2) * g * g
+                P[k] = P[k] - step
+    return P
+
+
 class _MiniBatchAdam(MiniBatchCheck, AdamCheck):
     function = "train_adam"
+
+    # Two slips whose first update is that of another one (the shared table names that one):
+    # a second update of the probe tells them apart.
+    # (the first-update slip it looks like, the slip, a run of it, its message)
+    TWO_UPDATE_SLIPS = [
+        ({"no_correction_n"}, lambda P, X, y, b, h: simulate(
+            P, X, y, b, "adam", h, {"m_sum", "no_correction"})[1], _M_SUM_NO_CORRECTION),
+        ({"momentum_step"}, _n_after_run, _N_AFTER),
+    ]
+
+    def first_update_problem(self, fn, case):
+        problem = super().first_update_problem(fn, case)
+        if problem is None:
+            return None
+        named = {frozenset(slip): message for slip, message in self.FIRST_STEP_SLIPS}
+        for looks_like, run, message in self.TWO_UPDATE_SLIPS:
+            shown = named.get(frozenset(looks_like))
+            if shown is None or not problem.endswith(f": {shown}"):
+                continue
+            hyper, steps = self.probe_hyper(case), dict(epochs=2, batch_size=case.n)
+            P2, _, _, failed = self.run(fn, case, hyper, steps)
+            batches = [np.arange(case.n)] * 2
+            if failed is None and _all_close(P2, run(case.params, case.X, case.y, batches,
+                                                     hyper)):
+                what = (f"{self.name(case, steps, hyper)} (a test run of two updates with its own "
+                        f"lr and a large eps, after the one-update test run)")
+                return f"{what}: {message}"
+        return problem
 
     def call(self, fn, case, hyper, steps, rng, X):
         return fn(fresh(case.params), X, fresh(case.y), hyper["lr"],
