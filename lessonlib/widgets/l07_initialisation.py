@@ -5,6 +5,7 @@ histogram of activations per layer, updated in place). The experiment (``layer_a
 and its histograms come from ``lessonlib.recipes.l07_initialisation``, the notes beside them
 from ``lessonlib.plots.l07_initialisation``.
 """
+import matplotlib.pyplot as plt
 import numpy as np
 
 from ..plots.l07_initialisation import _note
@@ -26,18 +27,25 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     each unit across the inputs (what carries the input's information forward)."""
     fig, (ax, ax_std) = new_figure(1, 2, figsize=(10, 4.4),
                                    gridspec_kw={"width_ratios": [1.8, 1]})
-    spacing = 1.0
-    ridges, notes = [], []
+    # the ridges share the panel's fixed height (0 to MAX_DEPTH), so that a new depth moves
+    # them, their notes and their layer numbers (texts, not ticks) but not the axis: the
+    # figure is redrawn by blitting, not in full
+    ridges, notes, numbers = [], [], []
     edges0 = np.linspace(0, 1, BINS + 1)
     for k in range(MAX_DEPTH):
-        ridges.append(ax.stairs(np.zeros(BINS), edges0, baseline=k * spacing, fill=True,
+        ridges.append(ax.stairs(np.zeros(BINS), edges0, baseline=float(k), fill=True,
                                 alpha=0.75, color=layer_color(k / (MAX_DEPTH - 1))))
-        notes.append(ax.text(0.99, k * spacing + 0.5, "", fontsize=7.5, ha="right",
+        notes.append(ax.text(0.99, k + 0.5, "", fontsize=7.5, ha="right",
                              va="center", transform=ax.get_yaxis_transform(), zorder=5,
                              bbox=dict(boxstyle="round,pad=0.2", facecolor="white",
                                        edgecolor="none", alpha=0.75)))
+        numbers.append(ax.text(-0.012, k + 0.35, str(k + 1), ha="right", va="center",
+                               fontsize=plt.rcParams["ytick.labelsize"],
+                               transform=ax.get_yaxis_transform(), clip_on=False))
+    ax.set_ylim(-0.1, MAX_DEPTH + 0.05)
+    ax.set_yticks([])
     ax.set_xlabel("activation value")
-    ax.set_ylabel("layer")
+    ax.set_ylabel("layer", labelpad=18)     # room for the layer numbers
     title = ax.set_title("activations", fontsize=10)
     (std_line,) = ax_std.plot([], [], "o-", color="k", ms=4, label="all activations pooled")
     (unit_line,) = ax_std.plot([], [], "s--", color="#0072B2", ms=4, mfc="white",
@@ -69,21 +77,20 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
         lo, hi = value_range(activation)
         stats = [_histogram(h, activation) for h in hs]
         peak = max(share.max() for share, _, _, _ in stats)
+        spacing = MAX_DEPTH / depth                         # the ridges fill the panel
         scale = 0.9 * spacing / peak if peak > 0 else 0.0     # one scale for every layer
         for k in range(MAX_DEPTH):
             if k < depth:
                 share, edges, outside, zeros = stats[k]
                 ridges[k].set_data(k * spacing + share * scale, edges, baseline=k * spacing)
                 notes[k].set_text(_note(hs[k], activation, outside, zeros))
-            ridges[k].set_visible(k < depth)
-            notes[k].set_visible(k < depth)
+                notes[k].set_y(k * spacing + 0.5 * spacing)
+                numbers[k].set_y(k * spacing + 0.35 * spacing)
+            for artist in (ridges[k], notes[k], numbers[k]):
+                artist.set_visible(k < depth)
         set_if_new(ax.get_xlim, lambda v: ax.set_xlim(*v), (lo, hi))
         set_if_new(ax.get_xlabel, ax.set_xlabel, "activation value" + (
             " (exact zeros not drawn)" if activation == "relu" else ""))
-        set_if_new(ax.get_ylim, lambda v: ax.set_ylim(*v), (-0.1, depth * spacing + 0.05))
-        ticks = np.arange(depth) * spacing + 0.35
-        if not np.array_equal(ax.get_yticks(), ticks):
-            ax.set_yticks(ticks, [str(k + 1) for k in range(depth)])
         title.set_text(f"{activation}, {label}: histogram of each layer")
         stds = np.array([float(np.std(h)) for h in hs])
         units = np.array([per_unit_spread(h) for h in hs])
@@ -104,9 +111,10 @@ def initialisation_explorer(init="xavier", custom_std=0.3, activation="sigmoid",
     }
     # the histograms, their notes and the two lines move; the legend and the dotted 1 sit over
     # the lines
-    moving = ridges + notes + [title, std_line, unit_line, one_line, ax_std.get_legend()]
-    # the activation sets the x range and label, the depth the layer ticks
-    explorer = Explorer(controls, fig, update, moving=moving, still=["activation", "depth"],
+    moving = ridges + notes + numbers + [title, std_line, unit_line, one_line,
+                                         ax_std.get_legend()]
+    # the activation sets the x range and label
+    explorer = Explorer(controls, fig, update, moving=moving, still=["activation"],
                         title="Activations of 1000 random inputs through layers of 100 units")
     explorer.switch_on_move("custom_std", "init", "custom")
     return explorer
