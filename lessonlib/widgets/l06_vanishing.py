@@ -77,12 +77,13 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
         if hist.epochs:
             g = hist.grad_mean_abs[-1]
             floored = (hist.grad_mean_abs < GRAD_FLOOR).any()
-            grad_title.set_text(f"{depth} hidden layers, last epoch: fc1 {g[0]:.0e}, "
+            layers = f"{depth} hidden layer{'s' * (depth != 1)}"
+            grad_title.set_text(f"{layers}, last epoch: fc1 {g[0]:.0e}, "
                                 f"output fc{n_w} {g[-1]:.0e}"
                                 + (f"\n(below {GRAD_FLOOR:.0e} drawn at {GRAD_FLOOR:.0e})"
                                    if floored else f"\n(none below {GRAD_FLOOR:.0e})"))
         else:
-            grad_title.set_text(f"{depth} hidden layers: no epoch completed")
+            grad_title.set_text(f"{depth} hidden layer{'s' * (depth != 1)}: no epoch completed")
         if hist.diverged:
             loss_title.set_text("no test accuracy (diverged)")
         else:

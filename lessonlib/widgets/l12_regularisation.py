@@ -30,15 +30,16 @@ def regularisation_explorer(decay=False, lam=0.01, dropout=0.0, epochs=150, seed
     (300 other digits), where the validation accuracy peaks, and the validation loss."""
     data = load_data()
     fig, (ax_acc, ax_loss) = new_figure(1, 2, figsize=(8.2, 3.9), width_ratios=(1.25, 1))
+    # legends where they cover the fewest points (the curves move with λ and dropout)
     acc_runs = RunComparison(ax_acc, THIS_RUN_COLOR, lw=1.6, previous_style=PREVIOUS,
-                             loc="lower right",
+                             loc="best",
                              kinds=(("training", TRAIN_LS), ("validation", VAL_LS)))
     stop_line = ax_acc.axvline(np.nan, color="0.3", lw=1.0, ls=":")
     _accuracy_axis(ax_acc, epochs, low=0.5)
     acc_title = ax_acc.set_title("accuracy\n(placeholder)\n(placeholder)", fontsize=9)
     banner = diverged_banner(ax_acc)
     loss_runs = RunComparison(ax_loss, THIS_RUN_COLOR, lw=1.6, previous_style=PREVIOUS,
-                              loc="upper right")
+                              loc="best")
     _log_loss_axis(ax_loss, "validation cross-entropy (log scale)")
     ax_loss.set_xlabel("epoch")
     ax_loss.grid(color="0.92", lw=0.8)
