@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 from lessonlib import widgets as lw  # noqa: E402
 from lessonlib.plots.blit import MovingArtists  # noqa: E402
+from lessonlib.widgets._base import Explorer  # noqa: E402
 
 from test_widgets import positions  # noqa: E402
 
@@ -85,6 +86,41 @@ def test_kept_pictures_are_a_full_redraws_after_a_random_walk(builder):
     # explorers whose still part never changes always blit
     assert "recall" in modes or "full" not in modes, f"{builder}: no kept picture used: {modes}"
     plt.close(explorer.fig)
+
+
+# the explorers that name a ``still`` dropdown, and its name
+STILL_OPTIONS = [("momentum_explorer", "function"), ("sin_logistic_explorer", "data"),
+                 ("batch_size_explorer", "data"), ("adaptive_explorer", "problem"),
+                 ("initialisation_explorer", "activation")]
+
+
+@pytest.mark.parametrize("builder,name", STILL_OPTIONS)
+def test_every_still_option_is_drawn_once_when_the_explorer_is_built(builder, name,
+                                                                       monkeypatch):
+    """An explorer builds with a kept picture of each option of its ``still`` dropdown: the
+    first switch to any option blits on it and shows a full redraw's pixels, and the figure
+    starts exactly as it would without them."""
+    monkeypatch.setattr(Explorer, "draw_still_options", False)
+    plain = getattr(lw, builder)()
+    plain.fig.canvas.draw()
+    expected = pixels(plain.fig)
+    options = positions(plain.controls[name])
+    plt.close(plain.fig)
+    monkeypatch.setattr(Explorer, "draw_still_options", True)
+    for option in options:
+        explorer = getattr(lw, builder)()
+        explorer.fig.canvas.draw()
+        assert np.array_equal(pixels(explorer.fig), expected), (builder, "start")
+        if option == explorer.controls[name].value:
+            plt.close(explorer.fig)
+            continue
+        explorer.controls[name].value = option
+        mode = explorer.moving.redraw()
+        shown = pixels(explorer.fig)
+        explorer.fig.canvas.draw()
+        assert np.array_equal(shown, pixels(explorer.fig)), (builder, option)
+        assert mode == "recall", (builder, option, mode)
+        plt.close(explorer.fig)
 
 
 def test_a_kept_picture_is_pasted_when_the_values_come_back():

@@ -142,6 +142,12 @@ class MovingArtists:
                     artist.draw(renderer)
         self.fig.stale = False
 
+    def draw_and_keep(self):
+        """A full draw of the figure as it is now, keeping its picture (a legend made since
+        the last draw moves from now on, as ``redraw`` would have it)."""
+        self._adopt_legends()
+        self.fig.canvas.draw()
+
     def redraw(self):
         """Show the artists' new state: a blit when only they changed, else a blit on a kept
         picture of the still part as it is now ("recall"), else a full draw."""

@@ -154,6 +154,39 @@ class Explorer(widgets.VBox):
             if hasattr(control, "value") and not isinstance(control, widgets.Button):
                 control.observe(self._on_change, names="value")
         self.refresh()
+        if self.draw_still_options and self.moving is not None and self.run_button is None:
+            self._keep_still_options()
+
+    # draw every option of the ``still`` dropdowns once when the explorer is built
+    draw_still_options = True
+
+    def _keep_still_options(self):
+        """Keep a picture of the still part for every other option of the ``still`` dropdowns,
+        the other controls as they start: a learner's first switch to another data set or
+        function is then a blit, not a full draw (about 0.2 s). It costs that much per option
+        once, when the cell runs. Each option is drawn from the starting axis limits, and the
+        figure ends as it started (the starting values updated and drawn again)."""
+        start = self._shown_values
+        if not self._still or start is None or self.error is not None:
+            return
+        axes = [(ax, ax.get_xlim(), ax.get_ylim(), getattr(ax, "_fitted_log_limits", None))
+                for ax in self.fig.axes]
+        for name in self._still:
+            for option in _option_values(self.controls[name]):
+                if option == start[name]:
+                    continue
+                values = dict(start, **{name: option})
+                try:
+                    self._update(**values, progress=lambda *_: None)
+                except Exception:         # that option shows its error when chosen
+                    continue
+                self._shown_values = values
+                self.moving.draw_and_keep()
+                for ax, xlim, ylim, fitted in axes:
+                    ax.set_xlim(xlim)
+                    ax.set_ylim(ylim)
+                    ax._fitted_log_limits = fitted
+        self.refresh()
 
     def switch_on_move(self, moved, control, value):
         """Moving the control ``moved`` sets ``control`` to ``value``. For a slider that only
@@ -293,6 +326,11 @@ class Explorer(widgets.VBox):
             with self._output:
                 clear_output(wait=True)
                 display(self.fig)
+
+
+def _option_values(control):
+    """The values a dropdown-like control offers (none for a slider)."""
+    return [o[1] if isinstance(o, tuple) else o for o in getattr(control, "options", ())]
 
 
 def _seconds_words(seconds):
