@@ -143,10 +143,21 @@ class MovingArtists:
         self.fig.stale = False
 
     def draw_and_keep(self):
-        """A full draw of the figure as it is now, keeping its picture (a legend made since
-        the last draw moves from now on, as ``redraw`` would have it)."""
+        """Keep the picture of the figure as it is now, drawn on an offscreen Agg canvas (as
+        ``savefig`` does): the live canvas and what it has shown stay as they are (ipympl's
+        canvas would send the picture to the browser). A legend made since the last draw moves
+        from now on, as ``redraw`` would have it."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         self._adopt_legends()
-        self.fig.canvas.draw()
+        live, shown = self.fig.canvas, (self._background, self._cover_pictures)
+        try:
+            FigureCanvasAgg(self.fig).draw()      # the draw hook keeps the picture
+        finally:
+            self.fig.set_canvas(live)
+            # the live canvas's own picture stays the one to blit on, and it shows another
+            # state than the figure's now: the next redraw is not a plain blit
+            self._background, self._cover_pictures = shown
+            self.fig.stale = True
 
     def redraw(self):
         """Show the artists' new state: a blit when only they changed, else a blit on a kept
