@@ -19,7 +19,7 @@ figure (Agg draw + PNG diff sent to the browser).
 
 A floor is measured in the same run, at the start and at the end: a minimal notebook written
 into the throwaway folder, `%matplotlib widget`, one line in a figure of lessonlib's default
-size (9 x 3.6 in at 100 dpi: 900 x 360 px; the explorers' canvases are about 920 px wide), and
+size (9 x 3.6 in at 100 dpi: 900 x 360 px; the explorers' canvases are at most 820 px wide), and
 an IntSlider whose observer calls `line.set_ydata(...)` and `fig.canvas.draw_idle()`.
 
 Explorers with a Run button (training) are reported apart: whether a moved control updates the
