@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lessonlib import exercises
-from lessonlib.exercises import _kit, compare, gradient_problem
+from lessonlib.exercises import _kit
+from lessonlib.exercises._kit import compare, gradient_problem
 
 
 def test_warm_up_accepts_the_reference_and_says_not_attempted(capsys):

@@ -9,7 +9,7 @@ import pytest
 matplotlib.use("Agg")
 
 from lessonlib import widgets as lw  # noqa: E402
-from lessonlib.widgets import Explorer  # noqa: E402
+from lessonlib.widgets._base import Explorer, new_figure  # noqa: E402
 
 
 def explorers(widget):
@@ -86,7 +86,7 @@ def test_moving_a_setting_slider_switches_it_on(builder, moved, control, value):
 
 
 def test_run_comparison_keeps_the_previous_run_in_grey():
-    fig, ax = lw.new_figure()
+    fig, ax = new_figure()
     runs = lw._base.RunComparison(ax, "C0")
     runs.show([1, 2], [3.0, 2.0], "first settings", "C1")
     assert runs.legend.get_texts()[0].get_text() == "previous run"
@@ -100,7 +100,7 @@ def test_run_comparison_keeps_the_previous_run_in_grey():
 def test_run_comparison_with_several_curves_per_run():
     """Lesson 12: training and validation per run; every line named, the previous run's
     settings in the legend's title."""
-    fig, ax = lw.new_figure()
+    fig, ax = new_figure()
     runs = lw._base.RunComparison(ax, "C0", kinds=(("training", "--"), ("validation", "-")))
     assert [t.get_text() for t in runs.legend.get_texts()] == [
         "this run: training", "this run: validation", "previous: training", "previous: validation"]
@@ -129,7 +129,7 @@ def training_explorer(cost, sleep=0.0):
     """A toy training explorer: one slider ``n``; every run is logged; ``cost`` is its formula
     (seconds) and each run really takes ``sleep`` seconds."""
     import time
-    fig, ax = lw.new_figure()
+    fig, ax = new_figure()
     (line,) = ax.plot([0, 1], [0, 0])
     runs = []
 
@@ -238,7 +238,7 @@ def test_training_explorers_estimate_their_runs(builder, cheap, expensive):
 KERNEL_SETUP = '''
 import time, matplotlib, ipywidgets as widgets
 matplotlib.use("Agg")
-from lessonlib.widgets import Explorer, new_figure
+from lessonlib.widgets._base import Explorer, new_figure
 fig, ax = new_figure(); (line,) = ax.plot([0, 1], [0, 0]); runs = []
 def update(n, progress):
     runs.append(n); time.sleep(0.6); line.set_ydata([0, n]); return f"ran {n}"

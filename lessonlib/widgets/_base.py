@@ -15,8 +15,12 @@ import ipywidgets as widgets
 from IPython.display import clear_output, display
 
 from ..plots.blit import MovingArtists
-from ..plots.style import (MAX_FIGURE_PX, RunComparison, diverged_banner,  # noqa: F401
-                           mark_diverged, new_figure)
+from ..plots.style import RunComparison, diverged_banner, mark_diverged, new_figure
+
+# what the explorer modules take from here (the figure helpers re-exported from plots.style)
+__all__ = ["Explorer", "slider", "log_slider", "dropdown", "epoch_progress",
+           "CHEAP_RUN_SECONDS", "RunComparison", "diverged_banner",
+           "mark_diverged", "new_figure"]
 
 
 def slider(description, value, min, max, step, *, continuous=True, readout_format=None):
