@@ -8,6 +8,7 @@ networks by hand (independently of lessonlib's forward pass and of the exercise 
 single mistake in a single hidden layer, and the tests check that the flower's probabilities,
 which ``side_by_side`` prints, change."""
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -306,3 +307,53 @@ def test_the_checkers_networks_fire_in_every_layer_for_some_flowers_only():
                 fires = (h > 0)
                 mixed = fires.any(axis=0) & ~fires.all(axis=0)
                 assert mixed.sum() >= fires.shape[1] / 2, (kind, name)
+
+
+def stored_output(notebook, cell_id):
+    """The text a code cell of lessons/<notebook> printed when the notebook was last run."""
+    cells = json.loads((Path(__file__).resolve().parent.parent / "lessons" / notebook)
+                       .read_text(encoding="utf-8"))["cells"]
+    cell, = [c for c in cells if c.get("id") == cell_id]
+    return "".join("".join(o.get("text", "")) for o in cell["outputs"])
+
+
+def test_folding_batch_norm_into_the_layer_before_it():
+    """W' = W * gamma / sqrt(var + eps) per column, b' = (b - mu) * gamma / sqrt(var + eps) + beta:
+    recomputed here unit by unit (a loop over columns, not the notebook's broadcasting) and run
+    through the worked example's plain network, against predict_proba and the trace's bn_i."""
+    assert_says(NB, "$$\\text{bn}_i = s \\, (\\text{input}_i \\, W_i + b_i - \\mu) + \\beta = "
+                "\\text{input}_i \\, W_i' + b_i',")
+    assert_says(NB, "b_i' = (b_i - \\mu) \\, s + \\beta.$$")
+    assert_says(NB, "The cell below folds each of the 7 batch-norm layers of `bn_model`")
+    assert_says(NB, "the largest difference, in the layers and in the probabilities alike, is "
+                "below $10^{-12}$")
+    assert_says(NB, "It holds only at inference: in training, batch norm uses each batch's own "
+                "mean and variance")
+    model = net("bn")
+    p, aux = model.params, model.aux
+    folded = {}
+    for i in range(1, 8):
+        W, b = p[f"fc{i}_weight"].copy(), p[f"fc{i}_bias"].copy()
+        for j in range(W.shape[1]):
+            scale = p[f"bn{i}_gamma"][j] / np.sqrt(aux[f"bn{i}_moving_var"][j] + 1e-3)
+            W[:, j] *= scale
+            b[j] = (b[j] - aux[f"bn{i}_moving_mean"][j]) * scale + p[f"bn{i}_beta"][j]
+        folded[f"fc{i}_weight"], folded[f"fc{i}_bias"] = W, b
+    folded["fc8_weight"], folded["fc8_bias"] = p["fc8_weight"], p["fc8_bias"]
+    assert len(p) == 30 and len(aux) == 14 and len(folded) == 16
+    trace = {}
+    probs = plain_predict(folded, {}, X_TEST, trace)
+    assert list(trace) == [f"{n}{i}" for i in range(1, 8) for n in ("fc", "relu")] + [
+        "fc8", "softmax"]
+    expected = dict(model.forward_trace(X_TEST))
+    assert max(np.abs(trace[f"fc{i}"] - expected[f"bn{i}"]).max() for i in range(1, 8)) < 1e-12
+    assert np.abs(probs - model.predict_proba(X_TEST)).max() < 1e-12
+    # a fold that forgets beta in one layer is caught by the same comparison
+    assert np.abs(plain_predict(dict(folded, fc1_bias=folded["fc1_bias"] - p["bn1_beta"]), {},
+                                X_TEST) - model.predict_proba(X_TEST)).max() > 1e-3
+    printed = stored_output(NB, "c13f0002")
+    assert ("batch-norm network: 30 arrays in params, 14 in aux; folded: 16 in params, aux empty"
+            in printed)
+    assert "folded fc1 ... fc7 against the model's bn1 ... bn7: largest difference < 1e-12" in printed
+    assert ("folded probabilities against bn_model.predict_proba: largest difference < 1e-12"
+            in printed)
