@@ -395,3 +395,46 @@ def test_answer_5_adam_and_sgd_steps():
     assert ((last["sgd"][0][:6] > 0.5e-16) & (last["sgd"][0][:6] < 2.5e-16)).all()
     assert f"{last['adam'][0][0]:.0e}" == "3e-08"
     assert last["adam"][1] == last["sgd"][1] == 1.10
+
+
+def test_answer_1_past_seven_layers_a_layer_dies():
+    assert_says(NB, "with the defaults, fc1's line drops to the floor and the title says \"fc1 0e+00\" "
+                "at 8, 11 and 12 hidden layers. That gradient is exactly 0: a hidden layer died "
+                "(layer 5 of 8, layer 8 of 11, layers 6 to 8 of 12)")
+    assert_says(NB, "At 9 and 10 hidden layers no layer dies on this seed.")
+    dead, fc1_zero = {}, {}
+    for depth in range(8, 13):
+        model, h = recipe.fit_iris(ADAM(), [10] * depth, epochs=100, seed=4)
+        trace = dict(model.forward_trace(IRIS[0]))
+        dead[depth] = [k for k in range(1, depth + 1) if not (trace[f"relu{k}"] > 0).any()]
+        fc1_zero[depth] = bool(h.grad_mean_abs[-1, 0] == 0)
+    assert dead == {8: [5], 9: [], 10: [], 11: [8], 12: [6, 7, 8]}
+    assert fc1_zero == {8: True, 9: False, 10: False, 11: True, 12: True}
+
+
+def test_answer_4_std_1_grows_per_layer():
+    assert_says(NB, "gives $\\sqrt{10} \\times 1/\\sqrt2 = 2.24$ instead of 0.0129")
+    assert_says(NB, "the gradients grow by a factor of 1.94 per extra hidden layer instead of "
+                "shrinking 70-fold")
+    assert_says(NB, "He's std $\\sqrt{2/n_\\text{in}}$ makes the per-layer estimate exactly 1")
+    assert f"{np.sqrt(10) * 1.0 / np.sqrt(2):.3g}" == "2.24"
+    assert f"{np.sqrt(10) * (0.01 / np.sqrt(3)) / np.sqrt(2):.3g}" == "0.0129"
+    assert abs(np.sqrt(10) * np.sqrt(2 / 10) / np.sqrt(2) - 1) < 1e-12
+    mean_grad = []
+    for depth in range(1, 10):
+        model = lessonlib.MLP(4, [10] * depth, 3, activation="relu", init="normal", seed=0)
+        _, grads = model.loss_and_grads(IRIS[0], IRIS[1])
+        mean_grad.append(np.exp(np.mean([np.log(np.abs(grads[n]).mean())
+                                         for n in model.weight_names])))
+    assert abs((mean_grad[-1] / mean_grad[0]) ** (1 / 8) - 1.94) < 0.005
+
+
+def test_closing_section_names_the_fixes_of_lessons_07_to_11():
+    for phrase in ("**07 · weight initialisation**", "**08 · batch normalisation**",
+                   "**09 · residual connections**", "**10 · dense connections**",
+                   "**11 · LeakyReLU**"):
+        assert_says(NB, phrase)
+    lessons = Path(__file__).resolve().parent.parent / "lessons"
+    for name in ("07_weight_initialisation", "08_batch_normalisation", "09_residual_learning",
+                 "10_dense_connections", "11_leaky_relu"):
+        assert (lessons / f"{name}.ipynb").exists()
