@@ -306,7 +306,7 @@ def test_answer_1_the_gap_opens_at_three_layers():
     assert_says(NB, "With 1 or 2 hidden layers the output layer's gradient in epoch 1 is within a "
                 "factor of 4 of fc1's on every seed; with 3 it is 30 to 700 times larger")
     assert_says(NB, "(a median of 7e+09 at 7 layers)")
-    assert_says(NB, "The seed moves the ratio by up to two or three orders of magnitude")
+    assert_says(NB, "The seed moves the ratio by up to about two orders of magnitude")
     ratios = {}
     for depth in (1, 2, 3, 7, 9):
         g = np.array([recipe.fit_iris(ADAM(), [10] * depth, epochs=1, seed=s)[1].grad_mean_abs[0]
@@ -316,7 +316,7 @@ def test_answer_1_the_gap_opens_at_three_layers():
     assert 25 < ratios[3].min() < 35 and 600 < ratios[3].max() < 700
     assert f"{np.median(ratios[7]):.0e}" == "7e+09"
     spread = max(r.max() / r.min() for r in ratios.values())      # largest over smallest seed
-    assert 100 < spread < 1000
+    assert 100 < spread < 300            # about two orders: 10 ** 2.0 to 10 ** 2.5
 
 
 def test_answer_2_lecun_and_he_learn():
