@@ -32,13 +32,14 @@ artists while saving.
 
 A dropdown changes the still part (another function, another data set), and a learner flips
 back and forth between its options: each full draw's picture is kept (the last
-``KEPT_PICTURES``), under a key made of ``scene()`` (an Explorer gives the control values its
-figure shows) and every axes' limits (the one part of a figure that depends on the path taken,
-not only on the values: axes keep their limits while they hold the curves). When the figure is
-stale but its key has a kept picture, that picture is pasted and the moving artists drawn on it,
-as in a blit: a return to an option costs a blit, not a full draw. An explorer whose still part
-depends on anything else must not give ``scene`` (``tests/test_blit.py`` walks every control at
-random and compares each picture with a full redraw).
+``KEPT_PICTURES``), under a key made of ``scene()`` (an Explorer gives the values of its
+``still`` controls at its last update, or of all its controls) and every axes' limits (the one
+part of a figure that depends on the path taken, not only on the values: axes keep their limits
+while they hold the curves). When the figure is stale but its key has a kept picture, that
+picture is pasted and the moving artists drawn on it, as in a blit: a return to an option costs
+a blit, not a full draw. So ``still`` must name every control that changes the still part other
+than through the limits (``tests/test_blit.py`` walks every control at random and compares each
+picture with a full redraw).
 """
 from collections import OrderedDict
 
