@@ -17,7 +17,7 @@ and a dict, a tuple or list of several values, or text in place of one number.
 """
 import numpy as np
 
-from ..recipes.l01_local_minima import QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX
+from ..recipes.l01_local_minima import QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX, quartic_second
 from ..recipes.toys import quartic_grad
 from ._kit import Exercise, as_numbers, close, compare, describe_exception, named_slip, pair
 
@@ -63,10 +63,6 @@ def _cases():
     return sorted(cases, key=lambda c: "hilltop" in c[4])
 
 
-def _quartic_second(x):
-    return 12 * x ** 2 + 18 * x + 4
-
-
 def _slips(f_prime, f_second, x_star, points, quartic=False):
     """What the usual slips compute at x_star: [(value, message)]."""
     with np.errstate(all="ignore"):
@@ -74,10 +70,11 @@ def _slips(f_prime, f_second, x_star, points, quartic=False):
         hilltop = curvature < 0
         slips = []
         if not quartic:             # the quartic's f'' typed in (or cell 22's f_second used)
-            q = float(_quartic_second(x_star))
+            q = float(quartic_second(x_star))
             message = (f"you used the quartic's f''(x) = 12x^2 + 18x + 4, not the f_second you "
                        f"are given: the checker also tries other functions (here f''(x_star) = "
-                       f"{float(curvature):g}, the quartic's would be {q:g}). Call f_second(x_star)")
+                       f"{float(curvature):g}, the quartic's would be {q:g}). "
+                       f"Call f_second(x_star)")
             slips += [(2.0 / q, message)] + ([(0.0, message)] if q <= 0 else [])
         if hilltop:
             slips += [

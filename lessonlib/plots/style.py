@@ -124,6 +124,20 @@ def _snap_125(value, up):
                  else steps[steps <= value * (1 + 1e-12)][-1])
 
 
+def kept_limits(fig):
+    """The axes' limits of ``fig`` as they are now (with ``fit_log_axis``'s record of what it
+    fitted): call the result to put them back, e.g. after drawing another state of the figure."""
+    saved = [(ax, ax.get_xlim(), ax.get_ylim(), getattr(ax, "_fitted_log_limits", None))
+             for ax in fig.axes]
+
+    def restore():
+        for ax, xlim, ylim, fitted in saved:
+            ax.set_xlim(xlim)
+            ax.set_ylim(ylim)
+            ax._fitted_log_limits = fitted
+    return restore
+
+
 def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floor=False,
                  snap=False):
     """y limits of a log axis around the finite values above ``floor`` in ``arrays``, spanning

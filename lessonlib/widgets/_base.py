@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from IPython.display import clear_output, display
 
 from ..plots.blit import MovingArtists
-from ..plots.style import RunComparison, diverged_banner, mark_diverged, new_figure
+from ..plots.style import RunComparison, diverged_banner, kept_limits, mark_diverged, new_figure
 
 # what the explorer modules take from here (the figure helpers re-exported from plots.style)
 __all__ = ["Explorer", "slider", "log_slider", "dropdown", "epoch_progress",
@@ -44,7 +44,7 @@ def log_slider(description, value, min_exp, max_exp, *, continuous=True, step=0.
 def dropdown(description, options, value=None):
     """A Dropdown; a builder's ``value`` that is not among the options is a ValueError naming
     them (not ipywidgets' bare "Invalid selection")."""
-    values = [o[1] if isinstance(o, tuple) else o for o in options]
+    values = _option_values(options)
     if value is None:
         value = values[0]
     elif value not in values:
@@ -173,10 +173,9 @@ class Explorer(widgets.VBox):
         start = self._shown_values
         if not self._still or start is None or self.error is not None:
             return
-        axes = [(ax, ax.get_xlim(), ax.get_ylim(), getattr(ax, "_fitted_log_limits", None))
-                for ax in self.fig.axes]
+        restore_limits = kept_limits(self.fig)
         for name in self._still:
-            for option in _option_values(self.controls[name]):
+            for option in _option_values(getattr(self.controls[name], "options", ())):
                 if option == start[name]:
                     continue
                 values = dict(start, **{name: option})
@@ -186,10 +185,7 @@ class Explorer(widgets.VBox):
                     continue
                 self._shown_values = values
                 self.moving.draw_and_keep()
-                for ax, xlim, ylim, fitted in axes:
-                    ax.set_xlim(xlim)
-                    ax.set_ylim(ylim)
-                    ax._fitted_log_limits = fitted
+                restore_limits()
         self.refresh()
 
     def switch_on_move(self, moved, control, value):
@@ -332,9 +328,9 @@ class Explorer(widgets.VBox):
                 display(self.fig)
 
 
-def _option_values(control):
-    """The values a dropdown-like control offers (none for a slider)."""
-    return [o[1] if isinstance(o, tuple) else o for o in getattr(control, "options", ())]
+def _option_values(options):
+    """The values of a dropdown's options (given as values or as (label, value) pairs)."""
+    return [o[1] if isinstance(o, tuple) else o for o in options]
 
 
 def _seconds_words(seconds):

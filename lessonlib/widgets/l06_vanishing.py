@@ -76,16 +76,16 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
         set_loss_axis(ax_loss, loss)
         mark_diverged(ax_loss, banner, hist.diverged,
                       f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}")
+        layers = f"{depth} hidden layer{'s' * (depth != 1)}"
         if hist.epochs:
             g = hist.grad_mean_abs[-1]
             floored = (hist.grad_mean_abs < GRAD_FLOOR).any()
-            layers = f"{depth} hidden layer{'s' * (depth != 1)}"
             grad_title.set_text(f"{layers}, last epoch: fc1 {g[0]:.0e}, "
                                 f"output fc{n_w} {g[-1]:.0e}"
                                 + (f"\n(below {GRAD_FLOOR:.0e} drawn at {GRAD_FLOOR:.0e})"
                                    if floored else f"\n(none below {GRAD_FLOOR:.0e})"))
         else:
-            grad_title.set_text(f"{depth} hidden layer{'s' * (depth != 1)}: no epoch completed")
+            grad_title.set_text(f"{layers}: no epoch completed")
         if hist.diverged:
             loss_title.set_text("no test accuracy (diverged)")
         else:
