@@ -183,3 +183,27 @@ def test_an_error_in_the_learners_code_names_its_line():
 
 def test_check_wants_the_function_not_its_result():
     assert "check(f_prime), not its result; got float" in exercises.warm_up.grade(3.0)
+
+
+def test_a_function_whose_parameters_differ_from_the_stub_is_told_the_stubs_first_line():
+    def f_prime():                          # the learner dropped the parameter x
+        return 1.0
+    message = exercises.warm_up.grade(f_prime)
+    assert message.startswith("the checker calls your function as the stub is written, "
+                              "`def f_prime(x):`")
+    assert "f_prime() takes 0 positional arguments but 1 was given" in message
+    # a wrong call inside the learner's own code is theirs, named by its line, not the stub's
+    def helper(a, b):
+        return a + b
+
+    def f_prime_calling_wrongly(x):
+        return helper(x)
+    message = exercises.warm_up.grade(f_prime_calling_wrongly)
+    assert message.startswith("your function raised TypeError: ")
+    assert "`return helper(x)`" in message and "as the stub is written" not in message
+
+
+def test_the_stub_line_spans_a_wrapped_signature():
+    assert exercises.train_adam.stub_line() == (
+        "def train_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, "
+        "eps=1e-8):")

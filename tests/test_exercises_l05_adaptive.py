@@ -339,7 +339,8 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                  correct=("m", "n"), eps_inside=False, root=True, t_epoch=False,
                  t_per_array=False, keep_m=True, sign=1.0, t0=0, fresh_state=False,
                  fresh_t=False, grad_by_bs=False, eps_hat=False, momentum=False,
-                 m_factor=True, swap_avg=False, n_after=False):
+                 m_factor=True, swap_avg=False, n_after=False, grad_by_n=False,
+                 square_all=False):
     """Adam with mini-batches as a learner writes it, with the slips given."""
     from test_exercises_l03_relu import loss_and_grads
     from test_exercises_l04_trainer import order_of
@@ -366,6 +367,8 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
             loss, grads = loss_and_grads(P, X[idx], y[idx])
             if grad_by_bs:
                 grads = loss_and_grads(P, X[idx], y[idx], batch_size)[1]
+            if grad_by_n:           # lesson 03's full-batch division by len(y) kept
+                grads = loss_and_grads(P, X[idx], y[idx], len(y))[1]
             losses.append(loss)
             if fresh_state:         # m and n made inside the batch loop
                 M = {k: np.zeros_like(v) for k, v in P.items()}
@@ -391,7 +394,8 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                 a1, a2 = (beta2, beta1) if swap_avg else (beta1, beta2)
                 M[key] = (a1 * M[key] if keep_m else 0) + ((1 - a1) if m_factor else 1) * g
                 n_before = N[key]
-                N[key] = a2 * N[key] + (1 - a2) * g * g
+                N[key] = a2 * N[key] + ((1 - a2) * g) ** 2 if square_all else (
+                    a2 * N[key] + (1 - a2) * g * g)
                 n_step = n_before if n_after else N[key]    # n_after: the step uses the old n
                 m_hat = M[key] / (1 - beta1 ** t) if "m" in correct else M[key]
                 n_hat = n_step / (1 - beta2 ** t) if "n" in correct else n_step
@@ -520,6 +524,9 @@ FAIRNESS["train_adam"] = dict(
            ("n updated after the step", adam_slip(n_after=True), "n is updated after the step"),
            ("betas swapped in the averages only", adam_slip(swap_avg=True),
             "swapped in the averages"),
+           ("n adds ((1 - beta2)*g)**2", adam_slip(square_all=True), "the factor squared too"),
+           ("dz3 = (p - onehot) / len(y), the whole data's n", adam_slip(grad_by_n=True),
+            "len(y)"),
            ("losses averaged over the classes too (half)",
             lambda *a, **k: (lambda r: (r[0], np.asarray(r[1]) / 2))(TRAIN.reference(*a, **k)),
             "averaged over the 2 classes too")])

@@ -772,6 +772,23 @@ def _residual_output_reads_h(record=False):
     return predict
 
 
+def _residual_one_layer_too_far(record=False):
+    """range(1, 8) over the layers: the output layer fc7 (square, 3 x 3) run as a seventh
+    residual block, then fc7 again after the loop."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None or not record else trace
+        r = x
+        for i in range(1, 8):
+            trace[f"fc{i}"] = r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            h = trace[f"relu{i}"] = np.maximum(trace[f"fc{i}"], 0)
+            r = h if i == 1 else h + r
+            if i > 1:
+                trace[f"r{i}"] = r
+        trace["fc7"] = r @ params["fc7_weight"] + params["fc7_bias"]
+        return _softmax_rows(trace["fc7"])
+    return predict
+
+
 def _bn_dicts_mixed_up(gamma_in="params", moving_in="aux"):
     """The batch-norm network with gamma and beta looked up in `gamma_in`, the moving
     statistics in `moving_in` (one of them the wrong dict: a KeyError)."""
@@ -1068,6 +1085,12 @@ FAIRNESS = {
                  "sum r6"]),
                ("the output reads h6, nothing recorded", _residual_output_reads_h(),
                 "the output layer reads relu6, the last h alone: it should read the running sum r6"),
+               ("the loop one layer too far, nothing recorded", _residual_one_layer_too_far(),
+                ["your loop runs one layer too far", "for i in range(1, 7)"]),
+               ("the loop one layer too far, every layer recorded",
+                _residual_one_layer_too_far(True),
+                ["is fc7 (the 17 layers you recorded before it match)",
+                 "one more residual block", "not compared: 'relu7', 'r7'"]),
                ("a ReLU on the logits, nothing recorded",
                 _output_as(RES.reference, 7, lambda z: _softmax_rows(np.maximum(z, 0))),
                 "you apply a ReLU to the logits fc7")]),

@@ -27,6 +27,10 @@ RTOL = 1e-4
 SCALE_ATOL = 1e-5     # an element near zero inside a large array: a share of the array's size
 
 
+# how Python refuses a call whose arguments do not fit the function's parameters
+_CALL_MISMATCH = re.compile(r"^[\w<>.]+\(\) (takes|missing|got an unexpected|got multiple)")
+
+
 class NotAttempted(Exception):
     """The learner's function still raises NotImplementedError."""
 
@@ -59,11 +63,27 @@ class Exercise:
             raise NotAttempted from None
         except NotAttempted:
             raise
-        except Exception as exc:        # the learner's code failed: say where, briefly
-            if learner_frames(exc):
-                return f"your function raised {describe_exception(exc)}"
-            return (f"the checker could not use what your function returned "
-                    f"({type(exc).__name__}: {exc}); check what it returns")
+        except TypeError as exc:
+            if not learner_frames(exc) and _CALL_MISMATCH.match(str(exc)):
+                return (f"the checker calls your function as the stub is written, "
+                        f"`{self.stub_line()}`, and Python refused the call ({exc}): keep the "
+                        f"stub's first line, parameters and their order as they are")
+            return self._failed(exc)
+        except Exception as exc:
+            return self._failed(exc)
+
+    @staticmethod
+    def _failed(exc):
+        """The learner's code failed: say where, briefly."""
+        if learner_frames(exc):
+            return f"your function raised {describe_exception(exc)}"
+        return (f"the checker could not use what your function returned "
+                f"({type(exc).__name__}: {exc}); check what it returns")
+
+    def stub_line(self):
+        """The exercise's first line as the notebook's stub has it: `def name(params):`."""
+        header = re.search(r"^def \w+\(.*?\):", self.solution_code(), flags=re.M | re.S)
+        return re.sub(r"\(\s+", "(", re.sub(r"\s+", " ", header.group(0)))
 
     def check(self, fn):
         """Print the verdict: correct, not attempted yet, or what is wrong."""

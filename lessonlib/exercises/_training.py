@@ -211,12 +211,12 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
     "mom_sign", "old_v", "bias_plain", "ema", "swap_lr_rho", "reset_epoch", "no_rho"; Adam
     "no_correction", "no_correction_m", "no_correction_n", "eps_inside", "no_root", "t_epoch",
     "t_plus", "t_per_array", "t_fresh" (t = 1 in every update), "swap_betas", "m_fresh",
-    "n_fresh", "swap_avg" (beta1 and beta2 swapped in the averages only), "swap_corr" (in the
-    bias corrections only), "m_sum" (m = beta1*m + g, lesson 02's momentum form), "sign",
-    "eps_hat" (the Adam paper's efficient form: lr_t = lr * sqrt(1 -
-    beta2**t) / (1 - beta1**t), W -= lr_t * m / (sqrt(n) + eps), i.e. eps / sqrt(1 - beta2**t)
-    next to sqrt(n_hat)), "momentum_step" (lesson 04's momentum update with rho = beta1 in place
-    of Adam's); of the batching: "divide_by_batch_size", "divide_by_n" (by the whole data's
+    "n_fresh", "n_square_all" (n adds ((1 - beta2)*g)**2), "swap_avg" (beta1 and beta2
+    swapped in the averages only), "swap_corr" (in the bias corrections only), "m_sum" (m =
+    beta1*m + g, lesson 02's momentum form), "sign", "eps_hat" (the Adam paper's efficient
+    form: lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), W -= lr_t * m / (sqrt(n) + eps),
+    i.e. eps / sqrt(1 - beta2**t) next to sqrt(n_hat)), "momentum_step" (lesson 04's momentum
+    update with rho = beta1 in place of Adam's); of the batching: "divide_by_batch_size", "divide_by_n" (by the whole data's
     n = len(y), as a full-batch loop does; with "loss_mean": the loss is still the batch's
     mean); of the losses: "loss_after". labels: the y of every batch, if not
     y[idx] (a slip that pairs X[idx] with other labels)."""
@@ -301,7 +301,8 @@ def _adam(state, key, grad, lr, hyper, t, slip):
     a1, a2 = (b2, b1) if "swap_avg" in slip else (b1, b2)         # the averages' betas
     c1, c2 = (b2, b1) if "swap_corr" in slip else (b1, b2)        # the corrections' betas
     m = (1.0 if "m_sum" in slip else 1 - a1) * grad + (0.0 if "m_fresh" in slip else a1 * m)
-    n = (1 - a2) * grad * grad + (0.0 if "n_fresh" in slip else a2 * n)
+    share = (1 - a2) ** 2 if "n_square_all" in slip else 1 - a2     # ((1 - beta2)*g)**2
+    n = share * grad * grad + (0.0 if "n_fresh" in slip else a2 * n)
     state[key] = (m, n)
     m_hat = m if "no_correction" in slip or "no_correction_m" in slip else m / (1 - c1 ** t)
     n_hat = n if "no_correction" in slip or "no_correction_n" in slip else n / (1 - c2 ** t)

@@ -99,6 +99,10 @@ _N_AFTER = (
     "first update n is still 0, and every array moved by -lr * m_hat / eps (with this eps = 1, "
     "-lr * g, like a plain gradient step). Update n = beta2*n + (1 - beta2)*g**2 before the "
     "step, as m, then n_hat = n / (1 - beta2**t) and W = W - lr * m_hat / (sqrt(n_hat) + eps)")
+_N_SQUARE_ALL = (
+    "n adds ((1 - beta2)*g)**2, the factor squared too. In the first update that looks like an "
+    "n without bias correction (n_hat = (1 - beta2)*g**2 either way); the second update tells "
+    "them apart. Only the gradient is squared: n = beta2*n + (1 - beta2)*g**2")
 
 _DIAGNOSES = [
     (dict(sign=-1.0), "the steps go uphill: subtract lr * m_hat / (sqrt(n_hat) + eps); the "
@@ -355,6 +359,9 @@ class _MiniBatchAdam(MiniBatchCheck, AdamCheck):
         ({"no_correction_n"}, lambda P, X, y, b, h: simulate(
             P, X, y, b, "adam", h, {"m_sum", "no_correction"})[1], _M_SUM_NO_CORRECTION),
         ({"momentum_step"}, _n_after_run, _N_AFTER),
+        # n_hat = (1 - beta2)*g**2 in the first update either way
+        ({"no_correction_n"}, lambda P, X, y, b, h: simulate(
+            P, X, y, b, "adam", h, {"n_square_all"})[1], _N_SQUARE_ALL),
     ]
 
     def first_update_problem(self, fn, case):

@@ -245,8 +245,8 @@ GLOBAL_SLIPS = {
     "bn": _BN_SLIPS + ("relu_first", "no_bias", "no_bias_hidden", "no_bias_output",
                        "transposed", "last_layer_left_out") + _SOFTMAX_SLIPS,
     "residual": ("no_skip", "skip_prev_h", "relu_of_sum", "x_cut", "no_bias", "no_bias_hidden",
-                 "no_bias_output", "transposed", "last_layer_left_out", "output_reads_h")
-    + _SOFTMAX_SLIPS,
+                 "no_bias_output", "transposed", "last_layer_left_out", "output_reads_h",
+                 "one_layer_too_far") + _SOFTMAX_SLIPS,
     "dense": ("reversed_concat", "no_bias", "no_bias_hidden", "no_bias_output") + _SOFTMAX_SLIPS,
 }
 
@@ -303,6 +303,9 @@ def slipped_forward(kind, params, aux, x, slip=None):
     out = n_hidden + 1
     if slip == "output_reads_h":                # the output reads h_last, not the sum r
         inp = prev_h
+    if slip == "one_layer_too_far":             # range(1, n_hidden + 2): the output layer run
+        W, b = params[f"fc{out}_weight"], params[f"fc{out}_bias"]       # as a block, then again
+        inp = np.maximum(_fc(inp, W, b), 0.0) + inp
     logits = _fc(inp, params[f"fc{out}_weight"], params[f"fc{out}_bias"],
                  "no_bias" if slip in ("no_bias", "no_bias_output") else None)
     trace[f"fc{out}"] = logits
@@ -419,6 +422,12 @@ def _slip_message(slip, name, n_hidden, number=None):
                 f"{n_hidden} hidden layers, for i in range(1, {n_hidden + 1}) (range stops "
                 f"before its end), and then the output layer fc{out} reads layer {n_hidden}'s "
                 f"result")
+    if slip == "one_layer_too_far":
+        return (f"Your loop runs one layer too far: it treats the output layer fc{out} as one "
+                f"more residual block (relu(r{n_hidden} @ W + b) added to r{n_hidden}; its W is "
+                f"square here, so nothing complains) and then applies fc{out} again. The loop "
+                f"covers the {n_hidden} hidden layers, for i in range(1, {n_hidden + 1}); "
+                f"fc{out} follows once, after the loop, with no ReLU")
     if slip == "output_reads_h":
         return (f"The output layer reads relu{n_hidden}, the last h alone: it should read the running "
                 f"sum r{n_hidden} = relu{n_hidden} + r{n_hidden - 1}, which holds every hidden "
