@@ -755,36 +755,21 @@ def _bn_square_weights_transposed(params, aux, x):
     return _softmax_rows(h @ params["fc8_weight"] + params["fc8_bias"])
 
 
-def _residual_output_reads_h(record=False):
-    """The running sum kept right, but the output layer fed the last h; every layer stored in
-    the trace (record) or no trace at all."""
+def _residual_loop(record=False, blocks=6, output_reads="r"):
+    """The residual network as a learner writes it, every layer stored in the trace (record) or
+    no trace at all, with ``blocks`` layers in the loop (7: the output layer fc7, square here,
+    run as a seventh block, then again after the loop) and the output reading ``output_reads``
+    ("r", the running sum, or "h", the last h alone)."""
     def predict(params, aux, x, trace=None):
         trace = {} if trace is None or not record else trace
         r = x
-        for i in range(1, 7):
+        for i in range(1, blocks + 1):
             trace[f"fc{i}"] = r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
             h = trace[f"relu{i}"] = np.maximum(trace[f"fc{i}"], 0)
             r = h if i == 1 else h + r
             if i > 1:
                 trace[f"r{i}"] = r
-        trace["fc7"] = h @ params["fc7_weight"] + params["fc7_bias"]
-        return _softmax_rows(trace["fc7"])
-    return predict
-
-
-def _residual_one_layer_too_far(record=False):
-    """range(1, 8) over the layers: the output layer fc7 (square, 3 x 3) run as a seventh
-    residual block, then fc7 again after the loop."""
-    def predict(params, aux, x, trace=None):
-        trace = {} if trace is None or not record else trace
-        r = x
-        for i in range(1, 8):
-            trace[f"fc{i}"] = r @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
-            h = trace[f"relu{i}"] = np.maximum(trace[f"fc{i}"], 0)
-            r = h if i == 1 else h + r
-            if i > 1:
-                trace[f"r{i}"] = r
-        trace["fc7"] = r @ params["fc7_weight"] + params["fc7_bias"]
+        trace["fc7"] = (h if output_reads == "h" else r) @ params["fc7_weight"] + params["fc7_bias"]
         return _softmax_rows(trace["fc7"])
     return predict
 
@@ -1079,16 +1064,16 @@ FAIRNESS = {
                ("one hidden layer short, range(1, 6), nothing recorded",
                 _one_layer_short("residual"),
                 ["hidden layer 6, the last, is left out", "for i in range(1, 7)"]),
-               ("the output reads h6, every layer recorded", _residual_output_reads_h(True),
+               ("the output reads h6, every layer recorded", _residual_loop(True, output_reads="h"),
                 ["is fc7 (the 17 layers you recorded before it match)",
                  "The output layer reads relu6, the last h alone: it should read the running "
                  "sum r6"]),
-               ("the output reads h6, nothing recorded", _residual_output_reads_h(),
+               ("the output reads h6, nothing recorded", _residual_loop(output_reads="h"),
                 "the output layer reads relu6, the last h alone: it should read the running sum r6"),
-               ("the loop one layer too far, nothing recorded", _residual_one_layer_too_far(),
+               ("the loop one layer too far, nothing recorded", _residual_loop(blocks=7),
                 ["your loop runs one layer too far", "for i in range(1, 7)"]),
                ("the loop one layer too far, every layer recorded",
-                _residual_one_layer_too_far(True),
+                _residual_loop(True, blocks=7),
                 ["is fc7 (the 17 layers you recorded before it match)",
                  "one more residual block", "not compared: 'relu7', 'r7'"]),
                ("a ReLU on the logits, nothing recorded",
