@@ -48,7 +48,10 @@ def map_colorbar(fig, image, ax):
     """The colour bar of a decision map's background, p(class 1), right of the map ``ax`` (or
     of a list of maps; the figure needs ``layout="constrained"``)."""
     bar = fig.colorbar(image, ax=ax, ticks=[0, 0.5, 1], fraction=0.05, aspect=30, pad=0.02)
-    bar.ax.set_yticklabels(["0\nclass 0", "0.5", "1\nclass 1"], fontsize=7)
+    bottom, _, top = bar.ax.set_yticklabels(["0\nclass 0", "0.5", "1\nclass 1"], fontsize=7)
+    # the two-line labels hang inside the bar's height, clear of a title above it
+    bottom.set_verticalalignment("bottom")
+    top.set_verticalalignment("top")
     bar.set_label("p(class 1)", fontsize=8, labelpad=-2)
     return bar
 

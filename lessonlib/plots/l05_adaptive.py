@@ -3,7 +3,7 @@
 and the static figures: ``rates_figure`` (the effective learning rate of Adagrad and RMSProp),
 ``bias_correction_figure`` (why Adam divides by 1 - beta^t), ``paths_figure`` and
 ``valleys_figure`` (runs on a two-parameter problem's loss contour, ``draw_surface``, with
-their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the rings data), and
+``surface_colorbar``, and their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the rings data), and
 their helpers: ``drawable`` and ``drawable_losses`` (paths and losses safe to draw,
 ``QUADRATIC_LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and ``contour_levels`` and
 ``contour_style`` (how a problem's loss contour looks). A problem (``Quadratic``,
@@ -13,6 +13,7 @@ and ``ylim``. ``trainer_figure`` (lesson 03's) draws exercise 5b's runs. Every f
 most 9 inches wide: 810 px at the 90 dpi of ``plots.show``."""
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import MaxNLocator
 
 from ..recipes.l05_adaptive import BOUND
 from .l02_momentum import LOSS_LEVELS
@@ -201,12 +202,23 @@ def draw_surface(ax, problem):
     return [filled, lines]
 
 
+def surface_colorbar(fig, filled, problem, ax, shrink=1.0):
+    """The loss's colour bar (dark: low loss), right of the contour map(s) ``ax``."""
+    bar = fig.colorbar(filled, ax=ax, fraction=0.046, pad=0.03, aspect=25, shrink=shrink)
+    if not problem.log_loss:
+        bar.locator = MaxNLocator(5)
+    bar.set_label("loss (log scale)" if problem.log_loss else "loss", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return bar
+
+
 def paths_figure(problem, runs, steps_label="iteration"):
     """Several runs on one problem: runs = [(label, path, losses, colour)]. Left: the loss
     contour with every path (white circle: the start, star: the target); right: each run's loss
     (on all the data) per iteration, with the loss at the target dotted."""
     fig, (ax_c, ax_l) = new_figure(1, 2, figsize=(9, 3.9), width_ratios=(1, 1.3))
-    draw_surface(ax_c, problem)
+    filled, _ = draw_surface(ax_c, problem)
+    surface_colorbar(fig, filled, problem, ax_c)
     for i, (label, path, losses, color) in enumerate(runs):
         drawn = drawable(path)
         ax_c.plot(drawn[:, 0], drawn[:, 1], RUN_STYLES[i], color=color, lw=1.4, zorder=3 + i,
@@ -241,12 +253,13 @@ def valleys_figure(problems, runs):
     each run for 100 steps. One contour per problem with the paths, then every loss on one log
     axis (solid for the first problem, dashed for the second, ...)."""
     k = len(problems)
-    fig, axes = new_figure(1, k + 1, figsize=(9, 3.4), width_ratios=[1] * k + [1.25])
+    fig, axes = new_figure(1, k + 1, figsize=(9, 3.6), width_ratios=[1] * k + [1.25],
+                           layout="constrained")
     ax_l = axes[-1]
     styles = ["-", "--", ":"]
     curves = []
     for j, (ax, problem) in enumerate(zip(axes, problems)):
-        draw_surface(ax, problem)
+        filled, _ = draw_surface(ax, problem)
         for i, (label, make, color) in enumerate(runs):
             path, losses = problem.run(make(), 100)
             drawn = drawable(path)
@@ -264,13 +277,14 @@ def valleys_figure(problems, runs):
         ax.set_xlabel("b1")
         ax.set_ylabel("b2")
     axes[0].legend(loc="lower right", fontsize=7, framealpha=0.85)
+    # one colour bar for all the maps (one log scale), as tall as the square maps
+    surface_colorbar(fig, filled, problems[-1], list(axes[:k]), shrink=0.8)
     ax_l.set_yscale("log")
     fit_log_axis(ax_l, curves)
     ax_l.set_xlabel("step")
     ax_l.set_ylabel("loss (log scale)")
     ax_l.legend(fontsize=7, loc="lower left")
     ax_l.set_title("loss per step", fontsize=9)
-    fig.tight_layout()
     return fig
 
 
