@@ -2,6 +2,8 @@
 solutions, never a traceback; digits that show a difference, float32 answers accepted, no "?."
 endings. The warm-up of lesson 00 shows the machinery; its fairness table is in
 test_exercises_l00_start.py."""
+import re
+
 import numpy as np
 import pytest
 
@@ -207,3 +209,21 @@ def test_the_stub_line_spans_a_wrapped_signature():
     assert exercises.train_adam.stub_line() == (
         "def train_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.999, "
         "eps=1e-8):")
+
+
+def test_every_stub_shares_its_cell_with_its_check():
+    """The 'not attempted yet' message tells the learner to write in *this* cell and run it
+    again: so every exercise cell holds the stub and, on its last line, its check."""
+    import json
+    import pathlib
+    lessons = pathlib.Path(__file__).resolve().parent.parent / "lessons"
+    stubs = 0
+    for path in sorted(lessons.glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "raise NotImplementedError" not in source:
+                continue
+            stubs += 1
+            last = source.strip().splitlines()[-1]
+            assert re.match(r"exercises\.\w+\.check\(\w+\)$", last), (path.name, last)
+    assert stubs >= 25

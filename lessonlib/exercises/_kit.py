@@ -90,9 +90,10 @@ class Exercise:
         try:
             problem = self.grade(fn)
         except NotAttempted:
-            print(f"{self.title}: not attempted yet. Write your code in the cell above in place "
-                  f"of `raise NotImplementedError`, run that cell, then run this one again. "
-                  f"Stuck? exercises.{self.name}.hint()")
+            # every exercise cell holds the stub and, on its last line, this check
+            print(f"{self.title}: not attempted yet. Write your code in this cell in place of "
+                  f"`raise NotImplementedError` and run the cell again: the check on its last "
+                  f"line answers. Stuck? exercises.{self.name}.hint()")
             return
         if problem is None:
             print(f"{self.title}: correct! Well done.")
