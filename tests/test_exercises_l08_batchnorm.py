@@ -419,6 +419,46 @@ def _backward_staged(dout, x, gamma, eps=1e-3):
     return [dxc + dmu / n, dgamma.tolist(), dbeta.tolist()]
 
 
+def _backward_graph(dout, x, gamma, eps=1e-3, *, sum_dinv=True, add_to_dxc=True):
+    """The graph route of 3b as a learner writes it, with one of its two rules switchable:
+    the dashed edge's sum over the batch, and adding xc's second contribution to its first."""
+    n = len(x)
+    mu = x.mean(axis=0)
+    xc = x - mu
+    sq = xc ** 2
+    var = sq.mean(axis=0)
+    std = np.sqrt(var + eps)
+    inv = 1.0 / std
+    x_hat = xc * inv
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    dinv = (dx_hat * xc).sum(axis=0) if sum_dinv else dx_hat * xc
+    dxc = dx_hat * inv
+    dstd = -dinv / std ** 2
+    dvar = dstd * 0.5 / std
+    dsq = np.full_like(xc, 1.0 / n) * dvar
+    if add_to_dxc:
+        dxc = dxc + 2 * xc * dsq
+    else:
+        dxc = 2 * xc * dsq
+    dmu = -dxc.sum(axis=0)
+    dx = dxc + np.full_like(xc, 1.0 / n) * dmu
+    return dx, dgamma, dbeta
+
+
+def _backward_formulas_dvar_per_row(dout, x, gamma, eps=1e-3):
+    """3a's formulas with the sum over the batch left out of dvar."""
+    n = len(x)
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    x_hat = (x - mu) / np.sqrt(var + eps)
+    dx_hat = dout * gamma
+    dvar = -0.5 * dx_hat * (x - mu) * (var + eps) ** -1.5          # no .sum(axis=0)
+    dmu = (-dx_hat / np.sqrt(var + eps)).sum(axis=0)
+    dx = dx_hat / np.sqrt(var + eps) + dvar * 2 * (x - mu) / n + dmu / n
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
 def _forward_changes_x(x, gamma, beta, eps=1e-3):
     x -= x.mean(axis=0)
     return gamma * x / np.sqrt((x ** 2).mean(axis=0) + eps) + beta
@@ -472,6 +512,7 @@ FAIRNESS = {
                ("in-place work on its own copies, dmean with its 0 term",
                 _backward_in_place_on_copies),
                ("the staged graph, lists for dgamma and dbeta", _backward_staged),
+               ("the graph of 3b node by node, as the lesson writes it", _backward_graph),
                ("the lesson's staged derivation with np.var", _backward)],
         slips=[("N - 1", lambda *a: _backward(*a, ddof=1), "unbiased variance"),
                ("eps outside the root", lambda *a: _backward(*a, eps_place="outside"),
@@ -492,6 +533,14 @@ FAIRNESS = {
                 "the path through the mean has the wrong sign"),
                ("dmean without 1/N", lambda *a: _backward(*a, dmean_over=1),
                 "the path through the mean lacks its 1/N"),
+               ("graph: dinv not summed over the batch",
+                lambda *a: _backward_graph(*a, sum_dinv=False),
+                ["keeps one dinv (or dvar) per row", "dashed edge"]),
+               ("formulas: dvar not summed over the batch", _backward_formulas_dvar_per_row,
+                "keeps one dinv (or dvar) per row"),
+               ("graph: dxc overwritten by its second contribution",
+                lambda *a: _backward_graph(*a, add_to_dxc=False),
+                ["only the path through the variance", "dxc = dxc + 2 * xc * dsq"]),
                ("dx = dout * gamma", lambda *a: _backward(*a, dx_is_dx_hat=True),
                 "your dx is dout * gamma"),
                ("dbeta averaged", lambda *a: _backward(*a, beta_reduce="mean"),
@@ -528,3 +577,15 @@ def test_backward_slips_in_the_variance_path():
     assert "lacks the 2 of d var / d x_i" in BWD.grade(_backward_dvar_slip(factor=1.0))
     assert "uses (var + eps)^(-1/2)" in BWD.grade(_backward_dvar_slip(power=0.5))
     assert BWD.grade(_backward_dvar_slip()) is None
+
+
+def test_backward_slips_of_the_graph_route():
+    """The two rules of 3b's graph (cell "Read the backward pass off the graph"): the dashed
+    edge sums over the batch, and a node with two outgoing edges adds their gradients."""
+    assert BWD.grade(_backward_graph) is None
+    msg = BWD.grade(lambda *a: _backward_graph(*a, sum_dinv=False))
+    assert msg.startswith("your dx keeps one dinv (or dvar) per row")
+    assert BWD.grade(_backward_formulas_dvar_per_row).startswith(
+        "your dx keeps one dinv (or dvar) per row")
+    msg = BWD.grade(lambda *a: _backward_graph(*a, add_to_dxc=False))
+    assert msg.startswith("your dx has only the path through the variance")

@@ -77,7 +77,7 @@ def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0, 
 def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, mean_path=True,
                       var_path=True, eps_outside=False, compact=False, use_gamma=True,
                       var_factor=2.0, var_power=3, var_sign=1.0, mean_sign=1.0,
-                      mean_over_n=True):
+                      mean_over_n=True, dvar_per_row=False):
     """dx of the backward pass with one slip switched on.
 
     ddof: the variance divides by N - ddof; ddof_in_derivative: the 2 (x - mean) / M of
@@ -86,7 +86,8 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
     which is exact only when inv = 1 / sqrt(var + eps) with var dividing by N.
     var_factor: the 2 of d var / d x; var_power: the 3 of (var + eps)^(-3/2).
     var_sign=-1: dvar with +1/2 instead of -1/2; mean_sign=-1: the mean path subtracted;
-    mean_over_n=False: dmean added without its 1/N."""
+    mean_over_n=False: dmean added without its 1/N; dvar_per_row: dvar's sum over the batch
+    left out (one dvar per row)."""
     n = len(x)
     m_var = n - ddof
     m_der = n - (ddof if ddof_in_derivative is None else ddof_in_derivative)
@@ -102,7 +103,7 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
         return inv * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
     # d inv / d var: -1/2 (var + eps)^-3/2, or with eps outside -1 / (std + eps)^2 / (2 std)
     dinv_dvar = -0.5 * inv ** 2 / std if eps_outside else -0.5 * inv ** var_power
-    dvar = var_sign * dinv_dvar * (dx_hat * xc).sum(axis=0)
+    dvar = var_sign * dinv_dvar * (dx_hat * xc if dvar_per_row else (dx_hat * xc).sum(axis=0))
     dmean = -inv * dx_hat.sum(axis=0)
     dx = dx_hat * inv
     if var_path:
@@ -312,11 +313,38 @@ _MESSAGES = {
     "dmean without 1/N":
         "the path through the mean lacks its 1/N: mean = sum(x) / N, so d mean / d x_i = 1/N "
         "and dx gets + dmean / N, not + dmean",
+    "dinv per row":
+        "your dx keeps one dinv (or dvar) per row: inv = 1 / sqrt(var + eps) and var are one "
+        "number per column that every row uses (a dashed edge of the graph), so their gradients "
+        "are sums over the batch: dinv = (dx_hat * xc).sum(axis=0), or in the formulas dvar = "
+        "-0.5 * (dx_hat * xc).sum(axis=0) * (var + eps)**-1.5",
+    "dxc overwritten":
+        "your dx has only the path through the variance: xc feeds two nodes, the square and "
+        "x_hat, so its gradient is the sum of both contributions. Add the second one to the "
+        "first, dxc = dxc + 2 * xc * dsq, instead of overwriting dxc = dx_hat * inv",
     "dx is dx_hat":
         "your dx is dout * gamma, the gradient reaching x_hat (dx_hat); x_hat = (x - mean) / "
         "sqrt(var + eps), so go on through the division and the paths through the mean and the "
         "variance: dx = dx_hat / sqrt(var + eps) + dvar * 2 (x - mean) / N + dmean / N",
 }
+
+
+def _graph_variant(dout, x, gamma, eps, *, sum_dinv=True, add_to_dxc=True):
+    """dx of the graph route of the lesson's 3b, node by node, with one of its two rules broken:
+    sum_dinv=False keeps dinv per row (the dashed edge into x_hat not summed over the batch);
+    add_to_dxc=False overwrites xc's first gradient (through x_hat) with its second (through
+    the square) instead of adding them."""
+    n = len(x)
+    xc = x - x.mean(axis=0)
+    std = np.sqrt((xc ** 2).mean(axis=0) + eps)
+    inv = 1.0 / std
+    dx_hat = dout * gamma
+    dinv = (dx_hat * xc).sum(axis=0) if sum_dinv else dx_hat * xc
+    dxc = dx_hat * inv
+    dvar = -dinv / std ** 2 * 0.5 / std
+    second = 2.0 * xc * dvar / n
+    dxc = dxc + second if add_to_dxc else second
+    return dxc - dxc.mean(axis=0)           # x's two contributions: direct and through the mean
 
 
 def _backward_slips(dout, x, gamma, eps):
@@ -371,6 +399,9 @@ def _backward_slips(dout, x, gamma, eps):
             (dx_variant(var_sign=-1.0), _MESSAGES["dvar sign"]),
             (dx_variant(mean_sign=-1.0), _MESSAGES["mean path sign"]),
             (dx_variant(mean_over_n=False), _MESSAGES["dmean without 1/N"]),
+            (_graph_variant(dout, x, gamma, eps, sum_dinv=False), _MESSAGES["dinv per row"]),
+            (dx_variant(dvar_per_row=True), _MESSAGES["dinv per row"]),    # 3a's formulas
+            (_graph_variant(dout, x, gamma, eps, add_to_dxc=False), _MESSAGES["dxc overwritten"]),
             (dout * gamma, _MESSAGES["dx is dx_hat"]),
             (dx / n, f"your dx is {n} times too small (N = {n}): dout already carries the 1/N "
                      f"of the mean loss; do not average again"),

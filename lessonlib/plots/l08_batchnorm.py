@@ -1,7 +1,8 @@
 """Lesson 08: the static figures of batch normalisation. ``BN_COLOR`` and ``PLAIN_COLOR`` (with
 and without batch norm), ``draw_feature_scales``, ``draw_layer_scales``, ``draw_graph`` (the
 computational graph of batch norm, with the local derivative on every edge),
-``draw_moving_average`` and ``draw_scale_sweep``."""
+``draw_moving_average``, ``draw_scale_sweep`` and ``draw_epoch_loss`` (a loss per epoch, the
+first epoch at 1 as in the gradient panels and the printed epochs)."""
 import numpy as np
 from matplotlib.ticker import LogLocator
 
@@ -27,6 +28,14 @@ def draw_feature_scales(ax, X, X_bn, names):
     ax.set_xticklabels(list(names) * 2, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("value")
     ax.legend(loc="upper right", fontsize=8, markerscale=3)
+
+
+def draw_epoch_loss(ax, losses, label=None, **style):
+    """The training loss of every epoch, epochs counted from 1; returns the line."""
+    (line,) = ax.plot(np.arange(1, len(losses) + 1), losses, label=label, **style)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cross-entropy loss")
+    return line
 
 
 def draw_layer_scales(ax, curves):
@@ -123,12 +132,14 @@ def draw_scale_sweep(axes, stds, loss, labels=("without batch norm", "with batch
     """One panel per weight std: the loss per epoch of every seed, dashed without batch norm,
     solid with it (loss[std, bn, seed, epoch], NaN after a divergence). Each panel has its own
     log scale: the losses of large weights span ten orders of magnitude. The legend goes on
-    ``legend_ax`` (a spare panel, whose axes are hidden) or else on the third panel."""
+    ``legend_ax`` (a spare panel, whose axes are hidden) or else on the third panel. The dashed
+    runs are drawn over the solid ones and the ln 3 line under both: plain runs stuck at ln 3
+    (std 0.001) would otherwise hide under a stuck batch-norm run."""
     epochs = np.arange(1, loss.shape[-1] + 1)
     for i, (ax, std) in enumerate(zip(axes, stds)):
-        for j, (color, ls) in enumerate(((PLAIN_COLOR, "--"), (BN_COLOR, "-"))):
+        for j, (color, ls, z) in enumerate(((PLAIN_COLOR, "--", 3), (BN_COLOR, "-", 2))):
             for k in range(loss.shape[2]):
-                ax.plot(epochs, loss[i, j, k], ls=ls, color=color, lw=1.1, alpha=0.8,
+                ax.plot(epochs, loss[i, j, k], ls=ls, color=color, lw=1.1, alpha=0.8, zorder=z,
                         label=labels[j] if k == 0 else None)
         ax.set_yscale("log")
         fit_log_axis(ax, [loss[i]], margin=1.3)
@@ -137,8 +148,8 @@ def draw_scale_sweep(axes, stds, loss, labels=("without batch norm", "with batch
             ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0,), numticks=6))
         ax.set_title(f"weights ~ N(0, {std:g}²)", fontsize=10)
         ax.set_xlabel("epoch")
-        ax.axhline(LN3, color="0.5", lw=0.8, ls=":", label="ln 3: a uniform guess" if i == 0
-                   else None)
+        ax.axhline(LN3, color="0.5", lw=0.8, ls=":", zorder=1.5,
+                   label="ln 3: a uniform guess" if i == 0 else None)
     axes[0].set_ylabel("training loss")
     if legend_ax is None:
         axes[min(2, len(axes) - 1)].legend(fontsize=8, loc="upper right")

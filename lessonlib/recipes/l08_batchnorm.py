@@ -3,10 +3,13 @@ without batch norm; ``forward_by_hand`` redoes a plain ReLU MLP's forward pass f
 parameters, with batch or moving statistics (lesson 08 uses it without showing it: writing it
 is lesson 13's exercise); ``layer_scales`` measures the spread of every hidden layer's ReLU
 outputs, ``factor_per_layer`` how fast it shrinks, ``preactivation_variances`` the variance
-that batch norm divides by; ``first_epoch_below`` reads a stored loss curve."""
+that batch norm divides by; ``first_epoch_below`` reads a stored loss curve;
+``save_deep25_run`` / ``load_deep25_run`` store and read section 6's 25-layer run
+(data/l08_deep25.npz, made by data/make_l08_runs.py)."""
 import numpy as np
 
 from ..layers import softmax
+from ..models import History
 from ..optim import make_optimizer
 from .l06_vanishing import fit_iris
 
@@ -85,3 +88,26 @@ def first_epoch_below(losses, level=1.0):
     diverged epoch, counts as not below)."""
     below = np.flatnonzero(np.asarray(losses, dtype=np.float64) < level)
     return int(below[0]) + 1 if below.size else None
+
+
+_DEEP25_ARRAYS = ("loss", "grad_mean_abs", "weight_change_mean_abs")
+
+
+def save_deep25_run(path, history, test_predictions, **settings):
+    """Section 6's run to an .npz: the per-epoch ``History`` arrays, the weight names, the
+    species predicted for the test flowers, and ``settings`` (depth, seed, ...) as numbers."""
+    arrays = {name: getattr(history, name) for name in _DEEP25_ARRAYS}
+    arrays["weight_names"] = np.array(history.weight_names)
+    arrays["test_predictions"] = np.asarray(test_predictions, dtype=np.int64)
+    arrays.update({name: np.asarray(value) for name, value in settings.items()})
+    np.savez(path, **arrays)
+
+
+def load_deep25_run(path):
+    """(history, test_predictions) of the run stored by ``save_deep25_run``: a ``History``
+    (loss, grad_mean_abs, weight_change_mean_abs per epoch) and the predicted species of the
+    test flowers of ``load_iris(seed=0)``."""
+    with np.load(path) as data:
+        history = History([str(name) for name in data["weight_names"]],
+                          *(data[name] for name in _DEEP25_ARRAYS))
+        return history, data["test_predictions"]
