@@ -227,3 +227,9 @@ def test_every_stub_shares_its_cell_with_its_check():
             last = source.strip().splitlines()[-1]
             assert re.match(r"exercises\.\w+\.check\(\w+\)$", last), (path.name, last)
     assert stubs >= 25
+
+
+@pytest.mark.parametrize("text", ["3", np.array(["3"]), [["1", "2"]], ("3.0",)])
+def test_text_is_never_read_as_numbers(text):
+    arr, message = _kit.as_numbers("your result", text)
+    assert arr is None and "is text" in message

@@ -161,8 +161,7 @@ def as_numbers(what, got, shape=None):
     if isinstance(got, dict):
         return None, (f"{what} is a dict (keys {', '.join(map(str, list(got)[:4]))}); "
                       f"return the numbers themselves, an array")
-    if isinstance(got, (str, bytes)) or np.asarray(got, dtype=object).dtype.kind in "US" or (
-            isinstance(got, (list, tuple)) and any(isinstance(g, (str, bytes)) for g in got)):
+    if _is_text(got):
         return None, (f"{what} is text ({str(got)[:40]!r}); return the number itself, not a "
                       f"string (no str() or f-string)")
     try:
@@ -172,6 +171,18 @@ def as_numbers(what, got, shape=None):
     if shape is not None and arr.shape != tuple(shape):
         return None, f"{what} has the wrong shape: expected {tuple(shape)}, got {arr.shape}"
     return arr, None
+
+
+def _is_text(got):
+    """str, bytes, or an array or (nested) list holding them: NumPy would turn "3" into 3.0."""
+    if isinstance(got, (str, bytes)):
+        return True
+    if isinstance(got, (list, tuple)) and any(isinstance(g, (str, bytes)) for g in got):
+        return True
+    try:
+        return np.asarray(got).dtype.kind in "US"
+    except ValueError:                  # ragged: not numbers either, said later
+        return False
 
 
 def tolerance(expected, rtol=RTOL, scale_atol=SCALE_ATOL):

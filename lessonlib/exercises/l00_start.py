@@ -8,7 +8,7 @@ off and which term of f it comes from.
 import numpy as np
 
 from ..recipes.toys import quartic, quartic_grad
-from ._kit import Exercise, close, named_slip, pair
+from ._kit import Exercise, as_numbers, close, named_slip, pair
 
 __all__ = ["warm_up"]
 
@@ -111,13 +111,16 @@ def _grade(f_prime):
                     f"returned a {type(returned).__name__} of {len(returned)} values, "
                     f"{str(returned)[:60]}: return one number, the sum of the terms (join "
                     f"them with +, not with commas)")
-        try:
-            value = np.asarray(value, dtype=np.float64)
-            value = float(value.item() if value.size == 1 else value.reshape(()))
-        except (TypeError, ValueError):
-            return (f"f_prime(x) should return one number for one number x; f_prime({x:g}) "
-                    f"returned {type(returned).__name__} {str(returned)[:60]}")
-        got.append(value)
+        one_number = (f"f_prime(x) should return one number for one number x; f_prime({x:g}) "
+                      f"returned {type(returned).__name__} {str(returned)[:60]}")
+        if isinstance(returned, dict):
+            return one_number
+        value, problem = as_numbers(f"f_prime({x:g})", returned)    # text is refused here
+        if problem:
+            return problem
+        if value.size != 1:
+            return one_number
+        got.append(float(value.reshape(-1)[0]))
     got = np.array(got)
     if close(got, expected):
         return None

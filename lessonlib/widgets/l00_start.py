@@ -13,14 +13,15 @@ def start_here_explorer(lr=0.1, steps=20):
     """Gradient descent on f(x) = x^2 from x = 1: move the learning rate and watch the path."""
     fig, ax = new_figure(figsize=(7, 3.2))
     xs = np.linspace(-2, 2, 201)
-    _, path_line, end_point = plots.function_with_path(ax, square, xs)
+    curve, path_line, end_point = plots.function_with_path(ax, square, xs)
+    curve.set_label("f(x) = x²")
     path_line.set_label("gradient descent")
     end_point.set_label("where it ends")
     end_point.set_zorder(6)                 # over the start marker when it ends there (lr 1)
     # the start, x = 1, never moves, but it is drawn over the path (so it is among the moving)
     (start_point,) = ax.plot([1.0], [square(1.0)], "o", mfc="white", mec=plots.GD_COLOR, ms=8,
                              zorder=5, label="start x = 1")
-    ax.legend(loc="upper center", ncol=3, fontsize=9, framealpha=0.9)
+    ax.legend(loc="upper center", ncol=4, fontsize=9, framealpha=0.9, columnspacing=1.2)
     ax.set_ylim(-0.2, 4.2)
     banner = diverged_banner(ax)
     title = ax.set_title("lr")              # a placeholder, so tight_layout leaves room for it
