@@ -1,6 +1,6 @@
-"""Lesson 09's exercise: the reference passes and reproduces lessonlib's residual backward pass,
-the usual slips get their own message, a stub is "not attempted yet", and nothing ever shows a
-traceback."""
+"""Lesson 09's exercises: the references pass and reproduce lessonlib's residual backward pass
+(9a) and the recipe's scaled one (9b, ``recipe.ScaledResidualMLP``), the usual slips get their own
+message, a stub is "not attempted yet", and nothing ever shows a traceback."""
 import numpy as np
 
 import lessonlib
@@ -8,6 +8,8 @@ from lessonlib import exercises
 
 BLOCK = exercises.residual_block_backward
 REF = BLOCK.reference
+SCALED = exercises.scaled_block_backward
+SREF = SCALED.reference
 
 
 def test_reference_passes():
@@ -190,6 +192,140 @@ def _wrong_order_product(g, r_prev, W, l):
     return g + delta @ W.T, r_prev @ delta, delta.sum(axis=0)      # (N, D) @ (N, D): an error
 
 
+def _relu_output_for_mask(g, r_prev, W, l):
+    delta = g * np.maximum(l, 0.0)          # ReLU's output, not its derivative
+    return g + delta @ W.T, r_prev.T @ delta, delta.sum(axis=0)
+
+
+def _weights_first(g, r_prev, W, l):
+    g_prev, dW, db = REF(g, r_prev, W, l)
+    return dW, db, g_prev
+
+
+# ---------------------------------------------------------------- 9b's variants
+
+def _scaled(no_alpha="", skip="g", alpha_power=1, dalpha="right", mask="right", transpose=True):
+    """9b's reference with one slip switched on."""
+    def fn(g, r_prev, W, l, alpha):
+        h = np.maximum(l, 0.0)
+        keep = (l > 0) if mask == "right" else np.ones(l.shape, bool)
+        a_branch = 1.0 if no_alpha == "all" else alpha ** alpha_power
+        a_weights = 1.0 if no_alpha in ("all", "weights") else alpha ** alpha_power
+        delta = a_branch * g * keep
+        d_w = a_weights * g * keep
+        through_skip = {"g": g, "none": np.zeros_like(g), "alpha": alpha * g}[skip]
+        g_prev = through_skip + delta @ (W.T if transpose else W)
+        da = {"right": np.sum(g * h), "l": np.sum(g * l), "mask": np.sum(g * (l > 0)),
+              "r_prev": np.sum(g * r_prev), "alpha": alpha * np.sum(g * h),
+              "axis0": (g * h).sum(axis=0), "none": g * h, "mean": np.mean(g * h),
+              "over_n": np.sum(g * h) / len(g), "g": np.sum(g), "outer": g.T @ h}[dalpha]
+        return g_prev, r_prev.T @ d_w, d_w.sum(axis=0), da
+    return fn
+
+
+def _s_float32(g, r_prev, W, l, alpha):
+    g, r_prev, W, l = (np.asarray(a, dtype=np.float32) for a in (g, r_prev, W, l))
+    alpha = np.float32(alpha)
+    delta = alpha * g * (l > 0)
+    return g + delta @ W.T, r_prev.T @ delta, delta.sum(axis=0), (g * np.maximum(l, 0)).sum()
+
+
+def _s_loops(g, r_prev, W, l, alpha):
+    n, d = len(g), len(W)
+    dalpha = sum(g[i][k] * max(l[i][k], 0.0) for i in range(n) for k in range(d))
+    delta = [[alpha * g[i][k] if l[i][k] > 0 else 0.0 for k in range(d)] for i in range(n)]
+    g_prev = [[g[i][j] + sum(delta[i][k] * W[j][k] for k in range(d)) for j in range(d)]
+              for i in range(n)]
+    dW = [[sum(r_prev[i][j] * delta[i][k] for i in range(n)) for k in range(d)]
+          for j in range(d)]
+    db = [sum(delta[i][k] for i in range(n)) for k in range(d)]
+    return g_prev, dW, db, dalpha
+
+
+def _s_from_9a(g, r_prev, W, l, alpha):
+    g_branch, dW, db = REF(alpha * g, r_prev, W, l)     # 9a: alpha g + its branch's part
+    return g + (g_branch - alpha * g), dW, db, float(np.sum(g * (l > 0) * l))
+
+
+def _s_other_algebra(g, r_prev, W, l, alpha):
+    delta = np.where(l > 0, g, 0.0) * alpha
+    return (g + np.einsum("nk,jk->nj", delta, W), np.einsum("nj,nk->jk", r_prev, delta),
+            np.ones(len(g)) @ delta, np.vdot(g, np.clip(l, 0, None)))
+
+
+def _s_in_place(g, r_prev, W, l, alpha):
+    delta = g.copy()
+    delta[l <= 0] = 0.0
+    dalpha = np.sum(delta * l)              # g * h, written with its own copy
+    delta *= alpha
+    g_prev = delta @ W.T
+    g_prev += g
+    return g_prev, r_prev.T @ delta, delta.sum(axis=0), dalpha
+
+
+def _s_dalpha_array(g, r_prev, W, l, alpha):
+    g_prev, dW, db, dalpha = SREF(g, r_prev, W, l, alpha)
+    return g_prev, dW, db, np.array([dalpha])
+
+
+def _s_layers(g, r_prev, W, l, alpha):
+    d = len(W)
+    linear, relu = lessonlib.layers.Linear(d, d), lessonlib.layers.ReLU()
+    linear.params["W"][:] = W
+    linear.forward(r_prev)
+    h = relu.forward(l)
+    through_layer = linear.backward(relu.backward(alpha * g))
+    return (g + through_layer, linear.grads["W"].copy(), linear.grads["b"].copy(),
+            float((g * h).sum()))
+
+
+def _s_changes_g(g, r_prev, W, l, alpha):
+    dalpha = np.sum(g * np.maximum(l, 0.0))
+    delta = alpha * g * (l > 0)
+    g += delta @ W.T
+    return g, r_prev.T @ delta, delta.sum(axis=0), dalpha
+
+
+def test_scaled_reference_passes_and_block_by_block_gives_the_recipe_gradients():
+    """9b's reference, applied block after block, gives recipe.ScaledResidualMLP's gradients,
+    the branch scalars' too (alpha_2, alpha_3 set to 0.4 and -0.7)."""
+    from lessonlib.recipes import l09_residual as recipe
+    assert SCALED.grade(SREF) is None
+    X, y, _, _ = lessonlib.data.load_iris(seed=0)
+    X, y = X[:20], y[:20]
+    model = recipe.ScaledResidualMLP(4, [3, 3, 3], 3, alpha=0.0, init=0.3, seed=1)
+    model.alpha[:] = [0.4, -0.7]
+    _, expected = model.loss_and_grads(X, y)
+    p = model.params
+    trace = dict(model.forward_trace(X))
+    dlogits = trace["softmax"].copy()
+    dlogits[np.arange(len(y)), y] -= 1.0
+    dlogits /= len(y)
+    g = dlogits @ p["fc4_weight"].T
+    for i in (3, 2):
+        r_prev = trace["relu1"] if i == 2 else trace[f"r{i - 1}"]
+        g, dW, db, dalpha = SREF(g, r_prev, p[f"fc{i}_weight"], trace[f"fc{i}"],
+                                 model.alpha[i - 2])
+        np.testing.assert_allclose(dW, expected[f"fc{i}_weight"], rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(db, expected[f"fc{i}_bias"], rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(dalpha, expected["branch_alpha"][i - 2], rtol=1e-10)
+    delta1 = g * (trace["fc1"] > 0)
+    np.testing.assert_allclose(X.T @ delta1, expected["fc1_weight"], rtol=1e-10, atol=1e-15)
+
+
+def test_scaled_stub_and_the_alpha_zero_case(capsys):
+    def stub(g, r_prev, W, l, alpha):
+        raise NotImplementedError("Exercise 9b: write the backward pass of a scaled block")
+    SCALED.check(stub)
+    assert "not attempted yet" in capsys.readouterr().out
+
+    def breaks_at_alpha_zero(g, r_prev, W, l, alpha):
+        g_prev, dW, db, dalpha = SREF(g, r_prev, W, l, alpha)
+        return g_prev, dW, db, (dalpha if alpha != 0 else 0.0)
+    message = SCALED.grade(breaks_at_alpha_zero)
+    assert "alpha = 0, every branch off" in message and "dalpha" in message
+
+
 FAIRNESS = {
     "residual_block_backward": dict(
         right=[("the reference", REF), ("float32 throughout", _float32),
@@ -229,5 +365,47 @@ FAIRNESS = {
                ("r_prev in place of g, r_prev + delta @ W.T", _r_prev_for_g,
                 ["skip path's part is r_prev", "not a value of the forward pass"]),
                ("dW and db returned in swapped order", _db_and_dW_swapped,
-                ["shape of db", "in the order g_prev, dW, db"])]),
+                ["shape of db", "in the order g_prev, dW, db"]),
+               ("delta = g * relu(l): ReLU's output for its derivative", _relu_output_for_mask,
+                ["ReLU's output h = max(0, l), not by its derivative", "delta = g * (l > 0)"]),
+               ("returned as (dW, db, g_prev)", _weights_first,
+                ["in the order dW, db, g_prev", "return them in the order g_prev, dW, db"])]),
+    "scaled_block_backward": dict(
+        right=[("the reference", SREF), ("float32 throughout", lambda *a: _s_float32(*a)),
+               ("Python loops and lists", lambda *a: _s_loops(*a)),
+               ("9a's step fed alpha * g, plus the skip", lambda *a: _s_from_9a(*a)),
+               ("np.vdot, np.where and einsum", lambda *a: _s_other_algebra(*a)),
+               ("in-place work on its own copies", lambda *a: _s_in_place(*a)),
+               ("dalpha as a one-element array", lambda *a: _s_dalpha_array(*a)),
+               ("lessonlib's Linear and ReLU", lambda *a: _s_layers(*a))],
+        slips=[("alpha left out everywhere", _scaled(no_alpha="all"),
+                ["your g_prev leaves out alpha", "delta = alpha * g * (l > 0)"]),
+               ("alpha left out of dW and db only", _scaled(no_alpha="weights"),
+                ["your dW leaves out alpha"]),
+               ("alpha on the skip too", _scaled(skip="alpha"),
+                ["scales the skip by alpha too", "unchanged"]),
+               ("alpha twice in the branch", _scaled(alpha_power=2), ["alpha twice"]),
+               ("the skip forgotten", _scaled(skip="none"), ["skip path's gradient is missing"]),
+               ("dalpha from l", _scaled(dalpha="l"), ["uses l, the pre-activation"]),
+               ("dalpha from ReLU's derivative", _scaled(dalpha="mask"),
+                ["ReLU's derivative (l > 0) in place of its output h"]),
+               ("dalpha from r_prev", _scaled(dalpha="r_prev"), ["uses r_prev"]),
+               ("dalpha multiplied by alpha", _scaled(dalpha="alpha"),
+                ["multiplied by alpha", "np.sum(g * h)"]),
+               ("dalpha summed over the batch only", _scaled(dalpha="axis0"),
+                ["shape (3,)", "over the batch only", "every example and every unit"]),
+               ("dalpha not summed", _scaled(dalpha="none"), ["shape (7, 3)", "did not sum it"]),
+               ("dalpha averaged", _scaled(dalpha="mean"), ["an average (np.mean)"]),
+               ("dalpha = g.T @ h, a (D, D) matrix", _scaled(dalpha="outer"),
+                ["shape (3, 3), like g.T @ h", "one number"]),
+               ("dalpha divided by N", _scaled(dalpha="over_n"), ["7 times too small"]),
+               ("dalpha without h", _scaled(dalpha="g"), ["sum of g alone"]),
+               ("the ReLU mask left out", _scaled(mask="none"),
+                ["ignores ReLU's derivative", "delta = alpha * g * (l > 0)"]),
+               ("delta @ W", _scaled(transpose=False), ["delta @ W;", "delta @ W.T"]),
+               ("dalpha forgotten (three values)", lambda g, r, W, l, a: SREF(g, r, W, l, a)[:3],
+                ["should return four values", "g_prev, dW, db and dalpha"]),
+               ("dalpha returned first", lambda *a: (SREF(*a)[3],) + SREF(*a)[:3],
+                ["in the order dalpha, g_prev, dW, db"]),
+               ("g changed in place", lambda *a: _s_changes_g(*a), ["changed g"])]),
 }

@@ -93,10 +93,15 @@ def draw_loss_runs(ax, loss, labels, colors, styles=None):
     ax.set_xlim(0, epochs[-1] + 1)
 
 
-def draw_layer_profile(ax, values, label, color, ls="-", lw=1.4):
-    """values[i - 1] for hidden layer i = 1..L on a log-log plot against i."""
+def draw_layer_profile(ax, values, label, color, ls="-", lw=1.4, end_marker=None):
+    """values[i - 1] for hidden layer i = 1..L on a log-log plot against i. ``end_marker``: a
+    marker at layer L only, so that a short curve lying on a longer one shows where it ends."""
     layers = np.arange(1, len(values) + 1)
-    (line,) = ax.plot(layers, values, color=color, ls=ls, lw=lw, label=label)
+    marks = dict(marker=end_marker, markevery=[len(values) - 1], ms=7, mec="white", mew=0.8) \
+        if end_marker else {}
+    # the shorter curve on top, where several lie on each other
+    (line,) = ax.plot(layers, values, color=color, ls=ls, lw=lw, label=label,
+                      zorder=2 + 1 / len(values), **marks)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("hidden layer i")
@@ -177,11 +182,18 @@ def block_figure():
     return fig
 
 
-def draw_alpha_histogram(ax, alpha, color):
+def draw_alpha_histogram(ax, alpha, color, step=0.01):
     """A histogram of the learned branch scalars alpha[s, i] of several runs (all pooled), with
-    the 0 every one of them started from."""
-    ax.hist(np.ravel(alpha), bins=np.linspace(-0.25, 0.25, 51), color=color, alpha=0.8,
-            label=f"alpha_2 ... alpha_{alpha.shape[1] + 1},\n{alpha.shape[0]} seeds pooled")
+    the 0 every one of them started from. Bins of width ``step``, symmetric about 0 and wide
+    enough for every value; a log count axis, so that a single far value shows."""
+    values = np.ravel(alpha)
+    reach = step * (np.ceil(np.abs(values).max() / step) + 1)
+    counts, _, _ = ax.hist(values, bins=np.linspace(-reach, reach,
+                                                    int(round(2 * reach / step)) + 1),
+                           color=color, alpha=0.8, label=f"alpha_2 ... alpha_{alpha.shape[1] + 1},"
+                                                         f"\n{alpha.shape[0]} seeds pooled")
+    ax.set_yscale("log")
+    ax.set_ylim(0.5, 30 * counts.max())        # headroom for the legend above the bars
     ax.axvline(0.0, color="0.2", lw=1.0, ls=":", label="where all started: 0")
     ax.set_xlabel(r"learned $\alpha_i$")
     ax.set_ylabel("number of branches")
