@@ -261,6 +261,16 @@ def _layer_changes_dh(dh, x, W, z):
     return dh @ W.T, x.T @ dh, dh.sum(axis=0)
 
 
+def _layer_nan(dh, x, W, z):
+    """An np.empty array filled everywhere but one entry, which is 0 / 0."""
+    dz = dh * (z > 0)
+    dx = np.empty((len(dh), W.shape[0]))
+    dx[1:] = dz[1:] @ W.T
+    with np.errstate(invalid="ignore"):
+        dx[0] = np.float64(0.0) / np.float64(0.0)
+    return dx, x.T @ dz, dz.sum(axis=0)
+
+
 def _step_f32(w, v, grad, lr, rho):
     w, v, grad = (a.astype(np.float32) for a in (w, v, grad))
     v_new = np.float32(rho) * v - np.float32(lr) * grad
@@ -314,7 +324,8 @@ FAIRNESS = {
                ("every sign flipped", lambda *a: tuple(-g for g in _backward(*a)),
                 "opposite sign"),
                ("the mask z >= 0", lambda *a: _backward(*a, mask="z>=0"),
-                ["where z == 0", "use z > 0, not z >= 0"])]),
+                ["where z == 0", "use z > 0, not z >= 0"]),
+               ("a NaN in dx", _layer_nan, ["your dx", "contains NaN"])]),
     "momentum_step": dict(
         right=[("the reference", STEP.reference), ("float32 throughout", _step_f32),
                ("element by element, lists", _step_lists),
@@ -338,7 +349,10 @@ FAIRNESS = {
                ("plain gradient step", lambda *a: _step(*a, slip="plain"),
                 "plain gradient step"),
                ("rho left out", lambda w, v, g, lr, rho: (w + v - lr * g, v - lr * g),
-                "leaves out rho")]),
+                "leaves out rho"),
+               ("w_new = w - v_new", lambda w, v, g, lr, rho: (w - (rho * v - lr * g),
+                                                               rho * v - lr * g),
+                ["w_new = w - v_new moves the wrong way", "w_new = w + v_new"])]),
 }
 
 
@@ -648,6 +662,22 @@ def test_train_generic_messages_name_the_part():
     assert "the first update is right, but after 2 updates" in msg and "velocity" in msg
 
 
+def _train_divided_again(keys):
+    """A right loop whose gradients of ``keys`` are divided by N once more."""
+    def train(params, X, y, lr, rho, iterations):
+        P = {k: v.copy() for k, v in params.items()}
+        V = {k: np.zeros_like(v) for k, v in P.items()}
+        losses = []
+        for _ in range(iterations):
+            loss, grads = loss_and_grads(P, X, y)
+            for key in keys:
+                grads[key] = grads[key] / len(y)
+            losses.append(loss)
+            momentum_update(P, V, grads, lr, rho)
+        return P, losses
+    return train
+
+
 def _train_notes_log_eps(params, X, y, lr, rho, iterations):
     """The notes' loss, -mean(log(p + eps)) with eps = 1e-8, on right gradients."""
     P = {k: v.copy() for k, v in params.items()}
@@ -693,4 +723,11 @@ FAIRNESS["train_mlp"] = dict(
            ("returns the initial params", train_slip(return_initial=True), "initial ones"),
            ("lr fixed at 0.1", lambda P, X, y, lr, rho, it: learner_train(P, X, y, 0.1, rho, it),
             ["2 times as far", "the lr it is given"]),
-           ("the notes' log(p + 1e-8)", _train_notes_log_eps, ["log(p + 1e-08)", "exactly"])])
+           ("the notes' log(p + 1e-8)", _train_notes_log_eps, ["log(p + 1e-08)", "exactly"]),
+           ("(p - onehot) / N / N: the 1/N twice", _train_divided_again(
+               ("W1", "b1", "W2", "b2", "W3", "b3")),
+            ["12 times too small", "you divided by N twice"]),
+           ("dW1 = X.T @ dz1 / N", _train_divided_again(("W1",)),
+            ["gradient of W1 is 12 times too small", "no second 1/N"]),
+           ("the notes' 1/N in every dW, on top of dz's", _train_divided_again(("W1", "W2", "W3")),
+            ["gradients of W3, W2 and W1 are 12 times too small", "no second 1/N"])])

@@ -709,6 +709,20 @@ class TrainerCheck:
                     continue
             if close(P1[key], P_slip[key]):
                 return f"{what}: {message}"
+        small = self.divided_again(P0, P1, exp_P1, hyper, case.n)
+        if small == list(FROM_OUTPUT):
+            return (f"{what}: the first loss is right, but every gradient your code used is "
+                    f"{case.n} times too small (N = {case.n}): you divided by N twice. d loss/d "
+                    f"logits = (p - onehot) / N already carries the 1/N of the mean loss; divide "
+                    f"once, not again in dz, dW or db")
+        if key in small:
+            gradients = "gradient of" if len(small) == 1 else "gradients of"
+            are = "is" if len(small) == 1 else "are"
+            return (f"{what}: the first loss is right, but the {gradients} "
+                    f"{_listed(small)} {are} {case.n} times too small (N = {case.n}): you "
+                    f"divided by N there, but dz already carries the 1/N of the mean loss (d "
+                    f"loss/d logits = (p - onehot) / N), so dW = h.T @ dz and db = "
+                    f"dz.sum(axis=0), with no second 1/N")
         scale = self.scale_problem(what, P0, P1, exp_P1, hyper)
         if scale:
             return scale
@@ -726,6 +740,14 @@ class TrainerCheck:
         return (f"{what}: the first loss is right, but the first update of {key} is not. "
                 f"{_upper_first(self.describe_step(hyper))}, so the gradient your code used for "
                 f"{_layer_name(k)} differs ({gap}); {where}")
+
+    def divided_again(self, P0, P1, exp_P1, hyper, n):
+        """The arrays (output layer first) whose gradient, read from the first update, is the
+        right one divided by n: a 1/N too many."""
+        got = self.implied_gradient(P0, P1, hyper)
+        right = self.implied_gradient(P0, exp_P1, hyper)
+        return [k for k in FROM_OUTPUT if np.isfinite(got[k]).all() and np.abs(right[k]).max() > 0
+                and close(got[k], right[k] / n) and not close(got[k], right[k])]
 
     # -- 4. and 5.
     def clipped_log_problem(self, losses, case, batches, starts):

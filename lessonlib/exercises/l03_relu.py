@@ -139,6 +139,13 @@ def _grade_layer(fn):
                         f"through the weights, dx = dz @ W.T, shape {exp.shape}")
             return f"{problem}; it should have {shapes[name]}"
         got = [np.asarray(g, dtype=np.float64) for g in triple]
+        for name, g in zip(names, got):
+            if not np.isfinite(g).all():
+                what = "NaN (not a number)" if np.isnan(g).any() else "inf"
+                return (f"your {name} {where} contains {what}, at {int((~np.isfinite(g)).sum())} "
+                        f"of its {g.size} entries: every input here is an ordinary finite "
+                        f"number, so it came from your code (a division by 0, 0 * inf, or an "
+                        f"np.empty array not filled everywhere)")
         problems = [compare(f"your {name} {where}", g, e)
                     for name, g, e in zip(names, got, expected)]
         if not any(problems):
@@ -228,6 +235,10 @@ def _step_slips(w, v, grad, lr, rho, case):
          f"your w_new is right but v_new has the opposite sign {case}. The notes keep "
          f"M = rho*M + lr*grad and subtract it; here the velocity is the move itself: "
          f"v_new = rho*v - lr*grad and w_new = w + v_new"),
+        (pair(w - v_right, v_right),
+         f"your v_new is right, but w_new = w - v_new moves the wrong way {case}: the velocity "
+         f"is the move itself (the -lr*grad in it already points downhill), so w_new = w + "
+         f"v_new"),
         (pair(w - notes, notes),
          f"your step uses the notes' sign convention (M = rho*M + lr*grad, w - M) {case}; "
          f"here the velocity is the move itself: v_new = rho*v - lr*grad, w_new = w + v_new"),

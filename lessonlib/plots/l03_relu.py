@@ -4,6 +4,7 @@ activations and their derivatives), ``draw_layer_gradients`` (mean |dL/dW| per l
 ``class_map`` (a decision map with a marker per class), ``map_colorbar`` and ``class_legend``,
 ``draw_rings_run`` (a run's decision map and loss curve), ``rings_comparison_figure``,
 ``stalled_figure`` (where a stalled ReLU run's last hidden layer is off),
+``depth_figure`` (the loss after 1,000 iterations against the number of hidden layers),
 ``spike_figure`` (the deep ReLU net's loss spikes, with and without momentum) and
 ``trainer_figure`` (the learner's own training loop beside lessonlib's, lessons 03-05)."""
 import numpy as np
@@ -44,19 +45,25 @@ def class_legend(ax, **kw):
                                          "handletextpad": 0.2, "borderpad": 0.3, **kw})
 
 
-def map_colorbar(fig, image, ax):
+def map_colorbar(fig, image, ax, fontsize=7):
     """The colour bar of a decision map's background, p(class 1), right of the map ``ax`` (or
-    of a list of maps; the figure needs ``layout="constrained"``)."""
+    of a list of maps; the figure needs ``layout="constrained"``). ``fontsize``: its tick
+    labels' (the label's is one point larger)."""
     bar = fig.colorbar(image, ax=ax, ticks=[0, 0.5, 1], fraction=0.05, aspect=30, pad=0.02)
-    bottom, _, top = bar.ax.set_yticklabels(["0\nclass 0", "0.5", "1\nclass 1"], fontsize=7)
+    bottom, _, top = bar.ax.set_yticklabels(["0\nclass 0", "0.5", "1\nclass 1"],
+                                            fontsize=fontsize)
     # the two-line labels hang inside the bar's height, clear of a title above it
     bottom.set_verticalalignment("bottom")
     top.set_verticalalignment("top")
-    bar.set_label("p(class 1)", fontsize=8, labelpad=-2)
+    bar.set_label("p(class 1)", fontsize=fontsize + 1, labelpad=-2)
     return bar
 
 
 # ---------------------------------------------------------------- static figures
+
+# the text of the two-map figures the lesson shows at a lower dpi (a legend, a colour bar):
+# 9 points there are about as tall on screen as 8 points elsewhere
+MAP_FONTSIZE = 9
 
 def activation_figure(z=np.linspace(-5, 5, 401)):
     """Left: ReLU and sigmoid; right: their derivatives, with sigmoid's ceiling of 0.25."""
@@ -117,14 +124,16 @@ def rings_comparison_figure(X, y, runs):
     loss curves on one log-scale axis."""
     fig, axes = new_figure(1, len(runs) + 1, figsize=(3.1 * len(runs) + 3.6, 3.4),
                            width_ratios=[1] * len(runs) + [1.25], layout="constrained")
+    # a wider gap before the loss panel: the colour bar's label and the loss axis's stay apart
+    fig.get_layout_engine().set(wspace=0.08)
     maps, ax_loss = list(axes[:-1]), axes[-1]
     for ax, (label, model, history) in zip(maps, runs):
         image = draw_rings_run(ax, ax_loss, X, y, model, history, label)
-    class_legend(maps[0])
-    map_colorbar(fig, image, maps)
+    class_legend(maps[0], fontsize=MAP_FONTSIZE)
+    map_colorbar(fig, image, maps, fontsize=MAP_FONTSIZE)
     fit_log_axis(ax_loss, [np.clip(h.loss, RINGS_LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
                  min_ratio=20.0, margin=1.3)
-    ax_loss.legend(fontsize=8, loc="lower left")
+    ax_loss.legend(fontsize=MAP_FONTSIZE, loc="lower left")
     ax_loss.set_title("loss per iteration", fontsize=10)
     return fig
 
@@ -150,8 +159,51 @@ def stalled_figure(X, y, runs):
     handles = [h for h in axes[0].collections if not h.get_label().startswith("_")]
     handles.append(Patch(facecolor="none", edgecolor="k", hatch="////",
                          label="every unit of the last hidden layer off"))
-    map_colorbar(fig, image, list(axes))
-    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    map_colorbar(fig, image, list(axes), fontsize=MAP_FONTSIZE)
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=MAP_FONTSIZE,
+               frameon=False)
+    return fig
+
+
+# sigmoid at each learning rate: blues from light to dark, each with its own marker and dash
+SIGMOID_LR_STYLES = (dict(color="#6baed6", marker="s", ls="--"),
+                     dict(color="#3182bd", marker="D", ls="-."),
+                     dict(color="#08519c", marker="v", ls=":"),
+                     dict(color="#08306b", marker="^", ls=(0, (5, 1, 1, 1, 1, 1))))
+
+
+def depth_figure(depths, relu_final, relu_lr, sigmoid_final, sigmoid_lrs, guess_loss,
+                 iterations):
+    """The loss after ``iterations`` against the number of hidden layers: ReLU at ``relu_lr``
+    (``relu_final``, (depths, seeds)) and sigmoid at every lr of ``sigmoid_lrs``
+    (``sigmoid_final``, (lrs, depths, seeds)). A line through the median of the seeds, a small
+    mark per seed beside it; a dotted line at ``guess_loss``, the loss of guessing."""
+    fig, ax = new_figure(figsize=(7.6, 3.8))
+    depths = np.asarray(depths, dtype=float)
+    runs = [(f"ReLU, lr {relu_lr:g}", relu_final,
+             dict(color=ACTIVATION_COLORS["relu"], marker="o", ls="-", lw=2.0))]
+    runs += [(f"sigmoid, lr {lr:g}", final, dict(lw=1.5, **style))
+             for lr, final, style in zip(sigmoid_lrs, sigmoid_final, SIGMOID_LR_STYLES)]
+    offsets = np.linspace(-0.2, 0.2, len(runs))
+    for (label, final, style), dx in zip(runs, offsets):
+        final = np.clip(np.asarray(final), RINGS_LOSS_FLOOR, LOSS_CEILING)
+        ax.plot(depths + dx, np.median(final, axis=1), label=f"{label} (median)", ms=6,
+                **style)
+        for seed_losses, x in zip(final, depths + dx):
+            ax.plot(np.full(len(seed_losses), x), seed_losses, ls="none",
+                    marker=style["marker"], ms=3, color=style["color"], alpha=0.6)
+    ax.axhline(guess_loss, color="0.4", ls=":", lw=1, zorder=0,
+               label=f"guessing the class shares: loss {guess_loss:.3f}")
+    ax.set_yscale("log")
+    ax.set_ylim(2e-5, 2.0)          # room below the curves for the legend
+    ax.set_xlim(depths[0] - 0.4, depths[-1] + 0.4)
+    ax.set_xticks(depths)
+    ax.set_xlabel("hidden layers (20 units each)")
+    ax.set_ylabel(f"loss after {iterations:,} iterations")
+    ax.set_title("the rings, Xavier initial weights, momentum 0.9: one small mark per seed",
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="lower left", ncol=2)
+    fig.tight_layout()
     return fig
 
 
@@ -180,7 +232,8 @@ def spike_figure(momentum_loss, no_momentum_loss, continued, at, window=(150, 25
         ax_zoom.plot(np.arange(at, at + len(shown)), shown,
                      label=f"from iteration {at}: no momentum, lr {lr:g}", **style)
         curves.append(shown)
-    ax_zoom.axvline(at, color="0.6", lw=0.8, zorder=0)
+    ax_zoom.axvline(at, color="0.6", lw=0.8, zorder=0,
+                    label=f"iteration {at}: stopped, then on without momentum")
     ax_zoom.set_xlim(lo, hi - 1)
     ax_zoom.set_yscale("log")
     fit_log_axis(ax_zoom, curves, min_ratio=20.0, margin=1.3)

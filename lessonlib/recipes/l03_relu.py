@@ -3,9 +3,11 @@ mean |dL/dW| per layer at the initial weights (``layer_gradients``), the rings t
 (``fit_rings``; lesson 05 trains the same net by mini-batches), the lesson's full-batch run with
 momentum (``train_rings``), the test of the deep ReLU net's loss spikes (``continue_plain``),
 the count of dead ReLUs (``dead_units``), where a stalled run's ReLUs are off (``relus_off``,
-``last_layer_off``; ``stored_relu_model`` loads a stored run's weights), the notes' sigmoid
+``last_layer_off``; ``stored_relu_model`` loads a stored run's weights, ``stored_deep_runs``
+the stored six-layer runs), the notes' sigmoid
 output against our softmax (``softmax_as_in_the_notes``), the two factors of the output layer's
-gradient (``output_layer_terms``) and the steepest curvature at the spike (``top_curvature``, and along the run
+gradient (``output_layer_terms``), how the error reaches the first layer (``first_layer_terms``)
+and the steepest curvature at the spike (``top_curvature``, and along the run
 ``curvatures_along_run``)."""
 import numpy as np
 
@@ -122,6 +124,32 @@ def softmax_as_in_the_notes(model, X, y):
             rel_error(ours, folded))
 
 
+DEEP_HIDDEN = [20] * 6      # the lesson's deep networks: six hidden layers of 20
+
+
+class StoredRun:
+    """A stored run's loss per iteration, where a figure wants a history (``.loss``)."""
+
+    def __init__(self, loss):
+        self.loss = np.asarray(loss)
+
+
+def stored_deep_runs(stored):
+    """{activation: (model with the stored final weights, StoredRun)} of the six-layer runs
+    (Xavier, lr 0.1, momentum 0.9, seed 0) stored by ``data/make_l03_deep_runs.py``
+    (``stored``: the loaded npz), and the ReLU run without momentum as "relu_no_momentum"
+    (no model: None)."""
+    out = {}
+    for act in stored["activations"]:
+        act = str(act)
+        model = MLP(2, DEEP_HIDDEN, 2, activation=act, init="xavier", seed=0)
+        for name, w in model.params.items():
+            w[...] = stored[f"{act}_{name}"]
+        out[act] = (model, StoredRun(stored[f"{act}_loss"]))
+    out["relu_no_momentum"] = (None, StoredRun(stored["relu_no_momentum_loss"]))
+    return out
+
+
 def stored_relu_model(stored, seed):
     """The ReLU network of seed ``seed`` after its 2,500 iterations, with the final weights
     stored by ``data/make_l03_rings_seeds.py`` (``stored``: the loaded npz, keys
@@ -141,6 +169,37 @@ def output_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0)
     trace = model.forward_trace(X)
     h, p = trace[-3][1], trace[-1][1]
     return float(np.abs(h).mean()), float(np.abs(p - np.eye(p.shape[1])[y]).mean())
+
+
+def first_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0):
+    """How the error reaches the first layer's gradient dL/dW1 = X^T dz1 at the initial weights
+    of ``MLP(2, hidden, 2, activation, init, seed)``, written out from the forward trace:
+    (the mean slope of every hidden layer, first layer first: the share of z_k > 0 for ReLU,
+    the mean of S'(z_k) for sigmoid; mean |dz1|, the error at the first layer's inputs z1;
+    how much of the terms' size the sum over the points keeps, sum |sum_i x_i dz1_i| /
+    sum_i |x_i dz1_i| over every entry of dW1: 1 if the terms all agree in sign, small if they
+    cancel; dW1 itself, for a check against the model's gradient)."""
+    if activation not in ("relu", "sigmoid"):
+        raise ValueError(f"first_layer_terms knows relu and sigmoid; got {activation!r}")
+    model = MLP(X.shape[1], list(hidden), int(y.max()) + 1, activation=activation, init=init,
+                seed=seed)
+    trace = dict(model.forward_trace(X))
+    n_hidden = len(hidden)
+    slopes = []
+    for k in range(1, n_hidden + 1):
+        z = trace[f"fc{k}"]
+        if activation == "relu":
+            slopes.append((z > 0).astype(float))
+        else:
+            s = sigmoid(z)
+            slopes.append(s * (1 - s))
+    dz = (trace["softmax"] - np.eye(trace["softmax"].shape[1])[y]) / len(X)
+    for k in range(n_hidden, 0, -1):            # back through fc(k + 1), then layer k's slope
+        dz = (dz @ model.params[f"fc{k + 1}_weight"].T) * slopes[k - 1]
+    terms = X[:, :, None] * dz[:, None, :]     # (n, n_in, units): x_i dz1_i, point by point
+    dW1 = terms.sum(axis=0)
+    kept = float(np.abs(dW1).sum() / np.abs(terms).sum())
+    return [float(s.mean()) for s in slopes], float(np.abs(dz).mean()), kept, dW1
 
 
 def _top_eigenvalue(model, X, y, seed, steps, eps):

@@ -20,7 +20,26 @@ INIT_LABELS = {"normal": "std 1", "xavier": "Xavier", "he": "He"}
 NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky ReLU"}
 
 
+LOWEST_LR = 1e-3           # the learning-rate slider's left end, 10 ** -3
+
+
 # ---------------------------------------------------------------- the explorer
+
+def both_runs(runs):
+    """The loss legend with both entries, as ``RunComparison.show`` expects it."""
+    runs.legend = runs.previous.axes.legend(handles=[runs.previous, runs.current],
+                                            labels=[runs.legend_labels[0], "this run"],
+                                            fontsize=8, loc="upper right")
+
+
+def this_run_only(runs):
+    """Until a previous run exists, the legend names this run alone (no empty grey entry)."""
+    runs.legend_labels = [t.get_text() for t in runs.legend.get_texts()]
+    if len(runs.previous.get_xdata()):
+        return
+    runs.legend = runs.current.axes.legend(handles=[runs.current], labels=["this run"],
+                                           fontsize=8, loc="upper right")
+
 
 def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.1, momentum=0.9,
                       iterations=2000, seed=0):
@@ -31,7 +50,10 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
     fig, (ax_map, ax_loss) = new_figure(1, 2, figsize=(10, 4.2), width_ratios=(1, 1.15))
     image, points, shape = class_map(ax_map, X, y)
     class_legend(ax_map)
-    map_colorbar(fig, image, ax_map)
+    bar = map_colorbar(fig, image, ax_map)
+    # the map's title says p(class 1): without the bar's own label, the bar's side stays clear
+    # of the loss axis's label when its tick labels grow wide ("0.001")
+    bar.set_label("")
     map_title = ax_map.set_title("p(class 1)\n(placeholder)", fontsize=10)
     runs = RunComparison(ax_loss, ACTIVATION_COLORS["relu"], lw=1.5, loc="upper right",
                          previous_style=dict(color="0.6", lw=1.2, ls="--"))
@@ -40,7 +62,8 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
     ax_loss.set_ylabel("cross-entropy loss")
     loss_title = ax_loss.set_title("loss\n(placeholder)\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_loss)
-    fig.tight_layout()
+    fig.tight_layout(w_pad=2.0)
+    this_run_only(runs)
 
     def update(activation, width, depth, init, lr, momentum, iterations, seed, progress=None):
         hidden = [width] * depth
@@ -52,7 +75,9 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
         label = (f"{NAMES[activation]} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, "
                  f"ρ {momentum:.2f},\nseed {seed}, {iterations} iterations")
         losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
+        both_runs(runs)
         runs.show(np.arange(len(losses)), losses, label, ACTIVATION_COLORS[activation])
+        this_run_only(runs)
         plots.fit_log_axis(ax_loss, runs.curves(), min_ratio=20.0, margin=1.3)
         ax_loss.set_xlim(0, iterations)
         map_title.set_text(f"{NAMES[activation]} {hidden}, seed {seed}: p(class 1)\n")
@@ -61,8 +86,15 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
                           f"Diverged at iteration {history.diverged_epoch + 1}:\n"
                           f"the loss overflowed")
             loss_title.set_text(f"{label}\nstopped: the loss is no longer finite")
-            return ("The run diverged: try a smaller learning rate, or smaller initial weights "
-                    "(Xavier or He).")
+            map_title.set_text(f"{NAMES[activation]} {hidden}, seed {seed}:\n"
+                               f"no map (the run diverged)")
+            if lr <= LOWEST_LR * 1.001:         # the slider cannot go lower
+                return ("The run diverged even at the smallest learning rate: try smaller "
+                        "initial weights (Xavier or He), or fewer hidden layers.")
+            if init == "normal":
+                return ("The run diverged: try a smaller learning rate, or smaller initial "
+                        "weights (Xavier or He).")
+            return "The run diverged: try a smaller learning rate."
         mark_diverged(ax_loss, banner, False)
         if activation == "relu":
             map_title.set_text(f"{NAMES[activation]} {hidden}, seed {seed}: p(class 1)\n"
