@@ -359,24 +359,24 @@ def test_answer_4_dead_layers_on_three_seeds():
     assert_says(NB, "On the other 7 seeds no layer dies: the gradients stay large (the median over "
                 "the 21 weight matrices is above 1 in the last epoch) and the loss is still above 3 "
                 "after 100 epochs")
+    # the stored runs the notebook loads (chaotic: their ends differ between BLAS kernels;
+    # tests/test_precomputed.py retrains their first epochs)
     dead, zeros, other_loss, other_median = {}, {}, {}, {}
-    for s in range(10):
-        model, h = recipe.fit_iris(ADAM(), [10] * 20, epochs=100, seed=s, init="normal")
-        g = h.grad_mean_abs
-        trace = dict(model.forward_trace(IRIS[0]))
-        layers = [k for k in range(1, 21) if not (trace[f"relu{k}"] > 0).any()]
+    with np.load(DATA / "l06_std1_runs.npz") as std1:
+        runs = list(zip(std1["seeds"], std1["grad"], std1["loss"], std1["dead"]))
+    assert [int(r[0]) for r in runs] == list(range(10))
+    for s, g, loss, off in runs:
+        layers = [int(k) for k in np.flatnonzero(off) + 1]
         if layers:
             dead[s], zeros[s] = layers, int((g[-1] == 0).sum())
-            assert g[:10].max() > 1e4 and round(h.loss[-1], 1) == 1.1    # exploded, then died
+            assert g[:10].max() > 1e4 and round(loss[-1], 1) == 1.1    # exploded, then died
             # the highest dead layer k blocks fc1 ... fc_k and zeroes fc_k+1 (its input is all 0);
             # the matrices above that keep a gradient
             assert zeros[s] == max(layers) + 1
             assert (g[-1, :zeros[s]] == 0).all() and (g[-1, zeros[s]:] > 0).all()
         else:
-            other_loss[s], other_median[s] = h.loss[-1], np.median(g[-1])
+            other_loss[s], other_median[s] = loss[-1], np.median(g[-1])
     assert dead == {0: [10, 18], 3: [12, 15], 8: [15]} and zeros == {0: 19, 3: 16, 8: 16}
-    # chaotic: the exact losses move with the last bits (5.3 to 1e6 seen), so only a bound;
-    # the medians were 1e1 to 5e5 here and 9.7 at the lowest under LESSONLIB_PERTURB
     assert len(other_loss) == 7 and min(other_loss.values()) > 3
     assert min(other_median.values()) > 1
 

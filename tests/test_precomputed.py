@@ -207,6 +207,25 @@ def test_l06_iris_seed_as_stored(cut_down, tmp_path):
                    fresh[f"{kind}_{depth}"][0], rtol=1e-6)
 
 
+def test_l06_std1_runs_start_as_stored(cut_down, tmp_path):
+    """Question 4's 20-layer std-1 runs explode and end chaotically (the reason they are stored),
+    but their first 10 epochs are the same on every kernel: within 2e-6 (relative) under
+    LESSONLIB_PERTURB, within 1e-10 with the Sandybridge and Nehalem kernels. Seeds 0 and 3 end
+    with dead layers, 6 without."""
+    script = _script("l06_std1_runs")
+    stored = _npz(DATA / "l06_std1_runs.npz")
+    assert stored["grad"].shape == (len(script.SEEDS), script.EPOCHS, script.DEPTH + 1)
+    seeds = (0, 3, 6)
+    with single_thread():
+        cut_down(script, EPOCHS=10, SEEDS=seeds).main()
+    fresh = _npz(tmp_path / "l06_std1_runs.npz")
+    for i, seed in enumerate(seeds):
+        _close(f"seed {seed}: loss of epochs 1-10", stored["loss"][seed, :10], fresh["loss"][i],
+               rtol=1e-8)
+        _close(f"seed {seed}: gradients of epochs 1-10", stored["grad"][seed, :10],
+               fresh["grad"][i], rtol=2e-5, atol=0)
+
+
 def _l07_curves(path, activations, inits):
     """The curves of the given activations and inits (by name) in an l07_digits_curves.npz."""
     arrays = _npz(path)
