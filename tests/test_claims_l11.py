@@ -336,3 +336,14 @@ def test_question_4_answer_names_the_optimisers_memory():
         before = params["w"].copy()
         opt.step(params, {"w": np.array([0.0])})          # dead: its gradient is exactly 0
         assert params["w"][0] != before[0]
+
+
+def test_a_path_through_seven_negative_units_passes_alpha_to_the_seventh():
+    # LeakyReLU's backward pass multiplies by 1 or the slope per unit (the exercises' layer)
+    layer = lessonlib.layers.LeakyReLU(slope=0.25)
+    g = np.ones((1, 1))
+    for _ in range(7):
+        layer.forward(np.array([[-1.0]]), training=True)
+        g = layer.backward(g)
+    assert abs(g.item() - 6.1e-5) < 0.05e-5
+    assert_says(NB, r"for seven layers is $0.25^7 \approx 6 \times 10^{-5}$")
