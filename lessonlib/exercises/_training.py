@@ -216,10 +216,10 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
     beta1*m + g, lesson 02's momentum form), "sign", "eps_hat" (the Adam paper's efficient
     form: lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), W -= lr_t * m / (sqrt(n) + eps),
     i.e. eps / sqrt(1 - beta2**t) next to sqrt(n_hat)), "momentum_step" (lesson 04's momentum
-    update with rho = beta1 in place of Adam's); of the batching: "divide_by_batch_size", "divide_by_n" (by the whole data's
-    n = len(y), as a full-batch loop does; with "loss_mean": the loss is still the batch's
-    mean); of the losses: "loss_after". labels: the y of every batch, if not
-    y[idx] (a slip that pairs X[idx] with other labels)."""
+    update with rho = beta1 in place of Adam's); of the batching: "divide_by_batch_size",
+    "divide_by_n" (by the whole data's n = len(y), as a full-batch loop does; with "loss_mean":
+    the loss is still the batch's mean); of the losses: "loss_after". labels: the y of every
+    batch, if not y[idx] (a slip that pairs X[idx] with other labels)."""
     P = {k: np.array(v, dtype=np.float64) for k, v in params0.items()}
     state = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in P.items()}
     lr = hyper["lr"]

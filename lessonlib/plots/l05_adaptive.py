@@ -3,8 +3,8 @@
 and the static figures: ``rates_figure`` (the effective learning rate of Adagrad and RMSProp),
 ``bias_correction_figure`` (why Adam divides by 1 - beta^t), ``paths_figure`` and
 ``valleys_figure`` (runs on a two-parameter problem's loss contour, ``draw_surface``, with
-``surface_colorbar``, and their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on the rings data), and
-their helpers: ``drawable`` and ``drawable_losses`` (paths and losses safe to draw,
+``surface_colorbar``, and their losses), ``rings_figure`` and ``layer_steps_figure`` (an MLP on
+the rings data), and their helpers: ``drawable`` and ``drawable_losses`` (paths and losses safe to draw,
 ``QUADRATIC_LOSS_FLOOR``, ``LOSS_CEILING``), ``cached_surface``, and ``contour_levels`` and
 ``contour_style`` (how a problem's loss contour looks). A problem (``Quadratic``,
 ``SinLogistic`` in ``lessonlib.recipes.l05_adaptive``) is anything with ``surface()``,
