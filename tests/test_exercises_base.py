@@ -233,3 +233,19 @@ def test_every_stub_shares_its_cell_with_its_check():
 def test_text_is_never_read_as_numbers(text):
     arr, message = _kit.as_numbers("your result", text)
     assert arr is None and "is text" in message
+
+
+def test_built_in_max_or_min_on_arrays_is_named_for_every_exercise():
+    def f_prime(x):
+        return max(np.array([x, x]), np.array([1.0, 2.0]))      # the learner's own arrays
+    message = exercises.warm_up.grade(f_prime)
+    assert "Python's built-in max compares two whole arrays" in message
+    assert "np.maximum(a, b)" in message
+
+    def f_prime_min(x):
+        return min(np.array([x, x]), np.array([1.0, 2.0]))
+    assert "np.minimum(a, b)" in exercises.warm_up.grade(f_prime_min)
+
+    def f_prime_method(x):                    # a method or np.max is not Python's built-in
+        return np.array([x, 1.0]).max() if np.array([x, 2.0]) > 0 else 0.0
+    assert "built-in" not in exercises.warm_up.grade(f_prime_method)

@@ -16,19 +16,26 @@ def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.
             correct=("m", "n"), t0=1, eps_inside=False, extra_steps=0, keep_m=True,
             keep_n=True, in_place=False, fixed_betas=False, swap=False, t_up_first=False,
             use_eps=True, m_sum=False, swap_avg=False, swap_corr=False, paper=False,
-            n_after=False, square_all=False, step_g=False):
+            n_after=False, square_all=False, step_g=False, t_out=(), fixed_eps=False,
+            alias_after_x0=False, root_offset=0.0):
     """Adam written the way a learner might, with one slip switched on by a keyword (paper: the
-    Adam paper's efficient form, lr_t = lr sqrt(1 - beta2**t) / (1 - beta1**t), which is right)."""
+    Adam paper's efficient form, lr_t = lr sqrt(1 - beta2**t) / (1 - beta1**t), which is right;
+    t_out: the corrections, "m" or "n", written without t, m / (1 - beta1); alias_after_x0:
+    path = [x.copy()], then x -= ... and path.append(x); root_offset: sqrt(n_hat - it))."""
     if fixed_betas:
         beta1, beta2 = 0.9, 0.999
     if swap:
         beta1, beta2 = beta2, beta1
     if not use_eps:
         eps = 0.0
+    if fixed_eps:
+        eps = 1e-8
+    if alias_after_x0:
+        in_place = True
     x = np.array(x0, dtype=float)
     m = np.zeros_like(x)
     n = np.zeros_like(x)
-    path = [x if in_place else x.copy()]
+    path = [x if in_place and not alias_after_x0 else x.copy()]
     t = t0
     for _ in range(steps + extra_steps):
         if t_up_first:
@@ -43,9 +50,10 @@ def learner(grad_fn, x0, lr, steps, beta1=0.9, beta2=0.999, eps=1e-8, *, sign=1.
             m = m_new
         if keep_n:
             n = n_new
-        m_hat = (m_new / (1 - c1 ** t)) if "m" in correct else m_new
+        m_hat = (m_new / (1 - c1 ** (1 if "m" in t_out else t))) if "m" in correct else m_new
         n_step = n_before if n_after else n_new     # n_after: the step uses the old n
-        n_hat = (n_step / (1 - c2 ** t)) if "n" in correct else n_step
+        n_hat = (n_step / (1 - c2 ** (1 if "n" in t_out else t))) if "n" in correct else n_step
+        n_hat = n_hat - root_offset
         denom = np.sqrt(n_hat + eps) if eps_inside else np.sqrt(n_hat) + eps
         if paper:
             lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
@@ -102,6 +110,14 @@ def test_t_starting_at_zero_divides_by_zero(capsys):
     EX.check(slip(t0=0))
     out = capsys.readouterr().out
     assert "Traceback" not in out and "Warning" not in out
+
+
+def test_t_zero_is_named_only_when_t_zero_gives_the_nan(capsys):
+    """A first update that is nan for another reason is not blamed on t."""
+    msg = EX.grade(slip(root_offset=1.5))       # sqrt(n_hat - 1.5): nan at x0 = 0.5 only
+    assert "t = 0 is not the cause" in msg and "square root of a negative number" in msg
+    assert "With t = 0" not in msg
+    assert "not the cause" not in EX.grade(slip(t0=0))
 
 
 def test_t_one_too_large():
@@ -166,6 +182,8 @@ def test_betas_ignored_or_swapped():
 def test_in_place_aliasing_on_vectors():
     msg = EX.grade(slip(in_place=True))
     assert "same" in msg and "copy" in msg
+    msg = EX.grade(slip(alias_after_x0=True))   # x0 copied, every later x the same array
+    assert "every value after x0 is the same" in msg and "copy" in msg
 
 
 def test_returns_none_and_crashes_are_one_line(capsys):
@@ -305,9 +323,25 @@ FAIRNESS = {
         slips=[("no bias correction", slip(correct=()), "no bias correction"),
                ("eps inside the square root", slip(eps_inside=True), "inside the square root"),
                ("no eps at all", slip(use_eps=False), "without eps"),
+               ("a fixed 1e-8 in place of eps", slip(fixed_eps=True),
+                "a fixed 1e-8 in place of the eps argument"),
                ("no square root", _adam_no_root, "without the square root"),
                ("uphill", slip(sign=-1.0), "uphill"),
                ("t one too large", slip(t0=2), "one too large"),
+               ("t = 0 in the first update", slip(t0=0), "t = 1 in the first update"),
+               ("sqrt(n_hat - 1.5): nan in the first update, t right", slip(root_offset=1.5),
+                ["t = 0 is not the cause", "square root of a negative number"]),
+               ("m_hat = m / (1 - beta1), t left out", slip(t_out=("m",)),
+                ["t left out of its correction, m_hat = m / (1 - beta1)",
+                 "lesson 02's momentum form"]),
+               ("m_hat = m / (1 - beta1), t left out, n not corrected",
+                slip(t_out=("m",), correct=("m",)),
+                ["t left out of its correction, m_hat = m / (1 - beta1), and n_hat = n",
+                 "neither m nor n is bias-corrected"]),
+               ("t left out of both corrections (t stays 1)", slip(t_out=("m", "n")),
+                ["t never changes", "t is left out of the corrections"]),
+               ("x -= ...; path.append(x) after path = [x.copy()]", slip(alias_after_x0=True),
+                ["every value after x0 is the same", "append a copy"]),
                ("m restarted every step", slip(keep_m=False), "m starts again from 0"),
                ("betas swapped", slip(swap=True), "swapped"),
                ("betas swapped in the averages only", slip(swap_avg=True),
@@ -340,14 +374,18 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                  t_per_array=False, keep_m=True, sign=1.0, t0=0, fresh_state=False,
                  fresh_t=False, grad_by_bs=False, eps_hat=False, momentum=False,
                  m_factor=True, swap_avg=False, n_after=False, grad_by_n=False,
-                 square_all=False):
-    """Adam with mini-batches as a learner writes it, with the slips given."""
+                 square_all=False, t_out=(), n_adds="g**2", root_offset=0.0, use_eps=True):
+    """Adam with mini-batches as a learner writes it, with the slips given (t_out: the
+    corrections, "m" or "n", written without t; n_adds: "g**2", "g" or "2*g"; root_offset:
+    sqrt(n_hat - it))."""
     from test_exercises_l03_relu import loss_and_grads
     from test_exercises_l04_trainer import order_of
     if fixed:
         beta1, beta2 = 0.9, 0.999
     if swap:
         beta1, beta2 = beta2, beta1
+    if not use_eps:
+        eps = 0.0
     dtype = np.float32 if f32 else np.float64
     P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
     X = X.astype(dtype)
@@ -394,11 +432,14 @@ def learner_adam(params, X, y, lr, epochs, batch_size, rng, beta1=0.9, beta2=0.9
                 a1, a2 = (beta2, beta1) if swap_avg else (beta1, beta2)
                 M[key] = (a1 * M[key] if keep_m else 0) + ((1 - a1) if m_factor else 1) * g
                 n_before = N[key]
+                gg = {"g**2": g * g, "g": g, "2*g": 2 * g}[n_adds]
                 N[key] = a2 * N[key] + ((1 - a2) * g) ** 2 if square_all else (
-                    a2 * N[key] + (1 - a2) * g * g)
+                    a2 * N[key] + (1 - a2) * gg)
                 n_step = n_before if n_after else N[key]    # n_after: the step uses the old n
-                m_hat = M[key] / (1 - beta1 ** t) if "m" in correct else M[key]
-                n_hat = n_step / (1 - beta2 ** t) if "n" in correct else n_step
+                t_m, t_n = (1 if "m" in t_out else t), (1 if "n" in t_out else t)
+                m_hat = M[key] / (1 - beta1 ** t_m) if "m" in correct else M[key]
+                n_hat = n_step / (1 - beta2 ** t_n) if "n" in correct else n_step
+                n_hat = n_hat - root_offset
                 if not root:
                     bottom = n_hat + eps
                 elif eps_inside:
@@ -527,6 +568,24 @@ FAIRNESS["train_adam"] = dict(
            ("n adds ((1 - beta2)*g)**2", adam_slip(square_all=True), "the factor squared too"),
            ("dz3 = (p - onehot) / len(y), the whole data's n", adam_slip(grad_by_n=True),
             "len(y)"),
+           ("m_hat = m / (1 - beta1), t left out", adam_slip(t_out=("m",)),
+            ["t left out of its correction, m_hat = m / (1 - beta1)",
+             "lesson 02's momentum form"]),
+           ("m_hat = m / (1 - beta1), t left out, n not corrected",
+            adam_slip(t_out=("m",), correct=("m",)),
+            ["t left out of its correction, m_hat = m / (1 - beta1), and n_hat = n",
+             "neither m nor n is bias-corrected"]),
+           ("t = 1 in every update, m and n kept", adam_slip(fresh_t=True), "t never changes"),
+           ("t left out of both corrections", adam_slip(t_out=("m", "n")),
+            ["t never changes", "t is left out of the corrections"]),
+           ("n adds 2*g in place of g**2", adam_slip(n_adds="2*g"),
+            ["exactly those whose gradient is negative", "2*g in place of g**2"]),
+           ("n adds g in place of g**2", adam_slip(n_adds="g"),
+            "exactly those whose gradient is negative"),
+           ("sqrt(n_hat - 1e-3): nan in the first update, t right", adam_slip(root_offset=1e-3),
+            ["t = 0 is not the cause", "square root of a negative number"]),
+           ("no eps: 0/0 where a gradient is 0", adam_slip(use_eps=False),
+            ["exactly those whose gradient is 0", "np.sqrt(n_hat) + eps"]),
            ("losses averaged over the classes too (half)",
             lambda *a, **k: (lambda r: (r[0], np.asarray(r[1]) / 2))(TRAIN.reference(*a, **k)),
             "averaged over the 2 classes too")])
@@ -539,6 +598,16 @@ def test_a_loss_averaged_over_both_axes_is_named_in_3c_4b_and_5b():
     for exercise in (exercises.train_mlp, exercises.train_minibatch, TRAIN):
         msg = exercise.grade(halved(exercise.reference))
         assert "half of lessonlib's: you averaged over the 2 classes too" in msg, msg
+
+
+def test_train_adam_names_t_zero_only_when_t_zero_gives_the_nan():
+    """A non-finite first update is blamed on t = 0 only when a t = 0 run is non-finite at the
+    same places (everywhere)."""
+    assert "t = 1 in the first update" in TRAIN.grade(adam_slip(t0=-1))
+    for wrong in (adam_slip(n_adds="2*g"), adam_slip(root_offset=1e-3),
+                  adam_slip(use_eps=False)):
+        msg = TRAIN.grade(wrong)
+        assert "not finite" in msg and "With t = 0" not in msg, msg
 
 
 def test_train_adam_probe_is_described_once():

@@ -227,6 +227,8 @@ FAIRNESS = {
                ("slope not multiplied by dout",
                 lambda dout, z, slope: np.where(z > 0, dout, slope),
                 ["constant slope", "slope * dout"]),
+               ("Python's built-in max on arrays", lambda dout, z, slope: max(dout, slope * dout),
+                ["built-in max", "np.where(z > 0, dout, slope * dout)"]),
                ("no slope parameter", lambda dout, z: np.where(z > 0, dout, 0.25 * dout),
                 ["def leaky_relu_backward(dout, z, slope=0.25):", "refused the call"]),
                ("dout @ mask, a matrix product",

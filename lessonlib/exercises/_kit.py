@@ -75,6 +75,11 @@ class Exercise:
     @staticmethod
     def _failed(exc):
         """The learner's code failed: say where, briefly."""
+        which = built_in_max(exc)
+        if which:
+            return (f"your function raised {describe_exception(exc)}: Python's built-in "
+                    f"{which} compares two whole arrays, which has no single answer; "
+                    f"np.{which}imum(a, b) compares them element by element")
         if learner_frames(exc):
             return f"your function raised {describe_exception(exc)}"
         return (f"the checker could not use what your function returned "
@@ -338,6 +343,21 @@ def learner_frames(exc):
     library = ("lessonlib", "site-packages", "/numpy/")
     return [f for f in frames if not any(part in f.filename.replace("\\", "/")
                                          for part in library)]
+
+
+# max(...) or min(...), not np.max(...), np.maximum(...) or a method such as z.max(...)
+_BUILT_IN_MAX = re.compile(r"(?<![\w.])(max|min)\(")
+
+
+def built_in_max(exc):
+    """"max" or "min" when exc is NumPy's "truth value of an array ... is ambiguous", raised on
+    a line of the learner's code that calls Python's built-in max or min (on arrays), else
+    None."""
+    frames = learner_frames(exc)
+    if not (isinstance(exc, ValueError) and "truth value of an array" in str(exc) and frames):
+        return None
+    found = _BUILT_IN_MAX.search(frames[-1].line or "")
+    return found.group(1) if found else None
 
 
 def describe_exception(exc):

@@ -210,7 +210,8 @@ def simulate(params0, X, y, batches, rule, hyper, slip=frozenset(), epoch_starts
     Slips of the update: "no_bias_update" (the biases never move); momentum "plain",
     "mom_sign", "old_v", "bias_plain", "ema", "swap_lr_rho", "reset_epoch", "no_rho"; Adam
     "no_correction", "no_correction_m", "no_correction_n", "eps_inside", "no_root", "t_epoch",
-    "t_plus", "t_per_array", "t_fresh" (t = 1 in every update), "swap_betas", "m_fresh",
+    "t_plus", "t_minus" (t one too small: 0 in the first update), "t_per_array", "t_fresh"
+    (t = 1 in every update), "swap_betas", "m_fresh",
     "n_fresh", "n_square_all" (n adds ((1 - beta2)*g)**2), "swap_avg" (beta1 and beta2
     swapped in the averages only), "swap_corr" (in the bias corrections only), "m_sum" (m =
     beta1*m + g, lesson 02's momentum form), "sign", "eps_hat" (the Adam paper's efficient
@@ -293,6 +294,8 @@ def _adam(state, key, grad, lr, hyper, t, slip):
         eps = 1e-8
     if "t_plus" in slip:
         t += 1
+    if "t_minus" in slip:
+        t -= 1
     m, n = state[key]
     if "momentum_step" in slip:                     # v = rho*v - lr*grad, W = W + v
         v = b1 * m - lr * grad
@@ -459,7 +462,9 @@ class TrainerCheck:
     def scale_problem(self, what, P0, P1, exp_P1, hyper):
         return None
 
-    def not_finite_message(self):
+    def not_finite_message(self, P0, P1, case, hyper):
+        """The first loss is right, but P1, the params after the first update from P0 (the
+        probe's settings hyper), hold nan or inf."""
         return ("the first loss is right, but after the first update the weights are not "
                 "finite (nan or inf): look at the update, W = W + v with v = rho * v - lr * grad")
 
@@ -587,7 +592,7 @@ class TrainerCheck:
         loss_ok = close(losses, exp_losses)
         step_ok = _all_close(P1, exp_P1)
         if loss_ok and not all(np.isfinite(P1[k]).all() for k in KEYS):
-            return f"{what}: {self.not_finite_message()}"
+            return f"{what}: {self.not_finite_message(P0, P1, case, hyper)}"
         if loss_ok and step_ok:
             return None
         if loss_ok:
@@ -918,6 +923,21 @@ class MomentumCheck(TrainerCheck):
         return SGD(lr=hyper["lr"], momentum=hyper["rho"])
 
 
+# Two slips give the same numbers (a right m divided by 1 - beta1 is the decaying sum): name both.
+M_GROWS = ("m grows to 1/(1 - beta1) times the gradient. Two slips give these same numbers: "
+           "m = beta1*m + g, lesson 02's momentum form (a decaying sum), with no bias correction "
+           "of m; or a right m with t left out of its correction, m_hat = m / (1 - beta1). "
+           "Check both: Adam's m is an average, m = beta1*m + (1 - beta1)*g, and m_hat = m / "
+           "(1 - beta1**t)")
+# t stuck at 1: the corrections stay m / (1 - beta1) and n / (1 - beta2), the decaying sums.
+T_NEVER_CHANGES = (
+    "t never changes: every update divides m by 1 - beta1 and n by 1 - beta2, the bias "
+    "correction of the first update (or t is left out of the corrections, m / (1 - beta1)). t "
+    "counts the updates, 1, 2, 3, ... across batches and epochs, in m_hat = m / (1 - beta1**t) "
+    "and n_hat = n / (1 - beta2**t), so that the correction fades. Decaying sums with no bias "
+    "correction, m = beta1*m + g and n = beta2*n + g**2, give these same numbers too")
+
+
 class AdamCheck(TrainerCheck):
     """Adam with bias correction on every array (lesson 05)."""
 
@@ -960,10 +980,7 @@ class AdamCheck(TrainerCheck):
     UPDATE_SLIPS = [
         ({"swap_betas"}, "beta1 and beta2 are swapped: beta1 averages the gradients into m, "
                          "beta2 the squared gradients into n"),
-        ({"m_sum", "no_correction_m"}, "m grows to 1/(1 - beta1) times the gradient: you wrote "
-                                       "m = beta1*m + g, lesson 02's momentum form (a decaying "
-                                       "sum). Adam's m is an average, m = beta1*m + (1 - "
-                                       "beta1)*g, then m_hat = m / (1 - beta1**t)"),
+        ({"m_sum", "no_correction_m"}, M_GROWS),
         ({"default_betas"}, "your run uses beta1 = 0.9 and beta2 = 0.999, not the beta1 and "
                             "beta2 it was given: use the function's arguments"),
         ({"t_epoch"}, "t starts again at every epoch: t counts all the updates since the "
@@ -986,6 +1003,7 @@ class AdamCheck(TrainerCheck):
                           "the whole run"),
         ({"no_correction"}, "there is no bias correction: divide m and n by 1 - beta1**t and "
                             "1 - beta2**t"),
+        ({"t_fresh"}, T_NEVER_CHANGES),
     ]
 
     # The Adam paper's "efficient" order (Kingma and Ba, end of section 2; Keras and TensorFlow
@@ -1045,10 +1063,41 @@ class AdamCheck(TrainerCheck):
         return (f"with eps = {hyper['eps']:g}, Adam's first update moves each array by "
                 f"-lr * g / (|g| + eps), which tells the gradient g")
 
-    def not_finite_message(self):
-        return ("the first loss is right, but after the first update the weights are not "
-                "finite (nan or inf). With t = 0, 1 - beta1**t = 0 and the bias correction "
-                "divides by zero: t counts the updates from 1, so t = 1 in the first update")
+    def not_finite_message(self, P0, P1, case, hyper):
+        """t = 0 only when a run with t = 0 in the first update gives nan or inf at the same
+        places (everywhere); else where the non-finite numbers are: at the zero gradients (a
+        0/0), at the negative ones (n went negative), or elsewhere."""
+        head = "the first loss is right, but after the first update"
+        batches = [np.arange(case.n)]
+        bad = {k: ~np.isfinite(P1[k]) for k in KEYS}
+        _, P_t0 = simulate(P0, case.X, case.y, batches, self.rule, hyper, {"t_minus"})
+        if all(np.array_equal(bad[k], ~np.isfinite(P_t0[k])) for k in KEYS):
+            return (f"{head} the weights are not finite (nan or inf). With t = 0, 1 - beta1**t "
+                    f"= 0 and the bias correction divides by zero: t counts the updates from 1, "
+                    f"so t = 1 in the first update")
+        grads = forward_backward(P0, case.X, case.y)[1]
+        scale = max(np.abs(grads[k]).max() for k in KEYS)
+        zero = {k: np.abs(grads[k]) <= 1e-12 * scale for k in KEYS}
+        clear = {k: np.abs(grads[k]) > 1e-9 * scale for k in KEYS}
+        count = sum(int(bad[k].sum()) for k in KEYS)
+        total = sum(bad[k].size for k in KEYS)
+        some = f"{count} of the {total} weights and biases are not finite (nan or inf)"
+        if all(not bad[k][~zero[k]].any() and bad[k][zero[k]].all() for k in KEYS):
+            return (f"{head} {some}: exactly those whose gradient is 0 (units whose ReLU is off "
+                    f"for every point). There m_hat = 0 and n_hat = 0, so a step that divides "
+                    f"by sqrt(n_hat) alone is 0/0: add eps to sqrt(n_hat) before dividing, "
+                    f"W = W - lr * m_hat / (np.sqrt(n_hat) + eps), brackets included")
+        if any(bad[k][clear[k]].any() for k in KEYS) and \
+                all(np.array_equal(bad[k][clear[k]], grads[k][clear[k]] < 0) for k in KEYS):
+            return (f"{head} {some}: exactly those whose gradient is negative. There n went "
+                    f"negative, and its square root is nan: n averages squared gradients, which "
+                    f"are never negative, n = beta2*n + (1 - beta2)*g**2 (g or 2*g in place of "
+                    f"g**2 gives this)")
+        return (f"{head} {some}, and t = 0 is not the cause (with t = 0 every one would be "
+                f"nan). Look for a square root of a negative number or a division by zero in "
+                f"the update: n must stay >= 0, n = beta2*n + (1 - beta2)*g**2 (an average of "
+                f"squared gradients), and the step divides by sqrt(n_hat) + eps, W = W - lr * "
+                f"m_hat / (np.sqrt(n_hat) + eps)")
 
     def carry_hint(self):
         return ("Check what carries over from one update to the next: m and n of every array "

@@ -15,9 +15,9 @@ from ..recipes.toys import quartic_grad, square_grad
 from ..optim import Adam, descend
 from ._kit import (Exercise, NotAttempted, close, compare, fresh, path_length_problem, same_run,
                    show)
-from ._training import (KEYS, LESSON_SEED, AdamCheck, Case, MiniBatchCheck, TrainerExercise,
-                        _all_close, checker, forward_backward, initial_params, rings_runs,
-                        simulate, small_params)
+from ._training import (KEYS, LESSON_SEED, M_GROWS, AdamCheck, Case, MiniBatchCheck,
+                        TrainerExercise, _all_close, checker, forward_backward, initial_params,
+                        rings_runs, simulate, small_params)
 
 __all__ = ["adam_update", "train_adam"]
 
@@ -89,11 +89,12 @@ def _slip(grad_fn, x0, lr, steps, beta1, beta2, eps, *, sign=1.0, correct_m=True
 
 
 _M_SUM_NO_CORRECTION = (
-    "you wrote m = beta1*m + g, lesson 02's momentum form (a decaying sum, which grows to "
-    "1/(1 - beta1) times the gradient), and neither m nor n is bias-corrected. In the first "
-    "update the two slips cancel for m (m = g), so only n looks uncorrected; from the second "
-    "update on m is too large. Adam's m is an average, m = beta1*m + (1 - beta1)*g; then "
-    "m_hat = m / (1 - beta1**t) and n_hat = n / (1 - beta2**t)")
+    "m grows to 1/(1 - beta1) times the gradient and n is not bias-corrected. Two slips give "
+    "these same numbers: m = beta1*m + g, lesson 02's momentum form (a decaying sum), and "
+    "neither m nor n is bias-corrected; or a right m with t left out of its correction, m_hat "
+    "= m / (1 - beta1), and n_hat = n. In the first update m_hat = g either way, so only n "
+    "looks uncorrected; from the second update on m is too large. Adam's m is an average, m = "
+    "beta1*m + (1 - beta1)*g; then m_hat = m / (1 - beta1**t) and n_hat = n / (1 - beta2**t)")
 _N_AFTER = (
     "n is updated after the step, so each step divides by the n of the update before: in the "
     "first update n is still 0, and every array moved by -lr * m_hat / eps (with this eps = 1, "
@@ -115,18 +116,24 @@ _DIAGNOSES = [
     (dict(t_first=2), "the bias correction uses the wrong t, one too large: in the first update "
                       "t = 1, so 1 - beta1**t = 1 - beta1 (did t start at 1 and go up before it "
                       "was used?)"),
-    (dict(t_moves=False), "t never changes: it must count the updates, 1, 2, 3, ... (the bias "
-                          "correction fades as t grows)"),
+    (dict(t_moves=False), "t never changes: every step divides m by 1 - beta1 and n by "
+                          "1 - beta2, the bias correction of the first update (or t is left out "
+                          "of the corrections, m / (1 - beta1)). t must count the updates, 1, 2, "
+                          "3, ..., in m_hat = m / (1 - beta1**t) and n_hat = n / (1 - "
+                          "beta2**t), so that the correction fades as t grows. Decaying sums "
+                          "with no bias correction, m = beta1*m + g and n = beta2*n + g**2, "
+                          "give these same numbers too"),
     (dict(eps_inside=True),
      "you add eps inside the square root, sqrt(n_hat + eps), as the lecture notes do; lessonlib "
      "and the Adam paper add it outside: sqrt(n_hat) + eps. With eps = 1e-8 and gradients of "
      "ordinary size the two agree to many digits, but in this case the gradients are about 1e-3 "
      "and eps = 1e-3, and they differ"),
     (dict(use_eps=False),
-     "your step divides by sqrt(n_hat) alone, without eps: x = x - lr * m_hat / (sqrt(n_hat) + "
-     "eps). With eps = 1e-8 and gradients of ordinary size eps hardly changes a step, but in "
-     "this case the gradients are about 1e-3 and eps = 1e-3, and it shortens every step "
-     "several-fold"),
+     "your step divides by sqrt(n_hat) alone, without eps, or with a fixed 1e-8 in place of the "
+     "eps argument (in this case the two give the same numbers): use the function's eps, x = x "
+     "- lr * m_hat / (sqrt(n_hat) + eps). With eps = 1e-8 and gradients of ordinary size eps "
+     "hardly changes a step, but in this case the gradients are about 1e-3 and eps = 1e-3, "
+     "and it shortens every step several-fold"),
     (dict(m_rule="fresh"), "m starts again from 0 at every step: keep the new m for the next "
                            "step (m = beta1 * m + (1 - beta1) * g, with the same variable m)"),
     (dict(n_rule="fresh"), "n starts again from 0 at every step: keep the new n for the next "
@@ -162,10 +169,7 @@ _DIAGNOSES = [
                          "beta1*m + g, lesson 02's momentum form (a decaying sum, which grows "
                          "to 1/(1 - beta1) times the gradient). Adam's m is an average, m = "
                          "beta1*m + (1 - beta1)*g, so that m_hat = g in the first update"),
-    (dict(m_rule="sum", correct_m=False), "m grows to 1/(1 - beta1) times the gradient: you "
-                                          "wrote m = beta1*m + g, lesson 02's momentum form (a "
-                                          "decaying sum). Adam's m is an average, m = beta1*m "
-                                          "+ (1 - beta1)*g, then m_hat = m / (1 - beta1**t)"),
+    (dict(m_rule="sum", correct_m=False), M_GROWS),
     (dict(m_rule="sum", correct_m=False, correct_n=False), _M_SUM_NO_CORRECTION),
     (dict(n_after=True), "n is updated after the step, so each step divides by the n of the "
                          "step before: in the first update n is still 0 and the step is lr * "
@@ -198,6 +202,25 @@ _CASES = [
 _DEFAULTS = dict(beta1=0.9, beta2=0.999, eps=1e-8)
 
 
+def _like_t_zero(adam_descend):
+    """True if, in every case, the learner's first update is not finite where (and only where)
+    that of t = 0 is not: everywhere. One number that is nan says little (a square root of a
+    negative number gives it too); the valley's two tell them apart."""
+    for _, grad_fn, x0, lr, steps, extra in _CASES:
+        kw = {**_DEFAULTS, **extra}
+        start = np.array(x0, dtype=np.float64) if np.ndim(x0) else float(x0)
+        try:
+            got = np.asarray(adam_descend(grad_fn, start, lr, steps, **kw), dtype=np.float64)
+        except Exception:           # the case itself will say what is wrong
+            continue
+        t_zero = _slip(grad_fn, x0, lr, steps, **kw, t_first=0)
+        if got.shape != t_zero.shape:
+            continue
+        if not np.array_equal(np.isfinite(got[1]), np.isfinite(t_zero[1])):
+            return False
+    return True
+
+
 def _grade(adam_descend):
     for what, grad_fn, x0, lr, steps, extra in _CASES:
         kw = {**_DEFAULTS, **extra}
@@ -224,21 +247,38 @@ def _grade(adam_descend):
         if not any(k in problem for k in ("wrong value", "opposite sign", "non-finite")):
             return problem                  # None returned, wrong shape, not numbers
         flat = arr.reshape(len(arr), -1)
-        if steps > 1 and close(arr, np.broadcast_to(arr[-1], arr.shape)) and \
-                not close(expected, np.broadcast_to(expected[-1], expected.shape)):
+        # every iterate the same (the start too, or all but a copied start): one array appended
+        # again and again and changed in place, or an x that never moves
+        if steps > 1 and close(arr[1:], np.broadcast_to(arr[-1], arr[1:].shape)) and \
+                not close(expected[1:], np.broadcast_to(expected[-1], expected[1:].shape)):
+            all_same = close(arr, np.broadcast_to(arr[-1], arr.shape))
             if close(arr[-1], expected[0]):
                 return (f"{name}: x never moves from x0. Is m updated, and is x given its new "
                         f"value (x = x - lr * m_hat / (sqrt(n_hat) + eps))?")
-            return (f"{name}: every value is the same, the last one: you appended one array "
-                    f"and then changed it in place (x -= ...); append a copy (x.copy()) or "
-                    f"write x = x - (the step) instead")
+            if all_same:
+                return (f"{name}: every value is the same, the last one: you appended one "
+                        f"array and then changed it in place (x -= ...); append a copy "
+                        f"(x.copy()) or write x = x - (the step) instead")
+            if close(arr[0], expected[0]):
+                return (f"{name}: every value after x0 is the same, the last one: you appended "
+                        f"x, one array, at every step and then changed it in place (x -= ...), "
+                        f"so every entry shows its last value; append a copy "
+                        f"(path.append(x.copy())) or write x = x - (the step) instead")
         if not close(arr[0], expected[0]):
             return (f"{name}: the first value should be the start x0 = {show(expected[0])}, "
                     f"got {show(arr[0])}")
         if not np.isfinite(flat[1]).all():
-            return (f"{name}: the first update is not finite ({show(arr[1])}). With t = 0, "
-                    f"1 - beta1**t = 0 and the bias correction divides by zero: t counts the "
-                    f"updates from 1, so t = 1 in the first update")
+            if _like_t_zero(adam_descend):
+                return (f"{name}: the first update is not finite ({show(arr[1])}). With t = 0, "
+                        f"1 - beta1**t = 0 and the bias correction divides by zero: t counts "
+                        f"the updates from 1, so t = 1 in the first update")
+            return (f"{name}: the first update is not finite ({show(arr[1])}), and t = 0 is "
+                    f"not the cause: with t = 0 every first update of this check is nan, in "
+                    f"every element, and yours is not. Look for a square root of a negative "
+                    f"number or a division by zero in the update: n must stay >= 0, n = "
+                    f"beta2*n + (1 - beta2)*g**2 (an average of squared gradients), and the "
+                    f"step divides by sqrt(n_hat) + eps, x = x - lr * m_hat / (np.sqrt(n_hat) "
+                    f"+ eps)")
         for slip, message in _DIAGNOSES:
             if same_run(arr, _slip(grad_fn, x0, lr, steps, **kw, **slip)):
                 return f"{name}: {message}"

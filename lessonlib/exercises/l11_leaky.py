@@ -10,12 +10,10 @@ The graders call the learner's function with the lesson's slope 0.25 first, then
 slope written into the function shows), on arrays of mixed signs holding some exact zeros (the
 kink) and, for the backward pass, a dout of mixed signs (a mask taken from dout shows).
 """
-import re
-
 import numpy as np
 
-from ._kit import (Exercise, changed_input, close, close_elements, compare, describe_exception,
-                   learner_frames, named_slip, shape_problem, tolerance)
+from ._kit import (Exercise, built_in_max, changed_input, close, close_elements, compare,
+                   describe_exception, learner_frames, named_slip, shape_problem, tolerance)
 
 __all__ = ["leaky_relu_forward", "leaky_relu_backward"]
 
@@ -60,10 +58,11 @@ def _hard_coded(got, slope, compute):
     return None
 
 
-def _call(fn, args, shape):
+def _call(fn, args, shape, element_wise):
     """(the learner's result, None), or (None, a message) for the crashes the lesson's slips
     cause: a matrix product where the product is element by element, Python's built-in max on
-    arrays, and a loop over the rows of a 2-D z that compares a whole row with 0."""
+    arrays (element_wise: the code to use instead), and a loop over the rows of a 2-D z that
+    compares a whole row with 0."""
     try:
         return fn(*args), None
     except ValueError as exc:
@@ -74,25 +73,16 @@ def _call(fn, args, shape):
             return None, (f"your function raised {describe_exception(exc)}: @ is the matrix "
                           f"product; LeakyReLU works element by element: multiply element by "
                           f"element with *")
-        if "truth value of an array" in text and _BUILT_IN_MAX.search(_failing_line(exc)):
+        if built_in_max(exc):
             return None, (f"your function raised {describe_exception(exc)}: Python's built-in "
-                          f"max compares two whole arrays, which has no single answer; "
-                          f"np.maximum(z, slope * z) takes the larger value element by element")
+                          f"{built_in_max(exc)} compares two whole arrays, which has no single "
+                          f"answer; work element by element: {element_wise}")
         if "truth value of an array" in text:
             return None, (f"your function raised {describe_exception(exc)}: a loop over a "
                           f"2-D z (here {shape}) gives whole rows, and a comparison such as "
                           f"`row > 0` holds many answers at once. z can have any shape: use "
                           f"np.where, or loop over z.ravel()")
         raise
-
-
-_BUILT_IN_MAX = re.compile(r"(?<![\w.])max\(")     # max(...), not np.max(...) or np.maximum(...)
-
-
-def _failing_line(exc):
-    """The text of the learner's line where exc was raised ('' when it is not known)."""
-    frames = learner_frames(exc)
-    return (frames[-1].line or "") if frames else ""
 
 
 def _factor(got, z, side):
@@ -158,7 +148,8 @@ def _grade_forward(fn):
         expected = reference_leaky_relu(z, slope)           # before the call
         where = _describe(shape, slope)
         args = [z.copy(), slope]
-        got, problem = _call(fn, args, shape)
+        got, problem = _call(fn, args, shape,
+                             "np.maximum(z, slope * z), or np.where(z > 0, z, slope * z)")
         if problem:
             return problem
         if isinstance(got, tuple):
@@ -274,7 +265,7 @@ def _grade_backward(fn):
         expected = reference_leaky_relu_backward(dout, z, slope)        # before the call
         where = _describe(shape, slope)
         args = [dout.copy(), z.copy(), slope]
-        got, problem = _call(fn, args, shape)
+        got, problem = _call(fn, args, shape, "np.where(z > 0, dout, slope * dout)")
         if problem:
             return problem
         if isinstance(got, tuple):
