@@ -2,9 +2,9 @@
 
 Builder (``__all__``): ``dense_explorer`` (depth and growth of a dense net: parameter counts,
 and the loss of the dense, plain and residual nets of that shape). The widths and parameter
-counts come from ``lessonlib.recipes.l10_dense``; the nets train with lesson 09's
-``lessonlib.recipes.l09_residual.train_iris``, in the colours and line styles of
-``lessonlib.plots.l10_dense.CONNECTION_STYLES``.
+counts come from ``lessonlib.recipes.l10_dense``; the nets train with its ``train_iris``
+(lesson 09's, plus the notes' SGD step, lr 0.05/3 in lessonlib's units), in the colours and
+line styles of ``lessonlib.plots.l10_dense.CONNECTION_STYLES``.
 """
 
 import numpy as np
@@ -14,8 +14,8 @@ from .. import plots
 from ..data import load_iris
 from ..plots.l10_dense import CONNECTION_STYLES, draw_ln3_band
 from ..plots.style import LN3, LOSS_FLOOR
-from ..recipes.l09_residual import OPTIMIZERS, final_test_accuracy, train_iris
-from ..recipes.l10_dense import dense_widths, param_counts
+from ..recipes.l09_residual import final_test_accuracy
+from ..recipes.l10_dense import NOTES_STEP, OPTIMIZERS, dense_widths, param_counts, train_iris
 from ._base import Explorer, diverged_banner, dropdown, mark_diverged, new_figure, slider
 
 __all__ = ["dense_explorer"]
@@ -97,7 +97,8 @@ def dense_explorer(depth=6, growth=1, first=3, optimizer="momentum_0.05", seed=0
         "growth": slider("growth (width added per layer)", growth, 0, 4, 1, continuous=False),
         "first": slider("width of the first layer", first, 2, 8, 1, continuous=False),
         "optimizer": dropdown("optimiser", [(OPTIMIZERS[k][0], k) for k in
-                                            ("momentum_0.05", "adam_1e-3")], optimizer),
+                                            ("momentum_0.05", NOTES_STEP, "adam_1e-3")],
+                              optimizer),
         "seed": slider("seed", seed, 0, 7, 1, continuous=False),
     }
     def cost(depth, growth, first, **_):
