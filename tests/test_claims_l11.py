@@ -347,3 +347,133 @@ def test_a_path_through_seven_negative_units_passes_alpha_to_the_seventh():
         g = layer.backward(g)
     assert abs(g.item() - 6.1e-5) < 0.05e-5
     assert_says(NB, r"for seven layers is $0.25^7 \approx 6 \times 10^{-5}$")
+
+
+# --- the notes' loss is our cross-entropy divided by 3, so their SGD lr 0.05 is our 0.05 / 3 ---
+
+NOTES_LR = 0.05 / 3
+
+
+class NotesLoss:
+    """The notes' loss, written from their formula (seed 001's m_log, without its 1e-8): the
+    mean of -onehot * log(softmax) over all N x 3 entries; backward is its gradient, derived by
+    hand: (p - onehot) / (3 N)."""
+
+    def forward(self, logits, y):
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        self._cache = (p, np.eye(logits.shape[1])[y])
+        return float(-np.mean(self._cache[1] * np.log(p)))
+
+    def backward(self):
+        p, onehot = self._cache
+        return (p - onehot) / p.size
+
+
+def test_the_notes_loss_and_its_gradient_are_ours_divided_by_3(rng):
+    assert_says(NB, "They average $-y_k \\log p_k$ (with the one-hot label $y$) over all "
+                "$N \\times 3$ entries, where we average $-\\log p_y$ over the $N$ flowers, so their "
+                "loss is our cross-entropy divided by 3 (their $\\ln 3$ plateau prints as 0.3662), "
+                "and so is its gradient.")
+    logits, y = rng.standard_normal((8, 3)), rng.integers(0, 3, size=8)
+    notes, ours = NotesLoss(), lessonlib.layers.SoftmaxCrossEntropy()
+    value = notes.forward(logits, y)
+    assert lessonlib.rel_error(notes.backward(),
+                               numerical_gradient(lambda: NotesLoss().forward(logits, y), logits)) < 1e-7
+    assert abs(3 * value - ours.forward(logits, y)) < 1e-12
+    assert np.abs(3 * notes.backward() - ours.backward()).max() < 1e-15
+    assert f"{np.log(3) / 3:.4f}" == "0.3662"
+    # the notebook's check on the untrained net: the notes' formula (with its 1e-8) over ours
+    untrained, _ = recipe.train_iris("relu", depth=2, epochs=0, seed=0, data=IRIS)
+    p = untrained.predict_proba(IRIS[0])
+    notes_loss = -np.mean(np.eye(3)[IRIS[1]] * np.log(p + 1e-8))
+    our_loss = -np.mean(np.log(p[np.arange(len(IRIS[1])), IRIS[1]]))
+    assert f"{our_loss / notes_loss:.4f}" == "3.0000"
+    assert_says(NB, "The first line checks the factor on an untrained network and the last line "
+                "on a trained one")
+    trained, _ = recipe.train_iris("leaky_relu", depth=2, epochs=300, seed=4, optimizer="momentum",
+                                   lr=NOTES_LR, data=IRIS)
+    p = trained.predict_proba(IRIS[0])
+    assert p[np.arange(len(IRIS[1])), IRIS[1]].min() < 0.5      # not the uniform guess any more
+    notes_loss = -np.mean(np.eye(3)[IRIS[1]] * np.log(p + 1e-8))
+    our_loss = -np.mean(np.log(p[np.arange(len(IRIS[1])), IRIS[1]]))
+    assert f"{our_loss / notes_loss:.4f}" == "3.0000"
+
+
+def test_sgd_lr_0_05_on_the_notes_loss_is_ours_at_lr_0_05_over_3():
+    """The whole run, not only one step: the notes' loss with SGD(0.05, momentum 0.9) trains the
+    two-layer nets of the first table exactly as lessonlib's loss with lr 0.05 / 3."""
+    assert_says(NB, "so the notes' learning rate 0.05 is `lessonlib`'s 0.05 / 3, about 0.0167: "
+                "with 0.05, our steps are three times as large as theirs")
+    assert f"{NOTES_LR:.4f}" == "0.0167"
+    from lessonlib.recipes.l06_vanishing import fit_iris
+    for act in ("relu", "leaky_relu"):
+        for seed in (0, 3):
+            ours, _ = recipe.train_iris(act, depth=2, epochs=100, seed=seed, optimizer="momentum",
+                                        lr=NOTES_LR, data=IRIS)
+            theirs, _ = fit_iris(lessonlib.SGD(lr=0.05, momentum=0.9), [10, 10], epochs=0,
+                                 seed=seed, data=IRIS, activation=act, slope=0.25)
+            theirs._loss = NotesLoss()
+            theirs.fit(IRIS[0], IRIS[1], lessonlib.SGD(lr=0.05, momentum=0.9), epochs=100,
+                       batch_size=20, seed=seed)
+            gap = np.abs(ours.predict_proba(IRIS[2]) - theirs.predict_proba(IRIS[2])).max()
+            assert gap < 1e-9, (act, seed, gap)
+
+
+@functools.lru_cache(maxsize=None)
+def at_the_notes_step(activation, seed, epochs):
+    """(never > 0 per layer after training, final loss, loss curve, test accuracy)."""
+    model, history = recipe.train_iris(activation, depth=2, epochs=epochs, seed=seed,
+                                       optimizer="momentum", lr=NOTES_LR, data=IRIS)
+    return (never_positive(model, IRIS[0]), float(history.loss[-1]), np.asarray(history.loss),
+            model.score(IRIS[2], IRIS[3]))
+
+
+def test_two_layer_nets_at_the_notes_step():
+    runs = [(a, s) for a in ("relu", "leaky_relu") for s in range(5)]
+    at100 = {r: at_the_notes_step(*r, 100) for r in runs}
+    at300 = {r: at_the_notes_step(*r, 300) for r in runs}
+    assert_says(NB, "five of the ten runs (ReLU seeds 0 to 2, LeakyReLU seeds 0 and 2) are still "
+                "on the $\\ln 3$ plateau, with a loss of 1.10 and a test accuracy of 0.30")
+    plateau = [r for r in runs if np.abs(at100[r][2] - np.log(3)).max() < 0.01]
+    assert plateau == [("relu", 0), ("relu", 1), ("relu", 2), ("leaky_relu", 0),
+                       ("leaky_relu", 2)]
+    assert {f"{at100[r][1]:.2f}" for r in plateau} == {"1.10"}
+    assert {at100[r][3] for r in plateau} == {0.30}
+    assert_says(NB, "the other five have left it without having learned yet (test accuracy 0.62 "
+                "to 0.76)")
+    others = [r for r in runs if r not in plateau]
+    assert all(at100[r][1] < 1.0 for r in others)
+    assert (min(at100[r][3] for r in others), max(at100[r][3] for r in others)) == (0.62, 0.76)
+    assert_says(NB, "the ReLU networks end with more units that never fire (5 to 11) than the "
+                "LeakyReLU ones (3 to 6)")
+
+    def span(table, act):
+        counts = [int(table[(act, s)][0].sum()) for s in range(5)]
+        return min(counts), max(counts)
+    assert span(at100, "relu") == (5, 11) and span(at100, "leaky_relu") == (3, 6)
+    assert_says(NB, "After 300 epochs every run has learned (test accuracy 0.94 to 1.00)")
+    assert (min(at300[r][3] for r in runs), max(at300[r][3] for r in runs)) == (0.94, 1.00)
+    assert_says(NB, "5 to 10 dead units with ReLU (7 to 10 above), 1 to 4 units on the negative "
+                "side with LeakyReLU (2 to 4 above)")
+    assert span(at300, "relu") == (5, 10) and span(at300, "leaky_relu") == (1, 4)
+    ours = {r: two_layer(*r)[1] for r in runs}                 # the table at lr 0.05
+    assert (min(ours[("relu", s)] for s in range(5)), max(ours[("relu", s)] for s in range(5))) \
+        == (7, 10)
+    assert_says(NB, "Our learning rate 0.05, three times the step, shows the same picture within "
+                "the notes' 100 epochs.")
+    assert all(ours[("relu", s)] > ours[("leaky_relu", s)] for s in range(5))
+    assert sum(two_layer(*r)[2] >= 0.9 for r in runs) == 9   # seed 1's ReLU net: 0.78
+
+
+def test_seven_layer_sgd_at_the_notes_step_learns_in_no_seed():
+    assert_says(NB, "the notes' optimiser for iris, at the two-layer table's learning rate 0.05, "
+                "three times the notes' step; their own step, 0.05 / 3, is printed below the "
+                "table too")
+    assert_says(NB, "At the notes' own step, a third of ours, no seed learns either: all ten end "
+                "at a loss of 1.10, $\\ln 3$ (printed above).")
+    for seed in RUNS["seeds"]:
+        model, history = recipe.train_iris("relu", depth=7, epochs=300, seed=int(seed),
+                                           optimizer="momentum", lr=NOTES_LR, data=IRIS)
+        assert model.score(IRIS[2], IRIS[3]) < 0.9
+        assert np.abs(np.asarray(history.loss) - np.log(3)).max() < 0.01     # never leaves it
