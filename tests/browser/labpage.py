@@ -13,9 +13,12 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 STATUS_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-Widget')]
     .some(e => /ipykernel\\) \\| Idle/.test(e.textContent))"""
+# A cell whose code is folded (metadata jupyter.source_hidden, a solution kept out of sight)
+# shows a placeholder whose prompt never gets a number, though the cell runs: it is left out.
 ALL_RUN_JS = """() => {
     const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) '
-                                                  + '.jp-CodeCell .jp-InputPrompt')];
+                                                  + '.jp-CodeCell .jp-InputPrompt')]
+        .filter(p => !p.closest('.jp-InputPlaceholder'));
     return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]:/.test(p.textContent));
 }"""
 # never return commands.execute's promise: it may never settle (NOTEBOOK-TESTING.md)
