@@ -213,8 +213,11 @@ def _scaled(no_alpha="", skip="g", alpha_power=1, dalpha="right", mask="right", 
         a_weights = 1.0 if no_alpha in ("all", "weights") else alpha ** alpha_power
         delta = a_branch * g * keep
         d_w = a_weights * g * keep
-        through_skip = {"g": g, "none": np.zeros_like(g), "alpha": alpha * g}[skip]
+        through_skip = {"g": g, "none": np.zeros_like(g), "alpha": alpha * g,
+                        "masked": g * (l > 0), "all masked": g}[skip]
         g_prev = through_skip + delta @ (W.T if transpose else W)
+        if skip == "all masked":
+            g_prev = g_prev * (l > 0)
         da = {"right": np.sum(g * h), "l": np.sum(g * l), "mask": np.sum(g * (l > 0)),
               "r_prev": np.sum(g * r_prev), "alpha": alpha * np.sum(g * h),
               "axis0": (g * h).sum(axis=0), "none": g * h, "mean": np.mean(g * h),
@@ -386,6 +389,13 @@ FAIRNESS = {
                 ["scales the skip by alpha too", "unchanged"]),
                ("alpha twice in the branch", _scaled(alpha_power=2), ["alpha twice"]),
                ("the skip forgotten", _scaled(skip="none"), ["skip path's gradient is missing"]),
+               ("the skip's gradient masked by the ReLU, g * (l > 0) + delta @ W.T",
+                _scaled(skip="masked"),
+                ["skip path's gradient went through the ReLU mask", "unchanged"]),
+               ("all of g_prev masked, (g + delta @ W.T) * (l > 0)", _scaled(skip="all masked"),
+                ["your g_prev is masked as a whole",
+                 "the skip path bypasses the ReLU: only the branch's gradient is masked",
+                 "delta = alpha * g * (l > 0)"]),
                ("dalpha from l", _scaled(dalpha="l"), ["uses l, the pre-activation"]),
                ("dalpha from ReLU's derivative", _scaled(dalpha="mask"),
                 ["ReLU's derivative (l > 0) in place of its output h"]),

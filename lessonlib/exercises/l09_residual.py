@@ -314,9 +314,13 @@ def _scaled_g_prev_slip(got, g, r_prev, W, l, alpha):
     mask = l > 0
     branch = (g * mask) @ W.T               # the branch's gradient for alpha = 1
     delta = alpha * g * mask
+    with_alpha = "delta = alpha * g * (l > 0)"
     return named_slip(got, [
         (g + branch if alpha != 1 else None, f"your g_prev {_NO_ALPHA}, then g_prev = g + "
                                              "delta @ W.T"),
+        # 9a's two masking slips, with alpha in delta
+        ((g + delta @ W.T) * mask, _ALL_MASKED.replace("delta = g * (l > 0)", with_alpha)),
+        (g * mask + delta @ W.T, "in your g_prev, " + _SKIP["masked"]),
         (alpha * g + alpha * branch, "your g_prev scales the skip by alpha too: the skip adds "
                                      "r_(i-1) itself, unscaled, so it passes g down unchanged: "
                                      "g_prev = g + delta @ W.T, with only delta carrying alpha"),

@@ -17,8 +17,14 @@ from ..models import MLP, never_positive
 from ..optim import Adam, make_optimizer
 from .l06_vanishing import fit_iris
 
+# The notes' loss, MxNet's mean of -onehot * log(softmax) over all N x 3 entries, is a third of
+# lessonlib's mean cross-entropy over N examples, and so is its gradient: the notes' SGD step
+# "learning.rate = 0.05" is lessonlib's lr 0.05 / 3. Adam divides the scale out (up to its eps).
+NOTES_LOSS_SCALE = 3
 OPTIMIZERS = {      # key: (label, factory)
     "momentum_0.05": ("SGD lr 0.05, momentum 0.9", partial(make_optimizer, "momentum", 0.05)),
+    "momentum_0.05/3": ("SGD lr 0.05/3 (the notes' step), momentum 0.9",
+                        partial(make_optimizer, "momentum", 0.05 / NOTES_LOSS_SCALE)),
     "momentum_0.005": ("SGD lr 0.005, momentum 0.9", partial(make_optimizer, "momentum", 0.005)),
     "adam_1e-3": ("Adam lr 1e-3", partial(make_optimizer, "adam", 1e-3)),
     "adam_1e-4": ("Adam lr 1e-4", partial(make_optimizer, "adam", 1e-4)),
@@ -57,17 +63,25 @@ def seed_runs(hidden, connection, seeds, optimizer="momentum_0.05", epochs=100, 
     return [train_iris(hidden, connection, optimizer, epochs, seed, data) for seed in seeds]
 
 
-def connection_seed_table(hidden, connections, seeds, epochs=100):
+def connection_seed_table(hidden, connections, seeds, epochs=100, optimizer="momentum_0.05",
+                          dead=False):
     """seed_runs for each connection -> the arrays a make script stores: connections, seeds,
     loss (connection, seed, epoch), test_accuracy (connection, seed) and grad_mean_abs
-    (connection, seed, epoch, weight matrix)."""
-    runs = {c: seed_runs(hidden, c, seeds, epochs=epochs) for c in connections}
-    return {"connections": np.array(connections), "seeds": np.array(seeds),
-            "loss": np.array([[h.loss for _, h in runs[c]] for c in connections]),
-            "test_accuracy": np.array([[final_test_accuracy(h) for _, h in runs[c]]
-                                       for c in connections]),
-            "grad_mean_abs": np.array([[h.grad_mean_abs for _, h in runs[c]]
-                                       for c in connections])}
+    (connection, seed, epoch, weight matrix); with ``dead``, also dead_final (connection,
+    seed), the share of hidden ReLUs that output 0 for all 100 training flowers at the end."""
+    runs = {c: seed_runs(hidden, c, seeds, optimizer=optimizer, epochs=epochs)
+            for c in connections}
+    table = {"connections": np.array(connections), "seeds": np.array(seeds),
+             "loss": np.array([[h.loss for _, h in runs[c]] for c in connections]),
+             "test_accuracy": np.array([[final_test_accuracy(h) for _, h in runs[c]]
+                                        for c in connections]),
+             "grad_mean_abs": np.array([[h.grad_mean_abs for _, h in runs[c]]
+                                        for c in connections])}
+    if dead:
+        X_train = load_iris(seed=0)[0]
+        table["dead_final"] = np.array([[dead_fraction(m, X_train) for m, _ in runs[c]]
+                                        for c in connections])
+    return table
 
 
 def final_test_accuracy(history):

@@ -2,9 +2,9 @@
 
 Builder (``__all__``): ``residual_explorer`` (depth up to 1000; plain, residual, or residual
 with a learned scalar alpha_i on every branch that starts at 0, the lesson's 1000-layer recipe;
-four optimisers: loss and per-layer gradient curves). The run is
-``lessonlib.recipes.l09_residual.train_iris``; the colours and the floors of the log axes come
-from ``lessonlib.plots.l09_residual``.
+five optimisers, among them the notes' own SGD step, lr 0.05/3: loss and per-layer gradient
+curves). The run is ``lessonlib.recipes.l09_residual.train_iris``; the colours and the floors of
+the log axes come from ``lessonlib.plots.l09_residual``.
 """
 
 import numpy as np
@@ -28,6 +28,12 @@ CONNECTIONS = {     # key: (dropdown label, short name in the titles)
                     "residual, learned α_i"),
     "plain": ("plain", "plain"),
 }
+
+
+def _three_digits(value):
+    """value with three decimals, without the sign of a value that rounds to 0 ("-0.000")."""
+    text = f"{value:.3f}"
+    return "0.000" if text == "-0.000" else text
 
 
 def residual_explorer(depth=6, width=3, connection="residual", optimizer="momentum_0.05",
@@ -106,11 +112,12 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         loss_title.set_text(f"test accuracy {acc:.2f}; {dead:.0%} of the ReLUs are dead")
         alphas = ""
         if connection == LEARNED_SCALE and depth > 2:
-            alphas = (f" The learned α_i now lie between {model.alpha.min():.3f} and "
-                      f"{model.alpha.max():.3f}.")
+            alphas = (f" The learned α_i now lie between {_three_digits(model.alpha.min())} and "
+                      f"{_three_digits(model.alpha.max())}.")
         elif connection == LEARNED_SCALE and depth == 2:      # one branch: one scalar
-            alphas = f" The learned α_2 is now {model.alpha[0]:.3f}."
-        return (f"Trained {n_epochs} epochs in {hist.seconds:.1f} s"
+            alphas = f" The learned α_2 is now {_three_digits(model.alpha[0])}."
+        took = "under 0.1 s" if hist.seconds < 0.1 else f"{hist.seconds:.1f} s"
+        return (f"Trained {n_epochs} epochs in {took}"
                 + (f"; {depth} layers are capped at {n_epochs} epochs to stay quick." if capped
                    else ".") + alphas)
 
