@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
+
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
 
@@ -25,3 +27,19 @@ def assert_says(notebook, phrase):
     """Fail unless the notebook's prose contains ``phrase`` (white space normalised)."""
     wanted = re.sub(r"\s+", " ", phrase)
     assert wanted in prose(notebook), f"{notebook} no longer says {wanted!r}: update this claim test"
+
+
+class NotesLoss:
+    """The notes' loss, written from their formula (seed 001's m_log, without its 1e-8): the
+    mean of -onehot * log(softmax) over all N x 3 entries; backward is its gradient, derived by
+    hand: (p - onehot) / (3 N)."""
+
+    def forward(self, logits, y):
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        self._cache = (p, np.eye(logits.shape[1])[y])
+        return float(-np.mean(self._cache[1] * np.log(p)))
+
+    def backward(self):
+        p, onehot = self._cache
+        return (p - onehot) / p.size

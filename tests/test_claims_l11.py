@@ -12,7 +12,7 @@ from lessonlib.gradcheck import numerical_gradient
 from lessonlib.models import never_positive
 from lessonlib.recipes import l11_leaky as recipe
 
-from _claims import assert_says, prose
+from _claims import NotesLoss, assert_says, prose
 
 NB = "11_leaky_relu.ipynb"
 IRIS = lessonlib.data.load_iris(seed=0)
@@ -352,22 +352,6 @@ def test_a_path_through_seven_negative_units_passes_alpha_to_the_seventh():
 # --- the notes' loss is our cross-entropy divided by 3, so their SGD lr 0.05 is our 0.05 / 3 ---
 
 NOTES_LR = 0.05 / 3
-
-
-class NotesLoss:
-    """The notes' loss, written from their formula (seed 001's m_log, without its 1e-8): the
-    mean of -onehot * log(softmax) over all N x 3 entries; backward is its gradient, derived by
-    hand: (p - onehot) / (3 N)."""
-
-    def forward(self, logits, y):
-        z = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-        self._cache = (p, np.eye(logits.shape[1])[y])
-        return float(-np.mean(self._cache[1] * np.log(p)))
-
-    def backward(self):
-        p, onehot = self._cache
-        return (p - onehot) / p.size
 
 
 def test_the_notes_loss_and_its_gradient_are_ours_divided_by_3(rng):

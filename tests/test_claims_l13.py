@@ -17,7 +17,7 @@ import pytest
 import lessonlib
 from lessonlib.exercises import l13_inference as inference
 
-from _claims import assert_says
+from _claims import NotesLoss, assert_says
 
 NB = "13_inference_by_hand.ipynb"
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -358,21 +358,6 @@ def test_folding_batch_norm_into_the_layer_before_it():
     assert "folded fc1 ... fc7 against the model's bn1 ... bn7: largest difference < 1e-12" in printed
     assert ("folded probabilities against bn_model.predict_proba: largest difference < 1e-12"
             in printed)
-
-
-class NotesLoss:
-    """The notes' loss (seed 001's m_log, without its 1e-8): the mean of -onehot * log(softmax)
-    over all N x 3 entries, our cross-entropy divided by 3; backward: (p - onehot) / (3 N)."""
-
-    def forward(self, logits, y):
-        z = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
-        self._cache = (p, np.eye(logits.shape[1])[y])
-        return float(-np.mean(self._cache[1] * np.log(p)))
-
-    def backward(self):
-        p, onehot = self._cache
-        return (p - onehot) / p.size
 
 
 NOTES_STEP = {   # the notebook's notes_step: the notes' optimisers in our units

@@ -16,17 +16,23 @@ def test_reference_passes():
     assert BLOCK.grade(REF) is None
 
 
+def _trace_and_top_gradient(model, X, y):
+    """The forward trace of a three-hidden-layer net and d loss / d r_3, from the softmax down
+    through the output layer fc4 (mean cross-entropy)."""
+    trace = dict(model.forward_trace(X))
+    dlogits = trace["softmax"].copy()
+    dlogits[np.arange(len(y)), y] -= 1.0
+    dlogits /= len(y)
+    return trace, dlogits @ model.params["fc4_weight"].T
+
+
 def test_reference_block_by_block_gives_lessonlib_gradients():
     X, y, _, _ = lessonlib.data.load_iris(seed=0)
     X, y = X[:20], y[:20]
     model = lessonlib.MLP(4, [3, 3, 3], 3, connection="residual", seed=1)
     _, expected = model.loss_and_grads(X, y)
     p = model.params
-    trace = dict(model.forward_trace(X))
-    dlogits = trace["softmax"].copy()
-    dlogits[np.arange(len(y)), y] -= 1.0
-    dlogits /= len(y)
-    g = dlogits @ p["fc4_weight"].T                         # g_3 = d loss / d r_3
+    trace, g = _trace_and_top_gradient(model, X, y)         # g_3 = d loss / d r_3
     for i in (3, 2):
         r_prev = trace["relu1"] if i == 2 else trace[f"r{i - 1}"]
         g, dW, db = REF(g, r_prev, p[f"fc{i}_weight"], trace[f"fc{i}"])
@@ -300,11 +306,7 @@ def test_scaled_reference_passes_and_block_by_block_gives_the_recipe_gradients()
     model.alpha[:] = [0.4, -0.7]
     _, expected = model.loss_and_grads(X, y)
     p = model.params
-    trace = dict(model.forward_trace(X))
-    dlogits = trace["softmax"].copy()
-    dlogits[np.arange(len(y)), y] -= 1.0
-    dlogits /= len(y)
-    g = dlogits @ p["fc4_weight"].T
+    trace, g = _trace_and_top_gradient(model, X, y)
     for i in (3, 2):
         r_prev = trace["relu1"] if i == 2 else trace[f"r{i - 1}"]
         g, dW, db, dalpha = SREF(g, r_prev, p[f"fc{i}_weight"], trace[f"fc{i}"],

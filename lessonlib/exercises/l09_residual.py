@@ -167,6 +167,20 @@ def _weight_slips(name, n, g, r_prev, W, l):
             (value * n, times_n)]
 
 
+def _call(fn, args, n, d):
+    """(what fn(*args) returned, None), or (None, a message) when it raised NumPy's error for a
+    matrix product whose shapes do not fit."""
+    try:
+        return fn(*args), None
+    except ValueError as exc:
+        if learner_frames(exc) and ("matmul" in str(exc) or "shapes" in str(exc)):
+            return None, (f"your function raised {describe_exception(exc)}: a matrix product "
+                          f"whose shapes do not fit. Here g, r_prev and l are (N, D) = ({n}, "
+                          f"{d}) and W is ({d}, {d}): dW = r_prev.T @ delta is (D, D), the "
+                          f"branch's gradient delta @ W.T is (N, D)")
+        raise
+
+
 def _order_by_shape(shapes, name_of_shape):
     """'dW, db, g_prev' when the returned shapes are the wanted ones in another order, else None
     (needs every wanted shape to differ, as (N, D), (D, D), (D,) do when N != D)."""
@@ -226,15 +240,9 @@ def _grade(fn):
         where = f"(N = {n} examples, width D = {d}" + \
             (", unit 1 off for the whole batch)" if dead_unit else ")")
         args = [g.copy(), r_prev.copy(), W.copy(), l.copy()]
-        try:
-            result = fn(*args)
-        except ValueError as exc:
-            if learner_frames(exc) and ("matmul" in str(exc) or "shapes" in str(exc)):
-                return (f"your function raised {describe_exception(exc)}: a matrix product whose "
-                        f"shapes do not fit. Here g, r_prev and l are (N, D) = ({n}, {d}) and W "
-                        f"is ({d}, {d}): dW = r_prev.T @ delta is (D, D), the branch's gradient "
-                        f"delta @ W.T is (N, D)")
-            raise
+        result, problem = _call(fn, args, n, d)
+        if problem:
+            return problem
         triple, problem = unpack_returned(result, "residual_block_backward",
                                           ("g_prev", "dW", "db"))
         if problem:
@@ -398,15 +406,9 @@ def _grade_scaled(fn):
                  f", N = {n} examples, width D = {d}"
                  + (", unit 1 off for the whole batch)" if dead_unit else ")"))
         args = [g.copy(), r_prev.copy(), W.copy(), l.copy()]
-        try:
-            result = fn(*args, alpha)
-        except ValueError as exc:
-            if learner_frames(exc) and ("matmul" in str(exc) or "shapes" in str(exc)):
-                return (f"your function raised {describe_exception(exc)}: a matrix product whose "
-                        f"shapes do not fit. Here g, r_prev and l are (N, D) = ({n}, {d}) and W "
-                        f"is ({d}, {d}): dW = r_prev.T @ delta is (D, D), the branch's gradient "
-                        f"delta @ W.T is (N, D)")
-            raise
+        result, problem = _call(fn, args + [alpha], n, d)
+        if problem:
+            return problem
         values, problem = unpack_returned(result, "scaled_block_backward", names)
         if problem:
             return problem
