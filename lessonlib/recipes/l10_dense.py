@@ -8,14 +8,16 @@ The notes' loss is the mean of -y log o over all N x 3 entries of the one-hot ta
 cross-entropy (a mean over the N rows) divided by 3, and so is its gradient. SGD's update is
 linear in the gradient, so the notes' "sgd, learning.rate = 0.05, momentum = 0.9" is
 lessonlib's SGD(lr=0.05 / 3, momentum=0.9): ``NOTES_STEP``. lessonlib's lr 0.05 takes steps
-three times the notes'. (Adam divides by the gradient's size: there the factor cancels.)"""
+three times the notes'. Adam divides by the gradient's running size, so there the factor
+cancels except inside eps: the notes' Adam (lr 0.001, eps 1e-8) is lessonlib's Adam with eps
+``NOTES_EPS`` = 3e-8 (``NOTES_ADAM``)."""
 from functools import partial
 
 import numpy as np
 
 from ..models import MLP
 from ..optim import make_optimizer
-from .l06_vanishing import fit_iris
+from .l06_vanishing import NOTES_EPS, fit_iris
 
 NOTES_LR = 0.05 / 3             # the notes' lr 0.05 on a loss a third of ours
 NOTES_STEP = "momentum_0.05/3"  # train_iris's key for it
@@ -26,14 +28,19 @@ OPTIMIZERS = {      # key: (label, factory): two of lesson 09's keys, and NOTES_
                  partial(make_optimizer, "momentum", NOTES_LR)),
     "adam_1e-3": ("Adam lr 1e-3", partial(make_optimizer, "adam", 1e-3)),
 }
+NOTES_ADAM = "adam_1e-3_notes_eps"
+# what train_iris can use: the explorer's menu (OPTIMIZERS) and the notes' Adam, for the lesson
+TRAINERS = {**OPTIMIZERS,
+            NOTES_ADAM: ("Adam lr 1e-3, eps 3e-8 (the notes' Adam)",
+                         partial(make_optimizer, "adam", 1e-3, eps=NOTES_EPS))}
 
 
 def train_iris(hidden, connection, optimizer="momentum_0.05", epochs=100, seed=0, data=None,
                callback=None):
     """Lesson 09's iris run (``l09_residual.train_iris``: lesson 06's ``fit_iris``, batches of
     20, weights uniform on [-0.01, 0.01], the test accuracy after every epoch) with an
-    optimiser by its key in OPTIMIZERS. Returns (model, history)."""
-    return fit_iris(OPTIMIZERS[optimizer][1](), hidden, epochs=epochs, seed=seed, data=data,
+    optimiser by its key in TRAINERS. Returns (model, history)."""
+    return fit_iris(TRAINERS[optimizer][1](), hidden, epochs=epochs, seed=seed, data=data,
                     validate=True, callback=callback, connection=connection)
 
 
