@@ -352,7 +352,13 @@ FAIRNESS = {
                 "leaves out rho"),
                ("w_new = w - v_new", lambda w, v, g, lr, rho: (w - (rho * v - lr * g),
                                                                rho * v - lr * g),
-                ["w_new = w - v_new moves the wrong way", "w_new = w + v_new"])]),
+                ["w_new = w - v_new moves the wrong way", "w_new = w + v_new"]),
+               ("lr doubled", lambda w, v, g, lr, rho: (w + rho * v - 2 * lr * g,
+                                                        rho * v - 2 * lr * g),
+                ["1 times rho*v plus 2 times -lr*grad", "both factors should be 1"]),
+               ("rho squared", lambda w, v, g, lr, rho: (w + rho ** 2 * v - lr * g,
+                                                         rho ** 2 * v - lr * g),
+                ["0.9 times rho*v plus 1 times -lr*grad", "both factors should be 1"])]),
 }
 
 

@@ -309,8 +309,25 @@ def _grade_step(fn):
         if rho and velocity == "random" and close(w_got, w - lr * grad):
             return (f"your w_new is a plain gradient step {case}: it ignores the velocity; "
                     f"w_new = w + v_new with v_new = rho*v - lr*grad")
-        return v_problem or w_problem
+        scaled = _scaled_parts(v_got, v, grad, lr, rho, case) if velocity == "random" else None
+        return scaled or v_problem or w_problem
     return None
+
+
+def _scaled_parts(v_got, v, grad, lr, rho, case):
+    """A v_new made of the right two parts, rho*v and -lr*grad, with the wrong weights (2*lr,
+    rho**2, ...): name the factors. None if v_new is not of that form, or rho is 0."""
+    if not rho:
+        return None
+    parts = np.column_stack([(rho * v).ravel(), (-lr * grad).ravel()])
+    (a, b), *_ = np.linalg.lstsq(parts, v_got.ravel(), rcond=None)
+    if not close(v_got, (parts @ [a, b]).reshape(v_got.shape)):
+        return None
+    if not np.any(v_got) or np.allclose([a, b], 1.0, rtol=1e-3, atol=0):
+        return None                      # all zeros, or v_new is right: the problem is elsewhere
+    a, b = (0.0 if abs(c) < 1e-9 else float(c) for c in (a, b))     # not rounding noise
+    return (f"your v_new {case} is {a:.3g} times rho*v plus {b:.3g} times -lr*grad; both "
+            f"factors should be 1: v_new = rho*v - lr*grad")
 
 
 momentum_step = Exercise(

@@ -178,7 +178,9 @@ def first_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0):
     the mean of S'(z_k) for sigmoid; mean |dz1|, the error at the first layer's inputs z1;
     how much of the terms' size the sum over the points keeps, sum |sum_i x_i dz1_i| /
     sum_i |x_i dz1_i| over every entry of dW1: 1 if the terms all agree in sign, small if they
-    cancel; dW1 itself, for a check against the model's gradient)."""
+    cancel; the size of the inputs where the error sits, mean |x_i dz1_i| / mean |dz1|: the
+    mean |x| of the points, each weighted by the size of its error; dW1 itself, for a check
+    against the model's gradient). The mean |dW1| is exactly n * kept * x size * mean |dz1|."""
     if activation not in ("relu", "sigmoid"):
         raise ValueError(f"first_layer_terms knows relu and sigmoid; got {activation!r}")
     model = MLP(X.shape[1], list(hidden), int(y.max()) + 1, activation=activation, init=init,
@@ -199,7 +201,8 @@ def first_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0):
     terms = X[:, :, None] * dz[:, None, :]     # (n, n_in, units): x_i dz1_i, point by point
     dW1 = terms.sum(axis=0)
     kept = float(np.abs(dW1).sum() / np.abs(terms).sum())
-    return [float(s.mean()) for s in slopes], float(np.abs(dz).mean()), kept, dW1
+    x_size = float(np.abs(terms).mean() / np.abs(dz).mean())
+    return [float(s.mean()) for s in slopes], float(np.abs(dz).mean()), kept, x_size, dW1
 
 
 def _top_eigenvalue(model, X, y, seed, steps, eps):
