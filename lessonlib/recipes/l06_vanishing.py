@@ -1,6 +1,7 @@
 """Lesson 06: vanishing gradients. ``fit_iris``, the one trainer of the course's iris nets
 (lessons 06 to 11 and their make scripts fix their settings around it), the explorer's
-optimisers and epochs, ``activation_slope`` (f'(z) of an activation layer, for the 0.5^n
+optimisers and epochs, ``NOTES_EPS`` (the eps that makes lessonlib's Adam on our loss the
+notes' Adam on theirs), ``activation_slope`` (f'(z) of an activation layer, for the 0.5^n
 figure), and the helpers of the lesson's tables: ``confusion_table``, ``breakthrough_epoch``
 (the first epoch below a loss level), ``write_runs`` and ``read_runs`` (the CSVs of
 precomputed runs in data/, lessons 06 and 07) and ``read_curves`` (the ten-seed curves)."""
@@ -17,6 +18,9 @@ from ..optim import make_optimizer
 
 EPOCHS = 100
 IRIS_BATCH = 20         # the notes' batch size for iris: 5 batches per epoch
+# The notes' loss is our cross-entropy / 3 (a mean over all N x 3 one-hot entries), and so is
+# every gradient: their Adam, eps 1e-8, takes the steps of lessonlib's Adam with eps 3e-8 on ours.
+NOTES_EPS = 3e-8
 
 OPTIMIZERS = {      # the explorer's choices, key: (label, factory)
     "adam": ("Adam, lr 0.001", partial(make_optimizer, "adam", 0.001)),
