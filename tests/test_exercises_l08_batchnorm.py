@@ -419,9 +419,11 @@ def _backward_staged(dout, x, gamma, eps=1e-3):
     return [dxc + dmu / n, dgamma.tolist(), dbeta.tolist()]
 
 
-def _backward_graph(dout, x, gamma, eps=1e-3, *, sum_dinv=True, add_to_dxc=True):
+def _backward_graph(dout, x, gamma, eps=1e-3, *, sum_dinv=True, add_to_dxc=True, sq_over_n=True,
+                    half=True):
     """The graph route of 3b as a learner writes it, with one of its two rules switchable:
-    the dashed edge's sum over the batch, and adding xc's second contribution to its first."""
+    the dashed edge's sum over the batch, and adding xc's second contribution to its first;
+    and two of its edge labels: the 1/N from the squares to var, the 1/(2 std) from var to std."""
     n = len(x)
     mu = x.mean(axis=0)
     xc = x - mu
@@ -436,8 +438,8 @@ def _backward_graph(dout, x, gamma, eps=1e-3, *, sum_dinv=True, add_to_dxc=True)
     dinv = (dx_hat * xc).sum(axis=0) if sum_dinv else dx_hat * xc
     dxc = dx_hat * inv
     dstd = -dinv / std ** 2
-    dvar = dstd * 0.5 / std
-    dsq = np.full_like(xc, 1.0 / n) * dvar
+    dvar = dstd * (0.5 if half else 1.0) / std
+    dsq = np.full_like(xc, 1.0 / n if sq_over_n else 1.0) * dvar
     if add_to_dxc:
         dxc = dxc + 2 * xc * dsq
     else:
@@ -457,6 +459,19 @@ def _backward_formulas_dvar_per_row(dout, x, gamma, eps=1e-3):
     dmu = (-dx_hat / np.sqrt(var + eps)).sum(axis=0)
     dx = dx_hat / np.sqrt(var + eps) + dvar * 2 * (x - mu) / n + dmu / n
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _backward_dvar_slip(factor=2.0, power=1.5, half=0.5, over_n=True):
+    def backward(dout, x, gamma, eps=1e-3):
+        n = len(x)
+        xc = x - x.mean(axis=0)
+        var = x.var(axis=0)
+        dx_hat = dout * gamma
+        dvar = -half * (dx_hat * xc).sum(axis=0) * (var + eps) ** -power
+        dmean = -dx_hat.sum(axis=0) / np.sqrt(var + eps)
+        dx = dx_hat / np.sqrt(var + eps) + dvar * factor * xc / (n if over_n else 1) + dmean / n
+        return dx, (dout * xc / np.sqrt(var + eps)).sum(axis=0), dout.sum(axis=0)
+    return backward
 
 
 def _forward_changes_x(x, gamma, beta, eps=1e-3):
@@ -541,6 +556,16 @@ FAIRNESS = {
                ("graph: dxc overwritten by its second contribution",
                 lambda *a: _backward_graph(*a, add_to_dxc=False),
                 ["only the path through the variance", "dxc = dxc + 2 * xc * dsq"]),
+               ("graph: the 1/N edge from the squares to var forgotten",
+                lambda *a: _backward_graph(*a, sq_over_n=False),
+                ["the path through the variance lacks its 1/N", "edge from the squares to var"]),
+               ("formulas: dvar * 2 * xc without / N",
+                _backward_dvar_slip(over_n=False), "the path through the variance lacks its 1/N"),
+               ("graph: the 1/(2 std) edge from var to std without its 1/2",
+                lambda *a: _backward_graph(*a, half=False),
+                ["your dvar is twice too large", "1 / (2 std)"]),
+               ("formulas: dvar without its -1/2, only -1", _backward_dvar_slip(half=1.0),
+                "your dvar is twice too large"),
                ("dx = dout * gamma", lambda *a: _backward(*a, dx_is_dx_hat=True),
                 "your dx is dout * gamma"),
                ("dbeta averaged", lambda *a: _backward(*a, beta_reduce="mean"),
@@ -560,23 +585,13 @@ FAIRNESS = {
 }
 
 
-def _backward_dvar_slip(factor=2.0, power=1.5):
-    def backward(dout, x, gamma, eps=1e-3):
-        n = len(x)
-        xc = x - x.mean(axis=0)
-        var = x.var(axis=0)
-        dx_hat = dout * gamma
-        dvar = -0.5 * (dx_hat * xc).sum(axis=0) * (var + eps) ** -power
-        dmean = -dx_hat.sum(axis=0) / np.sqrt(var + eps)
-        dx = dx_hat / np.sqrt(var + eps) + dvar * factor * xc / n + dmean / n
-        return dx, (dout * xc / np.sqrt(var + eps)).sum(axis=0), dout.sum(axis=0)
-    return backward
-
-
 def test_backward_slips_in_the_variance_path():
     assert "lacks the 2 of d var / d x_i" in BWD.grade(_backward_dvar_slip(factor=1.0))
     assert "uses (var + eps)^(-1/2)" in BWD.grade(_backward_dvar_slip(power=0.5))
     assert BWD.grade(_backward_dvar_slip()) is None
+    assert BWD.grade(_backward_dvar_slip(over_n=False)).startswith(
+        "the path through the variance lacks its 1/N")
+    assert BWD.grade(_backward_dvar_slip(half=1.0)).startswith("your dvar is twice too large")
 
 
 def test_backward_slips_of_the_graph_route():
@@ -589,3 +604,7 @@ def test_backward_slips_of_the_graph_route():
         "your dx keeps one dinv (or dvar) per row")
     msg = BWD.grade(lambda *a: _backward_graph(*a, add_to_dxc=False))
     assert msg.startswith("your dx has only the path through the variance")
+    msg = BWD.grade(lambda *a: _backward_graph(*a, sq_over_n=False))
+    assert msg.startswith("the path through the variance lacks its 1/N") and "the squares" in msg
+    msg = BWD.grade(lambda *a: _backward_graph(*a, half=False))
+    assert msg.startswith("your dvar is twice too large") and "1 / (2 std)" in msg

@@ -77,7 +77,7 @@ def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0, 
 def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, mean_path=True,
                       var_path=True, eps_outside=False, compact=False, use_gamma=True,
                       var_factor=2.0, var_power=3, var_sign=1.0, mean_sign=1.0,
-                      mean_over_n=True, dvar_per_row=False):
+                      mean_over_n=True, dvar_per_row=False, var_over_n=True, dvar_half=True):
     """dx of the backward pass with one slip switched on.
 
     ddof: the variance divides by N - ddof; ddof_in_derivative: the 2 (x - mean) / M of
@@ -87,7 +87,9 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
     var_factor: the 2 of d var / d x; var_power: the 3 of (var + eps)^(-3/2).
     var_sign=-1: dvar with +1/2 instead of -1/2; mean_sign=-1: the mean path subtracted;
     mean_over_n=False: dmean added without its 1/N; dvar_per_row: dvar's sum over the batch
-    left out (one dvar per row)."""
+    left out (one dvar per row); var_over_n=False: the variance path without its 1/N (the
+    graph's 1/N edge from the squares to var); dvar_half=False: dvar without the 1/2 of
+    d (var + eps)^(-1/2) / d var (the graph's 1/(2 std) edge from var to std)."""
     n = len(x)
     m_var = n - ddof
     m_der = n - (ddof if ddof_in_derivative is None else ddof_in_derivative)
@@ -102,12 +104,13 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
     if compact:
         return inv * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
     # d inv / d var: -1/2 (var + eps)^-3/2, or with eps outside -1 / (std + eps)^2 / (2 std)
-    dinv_dvar = -0.5 * inv ** 2 / std if eps_outside else -0.5 * inv ** var_power
+    half = 0.5 if dvar_half else 1.0
+    dinv_dvar = -half * inv ** 2 / std if eps_outside else -half * inv ** var_power
     dvar = var_sign * dinv_dvar * (dx_hat * xc if dvar_per_row else (dx_hat * xc).sum(axis=0))
     dmean = -inv * dx_hat.sum(axis=0)
     dx = dx_hat * inv
     if var_path:
-        dx = dx + dvar * var_factor * xc / m_der
+        dx = dx + dvar * var_factor * xc / (m_der if var_over_n else 1)
     if mean_path:
         dx = dx + mean_sign * dmean / (n if mean_over_n else 1)
     return dx
@@ -313,6 +316,14 @@ _MESSAGES = {
     "dmean without 1/N":
         "the path through the mean lacks its 1/N: mean = sum(x) / N, so d mean / d x_i = 1/N "
         "and dx gets + dmean / N, not + dmean",
+    "dvar path without 1/N":
+        "the path through the variance lacks its 1/N: var = sum((x - mean)**2) / N, so "
+        "d var / d x_i = 2 (x_i - mean) / N (in the graph, the edge from the squares to var is "
+        "1/N, like the edge into the mean), and dx gets + dvar * 2 * (x - mean) / N",
+    "dvar without 1/2":
+        "your dvar is twice too large: it lacks the 1/2 of the derivative of (var + eps)^(-1/2), "
+        "-1/2 (var + eps)^(-3/2) (in the graph, the edge from var to std is 1 / (2 std)): "
+        "dvar = -0.5 * sum(dx_hat * (x - mean)) * (var + eps)**-1.5",
     "dinv per row":
         "your dx keeps one dinv (or dvar) per row: inv = 1 / sqrt(var + eps) and var are one "
         "number per column that every row uses (a dashed edge of the graph), so their gradients "
@@ -399,6 +410,8 @@ def _backward_slips(dout, x, gamma, eps):
             (dx_variant(var_sign=-1.0), _MESSAGES["dvar sign"]),
             (dx_variant(mean_sign=-1.0), _MESSAGES["mean path sign"]),
             (dx_variant(mean_over_n=False), _MESSAGES["dmean without 1/N"]),
+            (dx_variant(var_over_n=False), _MESSAGES["dvar path without 1/N"]),
+            (dx_variant(dvar_half=False), _MESSAGES["dvar without 1/2"]),
             (_graph_variant(dout, x, gamma, eps, sum_dinv=False), _MESSAGES["dinv per row"]),
             (dx_variant(dvar_per_row=True), _MESSAGES["dinv per row"]),    # 3a's formulas
             (_graph_variant(dout, x, gamma, eps, add_to_dxc=False), _MESSAGES["dxc overwritten"]),

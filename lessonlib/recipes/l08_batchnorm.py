@@ -15,14 +15,17 @@ from .l06_vanishing import fit_iris
 
 
 def train_iris(depth=7, batch_norm=True, init="uniform", seed=0, epochs=100, data=None,
-               callback=None):
+               callback=None, fix_gamma=False, adam_eps=1e-8):
     """The explorer's run: lesson 06's ``fit_iris`` with ``depth`` hidden layers of 10 ReLUs,
-    batch norm on or off, Adam lr 0.001. ``init``: "uniform" (U(-0.01, 0.01), the weights of
-    the lesson's sections 4 and 6, which this then reproduces) or a float std s for N(0, s²)
-    (the sweep of section 7). Returns (model, history)."""
+    batch norm on or off (``fix_gamma``: gamma fixed at 1, as in MxNet's default), Adam lr
+    0.001. ``init``: "uniform" (U(-0.01, 0.01), the weights of the lesson's sections 4 and 6,
+    which this then reproduces) or a float std s for N(0, s²) (the sweep of section 7).
+    ``adam_eps``: Adam's eps; 3e-8 takes the lecture notes' steps, whose loss is ours divided
+    by 3 (lesson 06). Returns (model, history)."""
     init = "uniform" if init == "uniform" else float(init)
-    return fit_iris(make_optimizer("adam", 1e-3), [10] * depth, epochs=epochs, seed=seed,
-                    data=data, callback=callback, batch_norm=batch_norm, init=init)
+    return fit_iris(make_optimizer("adam", 1e-3, eps=adam_eps), [10] * depth, epochs=epochs,
+                    seed=seed, data=data, callback=callback, batch_norm=batch_norm,
+                    fix_gamma=fix_gamma, init=init)
 
 
 def forward_by_hand(model, X, statistics="moving", eps=1e-3):

@@ -8,6 +8,7 @@ section 7) and shows its loss and per-layer gradient curves, in the colours of
 """
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
@@ -20,6 +21,29 @@ from ._base import (Explorer, RunComparison, diverged_banner, dropdown, epoch_pr
 __all__ = ["batchnorm_explorer"]
 
 INITS = [("uniform ±0.01 (sections 4 and 6)", "uniform"), ("normal N(0, std²), std below", "normal")]
+
+
+def _short_label(value, _position=None):
+    """A log axis's tick label in at most four or five characters: 0.002, 50, 2e31, 1e-5
+    (the plain "2e+31" of a 25-layer net without batch norm at std 10 is wider)."""
+    if 1e-3 <= value < 1e4:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+SHORT_LABELS = FuncFormatter(_short_label)
+# where the y labels sit, left of the axes (axes fraction): room for tick labels as wide as
+# "2e-5" or "10^-12", so that a wide label never pushes "training loss" out of the figure
+YLABEL_X = -0.15
+
+
+def _short_tick_labels(ax):
+    """After ``fit_log_axis``: its plain labels ("2e+31") in the short form, when it chose
+    them (up to four decades); its 10^k labels over wider ranges stay."""
+    low, high = ax.get_ylim()
+    if np.log10(high / low) <= 4:
+        ax.yaxis.set_major_formatter(SHORT_LABELS)
 
 
 # ---------------------------------------------------------------- the explorer
@@ -52,6 +76,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init="uniform", init_scale=0.01
     ax_grad.set_ylabel("mean |gradient|")
     ax_grad.set_title("every weight matrix, per epoch (below 1e-12: drawn at 1e-12)", fontsize=9)
     layer_colorbar(fig, ax_grad)
+    for ax in (ax_loss, ax_grad):
+        ax.yaxis.set_label_coords(YLABEL_X, 0.5)
     title = fig.suptitle(" ", fontsize=10)
     fig.tight_layout()
 
@@ -64,7 +90,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init="uniform", init_scale=0.01
                     f"{'with' if batch_norm else 'without'} batch norm, weights {weights}, "
                     f"seed {seed}")
         loss = np.maximum(hist.loss, 1e-4)
-        runs.show(ep[:len(loss)], loss, f"{depth} layers, BN {'on' if batch_norm else 'off'}, "
+        runs.show(ep[:len(loss)], loss, f"{depth} layer{'s' if depth > 1 else ''}, "
+                  f"BN {'on' if batch_norm else 'off'}, "
                   f"{'uniform ±0.01' if uniform else f'std {init_scale:.3g}'}, seed {seed}",
                   BN_COLOR if batch_norm else PLAIN_COLOR)
         grads = np.maximum(hist.grad_mean_abs, 1e-12)     # log axes need positive values
@@ -84,6 +111,8 @@ def batchnorm_explorer(depth=7, batch_norm=True, init="uniform", init_scale=0.01
                            include_floor=True)
         plots.fit_log_axis(ax_grad, [grads], floor=1e-12, min_ratio=1.0, margin=2.0,
                            include_floor=True)
+        for ax in (ax_loss, ax_grad):
+            _short_tick_labels(ax)
         if hist.diverged:
             title.set_text(f"{settings}: diverged")
             return "The run diverged: the loss stopped being finite."
