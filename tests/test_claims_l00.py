@@ -230,3 +230,33 @@ def test_the_relu_source_shows_a_mask_in_forward_and_backward():
     x = np.array([-1.0, 2.0, 0.0, 3.0])
     assert layer.forward(x).tolist() == [0.0, 2.0, 0.0, 3.0]
     assert layer.backward(np.ones(4)).tolist() == [0.0, 1.0, 0.0, 1.0]
+
+
+def test_he_weights_keep_seven_layers_gradients_close_and_lesson_06_starts_tiny():
+    assert_says(NB, "with He's initial weights even seven hidden layers keep them within a "
+                "factor of about 10 (the last line). Lesson 06 starts instead from the lecture "
+                "notes' tiny weights, uniform on $[-0.01, 0.01]$")
+    X_train, y_train, _, _ = lessonlib.data.load_iris(seed=SEED)
+    deeper = lessonlib.MLP(4, [10] * 7, 3, activation="relu", init="he", seed=SEED)
+    first = deeper.fit(X_train, y_train, lessonlib.Adam(lr=0.01), epochs=1, batch_size=20,
+                       seed=SEED).grad_mean_abs[0]
+    assert 9 < first.max() / first.min() < 11
+    tiny = lessonlib.MLP(4, [10] * 7, 3, activation="relu", seed=SEED)    # uniform +-0.01
+    assert np.abs(tiny.params["fc1_weight"]).max() <= 0.01
+    g = tiny.fit(X_train, y_train, lessonlib.Adam(lr=0.001), epochs=1, batch_size=20,
+                 seed=SEED).grad_mean_abs[0]
+    assert g[-1] / g[0] > 1e6                   # fc1's gradient orders of magnitude below
+
+
+def test_every_backward_pass_is_checked_against_a_numerical_gradient():
+    from lessonlib.gradcheck import check_model
+    assert_says(NB, "Every backward pass of `lessonlib` is checked against a numerical gradient")
+    X_train, y_train, _, _ = lessonlib.data.load_iris(seed=SEED)
+    model = iris_fit()[2]
+    errors = check_model(model, X_train, y_train)
+    assert len(errors) == 8 and max(errors.values()) < 1e-6
+
+
+def test_the_next_lesson_is_a_link():
+    assert_says(NB, "Next: [**01 · local minima**](01_local_minima.ipynb).")
+    assert (LESSONS / "01_local_minima.ipynb").exists()
