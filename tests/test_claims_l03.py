@@ -159,9 +159,9 @@ def test_first_layer_gap_is_mostly_the_slopes(rings, two_layer_runs):
     assert_says(NB, "the sum keeps 58% of their size for ReLU, 19% for sigmoid, a factor of 2.99")
     assert (round(relu[4], 2), round(sig[4], 2), round(factors[2], 2)) == (1.62, 1.34, 1.21)
     assert relu[4] > sig[4]
-    assert_says(NB, "ReLU's error sits on points farther from the origin (the mean $|x|$ of the "
-                    "points, each weighted by the size of its error, is 1.62 against 1.34), a "
-                    "factor of 1.21. Together 2.99 × 1.21 = 3.6.")
+    assert_says(NB, "ReLU's error sits on points with larger coordinates (the mean of $|x_1|$ "
+                    "and $|x_2|$ over the points, each point weighted by the size of its error, "
+                    "is 1.62 against 1.34), a factor of 1.21. Together 2.99 × 1.21 = 3.6.")
     assert round(2.99 * 1.21, 1) == 3.6 == round(factors[1] * factors[2], 1)
     assert gaps[0] * gaps[1] > fc1_gap / (relu[2] / sig[2])       # "the slopes make most of it"
     assert_says(NB, "So the slopes make most of the gap.")
@@ -218,12 +218,12 @@ def test_softmax_is_the_notes_sigmoid(rings):
     assert np.allclose(error, np.column_stack([y - o, o - y]), rtol=0, atol=1e-14)
     assert_says(NB, "so the notes' $o$ is our $p_1$ with $l_2 = z_1 - z_0$; column 1 of "
                     "$p - \\text{onehot}(y)$ is their $o - y$, and column 0 is $y - o$")
-    folded = np.column_stack([h, np.ones(len(X))]).T @ error / len(X)
+    folded = np.column_stack([np.ones(len(X)), h]).T @ error / len(X)     # cbind(1, h)
     grads = model.loss_and_grads(X, y)[1]
-    assert np.allclose(folded[:-1], grads["fc3_weight"], rtol=1e-12, atol=0)
-    assert np.allclose(folded[-1], grads["fc3_bias"], rtol=1e-12, atol=0)
-    assert_says(NB, "the bias is the last row of $W$ and its gradient is the last row of "
-                    "$(h^E)^\\top dz$, which is $\\sum_i dz_i$")
+    assert np.allclose(folded[1:], grads["fc3_weight"], rtol=1e-12, atol=0)
+    assert np.allclose(folded[0], grads["fc3_bias"], rtol=1e-12, atol=0)
+    assert_says(NB, "so that the bias is the first row of $W$ and its gradient is the first row "
+                    "of $(h^E)^\\top dz$, which is $\\sum_i dz_i$")
     assert all(e < 1e-12 for e in recipe.softmax_as_in_the_notes(model, X, y))
 
 

@@ -106,8 +106,8 @@ def softmax_as_in_the_notes(model, X, y):
     """Our two-class softmax output against the notes' single sigmoid output, at ``model``'s
     weights: the relative errors of (p(class 1) against S(z1 - z0); column 1 of p - onehot
     against the notes' o - y and column 0 against y - o; the output layer's gradient, weights
-    and bias, against the notes' (1/n) [h, 1]^T dz with the bias folded into W as its last
-    row)."""
+    and bias, against the notes' (1/n) [1, h]^T dz with the bias folded into W as its first
+    row, as their cbind(1, h) does)."""
     trace = dict(model.forward_trace(X))
     z = trace[f"fc{len(model.blocks) + 1}"]
     h = trace[f"{model.activation}{model.blocks[-1].index}"]
@@ -115,10 +115,10 @@ def softmax_as_in_the_notes(model, X, y):
     o = sigmoid(z[:, 1] - z[:, 0])                      # the notes' output, o = S(l2)
     error = p - np.eye(2)[y]
     n = len(X)
-    folded = np.column_stack([h, np.ones(n)]).T @ error / n    # rows: W, then the bias
+    folded = np.column_stack([np.ones(n), h]).T @ error / n    # rows: the bias, then W
     grads = model.loss_and_grads(X, y)[1]
-    ours = np.vstack([grads[model.weight_names[-1]],
-                      grads[model.weight_names[-1].replace("weight", "bias")]])
+    ours = np.vstack([grads[model.weight_names[-1].replace("weight", "bias")],
+                      grads[model.weight_names[-1]]])
     return (rel_error(p[:, 1], o),
             max(rel_error(error[:, 1], o - y), rel_error(error[:, 0], y - o)),
             rel_error(ours, folded))
