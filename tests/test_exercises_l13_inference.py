@@ -25,12 +25,13 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
             out_bias=True, skip=True, skip_x=False, newest_first=False, softmax="rows",
             record=("fc", "bn", "relu", "r", "concat", "softmax"), r_port=False,
             change_params=False, transposed_output=False, extra_names=(), concat="new_last",
-            sum_in_place=False, normalise_in_place=False, dtype=np.float64):
+            sum_in_place=False, normalise_in_place=False, bias_as="added", dtype=np.float64):
     """my_predict written the way a learner would, with the slips switched on by keyword.
     record: which kinds of layer it stores in trace (() = none); concat: how the dense net
     joins its outputs ("new_last", "add", "axis0", "with_x"); sum_in_place: the residual sum
     as `r = h` then `r += ...` (changes the stored h); normalise_in_place: batch norm done in
-    place on the stored fc output."""
+    place on the stored fc output; bias_as: "added", or the slips "subtracted" (input @ W - b)
+    and "in_product" (input @ (W + b))."""
 
     def my_predict(params, aux, x, trace=None):
         trace = {} if trace is None else trace
@@ -46,7 +47,12 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
         inp, r, hs = x, x, []
         for i in range(1, n_hidden + 1):
             W, b = params[f"fc{i}_weight"], params[f"fc{i}_bias"]
-            z = inp @ W + (b if bias else 0.0)
+            if bias_as == "subtracted":
+                z = inp @ W - b
+            elif bias_as == "in_product":
+                z = inp @ (W + b)
+            else:
+                z = inp @ W + (b if bias else 0.0)
             store(f"fc{i}", z)
             if kind == "bn":
                 mean, var = aux[f"bn{i}_moving_mean"], aux[f"bn{i}_moving_var"]
@@ -100,6 +106,9 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
         store(f"fc{out}", logits)
         if softmax == "rows":
             e = np.exp(logits)
+            p = e / e.sum(axis=1, keepdims=True)
+        elif softmax == "shifted":
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
             p = e / e.sum(axis=1, keepdims=True)
         elif softmax == "axis0":
             e = np.exp(logits)
@@ -204,7 +213,7 @@ def test_forgetting_eps():
     assert "eps = 0.001" in msg
     msg = BN.grade(silent("bn", eps=0.0))
     assert "Your probabilities are what you get when the eps is missing" in msg
-    assert "aux['bn{i}_moving_var']" in msg
+    assert "aux[f'bn{i}_moving_var']" in msg          # as the loop writes it: it pastes
 
 
 def test_pytorch_eps():
@@ -257,7 +266,11 @@ def test_forgetting_the_bias(kind):
                           "fc1 = input @ params['fc1_weight'] + params['fc1_bias']. (Largest")
     assert "It has no bias: fc1 = input @ params['fc1_weight'] + params['fc1_bias']" in msg
     msg = ALL[kind].grade(silent(kind, bias=False))
-    assert "Your probabilities are what you get when the biases are missing" in msg
+    if kind == "bn":        # 0 and 1 for every flower, as with the biases subtracted: a guess
+        assert ("Your probabilities are 0 or 1 for every flower (within 1e-5), as they are when "
+                "the biases are missing") in msg and "so that is only a guess" in msg
+    else:
+        assert "Your probabilities are what you get when the biases are missing" in msg
 
 
 @pytest.mark.parametrize("kind, out", [("bn", 8), ("residual", 7), ("dense", 7)])
@@ -516,6 +529,12 @@ def test_use_the_arrays_note_only_when_the_given_arrays_are_ignored():
     assert "the first layer that differs from the model's is fc1" in msg and note not in msg
     assert note in BN.grade(_other_networks_arrays)
     assert note in BN.grade(_no_trace(_other_networks_arrays))
+    # probabilities of 0 and 1 stay so when the arrays change a little, but the output layer's
+    # columns rotated rotate them: a function that uses its arrays is not told otherwise
+    for kind, slip in [("residual", "subtracted"), ("bn", "in_product")]:
+        for fn in (learner(kind, bias_as=slip), silent(kind, bias_as=slip)):
+            msg = ALL[kind].grade(fn)
+            assert note not in msg, msg
 
 
 def test_no_message_starts_a_sentence_with_a_capitalised_code_name():
@@ -912,6 +931,64 @@ def _other_networks_arrays(params, aux, x, trace=None):
     return BN.reference(other.params, other.aux, x, trace)
 
 
+def _bn_sqrt_of_the_mean(record=True):
+    """np.sqrt(aux[f"bn{i}_moving_mean"] + eps), the moving mean (negative for some units) under
+    the square root: nan from bn1 on."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None or not record else trace
+        h = x
+        for i in range(1, 8):
+            z = trace[f"fc{i}"] = h @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            y = trace[f"bn{i}"] = (params[f"bn{i}_gamma"] * (z - aux[f"bn{i}_moving_mean"])
+                                   / np.sqrt(aux[f"bn{i}_moving_mean"] + 1e-3)
+                                   + params[f"bn{i}_beta"])
+            h = trace[f"relu{i}"] = np.maximum(y, 0)
+        z = trace["fc8"] = h @ params["fc8_weight"] + params["fc8_bias"]
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    return predict
+
+
+def _overflowing_softmax(params, aux, x, trace=None):
+    """Right logits, stored; then np.exp of logits scaled far beyond 709, without the max."""
+    trace = {} if trace is None else trace
+    BN.reference(params, aux, x, trace)
+    e = np.exp(1000 * trace["fc8"])
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _dense_loop(record=True, hidden_layers=6, normalise=True):
+    """The dense network as a learner writes it, the loop over ``hidden_layers`` layers
+    (5: one short, range(1, 6); 7: one too far, range(1, 8)), every layer stored (record) or
+    none; normalise=False returns exp(z - max) without dividing by the row sums."""
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None or not record else trace
+        hs, inp = [], x
+        for i in range(1, hidden_layers + 1):
+            z = trace[f"fc{i}"] = inp @ params[f"fc{i}_weight"] + params[f"fc{i}_bias"]
+            hs.append(np.maximum(z, 0))
+            trace[f"relu{i}"] = hs[-1]
+            inp = trace[f"concat{i}"] = np.concatenate(hs, axis=1)
+        z = trace["fc7"] = inp @ params["fc7_weight"] + params["fc7_bias"]
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True) if normalise else e
+    return predict
+
+
+def _reordered(reference, trace=True):
+    """The right computation with the parameters named in another order, (x, params, aux)."""
+    if trace:
+        return lambda x, params, aux, trace=None: reference(params, aux, x, trace)
+    return lambda x, params, aux: reference(params, aux, x)
+
+
+def _renamed(reference):
+    """The right computation with parameters of other names, in the stub's order."""
+    def predict(p, a, flowers, *, trace=None):
+        return reference(p, a, flowers, trace)
+    return predict
+
+
 FAIRNESS = {
     "bn_inference": dict(
         right=[("the reference", BN.reference), ("a learner's loop", learner("bn")),
@@ -923,6 +1000,7 @@ FAIRNESS = {
                 learner("bn", normalise_in_place=True)),
                ("batch norm and ReLU in place, every entry stored first", _bn_in_place()),
                ("trace entries as lists", _bn_trace_as_lists),
+               ("parameters named p, a, flowers, trace keyword-only", _renamed(BN.reference)),
                ("no trace argument", _no_trace(BN.reference))],
         slips=[("batch statistics", learner("bn", batch_stats=True),
                 "mean and variance of the flowers in x"),
@@ -1008,7 +1086,34 @@ FAIRNESS = {
                 ["is fc1", "Use the arrays your function is given: the checker passes a "
                  "network of its own"]),
                ("another network's arrays, nothing recorded", _no_trace(_other_networks_arrays),
-                "Use the arrays your function is given (params, aux, x)")]),
+                "Use the arrays your function is given (params, aux, x)"),
+               # probabilities of 0 and 1: named from the trace, a guess without one
+               ("the bias subtracted, input @ W - b", learner("bn", bias_as="subtracted"),
+                ["is fc1. It subtracts the bias (- b)"]),
+               ("the bias subtracted, nothing recorded", silent("bn", bias_as="subtracted"),
+                ["Your probabilities are 0 or 1 for every flower (within 1e-5), as they are "
+                 "when the biases are missing", "so that is only a guess"]),
+               ("the bias inside the product, input @ (W + b)",
+                learner("bn", bias_as="in_product", softmax="shifted"),
+                ["is fc1. It adds the bias to the weights inside the product"]),
+               ("the bias inside the product, a softmax that overflows",
+                learner("bn", bias_as="in_product"),
+                ["your logits fc8 are finite, so the softmax made it",
+                 "Your trace parts from the model's before that, at fc1"]),
+               ("the moving mean under the square root (nan)", _bn_sqrt_of_the_mean(),
+                ["the first layer in your trace with one is bn1",
+                 "np.sqrt of a negative number", "must be aux['bn1_moving_var']"]),
+               ("the moving mean under the square root, nothing recorded",
+                _bn_sqrt_of_the_mean(record=False),
+                ["the checker cannot see where it was made", "np.sqrt of a negative number"]),
+               ("np.exp overflowing on finite logits", _overflowing_softmax,
+                ["your logits fc8 are finite, so the softmax made it",
+                 "subtract each row's max"]),
+               ("eps = 1e-8, the notes' loss's", learner("bn", eps=1e-8),
+                "The eps is missing (or far too small, such as 1e-8)"),
+               ("parameters in another order, (x, params, aux, trace)", _reordered(BN.reference),
+                ["your function's parameters are (x, params, aux, trace)",
+                 "my_bn_predict(params, aux, x, trace), passing them in that order"])]),
     "residual_inference": dict(
         right=[("the reference", RES.reference), ("a learner's loop", learner("residual")),
                ("float32 throughout", learner("residual", dtype=np.float32)),
@@ -1019,6 +1124,7 @@ FAIRNESS = {
                ("r = sum(hs), no trace", _residual_sum_of_list),
                ("flower by flower, a list of lists", _flower_by_flower(RES.reference)),
                ("trace['r1'] recorded too", _residual_with_r1),
+               ("parameters named p, a, flowers, trace keyword-only", _renamed(RES.reference)),
                ("no trace argument", _no_trace(RES.reference))],
         slips=[("no skip", learner("residual", skip=False), "the skip connection is missing"),
                # in place, one layer's slip: blamed where it is, not on the right relu1 or relu2
@@ -1078,7 +1184,18 @@ FAIRNESS = {
                  "one more residual block", "not compared: 'relu7', 'r7'"]),
                ("a ReLU on the logits, nothing recorded",
                 _output_as(RES.reference, 7, lambda z: _softmax_rows(np.maximum(z, 0))),
-                "you apply a ReLU to the logits fc7")]),
+                "you apply a ReLU to the logits fc7"),
+               ("the bias subtracted, input @ W - b", learner("residual", bias_as="subtracted"),
+                "is fc1. It subtracts the bias (- b)"),
+               ("the bias subtracted, nothing recorded", silent("residual", bias_as="subtracted"),
+                ["no slip the checker knows explains them",
+                 "Your probabilities are 0 or 1 for every flower (within 1e-5)"]),
+               ("a misspelt key, params['fc_7_weight']",
+                lambda params, aux, x: params["fc_7_weight"],
+                ["There is no 'fc_7_weight' in params (aux is empty here): the keys are fc<i>_ "
+                 "followed by one of bias, weight"]),
+               ("parameters in another order, (x, params, aux, trace)",
+                _reordered(RES.reference), "my_residual_predict(params, aux, x, trace)")]),
     "dense_inference": dict(
         right=[("the reference", DENSE.reference), ("a learner's loop", learner("dense")),
                ("float32 throughout", learner("dense", dtype=np.float32)),
@@ -1086,6 +1203,8 @@ FAIRNESS = {
                ("a preallocated array filled column by column", _dense_preallocated),
                ("flower by flower, a list of lists", _flower_by_flower(DENSE.reference)),
                ("`h = z; h[h < 0] = 0`, stale trace entries", learner("dense", r_port=True)),
+               ("a learner's loop, every layer stored", _dense_loop()),
+               ("parameters named p, a, flowers, trace keyword-only", _renamed(DENSE.reference)),
                ("no trace argument", _no_trace(DENSE.reference))],
         slips=[("newest first", learner("dense", newest_first=True),
                 ["you put the new h_i before the earlier outputs",
@@ -1117,5 +1236,30 @@ FAIRNESS = {
                    DENSE.reference(params, aux, x, trace), trace), "returned 2 values"),
                ("a sigmoid output, nothing recorded",
                 _output_as(DENSE.reference, 7, lambda z: 1 / (1 + np.exp(-z))),
-                "you apply a sigmoid to the logits")]),
+                "you apply a sigmoid to the logits"),
+               ("the bias subtracted, input @ W - b", learner("dense", bias_as="subtracted"),
+                "is fc1. It subtracts the bias (- b)"),
+               ("one hidden layer short, range(1, 6), every layer recorded",
+                _dense_loop(hidden_layers=5),
+                ["fc7 reads concat6, 33 columns, but got 25, the width of concat5",
+                 "Hidden layer 6, the last, is left out", "for i in range(1, 7)"]),
+               ("one hidden layer short, range(1, 6), nothing recorded",
+                _dense_loop(record=False, hidden_layers=5),
+                ["fc7 reads concat6, 33 columns, but got 25", "Hidden layer 6, the last"]),
+               ("one layer too far, range(1, 8), every layer recorded",
+                _dense_loop(hidden_layers=7),
+                ["fc7 reads 33 columns, but got 36 = 33 + 3: your loop runs one layer too far",
+                 "for i in range(1, 7)"]),
+               ("one layer too far, range(1, 8), nothing recorded",
+                _dense_loop(record=False, hidden_layers=7), "your loop runs one layer too far"),
+               ("exp(z - max) returned, every layer recorded", _dense_loop(normalise=False),
+                ["every layer you recorded matches (19 of them)", "you return e = np.exp(z - "
+                 "z.max(axis=1, keepdims=True)) without dividing by each row's sum"]),
+               ("exp(z - max) returned, nothing recorded",
+                _dense_loop(record=False, normalise=False),
+                "you return e = np.exp(z - z.max(axis=1, keepdims=True)) without dividing"),
+               ("parameters in another order, (x, params, aux)",
+                _reordered(DENSE.reference, trace=False),
+                ["your function's parameters are (x, params, aux)",
+                 "my_dense_predict(params, aux, x, trace)"])]),
 }

@@ -560,13 +560,15 @@ def test_l12_moons_start_as_stored(cut_down, tmp_path):
 
 
 def test_l13_seed_as_stored(cut_down, tmp_path):
-    """Seed 0 of the three networks, rerun by the script."""
+    """Seed 0 of the three networks, with the lesson's optimisers and the notes' steps, rerun by
+    the script (its runs agree to 1e-7 across kernels and under the nudge; seed 2's residual run
+    at lr 0.05, not rerun here, does not: see the script's docstring)."""
     stored = _csv_rows(DATA / "l13_seeds.csv")
-    assert len(stored) == len(L13.NETWORKS) * len(L13.SEEDS)
+    assert len(stored) == len(L13.OPTIMIZERS) * len(L13.NETWORKS) * len(L13.SEEDS)
     with single_thread():
         cut_down(L13, SEEDS=range(1)).main()
-    _assert_rows_match(_csv_rows(tmp_path / "l13_seeds.csv"), stored, ("network", "seed"),
-                       {"final_loss": dict(atol=1e-6)})
+    _assert_rows_match(_csv_rows(tmp_path / "l13_seeds.csv"), stored,
+                       ("notes_step", "network", "seed"), {"final_loss": dict(atol=1e-6)})
 
 
 # ---------------------------------------------------------------- runs stored because they

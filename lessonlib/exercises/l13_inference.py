@@ -182,6 +182,10 @@ def _grading_case(kind):
 def _fc(inp, W, b, slip=None):
     if slip == "no_bias":
         return inp @ W
+    if slip == "minus_bias":
+        return inp @ W - b
+    if slip == "bias_in_product":
+        return inp @ (W + b)
     if slip == "transposed":
         return inp @ W.T + b
     return inp @ W + b
@@ -219,6 +223,8 @@ def _softmax(logits, slip=None):
             return logits
         if slip == "unnormalised":
             return np.exp(logits)
+        if slip == "unnormalised_shifted":
+            return np.exp(logits - logits.max(axis=1, keepdims=True))
         if slip == "axis0":
             e = np.exp(logits - logits.max(axis=0))
             return e / e.sum(axis=0)
@@ -238,8 +244,8 @@ def _softmax(logits, slip=None):
 
 _BN_SLIPS = ("batch_stats", "batch_stats_unbiased", "no_eps", "eps_pytorch", "eps_outside",
              "no_sqrt", "plus_mean", "no_gamma", "no_beta", "swapped")
-_SOFTMAX_SLIPS = ("logits", "unnormalised", "axis0", "whole", "column_max", "relu_logits",
-                  "sigmoid")
+_SOFTMAX_SLIPS = ("logits", "unnormalised", "unnormalised_shifted", "axis0", "whole",
+                  "column_max", "relu_logits", "sigmoid")
 # slips that can be made at every layer at once: the grader tries them on the probabilities
 GLOBAL_SLIPS = {
     "bn": _BN_SLIPS + ("relu_first", "no_bias", "no_bias_hidden", "no_bias_output",
@@ -350,6 +356,8 @@ def _local_variants(kind, name, expected, params, aux, x):
         else:
             inp = expected[f"relu{i - 1}"]
         variants.append(("no_bias", _fc(inp, W, b, "no_bias")))
+        variants.append(("minus_bias", _fc(inp, W, b, "minus_bias")))
+        variants.append(("bias_in_product", _fc(inp, W, b, "bias_in_product")))
         if W.shape[0] == W.shape[1]:
             variants.append(("transposed", _fc(inp, W, b, "transposed")))
         if kind == "bn" and i >= 2:
@@ -404,19 +412,28 @@ def _slip_message(slip, name, n_hidden, number=None):
     out = n_hidden + 1
     k = str(i) if i is not None else str(number) if number else "{i}"
     km1 = str(i - 1) if i is not None else "{i-1}"
+    q = "f" if k == "{i}" else ""     # a key for every layer, written as the loop's f-string
     if slip in ("no_bias", "no_bias_hidden"):
         if name:
             return (f"It has no bias: fc{k} = input @ params['fc{k}_weight'] + "
                     f"params['fc{k}_bias']")
         return ("The biases are missing: every fc layer, hidden or output, adds its own, "
-                "fc{i} = input @ params['fc{i}_weight'] + params['fc{i}_bias']")
+                "fc{i} = input @ params[f'fc{i}_weight'] + params[f'fc{i}_bias']")
+    if slip == "minus_bias":
+        return (f"It subtracts the bias (- b): add it, fc{k} = input @ params['fc{k}_weight'] + "
+                f"params['fc{k}_bias']")
+    if slip == "bias_in_product":
+        return (f"It adds the bias to the weights inside the product, input @ (W + b): the bias "
+                f"is added after the product, fc{k} = input @ params['fc{k}_weight'] + "
+                f"params['fc{k}_bias']")
     if slip == "no_bias_output":
         return (f"The output layer's bias is missing: the logits are input @ "
                 f"params['fc{out}_weight'] + params['fc{out}_bias']")
     if slip == "transposed" and not name:
         return ("The hidden layers' square weight matrices are used transposed (W.T). The "
-                "weights are stored as (inputs, units), so fc{i} = input @ params['fc{i}_weight'] "
-                "+ params['fc{i}_bias'], with no .T (it only ran because those W are square)")
+                "weights are stored as (inputs, units), so fc{i} = input @ "
+                "params[f'fc{i}_weight'] + params[f'fc{i}_bias'], with no .T (it only ran because "
+                "those W are square)")
     if slip == "last_layer_left_out":
         return (f"Hidden layer {n_hidden}, the last, is left out: the loop must run over all "
                 f"{n_hidden} hidden layers, for i in range(1, {n_hidden + 1}) (range stops "
@@ -457,15 +474,16 @@ def _slip_message(slip, name, n_hidden, number=None):
         where = "It" if name else "Batch norm"
         return (f"{where} normalises with the mean and variance of the flowers in x, the batch. "
                 f"At inference batch norm uses the moving statistics kept from training, "
-                f"aux['bn{k}_moving_mean'] and aux['bn{k}_moving_var'], so that a flower's "
+                f"aux[{q}'bn{k}_moving_mean'] and aux[{q}'bn{k}_moving_var'], so that a flower's "
                 f"prediction does not depend on the other flowers it comes with")
     if slip == "no_eps":
-        return (f"The eps is missing: divide by np.sqrt(aux['bn{k}_moving_var'] + eps) with "
-                f"eps = {BN_EPS:g}, the eps of lessonlib's BatchNorm")
+        return (f"The eps is missing (or far too small, such as 1e-8): divide by "
+                f"np.sqrt(aux[{q}'bn{k}_moving_var'] + eps) with eps = {BN_EPS:g}, the eps of "
+                f"lessonlib's BatchNorm")
     if slip == "eps_pytorch":
         return (f"The eps is 1e-5, PyTorch's default: lessonlib's BatchNorm (like MxNet and the "
                 f"notes) uses eps = {BN_EPS:g}, so divide by "
-                f"np.sqrt(aux['bn{k}_moving_var'] + {BN_EPS:g})")
+                f"np.sqrt(aux[{q}'bn{k}_moving_var'] + {BN_EPS:g})")
     if slip == "eps_outside":
         return ("The eps is outside the square root: divide by np.sqrt(moving_var + eps), not by "
                 "np.sqrt(moving_var) + eps")
@@ -475,8 +493,8 @@ def _slip_message(slip, name, n_hidden, number=None):
     if slip == "plus_mean":
         what = "It adds the moving mean" if name else "The moving means are added"
         return (f"{what} (+ moving_mean): flip the sign and subtract it, bn{k} = gamma * "
-                f"(fc{k} - aux['bn{k}_moving_mean']) / np.sqrt(aux['bn{k}_moving_var'] + eps) "
-                f"+ beta")
+                f"(fc{k} - aux[{q}'bn{k}_moving_mean']) / np.sqrt(aux[{q}'bn{k}_moving_var'] + "
+                f"eps) + beta")
     if slip == "relu_first":
         if layer == "fc":
             return (f"It reads batch norm of ReLU(fc{km1}): the ReLU comes before batch norm. The "
@@ -488,11 +506,11 @@ def _slip_message(slip, name, n_hidden, number=None):
                 f"fc{k} itself, and relu{k} = np.maximum(bn{k}, 0)")
     if slip == "no_gamma":
         what = "It has no gamma" if name else "The gammas are missing"
-        return (f"{what}: bn{k} = params['bn{k}_gamma'] * z_hat + params['bn{k}_beta'] (the "
-                f"notes fixed gamma at 1; this network learned its gammas)")
+        return (f"{what}: bn{k} = params[{q}'bn{k}_gamma'] * z_hat + params[{q}'bn{k}_beta'] "
+                f"(the notes fixed gamma at 1; this network learned its gammas)")
     if slip == "no_beta":
         what = "It has no beta" if name else "The betas are missing"
-        return f"{what}: bn{k} = params['bn{k}_gamma'] * z_hat + params['bn{k}_beta']"
+        return f"{what}: bn{k} = params[{q}'bn{k}_gamma'] * z_hat + params[{q}'bn{k}_beta']"
     if slip == "swapped":
         return ("The gammas and betas are swapped: gamma scales z_hat and beta shifts it, "
                 "gamma * z_hat + beta")
@@ -542,6 +560,10 @@ def _slip_message(slip, name, n_hidden, number=None):
     if slip == "unnormalised":
         return ("You return exp(logits) without dividing by each row's sum: "
                 "e / e.sum(axis=1, keepdims=True)")
+    if slip == "unnormalised_shifted":
+        return ("You return e = np.exp(z - z.max(axis=1, keepdims=True)) without dividing by "
+                "each row's sum: its rows do not sum to 1. Return e / e.sum(axis=1, "
+                "keepdims=True)")
     if slip == "axis0":
         return ("The softmax runs down the columns (axis=0, across flowers): each flower's row of "
                 "3 probabilities must sum to 1, so take the max and the sum over axis=1 with "
@@ -694,6 +716,19 @@ def _exception_message(kind, exc, params, n, trace=None):
                 f"(inputs, units), here {shape}, and is used as it is, input @ W + b{as_before}: "
                 f"{fix}")
     i = rows.get(rows_read) if kind == "dense" else None
+    out = len(hidden) + 1
+    if kind == "dense" and i == out and cols_given == sum(hidden[:-1]):
+        return (f"{base}. fc{out} reads concat{out - 1}, {rows_read} columns, but got "
+                f"{cols_given}, the width of concat{out - 2}. "
+                f"{_slip_message('last_layer_left_out', None, len(hidden))}")
+    n_out = params[f"fc{out}_weight"].shape[1]
+    if kind == "dense" and i == out and cols_given == rows_read + n_out:
+        return (f"{base}. fc{out} reads {rows_read} columns, but got {cols_given} = "
+                f"{rows_read} + {n_out}: your loop runs one layer too far. It treats the output "
+                f"layer fc{out} as one more hidden layer, puts its {n_out} outputs beside "
+                f"concat{out - 1} and then applies fc{out} again. The loop covers the "
+                f"{len(hidden)} hidden layers, for i in range(1, {out}); fc{out} follows once, "
+                f"after the loop, with no ReLU")
     if kind == "dense" and i is not None and i >= 2 and cols_given == rows_read + 4:
         return (f"{base}. fc{i} reads {rows_read} columns, but you gave it {cols_given}: x "
                 f"(4 columns) is not part of the concatenation, concat_i = [relu1, ..., relu_i]")
@@ -706,6 +741,7 @@ def _exception_message(kind, exc, params, n, trace=None):
                 f"A residual network adds, r_i = h_i + r_(i-1), so the width stays 3")
     if kind == "dense":
         where = ""
+        j = i if i is not None else j       # the shapes over the trace: a loop may skip a layer
         if j is not None and j >= 2:
             where = (f" fc{j} reads concat{j - 1}, {params[f'fc{j}_weight'].shape[0]} columns"
                      + (f", but got {cols_given}" if cols_given else "") + ".")
@@ -768,8 +804,10 @@ def _missing_key_message(base, key, params, aux):
     names = sorted({re.sub(r"^(fc|bn)\d+_", "", k) for k in list(params) + list(aux)})
     if not (re.match(r"(fc|bn)\d*_", key) or key.endswith(tuple(names))):
         return None                 # not a network array's name: a dict of the learner's own
-    return (f"{base}. There is no '{key}' in params or aux: their keys are fc<i>_ or bn<i>_ "
-            f"followed by one of {', '.join(names)}, e.g. params['fc1_weight']")
+    prefixes = "fc<i>_ or bn<i>_" if aux else "fc<i>_"
+    where = "params or aux" if aux else "params (aux is empty here)"
+    return (f"{base}. There is no '{key}' in {where}: the keys are {prefixes} followed by "
+            f"one of {', '.join(names)}, e.g. params['fc1_weight']")
 
 
 def _bias_message(base, text, params, n):
@@ -828,10 +866,48 @@ def _returned_problem(got, n, trace):
                           f"layer")
         return None, (f"your function returned shape {probs.shape} for x of shape ({n}, 4): "
                       f"return one row of 3 class probabilities per flower, shape ({n}, 3)")
-    if not np.isfinite(probs).all():
-        return None, ("your probabilities have a non-finite value (nan or inf): subtract each "
-                      "row's max from the logits before np.exp")
     return probs, None
+
+
+def _non_finite_message(kind, trace, expected, n_hidden):
+    """What made the probabilities nan or inf: the first recorded layer with such a value, or,
+    with finite logits, np.exp's overflow in the softmax."""
+    head = "your probabilities have a non-finite value (nan or inf)"
+    out = f"fc{n_hidden + 1}"
+    first = None
+    for name in expected:                               # in the network's order
+        value = _learner_array(trace, name, expected[name].shape) if name in trace else None
+        if value is not None and not np.isfinite(value).all():
+            first = name
+            break
+    logits = _learner_array(trace, out, expected[out].shape) if out in trace else None
+    overflow = ("np.exp overflows for a logit above about 709: subtract each row's max from the "
+                "logits before np.exp (it changes no probability)")
+    if first in (None, "softmax") and logits is not None and np.isfinite(logits).all():
+        parted = next((name for name in expected if name not in ("softmax", out)
+                       and _learner_array(trace, name, expected[name].shape) is not None
+                       and not close(_learner_array(trace, name, expected[name].shape),
+                                     expected[name])), None)
+        later = (f". Your trace parts from the model's before that, at {parted}: once the "
+                 f"probabilities are finite, the checker will say more" if parted else "")
+        return (f"{head}, and your logits {out} are finite, so the softmax made it: "
+                f"{overflow}{later}")
+    if first is None:
+        recorded = ("every layer you recorded is finite" if trace else
+                    "you recorded no layer in the `trace` dict")
+        return (f"{head}, and {recorded}, so the checker cannot see where it was made. np.exp "
+                f"overflows for a logit above about 709 (subtract each row's max from the logits "
+                f"first), and np.sqrt of a negative number gives nan (a variance is never "
+                f"negative). Store each layer's output in trace, trace['fc1'] = ..., and the "
+                f"checker will name the first layer with one")
+    layer, i = _split(first)
+    where = f"{head}: the first layer in your trace with one is {first}"
+    if layer == "bn":
+        return (f"{where}. A nan there comes from np.sqrt of a negative number: the variance "
+                f"under the square root must be aux['bn{i}_moving_var'], never negative (a moving "
+                f"mean can be). It should be {_formula(kind, first, n_hidden)}")
+    return (f"{where}. Look there for np.sqrt or np.log of a negative number, a division by zero "
+            f"or an overflow: it should be {_formula(kind, first, n_hidden)}")
 
 
 def _read_trace(kind, trace, expected):
@@ -978,7 +1054,30 @@ def _stale_note(names):
             f"arrays, to see every layer")
 
 
+_STUB_NAMES = {"bn": "my_bn_predict", "residual": "my_residual_predict",
+               "dense": "my_dense_predict"}
+
+
+def _reordered_parameters(kind, fn):
+    """The message for a function whose first parameters are params, aux and x in another order
+    (the checker passes them by position, in the stub's order), else None."""
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return None
+    first = names[:3]
+    if sorted(first) != ["aux", "params", "x"] or first == ["params", "aux", "x"]:
+        return None
+    return (f"your function's parameters are ({', '.join(names)}), but the checker calls it as "
+            f"the stub is written, {_STUB_NAMES[kind]}(params, aux, x, trace), passing them in "
+            f"that order: keep the stub's first line as it is")
+
+
 def _grade(kind, fn):
+    reordered = _reordered_parameters(kind, fn)
+    if reordered:
+        return reordered
     model, x, expected = _grading_case(kind)        # computed once, never handed out
     params = {k: fresh(v) for k, v in model.params.items()}
     aux = {k: fresh(v) for k, v in model.aux.items()}
@@ -1019,23 +1118,36 @@ def _grade(kind, fn):
         return changed_input([("x", x)], [x_in])
 
     # 2. a wrong answer: where does it part from the model's?
+    if not np.isfinite(probs).all():
+        return _non_finite_message(kind, trace, expected, n_hidden)
     diff = _difference(probs, final, "class")
-    slip = _nearest(probs, [(s, slipped_forward(kind, model.params, model.aux, x, s)["softmax"])
-                            for s in GLOBAL_SLIPS[kind]])
+    slipped = {s: slipped_forward(kind, model.params, model.aux, x, s) for s in GLOBAL_SLIPS[kind]}
+    candidates = _matching(probs, [(s, t["softmax"]) for s, t in slipped.items()])
+    # probabilities of 0 and 1 (within the tolerance) match many slips alike, so a slip is
+    # named from them only if the trace agrees, and with no trace only as a guess
+    saturated = close(probs, np.eye(probs.shape[1])[np.argmax(probs, axis=1)])
+    slip = candidates[0] if candidates else None
     explained = (f"your probabilities are what you get when "
                  f"{_lower(_slip_message(slip, None, n_hidden))}" if slip else "")
+    if slip and saturated:
+        explained = (f"your probabilities are 0 or 1 for every flower (within 1e-5), as they are "
+                     f"when {_lower(_slip_message(slip, None, n_hidden))}; but other slips can "
+                     f"drive this network's logits that far apart too, so that is only a guess")
     entries, notes = _read_trace(kind, trace, expected)
     names = list(expected)
-    compared, stale, window = 0, [], []
+    compared, stale, window, agreed = 0, [], [], []
     for name, value in entries:
         if close(value, expected[name]):
             compared += 1
+            agreed.append((name, value))
             window = []             # stale entries since the last one that matches
             continue
         if _changed_after_storing(name, value, trace, expected):
             stale.append(name)
             window.append(name)
             continue
+        if saturated:
+            slip = _agreeing(candidates, slipped, agreed + [(name, value)])
         # the first recorded layer that differs: a slip made right there, or one the
         # probabilities show, or what the layer should compute
         note = "".join(f" ({k})" for k in ([_stale_note(stale)] if stale else []) + notes)
@@ -1093,6 +1205,10 @@ def _grade(kind, fn):
                 f"model.forward_trace(x) on the lesson's model to see where they part."
                 f"{own}{unseen} ({_capital(numbers)}){note}")
     note = "".join(f" ({k})" for k in ([_stale_note(stale)] if stale else []) + notes)
+    if saturated and agreed:
+        slip = _agreeing(candidates, slipped, agreed)
+        explained = (f"your probabilities are what you get when "
+                     f"{_lower(_slip_message(slip, None, n_hidden))}" if slip else "")
     if compared:
         message = (f"every layer you recorded matches ({compared} of them), but your "
                    f"probabilities differ from the model's ({diff})")
@@ -1104,6 +1220,9 @@ def _grade(kind, fn):
         message += ", and no slip the checker knows explains them."
     else:
         message += "."
+    if saturated and not slip:
+        message += (" Your probabilities are 0 or 1 for every flower (within 1e-5): logits that "
+                    "far apart hide which slip made them.")
     sums = probs.sum(axis=1)
     if not slip and not np.allclose(sums, 1.0, rtol=0, atol=1e-6):
         off = np.abs(sums - 1.0).max()
@@ -1127,6 +1246,14 @@ def _ignores_given_arrays(fn, model, x, probs):
     computes with arrays of its own (the lesson's model, say), not with params and aux."""
     params = {k: v * 1.25 + 0.1 for k, v in model.params.items()}
     aux = {k: v * 1.25 + 0.1 for k, v in model.aux.items()}
+    # the output layer's columns rotated: a function that uses them rotates its classes, even
+    # when its logits are so far apart that the changes above leave 0 and 1 as they are
+    # (unless the rows look the same rotated, as near-uniform ones do)
+    rotate = np.roll(np.arange(model.n_out), 1)
+    if not close(probs[:, rotate], probs):
+        out = _n_hidden(model.params) + 1
+        params[f"fc{out}_weight"] = params[f"fc{out}_weight"][:, rotate]
+        params[f"fc{out}_bias"] = params[f"fc{out}_bias"][rotate]
     try:
         with np.errstate(all="ignore"):
             if _accepts_trace(fn):
@@ -1139,12 +1266,28 @@ def _ignores_given_arrays(fn, model, x, probs):
     return other.shape == probs.shape and close(other, probs)
 
 
-def _nearest(got, variants):
-    """The slip whose value got matches; the nearest one when several do (no eps at all and
-    PyTorch's 1e-5 can both match one layer)."""
+def _matching(got, variants):
+    """The slips whose value got matches, the nearest first (no eps at all and PyTorch's 1e-5
+    can both match one layer)."""
     matches = [(np.abs(got - value).max(), slip) for slip, value in variants
                if value.shape == got.shape and close(got, value)]
-    return min(matches)[1] if matches else None
+    return [slip for _, slip in sorted(matches)]
+
+
+def _nearest(got, variants):
+    """The slip whose value got matches; the nearest one when several do."""
+    matches = _matching(got, variants)
+    return matches[0] if matches else None
+
+
+def _agreeing(candidates, slipped, entries):
+    """The first of the candidate global slips whose own trace holds the learner's values at
+    every recorded layer it has: saturated probabilities alone cannot tell them apart."""
+    for slip in candidates:
+        trace = slipped[slip]
+        if all(name not in trace or close(value, trace[name]) for name, value in entries):
+            return slip
+    return None
 
 
 def _lower(text):
