@@ -54,7 +54,8 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self):
-        fields = ", ".join(f"{k}={v:g}" for k, v in self._hyper().items())
+        fields = ", ".join(f"{k}={v}" if isinstance(v, bool) else f"{k}={v:g}"
+                           for k, v in self._hyper().items())
         return f"{type(self).__name__}({fields})"
 
     def _hyper(self):
@@ -136,12 +137,22 @@ class Adam(Optimizer):
     """Momentum on the gradient plus RMSProp's scaling, with bias correction:
     m_t = b1 m + (1 - b1) g,  n_t = b2 n + (1 - b2) g^2,
     m_hat = m_t / (1 - b1^t),  n_hat = n_t / (1 - b2^t),
-    x_t = x_{t-1} - lr * m_hat / (sqrt(n_hat) + eps)."""
+    x_t = x_{t-1} - lr * m_hat / (sqrt(n_hat) + eps).
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    efficient=True: the Adam paper's "efficient" order (Kingma and Ba, end of section 2), which
+    TensorFlow 1, Keras and MXNet (the lecture notes' framework) use: lr_t = lr sqrt(1 - b2^t) /
+    (1 - b1^t), x_t = x_{t-1} - lr_t * m_t / (sqrt(n_t) + eps). It is the rule above with
+    eps / sqrt(1 - b2^t) in place of eps: a larger eps in the first steps (31.6 times at t = 1),
+    which only matters for gradients near eps or below."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, efficient=False):
         self.beta1 = check_fraction("beta1", beta1)
         self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_real("eps", eps, low=0.0, low_open=True)
+        if not isinstance(efficient, (bool, np.bool_)):
+            raise TypeError(f"efficient must be True or False, got {type(efficient).__name__} "
+                            f"{efficient!r}")
+        self.efficient = bool(efficient)
         super().__init__(lr)
 
     def _init_state(self, param):
@@ -165,13 +176,15 @@ class Adam(Optimizer):
         # m_hat / (sqrt(n_hat) + eps) with m_hat = (1 - b1) p / (1 - b1^t) and
         # sqrt(n_hat) = sqrt(q) * k, k = sqrt((1 - b2) / (1 - b2^t)): divide through by k.
         k = np.sqrt((1.0 - b2) / (1.0 - b2 ** self.t))
+        eps = self.eps / np.sqrt(1.0 - b2 ** self.t) if self.efficient else self.eps
         np.sqrt(q, out=delta)
-        delta += self.eps / k
+        delta += eps / k
         np.divide(p, delta, out=delta)
         delta *= -self.lr * (1.0 - b1) / ((1.0 - b1 ** self.t) * k)
 
     def _hyper(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+        hyper = {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+        return {**hyper, "efficient": True} if self.efficient else hyper
 
 
 # The optimisers by name, as the lessons list them. "sgd" is plain gradient descent; "momentum" is

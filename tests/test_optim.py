@@ -144,3 +144,32 @@ def test_add_scaled_updates_in_place_on_both_paths():
     scalar = np.array(1.5)                  # 0-d, as descend uses
     add_scaled(scalar, np.array(0.5))
     assert scalar == 2.0
+
+
+def test_adam_efficient_form_is_the_papers_lr_t_and_mxnets_update():
+    """Kingma and Ba's efficient order, as MXNet's R mx.opt.adam writes it: lr_t = lr *
+    sqrt(1 - b2^t) / (1 - b1^t), w -= lr_t * mean / (sqrt(variance) + eps), on the raw moments."""
+    rng = np.random.default_rng(3)
+    grads = [rng.standard_normal(5) * scale for scale in (1.0, 1e-3, 1e-9, 1e-12, 1.0, 1e-10)]
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    w, mean, variance = np.ones(5), np.zeros(5), np.zeros(5)
+    opt = Adam(lr, b1, b2, eps, efficient=True)
+    params = {"w": np.ones(5)}
+    for t, g in enumerate(grads, start=1):
+        mean = b1 * mean + (1 - b1) * g
+        variance = b2 * variance + (1 - b2) * g * g
+        lr_t = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        w = w - lr_t * mean / (np.sqrt(variance) + eps)
+        opt.step(params, {"w": g})
+        np.testing.assert_allclose(params["w"], w, rtol=1e-13, atol=1e-15)
+    # where gradients are far below eps the step is about lr * g / eps, and the efficient form's
+    # eps / sqrt(1 - b2^t) makes the first step sqrt(1 - b2) = 1/31.6 of the textbook's
+    tiny = {"efficient": {"w": np.zeros(5)}, "textbook": {"w": np.zeros(5)}}
+    Adam(lr, b1, b2, eps, efficient=True).step(tiny["efficient"], {"w": np.full(5, 1e-14)})
+    Adam(lr, b1, b2, eps).step(tiny["textbook"], {"w": np.full(5, 1e-14)})
+    np.testing.assert_allclose(tiny["efficient"]["w"] / tiny["textbook"]["w"],
+                               np.sqrt(1 - b2), rtol=1e-5)
+    textbook = Adam(lr, b1, b2, eps)
+    assert "efficient=True" in repr(opt) and "efficient" not in repr(textbook)
+    with pytest.raises(TypeError, match="efficient must be True or False"):
+        Adam(efficient="yes")
