@@ -1,5 +1,5 @@
 """Precompute lesson 06's ten-seed table and curves (about 8 s on one core), and the same table
-at the notes' Adam (``--notes-eps``, about 3 s).
+at the notes' Adam (``--notes-eps``, about 1 s).
 
     .venv/bin/python data/make_l06_iris_seeds.py              # from the repository root
     .venv/bin/python data/make_l06_iris_seeds.py --notes-eps  # writes l06_notes_eps.csv only
@@ -25,12 +25,15 @@ mean |gradient| of every weight matrix in every epoch (``history.grad_mean_abs``
 - ``fc1_grad``, ``output_grad``: the mean |gradient| of the first and of the output weight
   matrix in epoch 100 (``history.grad_mean_abs[-1, 0]`` and ``[-1, -1]``).
 
-``l06_notes_eps.csv`` (``--notes-eps``): the same twenty runs with Adam's eps 3e-8 instead of
-1e-8, the rows and columns of ``l06_iris_seeds.csv``. The notes' loss is a mean over all N x 3
-entries of the one-hot product, our cross-entropy divided by 3, and so is its gradient; Adam's
-step lr * m_hat / (sqrt(n_hat) + eps) on a gradient a third as large, with the notes' eps 1e-8,
-is its step on ours with eps 3e-8. So these are the notes' Adam steps on our loss. They differ
-from ours only where gradients are near or below eps, in the stuck deep nets.
+``l06_notes_eps.csv`` (``--notes-eps``): the same twenty runs at the notes' Adam,
+``recipes.l06_vanishing.notes_adam()``, the rows and columns of ``l06_iris_seeds.csv``. The notes'
+loss is a mean over all N x 3 entries of the one-hot product, our cross-entropy divided by 3, and
+so is its gradient; and their Adam is MXNet's R ``mx.opt.adam``, the Adam paper's efficient order
+(the bias correction folded into the learning rate, eps 1e-8 added to the uncorrected sqrt(v)).
+On our loss that is ``Adam(lr=0.001, eps=3e-8, efficient=True)``: the textbook rule with an eps
+of 3e-8 / sqrt(1 - 0.999^t) in update t (9.5e-7 in the first, 4.8e-8 in the 500th and last). So
+these are the notes' Adam steps on our loss. They differ from ours only where gradients are near
+or below that eps, in the stuck deep nets.
 
 Deterministic: every run is seeded and BLAS uses one thread; rerunning gives the same numbers
 on the same NumPy/BLAS. The lesson retrains one of these runs live and prints the same numbers.
@@ -46,26 +49,25 @@ import numpy as np  # noqa: E402
 from lessonlib import single_thread  # noqa: E402
 from lessonlib.data import load_iris  # noqa: E402
 from lessonlib.optim import make_optimizer  # noqa: E402
-from lessonlib.recipes.l06_vanishing import (NOTES_EPS, breakthrough_epoch,  # noqa: E402
-                                             fit_iris, write_runs)
+from lessonlib.recipes.l06_vanishing import (breakthrough_epoch, fit_iris,  # noqa: E402
+                                             notes_adam, write_runs)
 
 DEPTHS, SEEDS = (3, 7), range(10)
 COLUMNS = ["depth", "seed", "loss_below_1_epoch", "final_loss", "test_accuracy",
            "species_predicted", "fc1_grad", "output_grad"]
 
 
-def main(eps=None):
-    """The table and curves at lessonlib's Adam (eps 1e-8), or, with ``eps``, only the table at
-    that eps (``l06_notes_eps.csv``)."""
-    hyper = {} if eps is None else {"eps": eps}
+def main(notes=False):
+    """The table and curves at lessonlib's Adam (eps 1e-8), or, with ``notes``, only the table at
+    the notes' Adam (``l06_notes_eps.csv``)."""
     data = load_iris(seed=0)
     X_test, y_test = data[2:]
     rows, curves = [], {"depths": np.array(DEPTHS), "seeds": np.array(list(SEEDS))}
     for depth in DEPTHS:
         grads, losses = [], []
         for seed in SEEDS:
-            model, hist = fit_iris(make_optimizer("adam", 0.001, **hyper), [10] * depth, epochs=100,
-                                   seed=seed, data=data)
+            optimizer = notes_adam() if notes else make_optimizer("adam", 0.001)
+            model, hist = fit_iris(optimizer, [10] * depth, epochs=100, seed=seed, data=data)
             first = breakthrough_epoch(hist)
             pred = model.predict(X_test)
             rows.append({"depth": depth, "seed": seed,
@@ -81,7 +83,7 @@ def main(eps=None):
         # float32: 7 digits are plenty for a figure, and the file is half as large
         curves[f"grad_{depth}"] = np.array(grads, dtype=np.float32)
         curves[f"loss_{depth}"] = np.array(losses, dtype=np.float32)
-    if eps is not None:
+    if notes:
         write_runs(os.path.join(HERE, "l06_notes_eps.csv"), rows, COLUMNS)
         return
     write_runs(os.path.join(HERE, "l06_iris_seeds.csv"), rows, COLUMNS)
@@ -92,4 +94,4 @@ if __name__ == "__main__":
     if sys.argv[1:] not in ([], ["--notes-eps"]):
         sys.exit(f"usage: {sys.argv[0]} [--notes-eps]")
     with single_thread():
-        main(NOTES_EPS if sys.argv[1:] == ["--notes-eps"] else None)
+        main(notes=sys.argv[1:] == ["--notes-eps"])

@@ -123,7 +123,8 @@ def _learner_slip(kind):
         trace = dict(model.forward_trace(X))
         L, n = len(model.hidden), len(y)
         top = trace[f"fc{L + 1}"] if kind == "logits" else trace["softmax"]
-        delta = (top - np.eye(3)[y]) / n
+        onehot = np.eye(3)[y]
+        delta = (top - onehot) / (onehot.size if kind == "n x 3 entries" else n)
         grads = []
         for k in range(L + 1, 0, -1):
             h = X if k == 1 else trace[f"relu{k - 1}"]
@@ -300,6 +301,10 @@ FAIRNESS = {
         slips=[("no ReLU'", _slip(mask="none"), "by the ReLU's derivative"),
                ("ReLU' one step late", _slip(mask="late"), "one step late"),
                ("no 1/n", _slip(scale=False), "n = 20 times too large"),
+               ("the notes' mean over n x 3 entries", _slip(scale="entries"),
+                ["3 times too small", "the n x 3 entries of the one-hot table", "(P - Y) / n"]),
+               ("the notes' mean over n x 3 entries, written by a learner",
+                _learner_slip("n x 3 entries"), ["3 times too small", "lecture notes' loss"]),
                ("Y - P", _slip(sign=-1.0), "not Y - P"),
                ("Y not subtracted", _slip(onehot=False), "subtract the one-hot labels"),
                ("reversed list", lambda m, X, y: EX.reference(m, X, y)[::-1], "reverse order"),

@@ -4,7 +4,8 @@
 of the mean cross-entropy, first layer first. The checker runs it on two networks of different
 depths and widths (every width, and the number of rows, differ, so a shape says which matrix is
 wrong) and names the slips: ReLU' forgotten or applied one step late, ReLU(z) for its 0/1
-derivative, the mean's 1/n missing or applied twice, Y - P for P - Y, the logits for softmax, the one-hot labels not subtracted, the list reversed, a depth written in or
+derivative, the mean's 1/n missing or applied twice, a mean over the n x 3 entries (the
+notes' loss, a third of ours), Y - P for P - Y, the logits for softmax, the one-hot labels not subtracted, the list reversed, a depth written in or
 a walk past k == 1 (the KeyError, read back), lessonlib's own backward pass called (refused), the biases' gradients added to the list, a dict
 returned, dW transposed, ``delta @ W`` without the transpose and ``h @ delta`` without it
 (NumPy's matmul error, read back), a ReLU mask of the wrong layer (NumPy's broadcast error,
@@ -42,7 +43,8 @@ def _variant(model, X, y, *, mask="now", scale=True, sign=1.0, onehot=True, star
     """The reference with one typical slip switched on (for diagnosing a wrong answer):
     mask "none" forgets ReLU', mask "late" applies it only after dW_{k-1} was computed, mask
     "relu" multiplies by ReLU(z_{k-1}) = h_{k-1} instead of its 0/1 derivative; scale "twice"
-    divides by n twice (delta_{L+1} and every dW); onehot False forgets to subtract Y from P;
+    divides by n twice (delta_{L+1} and every dW), scale "entries" by the n x C entries of the
+    one-hot table (the lecture notes' mean, a loss C times smaller); onehot False forgets to subtract Y from P;
     start "logits" starts from z_{L+1} instead of P = softmax(z_{L+1})."""
     trace = dict(model.forward_trace(X))
     L = len(model.hidden)
@@ -50,7 +52,8 @@ def _variant(model, X, y, *, mask="now", scale=True, sign=1.0, onehot=True, star
     delta = (trace["softmax"] if start == "softmax" else trace[f"fc{L + 1}"]).copy()
     if onehot:
         delta[np.arange(n), y] -= 1.0
-    delta *= sign / n if scale else sign
+    C = delta.shape[1]
+    delta *= sign / (n * C) if scale == "entries" else sign / n if scale else sign
     grads = []
     for k in range(L + 1, 0, -1):
         dW = (X if k == 1 else trace[f"relu{k - 1}"]).T @ delta
@@ -80,6 +83,9 @@ SLIPS = [
     (dict(scale="twice"), "every gradient is n = {n} times too small: the mean's 1/n is applied "
      "twice. Divide once, in delta_{{L+1}} = (P - Y) / n; it then reaches every dW_k = "
      "h_{{k-1}}.T @ delta_k through delta, so do not divide dW_k by n again"),
+    (dict(scale="entries"), "every gradient is {C} times too small: you divided by the n x {C} "
+     "entries of the one-hot table, as the lecture notes' loss does (a mean over all entries, "
+     "our loss / {C}). The loss here is the mean over the n examples: delta_{{L+1}} = (P - Y) / n"),
     (dict(start="logits"), "delta_{{L+1}} starts from the logits z_{{L+1}} = trace['fc{L1}']: "
      "start from the probabilities, delta_{{L+1}} = (P - Y) / n with P = trace['softmax'] "
      "(the softmax of the logits; the gradient of the cross-entropy with respect to the "
@@ -233,7 +239,8 @@ def _grade(fn):
         # every expected value from the checker's own network and data, before the learner runs
         expected = reference_weight_gradients(model, X, y)
         slips = [(_variant(model, X, y, **kwargs),
-                  message.format(n=len(y), L1=len(model.hidden) + 1))
+                  message.format(n=len(y), L1=len(model.hidden) + 1,
+                                 C=model.params[f"fc{len(model.hidden) + 1}_weight"].shape[1]))
                  for kwargs, message in SLIPS]
         L = len(model.hidden)
         try:
