@@ -560,9 +560,12 @@ def test_l12_moons_start_as_stored(cut_down, tmp_path):
 
 
 def test_l13_seed_as_stored(cut_down, tmp_path):
-    """Seed 0 of the three networks, with the lesson's optimisers and the notes' steps, rerun by
-    the script (its runs agree to 1e-7 across kernels and under the nudge; seed 2's residual run
-    at lr 0.05, not rerun here, does not: see the script's docstring)."""
+    """Seed 0 of the three networks, with the lesson's optimisers and the notes' steps (the
+    batch-norm net's: notes_adam, MXNet's efficient Adam), rerun by the script (its runs agree
+    to 1e-7 across kernels and under the nudge; seed 2's residual run at lr 0.05, not rerun
+    here, does not: see the script's docstring)."""
+    notes_bn = L13.OPTIMIZERS[1][0]()
+    assert (type(notes_bn).__name__, notes_bn.eps, notes_bn.efficient) == ("Adam", 3e-8, True)
     stored = _csv_rows(DATA / "l13_seeds.csv")
     assert len(stored) == len(L13.OPTIMIZERS) * len(L13.NETWORKS) * len(L13.SEEDS)
     with single_thread():
