@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lessonlib.optim import Optimizer
+
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
 
@@ -43,3 +45,24 @@ class NotesLoss:
     def backward(self):
         p, onehot = self._cache
         return (p - onehot) / p.size
+
+
+class MXNetAdam(Optimizer):
+    """R MXNet's mx.opt.adam (MXNet <= 1.1, the notes' framework), written from its source and
+    independent of lessonlib's Adam: mean <- b1 mean + (1 - b1) g; variance <- b2 variance +
+    (1 - b2) g^2; lr_t <- lr sqrt(1 - b2^t) / (1 - b1^t); weight <- weight - lr_t mean /
+    (sqrt(variance) + eps)."""
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        super().__init__(lr)
+
+    def _init_state(self, param):
+        return {"mean": np.zeros_like(param), "variance": np.zeros_like(param)}
+
+    def _update(self, delta, grad, state):
+        b1, b2 = self.beta1, self.beta2
+        state["mean"] = b1 * state["mean"] + (1 - b1) * grad
+        state["variance"] = b2 * state["variance"] + (1 - b2) * grad * grad
+        lr_t = self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        delta[...] = -lr_t * state["mean"] / (np.sqrt(state["variance"]) + self.eps)

@@ -10,7 +10,7 @@ import numpy as np
 import lessonlib
 from lessonlib.recipes import l06_vanishing as recipe
 
-from _claims import NotesLoss, assert_says, prose
+from _claims import MXNetAdam, NotesLoss, assert_says, prose
 
 NB = "06_vanishing_gradients.ipynb"
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -442,27 +442,6 @@ def test_closing_section_names_the_fixes_of_lessons_07_to_11():
 
 # ---- the notes' Adam: their loss is our cross-entropy / 3, and MXNet adds eps before the bias
 # correction: on our loss it is recipe.notes_adam(), Adam(eps=3e-8, efficient=True)
-
-class MXNetAdam(lessonlib.optim.Optimizer):
-    """R MXNet's mx.opt.adam (MXNet <= 1.1, the notes' framework), written from its source:
-    mean <- b1 mean + (1 - b1) g; variance <- b2 variance + (1 - b2) g^2;
-    lr_t <- lr sqrt(1 - b2^t) / (1 - b1^t); weight <- weight - lr_t mean / (sqrt(variance) + eps).
-    Independent of lessonlib's Adam."""
-
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
-        super().__init__(lr)
-
-    def _init_state(self, param):
-        return {"mean": np.zeros_like(param), "variance": np.zeros_like(param)}
-
-    def _update(self, delta, grad, state):
-        state["mean"] = self.beta1 * state["mean"] + (1 - self.beta1) * grad
-        state["variance"] = self.beta2 * state["variance"] + (1 - self.beta2) * grad * grad
-        coef1, coef2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
-        lr = self.lr * np.sqrt(coef2) / coef1
-        delta[...] = -lr * state["mean"] / (np.sqrt(state["variance"]) + self.epsilon)
-
 
 def _seven_layer_changes(loss, optimizer, epochs=10, seed=1):
     """How far ``optimizer`` moves each weight matrix of lesson 06's 7-layer net (seed 1) in

@@ -13,7 +13,7 @@ from lessonlib import layers
 from lessonlib.recipes import l08_batchnorm as recipe
 from lessonlib.recipes.l06_vanishing import notes_adam
 
-from _claims import NotesLoss, assert_says, prose
+from _claims import MXNetAdam, NotesLoss, assert_says, prose
 
 NB = "08_batch_normalisation.ipynb"
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -218,37 +218,17 @@ def test_seed_table_seven_layers():
                for row in OTHER_CPUS_25[fix].values())
 
 
-class MxnetAdam(lessonlib.optim.Optimizer):
-    """MXNet's R mx.opt.adam (the notes' optimiser), written from its source: coef1 = 1 - b1^t,
-    coef2 = 1 - b2^t, lr_t = lr sqrt(coef2) / coef1, w -= lr_t mean / (sqrt(variance) + eps),
-    with mean and variance the raw (uncorrected) moving averages."""
-
-    def __init__(self, lr=0.001, eps=1e-8, beta1=0.9, beta2=0.999):
-        self.eps, self.beta1, self.beta2 = eps, beta1, beta2
-        super().__init__(lr)
-
-    def _init_state(self, param):
-        return {"mean": np.zeros_like(param), "variance": np.zeros_like(param)}
-
-    def _update(self, delta, grad, state):
-        b1, b2 = self.beta1, self.beta2
-        state["mean"][:] = b1 * state["mean"] + (1 - b1) * grad
-        state["variance"][:] = b2 * state["variance"] + (1 - b2) * grad * grad
-        lr_t = self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
-        delta[:] = -lr_t * state["mean"] / (np.sqrt(state["variance"]) + self.eps)
-
-
 @functools.lru_cache(maxsize=None)
 def at_the_notes_steps(batch_norm, fix_gamma):
     """Test accuracies of the 7-layer net, seeds 0-9, trained as the notes train it: their loss
-    (NotesLoss, our cross-entropy / 3) and their Adam (MXNet's rule, MxnetAdam), lr 0.001,
+    (NotesLoss, our cross-entropy / 3) and their Adam (MXNet's rule, MXNetAdam), lr 0.001,
     eps 1e-8."""
     acc = []
     with lessonlib.single_thread():
         for seed in range(10):
             model = mlp(7, seed=seed, batch_norm=batch_norm, fix_gamma=fix_gamma)
             model._loss = NotesLoss()
-            model.fit(X_TRAIN, Y_TRAIN, MxnetAdam(lr=0.001, eps=1e-8), epochs=100,
+            model.fit(X_TRAIN, Y_TRAIN, MXNetAdam(lr=0.001, eps=1e-8), epochs=100,
                       batch_size=20, seed=seed)
             acc.append(model.score(X_TEST, Y_TEST))
     return np.array(acc)
@@ -273,12 +253,12 @@ def test_the_notes_adam_is_notes_adam_on_our_loss():
     assert abs(ours.forward(logits, y) - 3 * notes.forward(logits, y)) < 1e-12
     assert np.abs(ours.backward() - 3 * notes.backward()).max() < 1e-15
     # the notebook's runs (recipe.train_iris, optimizer=notes_adam) are the notes' runs: their
-    # loss with MXNet's rule, written out above (MxnetAdam)
+    # loss with MXNet's rule, written out above (MXNetAdam)
     for bn, fix in ((False, False), (True, False)):
         with lessonlib.single_thread():
             theirs = mlp(7, batch_norm=bn)
             theirs._loss = NotesLoss()
-            theirs.fit(X_TRAIN, Y_TRAIN, MxnetAdam(lr=0.001, eps=1e-8), epochs=100,
+            theirs.fit(X_TRAIN, Y_TRAIN, MXNetAdam(lr=0.001, eps=1e-8), epochs=100,
                        batch_size=20, seed=SEED)
         mine, _ = recipe.train_iris(7, bn, seed=SEED, fix_gamma=fix, optimizer=notes_adam)
         diff = np.abs(theirs.predict_proba(X_TEST) - mine.predict_proba(X_TEST)).max()
@@ -418,7 +398,7 @@ def test_our_25_layer_run():
     with lessonlib.single_thread():          # the notes' loss and Adam, 50 epochs (the same on
         notes25 = mlp(25, batch_norm=True)   # every CPU up to about epoch 50, as above)
         notes25._loss = NotesLoss()
-        notes_h = notes25.fit(X_TRAIN, Y_TRAIN, MxnetAdam(lr=0.001, eps=1e-8), epochs=50,
+        notes_h = notes25.fit(X_TRAIN, Y_TRAIN, MXNetAdam(lr=0.001, eps=1e-8), epochs=50,
                               batch_size=20, seed=SEED)
     notes_hidden = 3 * notes_h.grad_mean_abs[:, :-1].max(axis=1)      # in our units
     # measured: 4.1e-10 in epoch 41, 8.3e-10 in epoch 42, 1.9e-9 in epoch 43
