@@ -41,6 +41,15 @@ def first_below(losses, level):
     return int(hits[0]) if hits.size else None
 
 
+def _make_script(name):
+    """data/<name>.py imported as a module (its main part runs only as a script)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, DATA / f"{name}.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
 def test_sigmoid_slope_is_at_most_a_quarter():
     z = np.linspace(-10, 10, 20001)
     s = recipe.sigmoid(z)
@@ -380,11 +389,7 @@ def test_depth_sweep_as_stored(rings):
     sigmoid at lr 0.1 on seed 0, every depth): measured within 1e-12 under the 1e-12 nudge of
     LESSONLIB_PERTURB. The deeper ReLU runs and sigmoid at lr 0.3 and 1 with 2-4 layers end
     elsewhere under that nudge (up to 100 %), which is why the sweep is stored."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("make_l03_depth_runs",
-                                                  DATA / "make_l03_depth_runs.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = _make_script("make_l03_depth_runs")
     X, y = rings
     with np.load(DATA / "l03_depth_runs.npz") as stored:
         runs = dict(stored)
@@ -403,11 +408,7 @@ def test_deep_runs_as_stored(rings):
     Sandybridge kernel), ReLU with momentum for its first 300 iterations (1e-7 under the nudge;
     after its spikes it differs by up to 125 %, which is why these runs are stored); and the
     stored final weights give the stored last loss."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("make_l03_deep_runs",
-                                                  DATA / "make_l03_deep_runs.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = _make_script("make_l03_deep_runs")
     X, y = rings
     with np.load(DATA / "l03_deep_runs.npz") as stored:
         stored = dict(stored)
@@ -429,11 +430,7 @@ def test_deep_runs_as_stored(rings):
 
 
 def _weight_scale_script():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("make_l03_weight_scale",
-                                                  DATA / "make_l03_weight_scale.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = _make_script("make_l03_weight_scale")
     return script
 
 
