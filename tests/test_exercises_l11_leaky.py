@@ -137,6 +137,21 @@ def _forward_rows_loop(z, slope):
     return np.array(out)
 
 
+def _forward_if_on_the_array(z, slope):
+    return z if z > 0 else slope * z        # no loop: `if` on the whole array
+
+
+def _backward_if_on_the_array(dout, z, slope):
+    return dout if z > 0 else slope * dout
+
+
+def _backward_z_reused_in_place(dout, z, slope):
+    positive = z > 0
+    z[positive] = 1.0                       # z overwritten with the derivative: right dz
+    z[~positive] = slope
+    return dout * z
+
+
 def _backward_kink_midway(dout, z, slope):
     # (1 + slope)/2 at z == 0, between slope and 1: a valid subderivative at the kink
     return dout * ((1 + slope) / 2 + (1 - slope) / 2 * np.sign(z))
@@ -188,7 +203,17 @@ FAIRNESS = {
                ("Python's built-in max on arrays", lambda z, slope: max(z, slope * z),
                 ["built-in max", "np.maximum(z, slope * z)"]),
                ("no slope parameter", lambda z: np.maximum(z, 0.25 * z),
-                ["def leaky_relu(z, slope=0.25):", "takes 1 positional argument but 2"])]),
+                ["def leaky_relu(z, slope=0.25):", "takes 1 positional argument but 2"]),
+               ("z if z > 0 else slope * z, no loop", _forward_if_on_the_array,
+                ["one True or False per element", "`if` needs a single one",
+                 "np.where(z > 0, z, slope * z)"]),
+               ("built-in max(z, slope), an array and a number",
+                lambda z, slope: max(z, slope),
+                ["built-in max compares an array with the number slope",
+                 "np.maximum(z, slope * z)"]),
+               ("np.max(z, slope * z) for np.maximum",
+                lambda z, slope: np.max(z, slope * z),
+                ["np.max reduces one array", "the axis", "np.maximum(a, b) compares two arrays"])]),
     "leaky_relu_backward": dict(
         right=[("the reference", BACKWARD.reference),
                ("derivative 1 at the kink (z >= 0), another valid subgradient",
@@ -231,6 +256,16 @@ FAIRNESS = {
                 ["built-in max", "np.where(z > 0, dout, slope * dout)"]),
                ("no slope parameter", lambda dout, z: np.where(z > 0, dout, 0.25 * dout),
                 ["def leaky_relu_backward(dout, z, slope=0.25):", "refused the call"]),
+               ("dout if z > 0 else slope * dout, no loop", _backward_if_on_the_array,
+                ["`if` needs a single one", "np.where(z > 0, dout, slope * dout)"]),
+               ("built-in max(z > 0, slope), an array and a number",
+                lambda dout, z, slope: dout * max(z > 0, slope),
+                ["compares an array with the number slope", "np.where(z > 0, dout, slope * dout)"]),
+               ("np.max(dout, slope * dout) for np.maximum",
+                lambda dout, z, slope: np.max(dout, slope * dout),
+                ["np.max reduces one array", "np.where(z > 0, dout, slope * dout)"]),
+               ("z changed in place", _backward_z_reused_in_place,
+                ["changed z", "z is the input that the forward pass kept"]),
                ("dout @ mask, a matrix product",
                 lambda dout, z, slope: dout @ np.where(z > 0, 1.0, slope),
                 ["matmul", "multiply element by element with *"]),
@@ -259,3 +294,20 @@ def test_a_value_wrong_everywhere_is_not_blamed_on_the_kink():
     half = lambda dout, z, slope: 0.5 * np.where(z > 0, dout, slope * dout)  # noqa: E731
     message = l11_leaky._grade_backward(half)
     assert "kink" not in message and "index (0, 1)" in message
+
+
+def test_an_if_on_the_array_is_not_called_a_loop_and_z_in_place_is_not_called_dout():
+    """`z if z > 0 else ...` has no loop: its message speaks of `if`, not of rows; a loop over
+    the rows keeps the rows message. 11b's z changed in place is said of z, not of dout."""
+    for exercise, fn in ((FORWARD, _forward_if_on_the_array),
+                         (BACKWARD, _backward_if_on_the_array)):
+        message = exercise.grade(fn)
+        assert "`if` needs a single one" in message and "whole rows" not in message
+    message = FORWARD.grade(_forward_rows_loop)
+    assert "whole rows" in message and "`if` needs" not in message
+    message = FORWARD.grade(lambda z, slope: max(z, slope * z))     # two arrays
+    assert "compares two whole arrays" in message and "number" not in message
+    message = BACKWARD.grade(_backward_z_reused_in_place)
+    assert "changed z" in message and "dout belongs" not in message
+    message = BACKWARD.grade(_backward_dout_in_place)
+    assert "changed dout" in message and "dout belongs to the layer above" in message
