@@ -122,8 +122,8 @@ def test_growing_widths_learn_in_four_seven_and_five_of_eight_seeds():
                 "learns (7 of 8 instead of 4), not the comparison: at either step the dense net "
                 "learns where the plain net of the same widths never does.")
     assert_says(NB, "At that step the notes' net with growing widths 3 to 8 learns iris in 7 of 8 "
-                "seeds (4 of 8 at lr 0.05, 5 with Adam), where the plain net of the same widths "
-                "learns in none.")
+                "seeds (4 of 8 at lr 0.05, 5 with Adam, 6 with the notes' Adam), where the plain "
+                "net of the same widths learns in none.")
     assert learned("dense", "momentum_0.05") == [0, 1, 2, 4]
     assert learned("dense", NOTES) == [0, 1, 2, 3, 4, 6, 7]
     assert learned("dense", "adam_1e-3") == [0, 2, 3, 4, 7]

@@ -216,7 +216,8 @@ def test_seed_table():
     assert [t[1, 2][0][i] for i in (3, 6, 7)] == [0.98] * 3
     assert [t[0, 2][0][i] for i in (3, 6, 7)] == [0.62, 0.84, 0.62]
     assert_says(NB, "The residual network stays at 5 of 10: seeds 6 and 7 stop at 0.62 with both "
-                "settings, and seed 0 now stops there too.")
+                "settings, and seed 0 now stops there too, while seed 2 rises from 0.80 to 0.96.")
+    assert (t[0, 1][0][2], t[1, 1][0][2]) == (0.80, 0.96)
     for step in (0, 1):
         assert np.flatnonzero(t[step, 1][0] == 0.62).tolist() == [[6, 7], [0, 6, 7]][step]
     assert_says(NB, "In seeds 5 and 9, the residual and the dense networks learn nothing at all, "
@@ -459,8 +460,12 @@ def test_the_notes_steps_in_our_units():
     assert np.abs(ours.backward() - 3 * notes.backward()).max() < 1e-15
     assert_says(NB, "and the notes' Adam: on our loss their $\\epsilon = 10^{-8}$ acts as $3 \\times "
                 "10^{-8}$, in MXNet's \"efficient\" form of Adam, which lesson 06 explains)")
-    assert_says(NB, "(the notes' Adam acts on our loss with $\\epsilon = 3 \\times 10^{-8}$, and "
-                "larger still in its first few hundred steps)")
+    assert_says(NB, "(the notes' Adam acts on our loss with an $\\epsilon$ of $3 \\times "
+                "10^{-8}/\\sqrt{1 - 0.999^t}$: $9.5 \\times 10^{-7}$ in the first update, still "
+                "$4.8 \\times 10^{-8}$ in the 500th, the last)")
+    assert f"{3e-8 / np.sqrt(1 - 0.999):.1e}" == "9.5e-07"
+    assert f"{3e-8 / np.sqrt(1 - 0.999 ** 500):.1e}" == "4.8e-08"
+    assert 100 * 100 // 20 == 500      # 100 epochs of 5 batches: update 500 is the last
     opt = notes_adam()
     assert (type(opt), opt.lr, opt.eps, opt.efficient) == (lessonlib.Adam, 0.001, 3e-8, True)
     hidden, _, kw = NOTES_STEP["residual"]
