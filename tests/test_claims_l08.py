@@ -453,8 +453,8 @@ def test_seed_table_25_layers():
     assert acc(25, 1, 1).max() == 0.86
     assert np.all(acc(25, 0, 0) == 0.30)
     assert_says(NB, "so on another CPU single seeds end elsewhere: with three other BLAS kernels, "
-                "and with the inputs nudged by $10^{-12}$, they ended between 0.28 and 0.96, but "
-                "in every row at least 8 of the 10 seeds stayed below 0.9 (`data/make_l08_runs.py` "
+                "and with the data and initial weights nudged by a relative $10^{-12}$, they "
+                "ended between 0.28 and 0.96, but in every row at least 8 of the 10 seeds stayed below 0.9 (`data/make_l08_runs.py` "
                 "lists them)")
     rows = [np.array(row) for fix in (0, 1) for row in OTHER_CPUS_25[fix].values()]
     assert len(rows) == 8 and min(r.min() for r in rows) == 0.28 and max(r.max() for r in rows) == 0.96
