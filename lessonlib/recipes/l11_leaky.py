@@ -7,7 +7,7 @@ import numpy as np
 from .._blas import single_thread
 from ..data import load_iris
 from ..optim import make_optimizer
-from .l06_vanishing import IRIS_BATCH, NOTES_EPS, fit_iris  # NOTES_EPS: lesson 11 uses it
+from .l06_vanishing import IRIS_BATCH, fit_iris, notes_adam  # notes_adam: lesson 11 uses it
 
 LOSSES = ("cross_entropy", "squared_error")
 
@@ -70,11 +70,12 @@ def standardized(data):
 
 def train_iris(activation="relu", depth=7, width=10, epochs=300, seed=0, slope=0.25,
                optimizer="adam", lr=1e-3, data=None, callback=None, loss="cross_entropy",
-               standardize=False, eps=None, **mlp_kw):
+               standardize=False, notes=False, **mlp_kw):
     """Lesson 06's ``fit_iris`` with lesson 11's choices: the activation (and LeakyReLU's
     ``slope``), ``depth`` hidden layers of ``width`` units, ``make_optimizer(optimizer, lr)``
-    ("adam" or "momentum", the notes' two optimisers; ``eps``: Adam's, 1e-8 unless given, and
-    ``NOTES_EPS`` is the notes' Adam on our loss), 300 epochs, and the ``loss`` it is
+    ("adam" or "momentum", the notes' two optimisers; ``notes=True`` with "adam": the notes'
+    Adam on our loss, ``notes_adam(lr)``, MXNet's efficient form, in place of lessonlib's Adam
+    with eps 1e-8), 300 epochs, and the ``loss`` it is
     trained on ("cross_entropy", or "squared_error" on the softmax output; history.loss is the
     cross-entropy either way). ``standardize=True`` trains on ``standardized(data)`` (the
     model then expects standardised inputs too). Extra keywords go to MLP (init, batch_norm,
@@ -83,7 +84,10 @@ def train_iris(activation="relu", depth=7, width=10, epochs=300, seed=0, slope=0
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
     if standardize:
         data = standardized(load_iris(seed=0) if data is None else data)
-    opt = make_optimizer(optimizer, lr, **({} if eps is None else {"eps": eps}))
+    if notes and optimizer != "adam":
+        raise ValueError(f"notes=True is the notes' Adam: optimizer must be \"adam\", "
+                         f"got {optimizer!r}")
+    opt = notes_adam(lr) if notes else make_optimizer(optimizer, lr)
     kw = dict(data=data, activation=activation, slope=slope, **mlp_kw)
     if loss == "cross_entropy":
         return fit_iris(opt, [width] * depth, epochs=epochs, seed=seed, callback=callback, **kw)
