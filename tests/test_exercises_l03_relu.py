@@ -648,17 +648,7 @@ def test_train_transposed_weights_name_the_shapes():
 
 
 def test_train_generic_messages_name_the_part():
-    def double_w1_gradient(params, X, y, lr, rho, iterations):
-        P = {k: v.copy() for k, v in params.items()}
-        V = {k: np.zeros_like(v) for k, v in P.items()}
-        losses = []
-        for _ in range(iterations):
-            loss, grads = loss_and_grads(P, X, y)
-            grads["W1"] = 2 * grads["W1"]
-            losses.append(loss)
-            momentum_update(P, V, grads, lr, rho)
-        return P, losses
-    msg = TRAIN.grade(double_w1_gradient)
+    msg = TRAIN.grade(_train_scaling_gradients({"W1": lambda n: 2.0}))
     assert "first update of W1 is not" in msg and "hidden layer 1" in msg
     assert "backward pass from layer 2 into layer 1" in msg
 
@@ -668,20 +658,25 @@ def test_train_generic_messages_name_the_part():
     assert "the first update is right, but after 2 updates" in msg and "velocity" in msg
 
 
-def _train_divided_again(keys):
-    """A right loop whose gradients of ``keys`` are divided by N once more."""
+def _train_scaling_gradients(factors):
+    """A right loop whose gradient of each key of ``factors`` is multiplied by factors[key](N)."""
     def train(params, X, y, lr, rho, iterations):
         P = {k: v.copy() for k, v in params.items()}
         V = {k: np.zeros_like(v) for k, v in P.items()}
         losses = []
         for _ in range(iterations):
             loss, grads = loss_and_grads(P, X, y)
-            for key in keys:
-                grads[key] = grads[key] / len(y)
+            for key, factor in factors.items():
+                grads[key] = grads[key] * factor(len(y))
             losses.append(loss)
             momentum_update(P, V, grads, lr, rho)
         return P, losses
     return train
+
+
+def _train_divided_again(keys):
+    """A right loop whose gradients of ``keys`` are divided by N once more."""
+    return _train_scaling_gradients({key: lambda n: 1.0 / n for key in keys})
 
 
 def _train_notes_log_eps(params, X, y, lr, rho, iterations):
