@@ -1,8 +1,8 @@
 """Precompute lesson 06's ten-seed table and curves (about 8 s on one core), and the same table
-at the notes' Adam (``--notes-eps``, about 1 s).
+at the notes' Adam (``--notes-adam``, about 1 s).
 
     .venv/bin/python data/make_l06_iris_seeds.py              # from the repository root
-    .venv/bin/python data/make_l06_iris_seeds.py --notes-eps  # writes l06_notes_eps.csv only
+    .venv/bin/python data/make_l06_iris_seeds.py --notes-adam  # writes l06_notes_adam.csv only
 
 Writes ``l06_iris_seeds.csv`` and ``l06_iris_curves.npz`` next to this script: lesson 06's iris
 networks, trained by ``recipes.l06_vanishing.fit_iris`` (``load_iris(seed=0)``, unscaled, 100
@@ -25,7 +25,7 @@ mean |gradient| of every weight matrix in every epoch (``history.grad_mean_abs``
 - ``fc1_grad``, ``output_grad``: the mean |gradient| of the first and of the output weight
   matrix in epoch 100 (``history.grad_mean_abs[-1, 0]`` and ``[-1, -1]``).
 
-``l06_notes_eps.csv`` (``--notes-eps``): the same twenty runs at the notes' Adam,
+``l06_notes_adam.csv`` (``--notes-adam``): the same twenty runs at the notes' Adam,
 ``recipes.l06_vanishing.notes_adam()``, the rows and columns of ``l06_iris_seeds.csv``. The notes'
 loss is a mean over all N x 3 entries of the one-hot product, our cross-entropy divided by 3, and
 so is its gradient; and their Adam is MXNet's R ``mx.opt.adam``, the Adam paper's efficient order
@@ -59,7 +59,7 @@ COLUMNS = ["depth", "seed", "loss_below_1_epoch", "final_loss", "test_accuracy",
 
 def main(notes=False):
     """The table and curves at lessonlib's Adam (eps 1e-8), or, with ``notes``, only the table at
-    the notes' Adam (``l06_notes_eps.csv``)."""
+    the notes' Adam (``l06_notes_adam.csv``)."""
     data = load_iris(seed=0)
     X_test, y_test = data[2:]
     rows, curves = [], {"depths": np.array(DEPTHS), "seeds": np.array(list(SEEDS))}
@@ -84,14 +84,14 @@ def main(notes=False):
         curves[f"grad_{depth}"] = np.array(grads, dtype=np.float32)
         curves[f"loss_{depth}"] = np.array(losses, dtype=np.float32)
     if notes:
-        write_runs(os.path.join(HERE, "l06_notes_eps.csv"), rows, COLUMNS)
+        write_runs(os.path.join(HERE, "l06_notes_adam.csv"), rows, COLUMNS)
         return
     write_runs(os.path.join(HERE, "l06_iris_seeds.csv"), rows, COLUMNS)
     np.savez_compressed(os.path.join(HERE, "l06_iris_curves.npz"), **curves)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] not in ([], ["--notes-eps"]):
-        sys.exit(f"usage: {sys.argv[0]} [--notes-eps]")
+    if sys.argv[1:] not in ([], ["--notes-adam"]):
+        sys.exit(f"usage: {sys.argv[0]} [--notes-adam]")
     with single_thread():
-        main(notes=sys.argv[1:] == ["--notes-eps"])
+        main(notes=sys.argv[1:] == ["--notes-adam"])

@@ -11,9 +11,9 @@ lr 0.05 / 3, live). Ten seeds each (seed = initial weights and batch order). Det
 single-threaded BLAS, seeded everything. About 3 minutes.
 
     .venv/bin/python data/make_l11_runs.py               # writes data/l11_runs.npz
-    .venv/bin/python data/make_l11_runs.py --notes-eps   # writes data/l11_notes_eps.npz
+    .venv/bin/python data/make_l11_runs.py --notes-adam   # writes data/l11_notes_adam.npz
 
-``--notes-eps``: the Adam rows only (every variant but SGD), with the notes' Adam on our loss,
+``--notes-adam``: the Adam rows only (every variant but SGD), with the notes' Adam on our loss,
 ``recipes.l06_vanishing.notes_adam()`` = ``Adam(lr=0.001, eps=3e-8, efficient=True)``, in place
 of lessonlib's Adam (eps 1e-8), the same arrays (names and families of those rows). The notes'
 loss is our cross-entropy divided by 3, and so is its gradient, so their eps 1e-8 acts as 3e-8 on
@@ -108,7 +108,7 @@ def main(path=os.path.join(HERE, "l11_runs.npz"), notes=False):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--notes-eps"]:
-        main(os.path.join(HERE, "l11_notes_eps.npz"), notes=True)
+    if sys.argv[1:] == ["--notes-adam"]:
+        main(os.path.join(HERE, "l11_notes_adam.npz"), notes=True)
     else:
         main(*sys.argv[1:])

@@ -1,6 +1,6 @@
 """Lesson 06 (vanishing gradients): every number and result its prose states, recomputed with
 lessonlib or read from the precomputed files the notebook loads (data/l06_iris_seeds.csv and
-data/l06_iris_curves.npz, data/l06_notes_eps.csv, data/l06_std1_runs.npz), each tied to the sentence that states it (``assert_says``)."""
+data/l06_iris_curves.npz, data/l06_notes_adam.csv, data/l06_std1_runs.npz), each tied to the sentence that states it (``assert_says``)."""
 import functools
 import inspect
 from pathlib import Path
@@ -535,7 +535,7 @@ def test_adam_steps_far_below_eps_are_smaller_at_the_notes_adam():
 
 @functools.lru_cache(maxsize=None)
 def notes_rows():
-    return recipe.read_runs(DATA / "l06_notes_eps.csv")
+    return recipe.read_runs(DATA / "l06_notes_adam.csv")
 
 
 def test_the_table_at_the_notes_adam():
@@ -567,8 +567,8 @@ def test_the_table_at_the_notes_adam():
     assert_says(NB, "three hidden layers learn, seven do not, as in the notes")
 
 
-def test_the_notes_eps_file_is_what_its_script_makes(monkeypatch, tmp_path):
-    """data/l06_notes_eps.csv retrained by its script for seeds 4 (its 7-layer run ends with fc1's
+def test_the_notes_adam_file_is_what_its_script_makes(monkeypatch, tmp_path):
+    """data/l06_notes_adam.csv retrained by its script for seeds 4 (its 7-layer run ends with fc1's
     gradient exactly 0 at the notes' Adam) and 5 (its 3-layer run learns there), both depths, in
     full (0.4 s). Measured: the whole file, regenerated, is identical to the stored one under
     OPENBLAS_CORETYPE Haswell, Sandybridge and Nehalem and under LESSONLIB_PERTURB=1e-12; the
@@ -581,8 +581,8 @@ def test_the_notes_eps_file_is_what_its_script_makes(monkeypatch, tmp_path):
     monkeypatch.setattr(script, "HERE", str(tmp_path))
     monkeypatch.setattr(script, "SEEDS", (4, 5))
     script.main(notes=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["l06_notes_eps.csv"]
-    fresh = recipe.read_runs(tmp_path / "l06_notes_eps.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l06_notes_adam.csv"]
+    fresh = recipe.read_runs(tmp_path / "l06_notes_adam.csv")
     stored = {(r["depth"], r["seed"]): r for r in notes_rows()}
     tolerance = {"final_loss": 1e-6, "test_accuracy": 1e-4}
     assert len(fresh) == 4

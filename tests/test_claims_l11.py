@@ -526,13 +526,13 @@ def test_seven_layer_sgd_at_the_notes_step_learns_in_no_seed():
 # our loss it is recipes.l06_vanishing.notes_adam() (lesson 06, "Aside: the notes' Adam")
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-NOTES_EPS_RUNS = np.load(DATA / "l11_notes_eps.npz")
-NOTES_NAMES = list(NOTES_EPS_RUNS["names"])
+NOTES_ADAM_RUNS = np.load(DATA / "l11_notes_adam.npz")
+NOTES_NAMES = list(NOTES_ADAM_RUNS["names"])
 
 
 def at_both(name, key):
-    """RUNS[key] and NOTES_EPS_RUNS[key] of the row ``name``."""
-    return RUNS[key][row(name)], NOTES_EPS_RUNS[key][NOTES_NAMES.index(name)]
+    """RUNS[key] and NOTES_ADAM_RUNS[key] of the row ``name``."""
+    return RUNS[key][row(name)], NOTES_ADAM_RUNS[key][NOTES_NAMES.index(name)]
 
 
 def first_below_1(loss):
@@ -566,8 +566,8 @@ def test_the_notes_adam_is_said_once_and_is_mxnets():
     # the file: every Adam row of l11_runs.npz (all but SGD), the same seeds and epochs
     adam_rows = [n for n in NAMES if n != "SGD + momentum instead of Adam"]
     assert NOTES_NAMES == adam_rows
-    assert list(NOTES_EPS_RUNS["seeds"]) == list(RUNS["seeds"])
-    assert int(NOTES_EPS_RUNS["epochs"]) == int(RUNS["epochs"]) == 300
+    assert list(NOTES_ADAM_RUNS["seeds"]) == list(RUNS["seeds"])
+    assert int(NOTES_ADAM_RUNS["epochs"]) == int(RUNS["epochs"]) == 300
     # the same initial weights: the units negative before training are the same counts
     for name in adam_rows:
         before = at_both(name, "never_positive_start")
@@ -608,10 +608,10 @@ def test_the_stored_file_is_the_notes_own_training():
                                    ("leaky_relu", "LeakyReLU (slope 0.25)", 0)):
         v = NOTES_NAMES.index(name)
         model, notes_loss = as_the_notes_train(activation, seed, 300)
-        np.testing.assert_allclose(3 * notes_loss, NOTES_EPS_RUNS["loss"][v, seed], rtol=1e-5)
-        assert model.score(IRIS[2], IRIS[3]) == NOTES_EPS_RUNS["test_accuracy"][v, seed]
+        np.testing.assert_allclose(3 * notes_loss, NOTES_ADAM_RUNS["loss"][v, seed], rtol=1e-5)
+        assert model.score(IRIS[2], IRIS[3]) == NOTES_ADAM_RUNS["test_accuracy"][v, seed]
         np.testing.assert_array_equal(never_positive(model, IRIS[0]),
-                                      NOTES_EPS_RUNS["never_positive_end"][v, seed])
+                                      NOTES_ADAM_RUNS["never_positive_end"][v, seed])
 
 
 def test_the_notes_eps_at_our_scale():
@@ -673,7 +673,7 @@ def test_the_summary_at_the_notes_adam():
     learned = {name: [int(np.sum(a >= 0.9)) for a in at_both(name, "test_accuracy")]
                for name in NOTES_NAMES}
     assert_says(NB, "The last lines printed give every Adam row at the notes' Adam "
-                "(`recipes.l06_vanishing.notes_adam()`, from `data/l11_notes_eps.npz`; for the "
+                "(`recipes.l06_vanishing.notes_adam()`, from `data/l11_notes_adam.npz`; for the "
                 "squared-error row the same optimiser on our squared error)")
     assert_says(NB, "At the notes' Adam (the last lines printed above) He initial weights, "
                 "residual and dense connections still learn in all 10 seeds, and batch "
@@ -718,8 +718,8 @@ def test_adam_steps_shrink_below_eps_but_stay_above_sgds():
     assert (adam[-2] - adam[-1]) > 1e4 * (sgd[-2] - sgd[-1])  # the table's SGD row, lr 0.05
 
 
-def test_the_notes_eps_file_is_what_its_script_makes(monkeypatch, tmp_path):
-    """data/l11_notes_eps.npz retrained by its script (``--notes-eps``: train_iris(notes=True)):
+def test_the_notes_adam_file_is_what_its_script_makes(monkeypatch, tmp_path):
+    """data/l11_notes_adam.npz retrained by its script (``--notes-adam``: train_iris(notes=True)):
     every row's seed 0 for 10 epochs, and in full (300 epochs) ReLU seed 1 and LeakyReLU seeds
     3 and 6, runs the notes' Adam changes. Measured: the whole file retrained under
     LESSONLIB_PERTURB=1e-12 and OPENBLAS_CORETYPE Sandybridge and Nehalem has every row's test
@@ -730,7 +730,7 @@ def test_the_notes_eps_file_is_what_its_script_makes(monkeypatch, tmp_path):
     spec = importlib.util.spec_from_file_location("make_l11_runs", DATA / "make_l11_runs.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    stored = NOTES_EPS_RUNS
+    stored = NOTES_ADAM_RUNS
     monkeypatch.setattr(script, "SEEDS", (0,))
     monkeypatch.setattr(script, "EPOCHS", 10)
     script.main(str(tmp_path / "start.npz"), notes=True)
