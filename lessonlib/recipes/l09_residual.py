@@ -3,8 +3,9 @@
 the gradients of a fresh net, the share of dead ReLUs, and an explorer run's epoch budget.
 Lesson 10 trains its dense nets with the same ``train_iris``.
 
-The 1000-layer recipes (``THOUSAND``, ``train_thousand``): the notes' Adam lr 1e-3, and the same
-with a learned scalar per residual branch that starts at 0 (``ScaledResidualMLP``, as in
+The 1000-layer recipes (``THOUSAND``, ``train_thousand``): Adam lr 1e-3 (lessonlib's textbook
+Adam, and the notes' own, MXNet's efficient form), each on the plain residual net and on the same
+net with a learned scalar per residual branch that starts at 0 (``ScaledResidualMLP``, as in
 ReZero, Bachlechner et al. 2020, and SkipInit, De & Smith 2020)."""
 from functools import partial
 
@@ -227,12 +228,27 @@ class ScaledResidualMLP(MLP):
 
 
 THOUSAND_DEPTH, THOUSAND_WIDTH, THOUSAND_EPOCHS = 1000, 10, 100
+
+
+def _notes_adam():
+    """The notes' own Adam (MXNet's efficient form) on our loss, lr 1e-3: lesson 06's
+    ``notes_adam``."""
+    from .l06_vanishing import notes_adam
+    return notes_adam(1e-3)
+
+
 THOUSAND = {    # key: (label, model factory(hidden, seed), optimiser factory)
-    "adam_1e-3": ("the notes: Adam lr 1e-3",
+    "adam_1e-3": ("plain residual; Adam lr 1e-3",
                   partial(MLP, 4, n_out=3, connection="residual"), partial(Adam, 1e-3)),
     "rezero_adam_1e-3": ("alpha_i = 0 at the start, learned; Adam lr 1e-3",
                          partial(ScaledResidualMLP, 4, n_out=3, alpha=0.0),
                          partial(Adam, 1e-3)),
+    # the same two nets with the notes' Adam (lesson 06's notes_adam: MXNet's efficient form,
+    # eps 3e-8 on our loss added to the uncorrected sqrt(v)); stored in l09_thousand_notes_adam.npz
+    "notes_adam_1e-3": ("plain residual; the notes' Adam lr 1e-3",
+                        partial(MLP, 4, n_out=3, connection="residual"), _notes_adam),
+    "rezero_notes_adam_1e-3": ("alpha_i = 0 at the start, learned; the notes' Adam lr 1e-3",
+                               partial(ScaledResidualMLP, 4, n_out=3, alpha=0.0), _notes_adam),
 }
 
 
