@@ -195,9 +195,13 @@ def test_changes_queued_in_a_kernel_coalesce_into_one_run(monkeypatch):
     """In a kernel a fresh change runs at once; a change just after a run (a message that queued
     up during it) schedules the run on the event loop, and the rest of the burst, handled before
     it fires, makes no more runs: one run of the last values."""
-    scheduled = []
+    scheduled, doors = [], []
 
     class Loop:
+        def add_callback(self, fn, *args):      # tornado's thread-safe entry, which wakes it
+            doors.append(fn)
+            fn(*args)
+
         def call_later(self, delay, callback):
             scheduled.append(callback)
 
@@ -209,6 +213,9 @@ def test_changes_queued_in_a_kernel_coalesce_into_one_run(monkeypatch):
     for value in (2, 3, 4, 5):              # just after that run: queued during it
         explorer.controls["n"].value = value
     assert runs == [1, 7] and len(scheduled) == 1
+    # scheduled through the thread-safe door: a comm message may be handled off the loop's
+    # thread, where a bare call_later would wait for the next message to wake the loop
+    assert len(doors) == 1
     scheduled.pop()()
     assert runs == [1, 7, 5] and not explorer.stale
     explorer.controls["n"].value = 900      # expensive: scheduled, then it explains and waits

@@ -246,7 +246,10 @@ class Explorer(widgets.VBox):
             self._run_pending()          # a fresh change: at once (the kernel shows busy)
         else:                            # just after a run: likely queued during it
             self._scheduled = True
-            loop.call_later(COALESCE_SECONDS, self._run_pending)
+            # add_callback is the loop's thread-safe door (it wakes the loop): a comm message may
+            # be handled off the loop's thread (ipykernel 7), where a bare call_later would sleep
+            # until the next message came in, and the last value of a burst would wait for it
+            loop.add_callback(loop.call_later, COALESCE_SECONDS, self._run_pending)
 
     def _run_pending(self):
         """Run once with the latest values if a change asked for it (and it is cheap)."""
