@@ -265,7 +265,8 @@ def test_the_notes_adam_is_notes_adam_on_our_loss():
         assert diff < 1e-8, diff
         # and not Adam with eps 3e-8 alone: without batch norm that run separates setosa
         if not bn:
-            eps_only, _ = recipe.train_iris(7, bn, seed=SEED, adam_eps=3e-8)
+            eps_only, _ = recipe.train_iris(7, bn, seed=SEED, optimizer=lambda: lessonlib.Adam(
+                lr=0.001, eps=3e-8))
             assert eps_only.score(X_TEST, Y_TEST) == 0.62 and mine.score(X_TEST, Y_TEST) == 0.30
     # far below eps the step is about lr * g / eps: three times smaller with eps 3e-8
     path = {eps: lessonlib.optim.descend(lambda x: 1e-12, 0.0, lessonlib.Adam(lr=0.001, eps=eps),

@@ -15,20 +15,19 @@ from .l06_vanishing import fit_iris
 
 
 def train_iris(depth=7, batch_norm=True, init="uniform", seed=0, epochs=100, data=None,
-               callback=None, fix_gamma=False, adam_eps=1e-8, optimizer=None):
+               callback=None, fix_gamma=False, optimizer=None):
     """The explorer's run: lesson 06's ``fit_iris`` with ``depth`` hidden layers of 10 ReLUs,
     batch norm on or off (``fix_gamma``: gamma fixed at 1, as in MxNet's default), Adam lr
     0.001. ``init``: "uniform" (U(-0.01, 0.01), the weights of the lesson's sections 4 and 6,
     which this then reproduces) or a float std s for N(0, s²) (the sweep of section 7).
-    ``adam_eps``: Adam's eps. ``optimizer``: a function of no arguments that returns a fresh
-    optimiser, used in place of Adam(lr 0.001, adam_eps); ``optimizer=notes_adam`` (from
-    ``recipes.l06_vanishing``) takes the lecture notes' steps on our loss (lesson 06).
+    ``optimizer``: a function of no arguments that returns a fresh optimiser, used in place of
+    Adam(lr 0.001); ``optimizer=notes_adam`` (from ``recipes.l06_vanishing``) takes the lecture
+    notes' steps on our loss (lesson 06).
     Returns (model, history)."""
     init = "uniform" if init == "uniform" else float(init)
-    opt = optimizer() if optimizer is not None else make_optimizer("adam", 1e-3, eps=adam_eps)
-    return fit_iris(opt, [10] * depth, epochs=epochs,
-                    seed=seed, data=data, callback=callback, batch_norm=batch_norm,
-                    fix_gamma=fix_gamma, init=init)
+    opt = optimizer() if optimizer is not None else make_optimizer("adam", 1e-3)
+    return fit_iris(opt, [10] * depth, epochs=epochs, seed=seed, data=data, callback=callback,
+                    batch_norm=batch_norm, fix_gamma=fix_gamma, init=init)
 
 
 def forward_by_hand(model, X, statistics="moving", eps=1e-3):

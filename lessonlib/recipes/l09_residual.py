@@ -16,7 +16,7 @@ from ..connections import Residual
 from ..data import load_iris
 from ..models import MLP, never_positive
 from ..optim import Adam, make_optimizer
-from .l06_vanishing import fit_iris
+from .l06_vanishing import fit_iris, notes_adam
 
 # The notes' loss, MxNet's mean of -onehot * log(softmax) over all N x 3 entries, is a third of
 # lessonlib's mean cross-entropy over N examples, and so is its gradient: the notes' SGD step
@@ -230,13 +230,6 @@ class ScaledResidualMLP(MLP):
 THOUSAND_DEPTH, THOUSAND_WIDTH, THOUSAND_EPOCHS = 1000, 10, 100
 
 
-def _notes_adam():
-    """The notes' own Adam (MXNet's efficient form) on our loss, lr 1e-3: lesson 06's
-    ``notes_adam``."""
-    from .l06_vanishing import notes_adam
-    return notes_adam(1e-3)
-
-
 THOUSAND = {    # key: (label, model factory(hidden, seed), optimiser factory)
     "adam_1e-3": ("plain residual; Adam lr 1e-3",
                   partial(MLP, 4, n_out=3, connection="residual"), partial(Adam, 1e-3)),
@@ -246,9 +239,11 @@ THOUSAND = {    # key: (label, model factory(hidden, seed), optimiser factory)
     # the same two nets with the notes' Adam (lesson 06's notes_adam: MXNet's efficient form,
     # eps 3e-8 on our loss added to the uncorrected sqrt(v)); stored in l09_thousand_notes_adam.npz
     "notes_adam_1e-3": ("plain residual; the notes' Adam lr 1e-3",
-                        partial(MLP, 4, n_out=3, connection="residual"), _notes_adam),
+                        partial(MLP, 4, n_out=3, connection="residual"),
+                        partial(notes_adam, 1e-3)),
     "rezero_notes_adam_1e-3": ("alpha_i = 0 at the start, learned; the notes' Adam lr 1e-3",
-                               partial(ScaledResidualMLP, 4, n_out=3, alpha=0.0), _notes_adam),
+                               partial(ScaledResidualMLP, 4, n_out=3, alpha=0.0),
+                               partial(notes_adam, 1e-3)),
 }
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from .._blas import single_thread
 from ..data import load_iris
 from ..optim import make_optimizer
-from .l06_vanishing import IRIS_BATCH, fit_iris, notes_adam  # notes_adam: lesson 11 uses it
+from .l06_vanishing import IRIS_BATCH, fit_iris, notes_adam
 
 LOSSES = ("cross_entropy", "squared_error")
 
