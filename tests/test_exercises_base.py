@@ -249,3 +249,36 @@ def test_built_in_max_or_min_on_arrays_is_named_for_every_exercise():
     def f_prime_method(x):                    # a method or np.max is not Python's built-in
         return np.array([x, 1.0]).max() if np.array([x, 2.0]) > 0 else 0.0
     assert "built-in" not in exercises.warm_up.grade(f_prime_method)
+
+
+def test_np_max_given_a_second_array_is_named_for_every_exercise():
+    """np.max(a, b) takes b for the axis: the kit says so, whichever exercise it is."""
+    def relu_layer_backward(dh, x, W, z):
+        dz = dh * np.max(z, 0 * z)
+        return dz @ W.T, x.T @ dz
+    message = exercises.relu_layer_backward.grade(relu_layer_backward)
+    assert "np.max reduces one array to its largest value" in message
+    assert "the axis" in message and "np.maximum(a, b)" in message
+
+
+@pytest.mark.parametrize("in_loop", [False, True])
+def test_if_on_a_whole_array_is_named_for_every_exercise(in_loop):
+    def relu_layer_backward(dh, x, W, z):
+        if in_loop:
+            dz = np.array([d if row > 0 else 0 * d for d, row in zip(dh, z)])
+        else:
+            dz = dh if z > 0 else 0 * dh
+        return dz @ W.T, x.T @ dz
+    message = exercises.relu_layer_backward.grade(relu_layer_backward)
+    assert "truth value of an array" in message
+    expected = ("gives whole rows" if in_loop else
+                "Python's `if` needs a single one (so do `and`, `or` and `not`)")
+    assert expected in message and "np.where" in message
+
+
+def test_built_in_max_with_a_number_is_named_for_every_exercise():
+    def relu_layer_backward(dh, x, W, z):
+        dz = dh * (max(z, 0) > 0)
+        return dz @ W.T, x.T @ dz
+    message = exercises.relu_layer_backward.grade(relu_layer_backward)
+    assert "Python's built-in max compares an array with the number 0 as a whole" in message

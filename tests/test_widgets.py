@@ -85,16 +85,26 @@ def test_moving_a_setting_slider_switches_it_on(builder, moved, control, value):
     assert explorer.error is None
 
 
+def legend_texts(runs):
+    assert runs.legend is runs.current.axes.get_legend()     # the legend on the figure
+    return [t.get_text() for t in runs.legend.get_texts()]
+
+
 def test_run_comparison_keeps_the_previous_run_in_grey():
+    """The legend names the grey line only once it holds a run (no empty entry before)."""
     fig, ax = new_figure()
     runs = lw._base.RunComparison(ax, "C0")
+    assert legend_texts(runs) == ["this run"]
     runs.show([1, 2], [3.0, 2.0], "first settings", "C1")
-    assert runs.legend.get_texts()[0].get_text() == "previous run"
+    assert legend_texts(runs) == ["this run"]
     runs.show([1, 2, 3], [1.0, 0.5, 0.2], "second settings", "C2")
     assert list(runs.previous.get_ydata()) == [3.0, 2.0]
     assert list(runs.current.get_ydata()) == [1.0, 0.5, 0.2]
-    assert runs.legend.get_texts()[0].get_text() == "previous: first settings"
+    assert legend_texts(runs) == ["previous: first settings", "this run"]
     assert runs.current.get_color() == "C2"
+    assert runs.legend.legend_handles[1].get_color() == "C2"
+    runs.show([1], [0.1], "third settings", "C3")
+    assert legend_texts(runs) == ["previous: second settings", "this run"]
 
 
 def test_run_comparison_with_several_curves_per_run():
@@ -102,10 +112,13 @@ def test_run_comparison_with_several_curves_per_run():
     settings in the legend's title."""
     fig, ax = new_figure()
     runs = lw._base.RunComparison(ax, "C0", kinds=(("training", "--"), ("validation", "-")))
-    assert [t.get_text() for t in runs.legend.get_texts()] == [
-        "this run: training", "this run: validation", "previous: training", "previous: validation"]
+    assert legend_texts(runs) == ["this run: training", "this run: validation"]
     runs.show([1, 2], ([1.0, 0.9], [0.5, 0.6]), "first settings", "C1")
+    assert legend_texts(runs) == ["this run: training", "this run: validation"]
+    assert runs.legend.get_title().get_text() == ""
     runs.show([1, 2, 3], ([0.2, 0.3, 0.4], [0.1, 0.2, 0.3]), "second settings", "C2")
+    assert legend_texts(runs) == [
+        "this run: training", "this run: validation", "previous: training", "previous: validation"]
     assert [list(line.get_ydata()) for line in runs.previous_lines] == [[1.0, 0.9], [0.5, 0.6]]
     assert runs.current_lines[1].get_linestyle() == "-" and runs.previous_lines[0].get_linestyle() == "--"
     assert runs.legend.get_title().get_text() == "previous run: first settings"

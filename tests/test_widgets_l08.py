@@ -8,7 +8,7 @@ import pytest
 matplotlib.use("Agg")
 
 from lessonlib import widgets as lw  # noqa: E402
-from lessonlib.widgets import l08_batchnorm as explorer_module  # noqa: E402
+from lessonlib.plots.style import short_log_label  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +26,12 @@ def run(explorer, **values):
 
 
 def test_short_tick_labels():
-    short = explorer_module._short_label
+    short = short_log_label
     assert [short(v) for v in (0.002, 0.05, 1.0, 50.0, 2000.0)] == ["0.002", "0.05", "1", "50",
                                                                     "2000"]
-    assert [short(v) for v in (2e31, 1e30, 5e-5, 1e-4, 1e4)] == ["2e31", "1e30", "5e-5", "1e-4",
-                                                                 "1e4"]
+    assert [short(v) for v in (2e31, 1e30, 5e-5, 1e-5, 1e6)] == ["2e31", "1e30", "5e-5", "1e-5",
+                                                                 "1e6"]
+    assert [short(v) for v in (1e-4, 5e-4, 1e4)] == ["0.0001", "0.0005", "10000"]
 
 
 def test_y_labels_stay_clear_of_wide_tick_labels():
@@ -60,4 +61,5 @@ def test_previous_run_label_counts_layers_right():
     legend = explorer.fig.axes[0].get_legend()
     assert legend.get_texts()[0].get_text().startswith("previous: 1 layer, BN on")
     run(explorer, depth=3)
+    legend = explorer.fig.axes[0].get_legend()
     assert legend.get_texts()[0].get_text().startswith("previous: 2 layers, BN on")

@@ -17,9 +17,10 @@ import copy
 import inspect
 import re
 import textwrap
-import traceback
 
 import numpy as np
+
+from ._crashes import describe_exception, explain_crash, learner_frames
 
 # float32 carries about 7 significant digits; a few hundred float32 operations stay well inside
 # these, while the slips the checkers name change a result by a percent or (much) more.
@@ -74,12 +75,10 @@ class Exercise:
 
     @staticmethod
     def _failed(exc):
-        """The learner's code failed: say where, briefly."""
-        which = built_in_max(exc)
-        if which:
-            return (f"your function raised {describe_exception(exc)}: Python's built-in "
-                    f"{which} compares two whole arrays, which has no single answer; "
-                    f"np.{which}imum(a, b) compares them element by element")
+        """The learner's code failed: say where, and what a usual slip behind it means."""
+        explanation = explain_crash(exc)
+        if explanation:
+            return f"your function raised {describe_exception(exc)}: {explanation}"
         if learner_frames(exc):
             return f"your function raised {describe_exception(exc)}"
         return (f"the checker could not use what your function returned "
@@ -335,40 +334,6 @@ def unpack_returned(result, function, names):
     count = _COUNTS.get(len(names), str(len(names)))
     listed = ", ".join(names[:-1]) + " and " + names[-1]
     return None, f"{function} should return {count} values, {listed} (`return {wanted}`); got {got}"
-
-
-def learner_frames(exc):
-    """The traceback frames of exc that are in the learner's code (not in lessonlib or NumPy)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    library = ("lessonlib", "site-packages", "/numpy/")
-    return [f for f in frames if not any(part in f.filename.replace("\\", "/")
-                                         for part in library)]
-
-
-# max(...) or min(...), not np.max(...), np.maximum(...) or a method such as z.max(...)
-_BUILT_IN_MAX = re.compile(r"(?<![\w.])(max|min)\(")
-
-
-def built_in_max(exc):
-    """"max" or "min" when exc is NumPy's "truth value of an array ... is ambiguous", raised on
-    a line of the learner's code that calls Python's built-in max or min (on arrays), else
-    None."""
-    frames = learner_frames(exc)
-    if not (isinstance(exc, ValueError) and "truth value of an array" in str(exc) and frames):
-        return None
-    found = _BUILT_IN_MAX.search(frames[-1].line or "")
-    return found.group(1) if found else None
-
-
-def describe_exception(exc):
-    """'ValueError: msg (line 3 of your code: `x = 1 / 0`)', pointing at the last frame of the
-    learner's code."""
-    learner = learner_frames(exc)
-    where = ""
-    if learner:
-        frame = learner[-1]
-        where = f" (line {frame.lineno} of your code: `{(frame.line or '').strip()}`)"
-    return f"{type(exc).__name__}: {exc}{where}"
 
 
 def shape_problem(what, got, shape):

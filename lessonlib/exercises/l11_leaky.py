@@ -10,13 +10,10 @@ The graders call the learner's function with the lesson's slope 0.25 first, then
 slope written into the function shows), on arrays of mixed signs holding some exact zeros (the
 kink) and, for the backward pass, a dout of mixed signs (a mask taken from dout shows).
 """
-import dis
-import numbers
-import re
-
 import numpy as np
 
-from ._kit import (Exercise, built_in_max, changed_input, close, close_elements, compare,
+from ._crashes import built_in_max, crashed_in_loop, explain_crash
+from ._kit import (Exercise, changed_input, close, close_elements, compare,
                    describe_exception, learner_frames, named_slip, shape_problem, tolerance)
 
 __all__ = ["leaky_relu_forward", "leaky_relu_backward"]
@@ -62,98 +59,29 @@ def _hard_coded(got, slope, compute):
     return None
 
 
-def _learner_frame(exc):
-    """The frame object of the last line of the learner's code in exc's traceback, or None."""
-    frames = learner_frames(exc)
-    if not frames:
-        return None
-    last, found, tb = frames[-1], None, exc.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if (code.co_filename, code.co_name, tb.tb_lineno) == (last.filename, last.name,
-                                                              last.lineno):
-            found = tb.tb_frame
-        tb = tb.tb_next
-    return found
-
-
-def _has_loop(frame):
-    """True when the code that failed is a loop: a comprehension, or a function with a for."""
-    code = frame.f_code
-    return (code.co_name in ("<listcomp>", "<genexpr>", "<setcomp>", "<dictcomp>")
-            or any(ins.opname == "FOR_ITER" for ins in dis.get_instructions(code)))
-
-
-# built-in max(a, b) or min(a, b) with simple arguments, not np.max or a method such as z.max
-_MAX_CALL = re.compile(r"(?<![\w.])(?:max|min)\(([^()]*)\)")
-# np.max(z, slope * z) and the like: a reduction given a second array where the axis goes
-_NP_MAX = re.compile(r"(?<!\w)((?:np|numpy)\.a?(?:max|min)|\w+\.(?:max|min))\(")
-
-
-def _number_argument(exc):
-    """The text of a number passed to the built-in max or min that failed (`slope`, `0`), or
-    None: max(z, slope) compares an array with a number, not two arrays."""
-    frame = _learner_frame(exc)
-    found = _MAX_CALL.search(learner_frames(exc)[-1].line or "") if frame else None
-    if not found:
-        return None
-    for text in (part.strip() for part in found.group(1).split(",")):
-        value = frame.f_locals.get(text) if text.isidentifier() else None
-        if (isinstance(value, numbers.Real) and not isinstance(value, np.ndarray)) or \
-                re.fullmatch(r"[-+]?\d+(\.\d*)?(e[-+]?\d+)?", text):
-            return text
-    return None
-
-
 def _call(fn, args, shape, element_wise):
     """(the learner's result, None), or (None, a message) for the crashes the lesson's slips
-    cause: a matrix product where the product is element by element, Python's built-in max on
-    arrays, np.max (a reduction) for np.maximum, an `if` on a whole array (``element_wise``:
-    the code to use instead), and a loop over the rows of a 2-D z that compares a whole row
-    with 0."""
+    cause: the kit's usual ones (``explain_crash``: built-in max, np.max for np.maximum, an `if`
+    on a whole array), then ``element_wise``, the code to use here; a matrix product where the
+    product is element by element; and a loop over the rows of a 2-D z that compares a whole
+    row with 0."""
     try:
         return fn(*args), None
-    except TypeError as exc:
-        frames = learner_frames(exc)
-        found = _NP_MAX.search(frames[-1].line or "") if frames else None
-        if not found or not ("integer" in str(exc) or "index" in str(exc)):
-            raise
-        name = found.group(1)
-        largest = "largest" if name.endswith("max") else "smallest"
-        pairwise = "np.maximum" if name.endswith("max") else "np.minimum"
-        return None, (f"your function raised {describe_exception(exc)}: {name} reduces one "
-                      f"array to its {largest} value, and its second argument is the axis to "
-                      f"reduce along; {pairwise}(a, b) compares two arrays element by element. "
-                      f"Here: {element_wise}")
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         if not learner_frames(exc):
             raise
-        text = str(exc)
-        if "matmul" in text or "not aligned" in text:
-            return None, (f"your function raised {describe_exception(exc)}: @ is the matrix "
-                          f"product; LeakyReLU works element by element: multiply element by "
-                          f"element with *")
-        which = built_in_max(exc)
-        if which:
-            number = _number_argument(exc)
-            what = (f"compares an array with the number {number} as a whole" if number
-                    else "compares two whole arrays")
-            return None, (f"your function raised {describe_exception(exc)}: Python's built-in "
-                          f"{which} {what}, which has no single answer; work element by "
-                          f"element: {element_wise}")
-        if "truth value of an array" in text:
-            frame = _learner_frame(exc)
-            if frame is not None and not _has_loop(frame):
-                return None, (f"your function raised {describe_exception(exc)}: a comparison "
-                              f"such as `z > 0` on an array gives one True or False per "
-                              f"element, and Python's `if` needs a single one (so do `and`, "
-                              f"`or` and `not`). Choose element by element instead: "
-                              f"{element_wise}")
-            return None, (f"your function raised {describe_exception(exc)}: a loop over a "
-                          f"2-D z (here {shape}) gives whole rows, and a comparison such as "
-                          f"`row > 0` holds many answers at once. z can have any shape: use "
-                          f"np.where, or loop over z.ravel()")
-        raise
+        text, raised = str(exc), f"your function raised {describe_exception(exc)}"
+        if isinstance(exc, ValueError) and ("matmul" in text or "not aligned" in text):
+            return None, (f"{raised}: @ is the matrix product; LeakyReLU works element by "
+                          f"element: multiply element by element with *")
+        if "truth value of an array" in text and not built_in_max(exc) and crashed_in_loop(exc):
+            return None, (f"{raised}: a loop over a 2-D z (here {shape}) gives whole rows, and a "
+                          f"comparison such as `row > 0` holds many answers at once. z can have "
+                          f"any shape: use np.where, or loop over z.ravel()")
+        explanation = explain_crash(exc)
+        if explanation is None:
+            raise
+        return None, f"{raised}: {explanation}. Here: {element_wise}"
 
 
 def _factor(got, z, side):

@@ -138,13 +138,25 @@ def kept_limits(fig):
     return restore
 
 
+def short_log_label(value, _position=None):
+    """A log axis's tick label: Python's shortest form ("0.002", "50"), with its exponent
+    written short where it has one ("2e31" and "1e-5" for "2e+31" and "1e-05": the wide form
+    crowds the axis's own label)."""
+    text = f"{value:g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floor=False,
                  snap=False):
     """y limits of a log axis around the finite values above ``floor`` in ``arrays``, spanning
     at least ``min_ratio`` (so that a power of ten is labelled) and ``margin`` times wider on
     each side; down to the floor itself when ``include_floor`` and some value sits on it.
-    Labels: plain numbers at 1, 2 and 5 times the powers of ten over a short range, at the
-    powers over a long one, and 10^k beyond four decades; minor ticks unlabelled.
+    Labels: short plain numbers (``short_log_label``) at 1, 2 and 5 times the powers of ten over
+    a short range, at the powers over a long one, and 10^k beyond four decades; minor ticks
+    unlabelled.
     ``snap`` widens the limits to 1, 2 or 5 times a power of ten, and keeps the limits in
     place while they hold the values with at most a decade to spare at either end, so that an
     explorer's next curve mostly keeps them (no redraw of the axis: a blitting explorer stays
@@ -177,7 +189,7 @@ def fit_log_axis(ax, arrays, floor=0.0, min_ratio=10.0, margin=1.6, include_floo
     subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
     if decades <= 4:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(short_log_label))
     else:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{np.log10(v):.0f}}}$"))
     ax.yaxis.set_minor_formatter(NullFormatter())
@@ -288,7 +300,8 @@ def new_figure(nrows=1, ncols=1, figsize=(9, 3.6), **subplot_kw):
 class RunComparison:
     """On a loss (or accuracy) axis: this run's curve and, in grey, the previous run's, with a
     legend naming the previous one's settings. Training explorers show every new run with
-    ``show``.
+    ``show``. Until a previous run exists the legend names this run's lines alone (an empty grey
+    entry would promise a curve that is not there).
 
     ``kinds``, optional: several curves per run, each a (name, line style) pair, for example
     ``(("training", "--"), ("test", "-"))``; ``show`` then takes one y array per kind, the
@@ -315,10 +328,21 @@ class RunComparison:
                                            label=f"previous: {name}")[0]
                                    for name, ls in self._kinds]
             self.previous, self.current = self.previous_lines[0], self.current_lines[0]
-        self.legend = ax.legend(fontsize=8, loc=loc)
-        if self._kinds is not None:
-            self.legend.set_title("previous run: none yet", prop={"size": 8})
-        self._label = None
+        self._ax, self._loc = ax, loc
+        self._label = self._previous_label = None
+        self._draw_legend()
+
+    def _draw_legend(self):
+        """A fresh legend: this run's lines, and the previous run's once it has any points."""
+        has_previous = len(self.previous.get_xdata()) > 0
+        lines = self.current_lines + self.previous_lines * has_previous
+        if self._kinds is None:
+            lines = lines[::-1]                 # "previous: ..." above "this run"
+            if has_previous:
+                self.previous.set_label(f"previous: {self._previous_label}")
+        self.legend = self._ax.legend(handles=lines, fontsize=8, loc=self._loc)
+        if self._kinds is not None and has_previous:
+            self.legend.set_title(f"previous run: {self._previous_label}", prop={"size": 8})
 
     def show(self, x, y, label, color):
         """Draw (x, y) as this run, labelled ``label`` when it becomes the previous one; the
@@ -331,17 +355,8 @@ class RunComparison:
             previous.set_data(*current.get_data())
             current.set_data(x, values)
             current.set_color(color)
-        handles = self.legend.legend_handles
-        if self._kinds is None:
-            self.legend.get_texts()[0].set_text(f"previous: {self._label}" if self._label
-                                                else "previous run")
-            handles[1].set_color(color)
-        else:
-            self.legend.set_title(f"previous run: {self._label}" if self._label
-                                  else "previous run: none yet", prop={"size": 8})
-            for handle in handles[:len(self.current_lines)]:
-                handle.set_color(color)
-        self._label = label
+        self._previous_label, self._label = self._label, label
+        self._draw_legend()
 
     def curves(self):
         """The y values of all curves (the previous ones may be empty), for the axis range."""

@@ -25,22 +25,6 @@ LOWEST_LR = 1e-3           # the learning-rate slider's left end, 10 ** -3
 
 # ---------------------------------------------------------------- the explorer
 
-def both_runs(runs):
-    """The loss legend with both entries, as ``RunComparison.show`` expects it."""
-    runs.legend = runs.previous.axes.legend(handles=[runs.previous, runs.current],
-                                            labels=[runs.legend_labels[0], "this run"],
-                                            fontsize=8, loc="upper right")
-
-
-def this_run_only(runs):
-    """Until a previous run exists, the legend names this run alone (no empty grey entry)."""
-    runs.legend_labels = [t.get_text() for t in runs.legend.get_texts()]
-    if len(runs.previous.get_xdata()):
-        return
-    runs.legend = runs.current.axes.legend(handles=[runs.current], labels=["this run"],
-                                           fontsize=8, loc="upper right")
-
-
 def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.1, momentum=0.9,
                       iterations=2000, seed=0):
     """Train an MLP on the rings data with full-batch gradient descent and momentum; compare the
@@ -63,7 +47,6 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
     loss_title = ax_loss.set_title("loss\n(placeholder)\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_loss)
     fig.tight_layout(w_pad=2.0)
-    this_run_only(runs)
 
     def update(activation, width, depth, init, lr, momentum, iterations, seed, progress=None):
         hidden = [width] * depth
@@ -75,9 +58,7 @@ def relu_mlp_explorer(activation="relu", width=20, depth=2, init="normal", lr=0.
         label = (f"{NAMES[activation]} {hidden}, init {INIT_LABELS[init]}, lr {lr:.3g}, "
                  f"ρ {momentum:.2f},\nseed {seed}, {iterations} iterations")
         losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
-        both_runs(runs)
         runs.show(np.arange(len(losses)), losses, label, ACTIVATION_COLORS[activation])
-        this_run_only(runs)
         plots.fit_log_axis(ax_loss, runs.curves(), min_ratio=20.0, margin=1.3)
         ax_loss.set_xlim(0, iterations)
         map_title.set_text(f"{NAMES[activation]} {hidden}, seed {seed}: p(class 1)\n")

@@ -8,7 +8,6 @@ section 7) and shows its loss and per-layer gradient curves, in the colours of
 """
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.ticker import FuncFormatter
 
 from .. import plots
 from ..data import load_iris
@@ -23,27 +22,9 @@ __all__ = ["batchnorm_explorer"]
 INITS = [("uniform ±0.01 (sections 4 and 6)", "uniform"), ("normal N(0, std²), std below", "normal")]
 
 
-def _short_label(value, _position=None):
-    """A log axis's tick label in at most four or five characters: 0.002, 50, 2e31, 1e-5
-    (the plain "2e+31" of a 25-layer net without batch norm at std 10 is wider)."""
-    if 1e-3 <= value < 1e4:
-        return f"{value:g}"
-    mantissa, exponent = f"{value:.0e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
-SHORT_LABELS = FuncFormatter(_short_label)
 # where the y labels sit, left of the axes (axes fraction): room for tick labels as wide as
 # "2e-5" or "10^-12", so that a wide label never pushes "training loss" out of the figure
 YLABEL_X = -0.15
-
-
-def _short_tick_labels(ax):
-    """After ``fit_log_axis``: its plain labels ("2e+31") in the short form, when it chose
-    them (up to four decades); its 10^k labels over wider ranges stay."""
-    low, high = ax.get_ylim()
-    if np.log10(high / low) <= 4:
-        ax.yaxis.set_major_formatter(SHORT_LABELS)
 
 
 # ---------------------------------------------------------------- the explorer
@@ -111,8 +92,6 @@ def batchnorm_explorer(depth=7, batch_norm=True, init="uniform", init_scale=0.01
                            include_floor=True)
         plots.fit_log_axis(ax_grad, [grads], floor=1e-12, min_ratio=1.0, margin=2.0,
                            include_floor=True)
-        for ax in (ax_loss, ax_grad):
-            _short_tick_labels(ax)
         if hist.diverged:
             title.set_text(f"{settings}: diverged")
             return "The run diverged: the loss stopped being finite."
