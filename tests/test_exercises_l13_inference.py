@@ -116,6 +116,15 @@ def learner(kind, *, batch_stats=False, eps=1e-3, gamma=True, beta=True, bias=Tr
         elif softmax == "whole":
             e = np.exp(logits)
             p = e / np.sum(e)
+        elif softmax == "log":                  # a log-softmax, written the stable way
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        elif softmax == "row_max_column_sum":
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=0, keepdims=True)
+        elif softmax == "row_max_whole_sum":
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p = e / e.sum()
         else:
             p = logits
         store("softmax", p)
@@ -1017,6 +1026,14 @@ FAIRNESS = {
                ("no beta", silent("bn", beta=False), "the betas are missing"),
                ("no bias", learner("bn", bias=False), "It has no bias"),
                ("softmax down the columns", learner("bn", softmax="axis0"), "axis=0"),
+               ("log-probabilities returned", learner("bn", softmax="log"),
+                ["is softmax", "You return the log-probabilities"]),
+               ("log-probabilities, nothing recorded", silent("bn", softmax="log"),
+                "you return the log-probabilities"),
+               ("row max, column sum", learner("bn", softmax="row_max_column_sum"),
+                ["is softmax", "You divide by each column's sum, e.sum(axis=0)"]),
+               ("row max, whole-batch sum", silent("bn", softmax="row_max_whole_sum"),
+                "you divide by the sum over the whole batch"),
                ("logits returned", silent("bn", softmax="none"), "you return the logits fc8"),
                ("no square root", _bn_slipped("no_sqrt"), "with no square root"),
                ("no square root, nothing recorded", _bn_slipped("no_sqrt", record=False),

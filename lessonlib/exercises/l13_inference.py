@@ -234,6 +234,11 @@ def _softmax(logits, slip=None):
         if slip == "column_max":
             e = np.exp(logits - logits.max(axis=0))
             return e / e.sum(axis=1, keepdims=True)
+        if slip in ("log_probs", "column_sum", "whole_sum"):
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            if slip == "log_probs":
+                return np.log(e / e.sum(axis=1, keepdims=True))
+            return e / (e.sum(axis=0) if slip == "column_sum" else e.sum())
         if slip == "relu_logits":
             logits = np.maximum(logits, 0.0)
         if slip == "sigmoid":
@@ -245,7 +250,7 @@ def _softmax(logits, slip=None):
 _BN_SLIPS = ("batch_stats", "batch_stats_unbiased", "no_eps", "eps_pytorch", "eps_outside",
              "no_sqrt", "plus_mean", "no_gamma", "no_beta", "swapped")
 _SOFTMAX_SLIPS = ("logits", "unnormalised", "unnormalised_shifted", "axis0", "whole",
-                  "column_max", "relu_logits", "sigmoid")
+                  "column_max", "log_probs", "column_sum", "whole_sum", "relu_logits", "sigmoid")
 # slips that can be made at every layer at once: the grader tries them on the probabilities
 GLOBAL_SLIPS = {
     "bn": _BN_SLIPS + ("relu_first", "no_bias", "no_bias_hidden", "no_bias_output",
@@ -571,6 +576,17 @@ def _slip_message(slip, name, n_hidden, number=None):
     if slip == "whole":
         return ("The softmax is taken over the whole batch at once (a sum without an axis): "
                 "normalise each flower's row on its own, e / e.sum(axis=1, keepdims=True)")
+    if slip == "log_probs":
+        return ("You return the log-probabilities (a log-softmax, each row's log of its "
+                "probabilities): return the probabilities themselves, e / e.sum(axis=1, "
+                "keepdims=True), which np.exp of yours gives")
+    if slip == "column_sum":
+        return ("You divide by each column's sum, e.sum(axis=0), a sum across flowers: each "
+                "flower's row of 3 probabilities must sum to 1, so divide by e.sum(axis=1, "
+                "keepdims=True)")
+    if slip == "whole_sum":
+        return ("You divide by the sum over the whole batch, e.sum() with no axis: divide each "
+                "flower's row by its own sum, e.sum(axis=1, keepdims=True)")
     if slip == "column_max":
         return ("You subtract each column's maximum, logits.max(axis=0): only a constant per row "
                 "leaves a row's softmax unchanged, so subtract logits.max(axis=1, keepdims=True)")
