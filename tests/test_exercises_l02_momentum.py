@@ -461,3 +461,71 @@ def test_lr_twice_is_not_called_the_average_form():
     """With lr = 1 - rho (0.1 and 0.9) the average form and 'lr twice' give the same run on the
     first case; the message must name what the learner wrote."""
     assert "average of the gradients" not in LOOP.grade(_momentum_variant("lr twice"))
+
+
+# ---------------------------------------------------------------- fix round 3 (reader 02)
+
+def _momentum_returns(extra):
+    """The right loop, returning (path, None) or (path, v) instead of the path alone."""
+    def descend_(grad_fn, x0, lr, rho, steps):
+        x = np.array(x0, dtype=float)
+        v = np.zeros_like(x)
+        path = [x.copy()]
+        for _ in range(steps):
+            v = rho * v - lr * np.asarray(grad_fn(x))
+            x = x + v
+            path.append(x.copy())
+        return (np.array(path), None) if extra == "None" else (np.array(path), v)
+    return descend_
+
+
+def _momentum_float_x0(grad_fn, x0, lr, rho, steps):
+    """Right for one parameter; float(x0) fails on the two-parameter case's array."""
+    x, v = float(x0), 0.0
+    path = [x]
+    for _ in range(steps):
+        v = rho * v - lr * grad_fn(x)
+        x = x + v
+        path.append(x)
+    return path
+
+
+def _momentum_tuple_of_floats(grad_fn, x0, lr, rho, steps):
+    return tuple(LOOP.reference(grad_fn, x0, lr, rho, steps))
+
+
+def _grad_sigmoid_sign(b, X, y):
+    """p = 1/(1 + exp(+sin u)), i.e. sigmoid(-sin u): the sign in the exponent flipped."""
+    x1, x2 = X[:, 0], X[:, 1]
+    u = b[0] * x1 * x2 + b[1] * x2
+    p = 1 / (1 + np.exp(np.sin(u)))
+    c = (p - y) * np.cos(u)
+    return np.array([np.mean(c * x1 * x2), np.mean(c * x2)])
+
+
+FAIRNESS["heavy_ball"]["right"] += [
+    ("a tuple of the iterates", _momentum_tuple_of_floats),
+]
+FAIRNESS["heavy_ball"]["slips"] += [
+    ("returns (path, None)", _momentum_returns("None"),
+     ["returned a tuple of 2 things", "return the path alone"]),
+    ("returns (path, v)", _momentum_returns("v"),
+     ["returned a tuple of 2 things", "return the path alone"]),
+    ("float(x0): fails on the two-parameter case", _momentum_float_x0,
+     ["x0 is an array of 2 numbers", "float(...)", "np.array(x0, dtype=float)"]),
+]
+FAIRNESS["sin_logistic_gradient"]["slips"] += [
+    ("the sigmoid's sign flipped: exp(+sin u)", _grad_sigmoid_sign,
+     ["p is sigmoid(-sin(u))", "sign in the exponent is flipped"]),
+]
+
+
+@pytest.mark.parametrize("extra", ["None", "v"])
+def test_loop_a_returned_tuple_is_named_without_an_array_repr(extra):
+    msg = LOOP.grade(_momentum_returns(extra))
+    assert "forget to `return`" not in msg and "array(" not in msg and "should be numbers" not in msg
+
+
+def test_loop_float_x0_names_the_two_parameter_case():
+    msg = LOOP.grade(_momentum_float_x0)
+    assert "sin-logistic loss" in msg and "line" in msg and "float(x0)" in msg

@@ -1,13 +1,16 @@
 """Lesson 02: the gradient of the sin-logistic model (the notes' exercise 1), and momentum
 written as a loop (velocity form)."""
+import re
+
 import numpy as np
 
 from ..data import make_sin_logistic
 from ..recipes.toys import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
 from ..gradcheck import numerical_gradient
 from ..optim import SGD, descend
-from ._kit import (Exercise, close, compare, fresh, gradient_problem, named_slip,
-                   path_length_problem, same_run, show)
+from ._kit import (Exercise, close, compare, describe_exception, explain_crash, fresh,
+                   gradient_problem, learner_frames, named_slip, path_length_problem, same_run,
+                   show)
 
 __all__ = ["sin_logistic_gradient", "heavy_ball"]
 
@@ -53,6 +56,8 @@ def _variants(b, X, y):
     cos_sin = (p - y) * np.cos(np.sin(inner))             # cos taken at sin(u)
     p_no_sin = 1.0 / (1.0 + np.exp(-inner))               # the forward pass without the sin
     p_no_sin_common = (p_no_sin - y) * np.cos(inner)
+    p_flipped = 1.0 / (1.0 + np.exp(np.sin(inner)))       # sigmoid(-sin u): exp(+L)
+    p_flipped_common = (p_flipped - y) * np.cos(inner)
     with np.errstate(all="ignore"):
         dp_common = (p - y) / (p * (1 - p)) * np.cos(inner)   # d loss/dp, no sigmoid slope
     no_sin_message = ("your p must be sigmoid(sin(u)): the logit is sin(u), not u "
@@ -101,6 +106,10 @@ def _variants(b, X, y):
          no_sin_message),
         (np.array([np.mean((p_no_sin - y) * x1 * x2), np.mean((p_no_sin - y) * x2)]),
          no_sin_message),
+        (np.array([np.mean(p_flipped_common * x1 * x2), np.mean(p_flipped_common * x2)]),
+         "your p is sigmoid(-sin(u)), 1/(1 + exp(+sin(u))): the sign in the exponent is "
+         "flipped. The sigmoid is p = 1/(1 + exp(-L)) with the logit L = sin(u) "
+         "(u = b1*x1*x2 + b2*x2), so p > 0.5 where sin(u) > 0"),
         (np.array([np.mean(cos_sin * x1 * x2), np.mean(cos_sin * x2)]),
          "your gradient has cos(sin(u)) where cos(u) belongs (u = b1*x1*x2 + b2*x2): the "
          "derivative of sin(u) with respect to u is cos(u), taken at u itself"),
@@ -171,10 +180,11 @@ def _grade_gradient(grad):
 sin_logistic_gradient = Exercise(
     "sin_logistic_gradient", "Exercise 2a (the gradient of the sin-logistic loss)",
     _grade_gradient,
-    hints=["Follow the chain rule from the loss back to b, one link at a time: "
-           "loss -> logit L = sin(u) -> u = b1*x1*x2 + b2*x2 -> b. For the cross-entropy of a "
-           "sigmoid, d loss_i/d L_i = p_i - y_i.",
-           "d L/d u = cos(u), d u/d b1 = x1*x2 and d u/d b2 = x2. Multiply the links point by "
+    hints=["The first two links, filled in: d loss_i/d p_i = -y_i/p_i + (1 - y_i)/(1 - p_i) "
+           "= (p_i - y_i)/(p_i(1 - p_i)), and the sigmoid's slope is d p_i/d L_i = "
+           "p_i(1 - p_i), so d loss_i/d L_i = p_i - y_i (the slope cancels); d L_i/d u_i = "
+           "cos(u_i). So d loss_i/d b_j = (p_i - y_i) * cos(u_i) * d u_i/d b_j.",
+           "The last link: d u/d b1 = x1*x2 and d u/d b2 = x2. Multiply the links point by "
            "point, then take the mean over the N points (the loss is a mean).",
            "u = b[0]*X[:, 0]*X[:, 1] + b[1]*X[:, 1]; p = 1/(1 + np.exp(-np.sin(u))); "
            "c = (p - y)*np.cos(u); return np.array([np.mean(c*X[:, 0]*X[:, 1]), "
@@ -268,6 +278,36 @@ def _variant_form(grad_fn, x0, lr, rho, steps, kind):
     return np.array(path)
 
 
+# float(x0), int(x0) or math.* on the two-parameter case's array: NumPy's message for turning
+# an array of 2 numbers into one ("only 0-dimensional arrays ...", "only length-1 arrays ...")
+_SCALAR_ONLY = re.compile(r"(?<![\w.])(float|int|math\.\w+)\(")
+
+
+def _two_parameter_crash(exc, what):
+    """The message for a crash in the learner's code on the two-parameter case (every case
+    before it has one number for x0, so what changed is that x0 and the gradient are arrays of
+    2 numbers), or None when the crash is not in the learner's code."""
+    frames = learner_frames(exc)
+    if not frames:
+        return None
+    line = frames[-1].line or ""
+    found = _SCALAR_ONLY.search(line)
+    scalar = "converted to Python scalars" in str(exc) or "length-1" in str(exc)
+    message = (f"your momentum_descend on {what} raised {describe_exception(exc)}. In this "
+               f"case x0 is an array of 2 numbers, (b1, b2), and grad_fn(x) returns 2 numbers "
+               f"(the cases before it passed one number)")
+    if found and scalar:
+        return (f"{message}: {found.group(1)}(...) turns one number into a Python number and "
+                f"fails on an array of 2; write x = np.array(x0, dtype=float), which works "
+                f"for both")
+    if "truth value of an array" in str(exc):
+        # not explain_crash's loop advice: here the array is x itself, of 2 numbers
+        return (f"{message}: a comparison such as x > 0 now gives one answer per number, and "
+                f"`if` (or and, or, not) needs a single one")
+    explanation = explain_crash(exc)
+    return f"{message}; {explanation}" if explanation else message
+
+
 def _grade_loop(momentum_descend):
     for what, grad_fn, x0, lr, rho, steps in _CASES:
         grad_fn = grad_fn or _two_param_grad()
@@ -275,8 +315,21 @@ def _grade_loop(momentum_descend):
         # the array it is given (x = x0; x += v), and must not be blamed for that
         expected = descend(grad_fn, fresh(x0), SGD(lr=lr, momentum=rho), steps)
         start = np.array(x0, dtype=np.float64) if np.ndim(x0) else float(x0)
-        got = momentum_descend(grad_fn, start, lr, rho, steps)
         name = f"your momentum_descend on {what}"
+        if np.ndim(x0):
+            try:
+                got = momentum_descend(grad_fn, start, lr, rho, steps)
+            except (TypeError, ValueError) as exc:
+                problem = _two_parameter_crash(exc, what)
+                if problem is None:
+                    raise
+                return problem
+        else:
+            got = momentum_descend(grad_fn, start, lr, rho, steps)
+        if isinstance(got, tuple) and len(got) != steps + 1:
+            return (f"{name} returned a tuple of {len(got)} things (`return path, v` or the "
+                    f"like); return the path alone: one array of x0 and the {steps} iterates, "
+                    f"shape ({steps + 1},) or ({steps + 1}, d)")
         arr, problem = path_length_problem(name, got, expected, steps)
         if problem:
             return problem
