@@ -322,10 +322,14 @@ def test_more_digits_close_the_gap():
     assert_says(NB, "the gap shrinks from 22.0\npoints with 50 digits to 5.0 with 300, and the test accuracy rises from 78.0% to 95.0%")
     assert pct(end(NONE).mean()) == 77.6
     assert_says(NB, "they score 78.0% here, not 77.6%, only because these 1,197\ntest digits are a part of the 1,447")
-    assert round(means[1] - means[0], 1) == 5.7
+    # the gain the notebook prints: the difference of the unrounded means (5.63), not of the
+    # rounded ones (83.7 - 78.0 = 5.7); here from the per-seed accuracies, summed by hand
+    gain = 100 * (sum(float(a) for a in test[1]) - sum(float(a) for a in test[0])) / 5
+    assert round(gain, 1) == 5.6 and round(means[1] - means[0], 1) == 5.7
     best_regulariser = max(pct(end(m).mean()) - pct(end(NONE).mean()) for m in (DECAY, DROPOUT, BOTH))
     assert round(best_regulariser, 1) == 1.8 and round(pct(end(DECAY).mean()) - pct(end(NONE).mean()), 1) == 1.8
-    assert_says(NB, "Going from 50 to 100 digits alone gains 5.7 points, more\nthan any regulariser gained on 50 digits (weight decay, 1.8)")
+    assert_says(NB, "Going from 50 to 100 digits alone gains 5.6 points (the last printed\nline above), more than any regulariser gained on 50 digits (weight decay, 1.8)")
+    assert_says(NB, "Regularisation matters most when\nmore labelled data cannot be had")
     assert_says(NB, "the same network on 300\n  digits ends 5.0 points below its 100% training accuracy, at 95.0% on the test digits")
 
 

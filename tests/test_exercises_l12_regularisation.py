@@ -265,3 +265,66 @@ def test_a_training_argument_with_another_name_or_star_args_passes():
 
 def test_dx_none_at_inference_is_not_a_forgotten_return():
     assert "forget to" not in EX.grade(_reader_slip("dx None at inference"))
+
+
+def _mask_from(part):
+    """A slip: the right dropout, but the mask built from part of u, broadcast over x."""
+    def dropout_layer(x, dout, p_drop, u, training=True):
+        if not training:
+            return x, dout
+        mask = ({"one column": u[:, :1], "one row": u[0], "one number": u[0, 0]}[part]
+                < 1 - p_drop) / (1 - p_drop)
+        return x * mask, dout * mask
+    return dropout_layer
+
+
+def _relu_inside(x, dout, p_drop, u, training=True):
+    """A slip: a ReLU folded into the layer, forward and backward."""
+    if not training:
+        return x, dout
+    mask = (u < 1 - p_drop) / (1 - p_drop)
+    return np.maximum(x, 0) * mask, dout * mask * (x > 0)
+
+
+def _relu_at_inference_too(x, dout, p_drop, u, training=True):
+    relu = x > 0
+    if not training:
+        return x * relu, dout * relu
+    mask = (u < 1 - p_drop) / (1 - p_drop)
+    return np.where(relu, x * mask, 0.0), dout * mask * relu
+
+
+def _own_seeded_generator(x, dout, p_drop, u, training=True):
+    """A slip: random numbers of its own, from a seeded generator (the same on every call)."""
+    if not training:
+        return x, dout
+    mask = (np.random.default_rng(5).random(x.shape) < 1 - p_drop) / (1 - p_drop)
+    return x * mask, dout * mask
+
+
+FAIRNESS["dropout_layer"]["slips"] += [
+    ("the mask from one column of u", _mask_from("one column"),
+     ["your mask is built from part of u", "one random number per unit"]),
+    ("the mask from one row of u", _mask_from("one row"), "your mask is built from part of u"),
+    ("the mask from one number of u", _mask_from("one number"),
+     "your mask is built from part of u"),
+    ("a ReLU folded into the layer", _relu_inside, ["as after a ReLU", "dropout is no activation"]),
+    ("a ReLU in training and at inference", _relu_at_inference_too, "as after a ReLU"),
+    ("a seeded generator of its own instead of u", _own_seeded_generator,
+     "a mask from other numbers than u"),
+]
+
+
+@pytest.mark.parametrize("slip", [_mask_from("one column"), _mask_from("one row"), _relu_inside,
+                                  _relu_at_inference_too])
+def test_masks_from_u_are_not_called_own_random_numbers(slip):
+    assert "your own random numbers" not in EX.grade(slip)
+
+
+def test_a_relu_only_at_inference_is_named():
+    def relu_at_inference(x, dout, p_drop, u, training=True):
+        if not training:
+            return np.maximum(x, 0), dout * (x > 0)
+        return EX.reference(x, dout, p_drop, u)
+    assert "at inference (training=False) your out is 0 wherever x < 0" in EX.grade(
+        relu_at_inference)

@@ -10,6 +10,9 @@
 The forward pass is read back as a mask (which of four ways of comparing u with p_drop) times a
 scale (which of four factors), so that a message names both parts of a slip. The notes'
 non-inverted dropout (no scale in training, times 1 - p_drop at inference) is named as such.
+A mask that does not match u is read further: a ReLU folded in (out is 0 where x < 0), a mask
+from part of u (one number, row or column, broadcast), random numbers of the learner's own
+(another out on a second call), or else some other mask.
 """
 import inspect
 
@@ -111,17 +114,52 @@ def _draws_its_own(fn, out, x, dout, p_drop, u):
     return False
 
 
+def _parts_of_u(u):
+    """One number, each row and each column of u, broadcast to u's shape: the masks a learner
+    builds from part of u (u[0, 0], u[0], u[:, :1], ...)."""
+    rows, cols = u.shape
+    parts = ([u[:1, :1]] + [u[i:i + 1, :] for i in range(rows)]
+             + [u[:, j:j + 1] for j in range(cols)])
+    return [np.broadcast_to(part, u.shape) for part in parts]
+
+
+_RELU = ("your out is 0 wherever x < 0, as after a ReLU: dropout is no activation. It keeps a "
+         "unit's value whatever its sign (out = x * mask); the ReLU is a layer of its own")
+
+
+def _both(first, read):
+    """first, then the mask and scale problems of a _read_forward result, in one sentence."""
+    return "; and ".join(p for p in (first,) + tuple(read) if p)
+
+
 def _forward_problem(fn, out, x, dout, u, p_drop, where):
     """What is wrong with a training forward pass out, in words."""
     read = _read_forward(out, x, u, p_drop)
     if read is None:
         if close(out, x):
             return f"out equals x: in training the dropped units must be set to 0 {where}"
-        if _other_mask(out, x, p_drop) or _draws_its_own(fn, out, x, dout, p_drop, u):
+        if (x < 0).any():
+            relu = _read_forward(out, np.maximum(x, 0.0), u, p_drop)
+            if relu is not None:
+                return f"{_both(_RELU, relu)} {where}"
+        for part in _parts_of_u(u):
+            from_part = _read_forward(out, x, part, p_drop)
+            if from_part is not None:
+                first = ("your mask is built from part of u (one number, one row or one column "
+                         "of it, broadcast over x), so units are kept or dropped together, in "
+                         "whole rows or columns or all at once: compare the whole u with "
+                         "1 - p_drop, one random number per unit (mask = u < 1 - p_drop)")
+                return f"{_both(first, from_part)} {where}"
+        if _draws_its_own(fn, out, x, dout, p_drop, u):
             return (f"your out drops other units than u says: use the u you are given (keep "
                     f"where u < 1 - p_drop) rather than drawing your own random numbers "
                     f"(np.random...), so that the forward and backward passes, and the "
                     f"checker, agree on the mask {where}")
+        if _other_mask(out, x, p_drop):
+            return (f"your out drops other units than u says (a mask from other numbers than "
+                    f"u, or from part of u): keep each unit where its own number in u is below "
+                    f"1 - p_drop, mask = u < 1 - p_drop, so that the forward and backward "
+                    f"passes, and the checker, agree on the mask {where}")
         return compare(f"your out {where}", out, x * (u < 1.0 - p_drop) / (1.0 - p_drop))
     mask_problem, scale_problem = read
     if close(out, x * (u < p_drop) / p_drop) and p_drop != 0.5:
@@ -183,6 +221,8 @@ def _grade(fn):
             if problem:
                 return problem
         if not training:
+            if close(out, np.maximum(x, 0.0)) and (x < 0).any():
+                return f"at inference (training=False) {_RELU[0].lower()}{_RELU[1:]} {where}"
             if close(out, x * keep) and p_drop > 0:
                 return (f"at inference (training=False) you multiply x by 1 - p_drop: that "
                         f"step belongs to the notes' non-inverted dropout, which does not scale "

@@ -8,6 +8,8 @@ method), ``loss_and_norm_figure`` (every method's test loss and weights' size),
 ``more_data_figure`` (the same network on more training digits) and ``moons_figure`` (decision
 maps on the two moons, side by side)."""
 import numpy as np
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .style import new_figure
@@ -135,22 +137,28 @@ def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.5):
     positive = lambdas[lambdas > 0]
     zero_at = positive.min() / 3.0                      # where lambda = 0 is drawn
     x_l = np.where(lambdas > 0, lambdas, zero_at)
+    handles, seed_dots = {}, []
     for ax, xs, runs, name in ((ax_l, x_l, decay_runs, "λ"),
                                (ax_p, np.asarray(p_drops, dtype=float), dropout_runs, "p")):
         for key, style, label, color in (("train_accuracy", "--", "training", "0.55"),
                                          ("test_accuracy", "-", "test", "0.15")):
             values = runs[key]
             mean = values.mean(axis=1)
-            ax.plot(xs, np.maximum(mean, low), style, color=color, lw=1.5,
-                    label=f"{label} (mean of {values.shape[1]} seeds)")
+            ax.plot(xs, np.maximum(mean, low), style, color=color, lw=1.5)
             inside = mean >= low
             ax.plot(xs[inside], mean[inside], "o", color=color, ms=4)
-            ax.plot(xs[~inside], np.full((~inside).sum(), low), "v", color=color, ms=7,
-                    clip_on=False)
+            if (~inside).any():     # an empty line with clip_on=False widens the tight bbox
+                ax.plot(xs[~inside], np.full((~inside).sum(), low), "v", color=color, ms=7,
+                        clip_on=False)
             seeds = values.copy()
             seeds[seeds < low] = np.nan
             ax.plot(np.repeat(xs, values.shape[1]), seeds.ravel(), ".", color=color, ms=2.5,
                     alpha=0.6)
+            if ax is ax_l:          # legend handles: the mean's line and dot, a seed's dot
+                handles[f"{label}: mean of {values.shape[1]} seeds"] = Line2D(
+                    [], [], ls=style, marker="o", color=color, lw=1.5, ms=4)
+                seed_dots.append(Line2D([], [], ls="", marker=".", color=color, ms=5,
+                                        alpha=0.8))
         means = {key: runs[key].mean(axis=1) for key in ("train_accuracy", "test_accuracy")}
         values_shown = np.asarray(lambdas if name == "λ" else p_drops)
         for j in np.flatnonzero(np.minimum(*means.values()) < low):
@@ -166,9 +174,12 @@ def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.5):
     ax_l.set_xticks(np.concatenate([[zero_at], positive]))
     ax_l.set_xticklabels(["0"] + [f"{v:g}" for v in positive], fontsize=8)
     ax_l.minorticks_off()
-    ax_l.set_xlabel("weight decay λ (no dropout)")
+    ax_l.set_xlabel("weight decay λ (log scale; no dropout)")
     ax_p.set_xlabel("dropout ratio p (no weight decay)")
-    ax_l.legend(fontsize=8, loc="lower left")
+    # the seeds' dots: one entry showing a light (training) and a dark (test) dot, enlarged
+    handles["one seed each (training, test)"] = tuple(seed_dots)
+    ax_l.legend(list(handles.values()), list(handles), fontsize=8, loc="lower left",
+                handler_map={tuple: HandlerTuple(ndivide=None, pad=0.8)})
     fig.tight_layout()
     return fig
 

@@ -4,8 +4,9 @@ Builder (``__all__``): ``regularisation_explorer`` (weight decay on or off, its 
 dropout ratio, epochs, seed: a run, by itself when cheap, else on Run, trains the lesson's
 network and shows training against validation accuracy, with the epoch where the validation
 accuracy peaks, and the validation loss; the previous run stays in grey on both axes, through
-``RunComparison``). The run is ``lessonlib.recipes.l12_regularisation.train_digits``; the axes
-come from ``lessonlib.plots.l12_regularisation``.
+``RunComparison``, named by all its settings: lambda, dropout, seed and epochs). The run is
+``lessonlib.recipes.l12_regularisation.train_digits``; the axes come from
+``lessonlib.plots.l12_regularisation``.
 """
 
 import ipywidgets as widgets
@@ -52,8 +53,12 @@ def regularisation_explorer(decay=False, lam=0.01, dropout=0.0, epochs=150, seed
                                          callback=epoch_progress(progress, epochs))
         e = np.arange(1, len(m["val_accuracy"]) + 1)
         setting = (f"λ = {wd:.2g}" if decay else "no weight decay") + f", dropout {dropout:.2f}"
-        acc_runs.show(e, (m["train_accuracy"], m["val_accuracy"]), setting, THIS_RUN_COLOR)
-        loss_runs.show(e, np.clip(m["val_loss"], 1e-3, 1e3), setting, THIS_RUN_COLOR)
+        # the grey run's label names every control, so that two runs that differ only in the
+        # seed or the epochs are told apart
+        label = f"{setting},\nseed {seed}, {epochs} epochs"
+        acc_runs.show(e, (m["train_accuracy"], m["val_accuracy"]), label, THIS_RUN_COLOR)
+        loss_runs.show(e, np.clip(m["val_loss"], 1e-3, 1e3), label, THIS_RUN_COLOR)
+        setting += f", seed {seed}"
         xmax = max(epochs, len(acc_runs.previous.get_xdata()))
         ax_acc.set_xlim(0, xmax)
         lowest = min(np.concatenate([m["val_accuracy"][len(e) // 4:], [0.5]]))
