@@ -6,12 +6,13 @@ import numpy as np
 
 from lessonlib.optim import SGD, descend
 from lessonlib.recipes.l01_local_minima import (AHEAD, QUARTIC_BEND, convex_multistart,
-                                                lr_outcomes, outcome, stationary_points,
+                                                lr_outcomes, outcome, saddle, saddle_paths,
+                                                slope_length, stationary_points,
                                                 unit_swap_losses)
 from lessonlib.exercises.l01_local_minima import reference_largest_stable_lr
 from lessonlib.recipes.toys import quartic, quartic_grad, square_grad
 
-from _claims import assert_says
+from _claims import assert_says, prose
 
 NB = "01_local_minima.ipynb"
 
@@ -176,7 +177,9 @@ def test_the_window_closes_at_the_limit_of_the_global_valley():
 def test_the_suggested_rates_of_question_3():
     """0.49 / 0.29 shrink between 50 and 100 steps; 0.52 / 0.30 keep the same swing; 0.501
     from 0.1 still shrinks towards its tiny steady swing."""
-    assert_says(NB, "say 0.49 and 0.52 from 0.1, then 0.29 and 0.30 from -1.5")
+    assert_says(NB, "Start near each minimum (0.1, then -1.5)")
+    assert_says(NB, "0.49 and 0.52, then 0.29 and 0.30. Does $|x - x^*|$ shrink between 50 and "
+                    "100 steps, or keep its swing?")
     assert_says(NB, "at 0.501, $|x|$ still shrinks between 50 and 100 steps")
     x_star = (-9 - np.sqrt(17)) / 8
     for x0, centre, below, above in ((0.1, 0.0, 0.49, 0.52), (-1.5, x_star, 0.29, 0.30)):
@@ -193,7 +196,8 @@ def test_the_explorers_verdict_for_question_3():
     verdict names the right minimum and tells settling (below the limit) from a steady swing
     (above), 0.501 included. Word-independent: only which verdicts agree is checked."""
     assert_says(NB, "A run that has not settled is followed 500 steps further")
-    assert_says(NB, "The verdict, which looks 500 steps further, tells the two cases apart")
+    assert_says(NB, "Trust the verdict, which looks 500 steps further (at 0.501, $|x|$ still "
+                    "shrinks between 50 and 100 steps)")
     assert AHEAD == 500
     marks = [("global min", (-9 - np.sqrt(17)) / 8, "--"), ("local min", 0.0, "--"),
              ("hilltop", (-9 + np.sqrt(17)) / 8, ":")]
@@ -239,3 +243,88 @@ def test_at_the_limit_the_factor_is_minus_1_and_x_squared_swings_forever():
     assert_says(NB, "itself the factor is -1: on $x^2$ the steps swing back and forth forever")
     path = descend(square_grad, 0.3, SGD(lr=2 / 2.0), 50)      # x^2: f'' = 2, limit 1
     assert np.allclose(np.abs(path), 0.3) and np.all(path[1:] * path[:-1] < 0)
+
+
+def test_the_introduction_points_to_lesson_02_for_a_worse_minimum():
+    """Cell 0 claims only what this notebook shows (a network's loss is not convex) and sends
+    the reader to lesson 02 for gradient descent stuck in a worse minimum."""
+    assert_says(NB, "A neural network's loss is different: it is not convex, and it can have "
+                    "several valleys, as a small network shows below")
+    assert_says(NB, "lesson 02 shows it happen, on a small non-linear model with two parameters "
+                    "(the sin-logistic model)")
+    assert "while neural networks do" not in prose(NB)
+    assert_says("02_momentum.ipynb", "$$\\log\\frac{p}{1-p} = \\sin(b_1 x_1 x_2 + b_2 x_2)")
+    assert_says("02_momentum.ipynb", "Plain gradient descent stops there")
+    assert_says("02_momentum.ipynb", "a local minimum, with a flat, uninformative decision map")
+
+
+def test_both_convex_losses_curve_upwards_in_every_direction():
+    """The gloss of "positive semi-definite": the matrices of second derivatives of half the
+    MSE and of the log-loss have no negative eigenvalue (to rounding), on the lesson's data."""
+    assert_says(NB, "the many-dimensional version of $f'' \\ge 0$: in every direction through "
+                    "weight space the loss curves upwards or runs straight")
+    rng = np.random.default_rng(0)
+    x1, x2, _ = rng.normal(size=(3, 100))
+    X = np.column_stack([np.ones(100), x1, x2])
+    for w in (np.zeros(3), np.array([3.0, -2.0, 1.0])):
+        p = 1 / (1 + np.exp(-X @ w))
+        for hessian in (X.T @ X / 100, X.T @ (X * (p * (1 - p))[:, None]) / 100):
+            assert np.linalg.eigvalsh(hessian).min() > -1e-12
+
+
+def test_the_saddle_x2_minus_y2():
+    """x_t = 0.8^t and y_t = 1e-6 1.2^t (a step multiplies x by 1 - 2 lr, y by 1 + 2 lr); y
+    passes 1 when t > log(1e6) / log(1.2) = 75.8; the slope 2 sqrt(x^2 + y^2) is below 0.01 from
+    0.8^t < 0.005 (t >= 24) while 1.2^t < 5000 (t <= 46)."""
+    assert_says(NB, "multiplies $x$ by $1 - 0.2 = 0.8$ and $y$ by $1 + 0.2 = 1.2$")
+    assert_says(NB, "From $(1, 0)$ the path never feels the downward direction: $y$ stays "
+                    "exactly 0, and gradient descent stops on the saddle")
+    assert_says(NB, "it needs 76 steps to pass 1. On the way the path crawls: its slope is below "
+                    "0.01 from step 24 to step 46")
+    assert_says(NB, "from $(1, 10^{-6})$ with lr 0.1, $y$ needs 76 steps to pass 1")
+    t = np.arange(101)
+    x, y = 0.8 ** t, 1e-6 * 1.2 ** t
+    assert int(np.ceil(np.log(1e6) / np.log(1.2))) == 76
+    assert f"{x[-1]:.1e}" == "2.0e-10" and f"{y[-1]:.1f}" == "82.8"
+    slope = 2 * np.hypot(x, y)
+    flat = np.flatnonzero(slope < 0.01)
+    assert (flat[0], flat[-1], flat.size) == (24, 46, 23)
+    assert slope[23] > 0.011 and slope[47] > 0.0105 and slope[24] < 0.0095 and slope[46] < 0.009
+    on_axis, off_axis = saddle_paths([(1.0, 0.0), (1.0, 1e-6)], lr=0.1, steps=100)
+    np.testing.assert_allclose(on_axis, np.column_stack([x, 0 * t]), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(off_axis, np.column_stack([x, y]), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(slope_length(off_axis), slope, rtol=1e-12)
+    assert saddle(1.0, 2.0) == -3.0
+
+
+def test_why_rates_just_below_0_5_fall_back_to_0():
+    """Above the global valley's limit the swing around -1.640 widens with the rate; from
+    0.485 it reaches back over the hilltop, and in the right valley every rate below
+    2 / f''(0) = 0.5 settles. Plain loops, not descend."""
+    assert_says(NB, "the swing around -1.640 widens as the rate grows (from -1.69 to -1.58 at "
+                    "0.30, from -1.83 to -1.17 at 0.40) until, from 0.485 on, it reaches back "
+                    "over the hilltop (at 0.495 on update 9) into the right-hand valley, where "
+                    "every rate below 2 / f''(0) = 0.5 settles")
+    assert 2 / second(0.0) == 0.5
+    hilltop = (-9 + np.sqrt(17)) / 8
+
+    def run(lr, steps=100):
+        xs = [0.5]
+        for _ in range(steps):
+            x = xs[-1]
+            xs.append(x - lr * (4 * x ** 3 + 9 * x ** 2 + 4 * x))
+        return np.array(xs)
+    spans = {lr: (f"{run(lr)[50:].min():.2f}", f"{run(lr)[50:].max():.2f}")
+             for lr in (0.30, 0.35, 0.40)}
+    assert spans == {0.30: ("-1.69", "-1.58"), 0.35: ("-1.77", "-1.39"),
+                     0.40: ("-1.83", "-1.17")}
+    assert (run(0.48)[1:] < hilltop).all()
+    path = run(0.495)
+    assert (path[1:9] < hilltop).all() and (path[9:] > hilltop).all()
+    assert f"{abs(path[100]):.4f}" == "0.0044"
+    # in the right valley a rate below 0.5 settles: from just right of the hilltop too
+    for lr in (0.485, 0.49, 0.495):
+        x = -0.55
+        for _ in range(2000):
+            x = x - lr * (4 * x ** 3 + 9 * x ** 2 + 4 * x)
+        assert abs(x) < 1e-6

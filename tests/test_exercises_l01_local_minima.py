@@ -35,6 +35,17 @@ def test_the_limit_is_where_gradient_descent_stops_settling():
         assert abs(above[-1] - x_star) > 1e-2
 
 
+def test_the_hint_is_right_that_f_second_0_is_not_decided_by_the_test():
+    """Hint 2 and the reference's docstring: f'' = 0 is not a hilltop. x^4 has f''(0) = 0, yet
+    gradient descent settles at its minimum 0: x <- x (1 - 4 lr x^2), slowly."""
+    assert "f''(x_star) < 0 (a hilltop)" in LR.hints[1]
+    assert "<= 0 (a" not in LR.hints[1] and "x^4 has f''(0) = 0" in LR.hints[1]
+    assert "f''(x_star) = 0 is not decided" in LR.reference.__doc__
+    path = descend(lambda x: 4 * x ** 3, 0.5, SGD(lr=0.1), 2000)
+    assert np.all(np.diff(np.abs(path)) < 0) and np.all(path > 0)     # no swing, always closer
+    assert abs(path[-1]) < 0.03 and abs(path[-1]) > 1e-3               # near 0, but slowly
+
+
 def test_stub_is_not_attempted(capsys):
     def largest_stable_lr(f_prime, f_second, x_star):
         raise NotImplementedError("Exercise 1a: ...")
@@ -142,7 +153,9 @@ def _slip(kind):
                 "a safety margin": 0.99 * 2 / c if c > 0 else 0.0,
                 "the quartic's f''": 2 / _quartic_second(x_star)
                 if _quartic_second(x_star) > 0 else 0.0,
-                "the quartic's f'', no hilltop case": 2 / _quartic_second(x_star)}[kind]
+                "the quartic's f'', no hilltop case": 2 / _quartic_second(x_star),
+                "reversed": 0.0 if c > 0 else 2 / c,
+                "reversed, |f''|": 0.0 if c > 0 else 2 / abs(c)}[kind]
     return largest_stable_lr
 
 
@@ -176,5 +189,9 @@ FAIRNESS = {
                                              "for x^2 at its minimum", "Call f_second(x_star)"]),
                ("the quartic's f'' typed in, without the hilltop case",
                 _slip("the quartic's f'', no hilltop case"),
-                ["the quartic's f''(x) = 12x^2 + 18x + 4", "not the f_second you are given"])]),
+                ["the quartic's f''(x) = 12x^2 + 18x + 4", "not the f_second you are given"]),
+               ("0.0 if f'' > 0 else 2 / f'': the valley test reversed", _slip("reversed"),
+                ["the hilltop answer", "test for a valley reversed", "returned -0.5"]),
+               ("0.0 if f'' > 0 else 2 / |f''|: the valley test reversed", _slip("reversed, |f''|"),
+                ["the hilltop answer", "test for a valley reversed", "returned 0.5"])]),
 }

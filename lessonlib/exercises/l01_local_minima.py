@@ -5,14 +5,16 @@ gradient descent multiplies the distance to x* by 1 - lr f''(x*). The distance s
 that factor lies between -1 and 1, that is for 0 < lr < 2 / f''(x*) when f''(x*) > 0 (a
 minimum; at lr = 2 / f''(x*) exactly the steps swing forever, so the limit is not itself a
 stable rate); at a hilltop (f''(x*) < 0) the factor is above 1 for every lr > 0, and the
-answer is 0.0. The learner gets both derivatives and must pick the one that decides. The
-checker tries the lesson's quartic at its three stationary points and four other functions at
-their minima and maxima, and names the usual slips: 1/f'' (the lr that lands on x* in one
+answer is 0.0. This linear test does not decide f''(x*) = 0 (x^4 at 0 is a minimum where
+gradient descent settles, slowly); no case of the checker has it. The learner gets both
+derivatives and must pick the one that decides. The checker tries the lesson's quartic at its
+three stationary points and four other functions at their minima and maxima, and names the usual slips: 1/f'' (the lr that lands on x* in one
 step), f' in place of f'' (it is 0 at x*; recognised by calling the learner's function once
 more with a slope that is not 0), inf at a minimum or a hilltop, f''/2, 2 f'', the second
 derivative taken at another point, a negative answer, |f''| (a hilltop treated as a valley),
 a rate just below the limit (the limit itself is asked for), the quartic's f'' typed in
-(right for the quartic, wrong for the other functions),
+(right for the quartic, wrong for the other functions), the valley test reversed (0.0 at a
+minimum; recognised by calling the learner's function once more with f'' negated),
 and a dict, a tuple or list of several values, or text in place of one number.
 """
 import numpy as np
@@ -26,10 +28,13 @@ __all__ = ["stable_learning_rate"]
 
 def reference_largest_stable_lr(f_prime, f_second, x_star):
     """The limit of the learning rate: below it, gradient descent settles at the stationary
-    point x_star. 2 / f''(x_star) at a minimum, 0.0 where no learning rate settles (f'' <= 0)."""
+    point x_star. 2 / f''(x_star) where f''(x_star) > 0 (a minimum); 0.0 where f''(x_star) < 0
+    (a hilltop), as no learning rate settles there. f''(x_star) = 0 is not decided by this test
+    (x^4 at 0 is a minimum where gradient descent settles, slowly); the checker has no such
+    case, and this function returns 0.0 there too."""
     curvature = f_second(x_star)      # the factor per step is 1 - lr * f''(x_star)
     if curvature <= 0:
-        return 0.0                    # a hilltop: 1 - lr * f'' > 1 for every lr > 0
+        return 0.0                    # f'' < 0, a hilltop: 1 - lr * f'' > 1 for every lr > 0
     return 2.0 / curvature            # 1 - lr * f'' > -1  <=>  lr < 2 / f''
 
 
@@ -143,6 +148,25 @@ def _slope_message(fn, f_second, x_star):
             f"step, 1 - lr * f''(x_star), holds the second derivative")
 
 
+def _reversed_message(fn, f_prime, f_second, x_star):
+    """At a minimum the learner returned 0.0, the hilltop answer. Called once more with f''
+    negated (x_star made a hilltop), does the function return a learning rate, +-2 / f''? Then
+    its test for a valley is reversed: the message, else None."""
+    curvature = float(f_second(x_star))
+    try:
+        got = fn(f_prime, lambda x: -f_second(x), float(x_star))
+    except Exception:               # any failure: no evidence either way
+        return None
+    for value in (2.0 / curvature, -2.0 / curvature):
+        if close(got, value):
+            return (f"your answer is 0.0, the hilltop answer, but here f''(x_star) = "
+                    f"{curvature:g} > 0: x_star is a minimum (given f''(x_star) = "
+                    f"{-curvature:g} instead, your function returned {float(value):g}). Is your "
+                    f"test for a valley reversed? A minimum has f''(x_star) > 0, and there the "
+                    f"limit is 2 / f''(x_star)")
+    return None
+
+
 def _grade(fn):
     for name, f_prime, f_second, x_star, kind, points in _cases():
         # the expected value and the slips before the learner's code runs
@@ -189,6 +213,10 @@ def _grade(fn):
                         f"so the limit is 0.0, not inf")
             return (f"{what}, your answer is {float(got_arr)}: x_star is a hilltop "
                     f"(f''(x_star) < 0), where no learning rate settles: return 0.0")
+        if expected > 0 and got_arr == 0:
+            message = _reversed_message(fn, f_prime, f_second, x_star)
+            if message:
+                return f"{what}, {message}"
         message = named_slip(got_arr, slips)
         if message:
             return f"{what}, {message}"
@@ -211,8 +239,9 @@ stable_learning_rate = Exercise(
            "it lies between -1 and 1. Which of the two derivatives appears in it? Evaluate "
            "that one at x_star.",
            "With f''(x_star) > 0 the factor is below 1 for every lr > 0; it stays above -1 "
-           "while lr * f''(x_star) < 2: that bound is the limit. With f''(x_star) <= 0 (a "
-           "hilltop) the factor is at least 1 for every lr > 0: no learning rate settles, so "
-           "return 0.0.",
+           "while lr * f''(x_star) < 2: that bound is the limit. With f''(x_star) < 0 (a "
+           "hilltop) the factor is above 1 for every lr > 0: no learning rate settles, so "
+           "return 0.0. (f''(x_star) = 0 is not decided by this test: x^4 has f''(0) = 0, "
+           "yet 0 is a minimum where gradient descent settles, slowly. No case here has it.)",
            "curvature = f_second(x_star); return 2.0 / curvature if curvature > 0 else 0.0"],
     reference=reference_largest_stable_lr, answer_name="largest_stable_lr")

@@ -112,3 +112,54 @@ def _set_trace(line, path):
 def _mark_minima(ax, marks):
     return [ax.axvline(where, color="0.6", ls=style, lw=0.8, zorder=0)
             for _, where, style in marks]
+
+
+# ---------------------------------------------------------------- the saddle x^2 - y^2
+
+SADDLE_COLORS = (GD_COLOR, "#e69f00")     # blue and Okabe-Ito orange, also told apart by marker
+
+
+def draw_saddle(ax_map, ax_slope, g, paths, labels, slopes, flat=0.01):
+    """Left (``ax_map``): contour lines of g(x, y) with the gradient-descent paths on them (the
+    first with large open circles, the second with small dots, as they overlap at first).
+    Right (``ax_slope``): the slope's length per step on a log axis (``slopes``: one array per
+    path), with the level ``flat`` below which a path crawls, and the steps where the second
+    path is below it shaded. Returns the path lines."""
+    from matplotlib.ticker import LogLocator
+
+    from .style import fit_log_axis
+    xs, ys = np.linspace(-0.4, 1.2, 161), np.linspace(-0.4, 2.2, 261)
+    X, Y = np.meshgrid(xs, ys)
+    contours = ax_map.contour(X, Y, g(X, Y), levels=[-3, -2, -1, -0.3, 0, 0.3, 1],
+                              colors="0.65", linewidths=0.8)
+    # each level labelled once, where it crosses x = 0.55 (g <= 0) or x = 1.15 (g > 0): clear of
+    # the legend and the paths
+    places = [(x, np.sqrt(x ** 2 - level))
+              for level, x in ((level, 0.55 if level <= 0 else 1.15) for level in contours.levels)]
+    ax_map.clabel(contours, fontsize=8, fmt="%g", manual=places)
+    ax_map.plot([0], [0], "k+", ms=11, mew=2, zorder=5, label="saddle (0, 0)")
+    styles = (dict(marker="o", ms=6, mfc="none", lw=1.2), dict(marker="o", ms=2.5, lw=1))
+    lines = []
+    for path, label, color, style in zip(paths, labels, SADDLE_COLORS, styles):
+        (line,) = ax_map.plot(path[:, 0], path[:, 1], color=color, label=label, zorder=3,
+                              **style)
+        lines.append(line)
+    ax_map.set_xlim(xs[0], xs[-1])
+    ax_map.set_ylim(ys[0], ys[-1])
+    ax_map.set_xlabel("x")
+    ax_map.set_ylabel("y")
+    ax_map.legend(fontsize=8, loc="upper right")
+    low = np.flatnonzero(np.asarray(slopes[1]) < flat)
+    if low.size:
+        ax_slope.axvspan(low[0], low[-1], color="0.85", lw=0,
+                         label=f"{labels[1]}: slope below {flat:g}")
+    ax_slope.axhline(flat, color="0.4", ls=":", lw=1, label=f"slope {flat:g}")
+    for slope, label, color, style in zip(slopes, labels, SADDLE_COLORS, ("-", "--")):
+        ax_slope.semilogy(np.arange(len(slope)), slope, color=color, ls=style, lw=2, label=label)
+    fit_log_axis(ax_slope, slopes, margin=3.0)
+    ax_slope.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0,), numticks=6))
+    ax_slope.set_xlim(0, len(slopes[0]) - 1)
+    ax_slope.set_xlabel("step t")
+    ax_slope.set_ylabel("slope length |∇g|")
+    ax_slope.legend(fontsize=8, loc="lower left")
+    return lines

@@ -4,9 +4,11 @@ on where it ended (``outcome``); lesson 02's 1-D runs use them too. The lesson's
 stationary points with f and f'' (``stationary_points``, ``QUARTIC_BEND``), the sweep over the
 learning rate (``lr_outcomes``), the multi-start fits of two convex models
 (``convex_multistart``) and a small network's loss between its weights and their unit-swapped
-twin (``unit_swap_losses``)."""
+twin (``unit_swap_losses``), and gradient descent near the saddle of x^2 - y^2 (``saddle_paths``,
+``slope_length``)."""
 import numpy as np
 
+from ..optim import SGD, descend
 from .toys import blew_up
 
 # f'(x) = x (4x^2 + 9x + 4) = 0 at x = 0 and x = (-9 -+ sqrt(17)) / 8.
@@ -56,6 +58,10 @@ def outcome(path, marks, tol=0.02, ahead=None):
     # spread of the last 50 iterates against the 50 before; a 10 % band, as a chaotic swing's
     # spread wanders a little)
     last, before = np.ptp(ahead[-50:]), np.ptp(ahead[-100:-50])
+    later = np.diff(ahead[-50:])
+    swings_later = np.sum(later[1:] * later[:-1] < 0) >= len(later) // 3
+    if not swings_later:       # a slow, steady approach (tiny lr) is no swing, whatever its pace
+        return f"{now}, slowly nearing the {nearest(end)}"
     if last > 1.1 * before:
         return "swinging wider"
     if last < 0.9 * before:
@@ -210,3 +216,30 @@ def unit_swap_losses(hidden=3, steps=2000, lr=0.5, seed=0, ts=(0.0, 0.25, 0.5, 0
     twin = (W1[swap], b1[swap], w2[swap], b2)
     return [loss_grad(*[(1 - t) * a + t * b for a, b in zip((W1, b1, w2, b2), twin)])[0]
             for t in ts]
+
+
+# ---------------------------------------------------------------- a saddle point
+
+def saddle(x, y):
+    """g(x, y) = x^2 - y^2: a valley along x, a hilltop along y. Its one stationary point,
+    (0, 0), is a saddle."""
+    return np.asarray(x, dtype=np.float64) ** 2 - np.asarray(y, dtype=np.float64) ** 2
+
+
+def saddle_grad(p):
+    """The slope of g at p = (x, y): (2x, -2y)."""
+    p = np.asarray(p, dtype=np.float64)
+    return np.array([2 * p[0], -2 * p[1]])
+
+
+def saddle_paths(starts=((1.0, 0.0), (1.0, 1e-6)), lr=0.1, steps=100):
+    """Plain gradient descent on the saddle g from each start: one path of shape (steps + 1, 2)
+    per start. Each step multiplies x by 1 - 2 lr and y by 1 + 2 lr."""
+    return [descend(saddle_grad, np.array(start, dtype=np.float64), SGD(lr=lr), steps)
+            for start in starts]
+
+
+def slope_length(path):
+    """The length of the slope |grad g| = 2 sqrt(x^2 + y^2) at each iterate of a saddle path."""
+    path = np.asarray(path, dtype=np.float64)
+    return 2 * np.hypot(path[:, 0], path[:, 1])

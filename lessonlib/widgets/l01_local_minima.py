@@ -38,6 +38,7 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     ax.set_ylim(-4.5, spec["ylim"][1])
     inset, _, [(zline, zend)] = add_zoom(ax, spec["f"], np.linspace(*spec["zoom"][0], 200), 1)
     _mark_minima(inset, spec["marks"])
+    inset.tick_params(labelsize=8)         # add_zoom's 7 pt (lesson 02's too) is small at 82 dpi
     inset.set_xlim(*spec["zoom"][0])
     inset.set_ylim(*spec["zoom"][1])
     ax.set_title(spec["label"], fontsize=10)
@@ -70,6 +71,8 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
                 "lr": log_slider("learning rate", lr, -3, 0, step=0.01),
                 "steps": slider("steps", steps, 1, MAX_STEPS, 1)}
+    # 4 digits, so that the slider's 0.4898 (question 4) and a typed 0.49 read differently
+    controls["lr"].readout_format = ".4g"
     # the main path passes under the zoom inset: the inset covers it again after each move
     return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys",
                     moving=[line, end, start_point, trace, summary, banner, zline, zend,
