@@ -196,9 +196,9 @@ weight_init = Exercise(
     hints=["A weight matrix of shape (n_in, n_out), every entry drawn independently from a "
            "normal distribution with mean 0. Only the standard deviation depends on the "
            "scheme, and it depends on n_in, the number of inputs each unit sums over.",
-           "LeCun's std is 1/sqrt(n_in), He's sqrt(2/n_in) (the table at the top of the "
-           "lesson). The generator draws with rng.normal(loc, scale, size): loc is the mean, "
-           "scale the standard deviation.",
+           "LeCun's std is 1/sqrt(n_in), He's sqrt(2/n_in) (the table under \"An "
+           "initialisation is a scale\"). The generator draws with rng.normal(loc, scale, "
+           "size): loc is the mean, scale the standard deviation.",
            "std = np.sqrt(2.0 / n_in) if scheme == \"he\" else 1.0 / np.sqrt(n_in); "
            "return rng.normal(0.0, std, size=(n_in, n_out))"],
     reference=reference_draw_weights, answer_name="draw_weights")

@@ -5,11 +5,12 @@ under the pooled one) and ``draw_loss_curves`` (training loss per epoch,
 one colour per initialisation). The computations live in
 ``lessonlib.recipes.l07_initialisation``."""
 import matplotlib.lines
+import matplotlib.ticker
 import numpy as np
 
 from ..recipes.l07_initialisation import (_histogram, layer_activations, per_unit_spread,
                                          value_range)
-from .style import new_figure
+from .style import new_figure, short_log_label
 
 # lessonlib's init "xavier" is 1/sqrt(n_in): LeCun's scale (what Deep Learning from Scratch and
 # the lecture notes call Xavier); Glorot & Bengio's own is sqrt(2/(n_in + n_out)).
@@ -28,12 +29,12 @@ def init_label(init):
     return f"std {init:g}" if not isinstance(init, str) else init
 
 
-def _note(h, activation, outside, zeros, sep=" · "):
+def _note(h, activation, outside, zeros, sep=" · ", top=None):
     parts = [f"std {np.std(h):.2g}"]
     if activation == "relu":
         parts.append(f"{zeros:.0%} zeros")
     if outside >= 0.005:
-        parts.append(f"{outside:.0%} > {value_range(activation)[1]:g}")
+        parts.append(f"{outside:.0%} > {value_range(activation)[1] if top is None else top:g}")
     return sep.join(parts)
 
 
@@ -59,9 +60,9 @@ def histogram_grid(cases, depth=5, seed=0):
             ticks = [lo, (lo + hi) / 2, hi]
             ax.set_xticks(ticks, labels=[f"{t:g}".replace("-", "\u2212") for t in ticks])
             ax.set_yticks([0, float(f"{top / 2.6:.1g}")] if k == 0 else [])
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
             ax.text(0.97, 0.95, _note(h, activation, outside, zeros, sep="\n"),
-                    transform=ax.transAxes, ha="right", va="top", fontsize=6.5,
+                    transform=ax.transAxes, ha="right", va="top", fontsize=8,
                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
                               alpha=0.8))
             if r == 0:
@@ -94,8 +95,11 @@ def draw_loss_curves(ax, curves, log=True):
     if never:
         ax.text(0.03, 0.04, "\n".join(f"{name}: diverged in epoch 1" for name in never),
                 transform=ax.transAxes, fontsize=8, color="#b00020")
-    if log:
+    if log:       # labels at 1 and 3 of every decade: enough to read a loss off the axis
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 3.0)))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(short_log_label))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     return handles
@@ -133,7 +137,7 @@ def unit_histograms(cases, layer=4, n_units=8, seed=0):
             ridge(h[:, j], row, 0.9, color=color, alpha=0.85)
             if activation == "relu":
                 ax.text(0.99 * hi, row + 0.3, f"{np.sum(h[:, j] == 0)} of {len(h)} are 0",
-                        ha="right", fontsize=7,
+                        ha="right", fontsize=8,
                         bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none",
                                   alpha=0.7))
         ridge(h.ravel(), n_units + 0.3, 1.6, color="0.35", alpha=0.8)
@@ -141,7 +145,7 @@ def unit_histograms(cases, layer=4, n_units=8, seed=0):
         ax.set_ylim(-0.1, n_units + 2.1)
         ax.set_yticks(list(range(n_units)) + [n_units + 0.8],
                       labels=[f"unit {j + 1}" for j in units] + ["all 100\nunits pooled"],
-                      fontsize=7.5)
+                      fontsize=8)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(f"{activation} output" + (" (exact zeros left out)"
                                                  if activation == "relu" else ""), fontsize=8.5)

@@ -1,8 +1,10 @@
 """Lesson 07: how the scale of the initial weights shapes every layer's activations.
 ``init_std`` (the standard deviation of each named initialisation), ``layer_activations`` (the
 seed-004 experiment: 1000 random inputs through a stack of 100-unit layers), ``per_unit_spread``
-(how much each unit's output varies from input to input), ``value_range`` and
-``_histogram`` (the histogram of one layer's activations that the figures draw)."""
+(how much each unit's output varies from input to input), ``float64_floor`` (below it a
+per-unit spread is rounding, not signal), ``value_range``, ``relu_top`` (the explorer's ReLU
+range, widened to fit an explosion) and ``_histogram`` (the histogram of one layer's activations
+that the figures draw)."""
 import functools
 
 import numpy as np
@@ -15,6 +17,12 @@ WIDTH = 100                 # units per layer, and input features
 N_INPUTS = 1000
 MAX_DEPTH = 10
 BINS = 30
+# float64 holds about 16 digits, and a layer adds rounding errors of about 1e-14 of its values
+# (100 products summed, then the activation): a unit whose outputs differ by less than
+# FLOAT64_FLOOR times the layer's root mean square differs by rounding, not by its input (sigmoid
+# with std 0.001 or 0.01: the per-unit spread stops at about 1.4e-14 times it, 7e-15, deep down)
+FLOAT64_FLOOR = 1e-13
+RELU_TOP = 4.0              # the ReLU histograms' usual range is 0 to 4
 
 
 def init_std(init, n_in=WIDTH):
@@ -73,11 +81,36 @@ def per_unit_spread(h):
     return float(np.asarray(h).std(axis=0).mean())
 
 
-def _histogram(h, activation):
+def float64_floor(h):
+    """The smallest per-unit spread of h that float64 resolves: FLOAT64_FLOOR times h's root
+    mean square. Below it, what is left of a unit's spread is rounding."""
+    return FLOAT64_FLOOR * float(np.sqrt(np.mean(np.square(h))))
+
+
+def relu_top(hs, current=None):
+    """The upper edge of the ReLU histograms: RELU_TOP (4), or, when 3.5 times some layer's root
+    mean square is more than that (a stack that explodes), the next of 10, 20, 50, 100, 200, ...
+    above it (about 99 % of a layer's positive values lie below 3.5 times its root mean square).
+    ``current`` (the edge in use) is kept while it still covers that and is at most 5 times
+    larger, so that a slider's small moves keep the axis."""
+    needed = 3.5 * max(float(np.sqrt(np.mean(np.square(h)))) for h in hs)
+    if current is not None and needed <= current and (current == RELU_TOP
+                                                      or current <= 5 * needed):
+        return float(current)
+    if not needed > RELU_TOP:
+        return RELU_TOP
+    power = 10.0 ** np.floor(np.log10(needed))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= needed))
+
+
+def _histogram(h, activation, top=None):
     """(share of all values per bin, edges, share beyond the range, share exactly 0).
-    For ReLU the exact zeros (about half of all outputs) are left out of the bins. The same
+    For ReLU the exact zeros (about half of all outputs) are left out of the bins. ``top``
+    replaces the range's upper edge (the explorer's ReLU range, ``relu_top``). The same
     counts as np.histogram(values, BINS, range), about ten times faster."""
     lo, hi = value_range(activation)
+    if top is not None:
+        hi = top
     values = h.ravel()
     inside = (values >= lo) & (values <= hi)
     zeros = 0.0
