@@ -274,8 +274,9 @@ def _cut_slip(kind):
     """The slips of a fresh reader's cut: each gave "batch k is empty; ... one batch too many"
     with the right number of batches."""
     def minibatch_indices(n, batch_size, rng):
-        perm = rng.permutation(n - 1 if kind == "n - 1" else n)
-        starts = range(1 if kind == "start 1" else 0, n, batch_size)
+        perm = rng.permutation(n - 1 if kind.startswith("n - 1") else n)
+        starts = range(1 if kind == "start 1" else 0, n - 1 if kind == "n - 1 twice" else n,
+                       batch_size)
         if kind == "s:bs":
             return [perm[s:batch_size] for s in starts]
         if kind == "s*bs":
@@ -286,6 +287,8 @@ def _cut_slip(kind):
 
 FAIRNESS["minibatch_indices"]["slips"] += [
     ("rng.permutation(n - 1)", _cut_slip("n - 1"),
+     ["row 9, the last one", "rng.permutation(n), not rng.permutation(n - 1)"]),
+    ("rng.permutation(n - 1) cut with range(0, n - 1, batch_size)", _cut_slip("n - 1 twice"),
      ["row 9, the last one", "rng.permutation(n), not rng.permutation(n - 1)"]),
     ("perm[s:batch_size], s + forgotten", _cut_slip("s:bs"),
      "each slice should start at s and end at s + batch_size"),
@@ -379,3 +382,15 @@ def test_skipped_first_row_is_not_called_the_last_batch():
         perm = rng.choice(n, n, replace=False)
         return [perm[s:s + batch_size] for s in range(1, n, batch_size)]
     assert "perm[0]" in EX.grade(skip_first_choice)
+
+
+def test_short_permutation_is_not_called_the_last_batch():
+    """rng.permutation(n - 1) cut over its own length gives the right number of batches but
+    one; on the first case (10, 3) the message names the short permutation, not a dropped last
+    batch (a fresh reader's slip). A truly dropped last batch keeps its own message."""
+    msg = EX.grade(_cut_slip("n - 1 twice"))
+    assert msg.startswith("your minibatch_indices(10, 3, rng)"), msg
+    assert "rng.permutation(n), not rng.permutation(n - 1)" in msg
+    assert "last, smaller batch" not in msg
+    assert "the last, smaller batch of 1 is missing" in EX.grade(
+        lambda *a: _batches(*a, slip="drop last"))

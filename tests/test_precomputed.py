@@ -278,6 +278,23 @@ def test_l07_cheapest_runs_end_as_stored(cut_down, tmp_path):
     _close("He curve, first 10 epochs", stored[1, :10], fresh[1, :10], rtol=2e-6)
 
 
+def test_l07_deep_runs_start_as_stored(cut_down, tmp_path):
+    """The 30-layer digits nets: settings and shapes as stored; He's seed 0, its first 2 epochs
+    rerun by the script (measured MEASURED)."""
+    script = _script("l07_deep_runs")
+    stored = _npz(DATA / "l07_deep_runs.npz")
+    assert stored["loss"].shape == (len(script.INITS), len(script.SEEDS), script.EPOCHS)
+    assert list(stored["inits"]) == ["xavier", "he"]
+    _same("seeds", stored["seeds"], list(script.SEEDS))
+    for key in ("hidden", "lr", "momentum", "batch"):
+        _same(key, stored[key], script.DEEP[key])
+    with single_thread():
+        cut_down(script, INITS=("he",), SEEDS=(0,), EPOCHS=2).main(str(tmp_path / "deep.npz"))
+    fresh = _npz(tmp_path / "deep.npz")
+    _close("He, seed 0, epochs 1-2", stored["loss"][1, 0, :2], fresh["loss"][0, 0],
+           rtol=1e-9)
+
+
 @pytest.mark.parametrize("variant", L08.VARIANTS, ids=["plain", "batch_norm", "fix_gamma"])
 def test_l08_seed_table_row_as_stored(variant):
     """Seed 0 of the 7-layer net, without batch norm, with it, and with gamma fixed (the
@@ -650,6 +667,23 @@ def test_l04_final_losses_as_stored(cut_down):
         final_loss, final_b = cut_down(L04, BATCH_SIZES=steady).final_loss_sweep()
     _close("final_loss", stored["final_loss"][rows], final_loss, rtol=1e-10)   # measured 8e-12
     _close("final_b", stored["final_b"][rows], final_b, rtol=1e-9, atol=1e-12)
+
+
+def test_l04_hard_long_runs_as_stored():
+    """Batch 30 with momentum 0.9 for 1000 updates on the b = (2, 3) data: how many of the 30
+    seeds end within 0.2 of (2, 3). The paths are long and chaotic, so the lesson loads the
+    stored count; a rerun on this CPU must land within 2 of it (25-27 under nudges of 1e-11 and
+    1e-10)."""
+    stored = _npz(DATA / "l04_runs.npz")
+    assert int(stored["hard_steps"]) == L04.HARD_STEPS == 1000
+    assert stored["hard_final_b"].shape == (len(L04.SEEDS), 2)
+    with single_thread():
+        final_b = L04.hard_long()
+
+    def found(b):
+        return int((np.linalg.norm(b - (2.0, 3.0), axis=1) < 0.2).sum())
+    assert found(stored["hard_final_b"]) == 26
+    assert abs(found(final_b) - 26) <= 2
 
 
 def test_l04_equal_work_as_stored():

@@ -235,6 +235,12 @@ def _structure(fn, n, batch_size, seed):
         if perm is not None and perm[0] != flat[0]:      # the first rows skipped, not the last
             return _unused_rows(flat, n, seed, what)
         if len(batches) == n_expected - 1 and sizes == expected_sizes[:-1]:
+            # rows 0..k-1 in an order not drawn for n rows: rng.permutation(n - j), cut to its
+            # length, not a dropped last batch (that leaves out a random row, not the top ones)
+            if (np.array_equal(np.sort(flat), np.arange(flat.size))
+                    and not np.array_equal(flat, np.arange(flat.size))      # shuffled
+                    and _drawn_order(flat, n, seed) is None):
+                return _unused_rows(flat, n, seed, what)
             left = expected_sizes[-1]
             return (f"{what}: you return {len(batches)} batches, expected {n_expected}: the "
                     f"last, smaller batch of {left} is missing, so {left} "

@@ -3,11 +3,12 @@
 gradients), ``draw_final_losses`` (the final loss across batch sizes and seeds),
 ``draw_equal_work`` (the median loss against epochs, the same work for every batch size),
 ``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) with
-``loss_colorbar``, ``draw_circle_run`` (a trained MLP's decision map, a marker per class, with
+``loss_colorbar`` and ``path_legend``, ``draw_circle_run`` (a trained MLP's decision map, a marker per class, with
 ``circle_legend`` and ``circle_colorbar``, lesson 03's ``map_colorbar``), ``draw_sharp_flat`` (a sharp and a flat
 minimum under a shifted test loss, after Keskar et al. 2017); ``trainer_figure`` (lesson 03's)
 draws exercise 4b's runs."""
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ..recipes.l04_minibatch import FLAT_MIN, SHARP_MIN, sharp_flat_loss
 from .l02_momentum import LOSS_LEVELS, redraw_loss_contours
@@ -31,9 +32,11 @@ def batch_color(batch_size, n=1000):
 # ---------------------------------------------------------------- gradient noise
 
 def draw_gradient_cloud(ax, grads, full, batch_size, n=1000):
-    """The mini-batch gradients (k, 2) at one b as dots, the full-data gradient as a black dot."""
-    ax.scatter(grads[:, 0], grads[:, 1], s=9, alpha=0.6, color=batch_color(batch_size, n), lw=0)
-    ax.plot(*full, "o", color="k", ms=6)
+    """The mini-batch gradients (k, 2) at one b as dots, the full-data gradient as a black dot
+    (both labelled, for a legend)."""
+    ax.scatter(grads[:, 0], grads[:, 1], s=9, alpha=0.6, color=batch_color(batch_size, n), lw=0,
+               label="the gradient of one mini-batch")
+    ax.plot(*full, "o", color="k", ms=6, label="the full gradient (all 1000 points)")
     ax.axhline(0, color="0.7", lw=0.8, zorder=0)
     ax.axvline(0, color="0.7", lw=0.8, zorder=0)
     spread = np.sqrt(np.mean(np.sum((grads - full) ** 2, axis=1)))
@@ -69,6 +72,9 @@ def draw_final_losses(ax, results, true_b, best_loss, stuck_loss=None, n=1000):
         ax.annotate(f"the dip near the start: {stuck_loss:.3f}", (0.0, stuck_loss),
                     xytext=(3, -3), xycoords=("axes fraction", "data"),
                     textcoords="offset points", ha="left", va="top", fontsize=8, color="0.3")
+    ax.scatter([], [], s=18, color="0.35", lw=0, label="ends within 0.2 of the true b")
+    ax.scatter([], [], s=18, facecolor="none", edgecolor="0.35", lw=1, label="ends elsewhere")
+    ax.legend(loc="upper right", fontsize=8, title="one run (seed):", title_fontsize=8)
     ax.set_xticks(range(len(results)))
     ax.set_xticklabels([f"{bs}" if bs < n else f"{bs}\n(full)" for bs in results])
     ax.set_xlim(-0.6, len(results) - 0.4)
@@ -132,6 +138,20 @@ def draw_contour_paths(ax, grid, L, paths, labels, colors, true_b=None):
     return filled
 
 
+def path_legend(fig, paths, steps=300):
+    """The key to ``draw_contour_paths`` panels, in one row below the figure (a constrained
+    layout): each path's colour (``paths``: (label, colour) pairs), the start (a white dot), the
+    end (a dot in the path's colour) and the true b (the star)."""
+    handles = [Line2D([], [], color=color, lw=1.2, label=label) for label, color in paths]
+    handles += [Line2D([], [], ls="", marker="o", mfc="white", mec="k", ms=6,
+                       label="start, b = (0, 0)"),
+                Line2D([], [], ls="", marker="o", mfc="0.6", mec="k", ms=7,
+                       label=f"end after {steps} updates (the path's colour)"),
+                Line2D([], [], ls="", marker="*", mfc="white", mec="k", ms=12, label="true b")]
+    return fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8,
+                      frameon=False)
+
+
 # ---------------------------------------------------------------- the MLP of the notes' exercise 3
 
 CIRCLE_CLASSES = ("class 0 (mostly inside)", "class 1 (mostly outside)")
@@ -185,7 +205,7 @@ def draw_sharp_flat(ax, shift, w=np.linspace(-3.2, 4.0, 1441)):
                 zorder=1)
         ax.plot(at, 0.0, "o", color=TRAIN_STYLE["color"], ms=7, zorder=4)
         ax.plot(at, test, "s", color=TEST_STYLE["color"], ms=7, zorder=4)
-        ax.annotate(f"{name}:\ntraining loss 0,\ntest loss {test:.2f}", (at, test),
+        ax.annotate(f"{name}:\ntraining loss 0,\ntest loss {test:.3f}", (at, test),
                     xytext=(text_x, 0.35), fontsize=8.5, ha="center", va="bottom",
                     arrowprops=dict(arrowstyle="->", color="0.4", lw=0.8))
     ax.set_xlim(w[0], w[-1])

@@ -1,15 +1,19 @@
 """Lesson 04: mini-batch SGD on the two-parameter sin-logistic model. Whether a path reached the
 true b (``reached``), the mini-batch gradients at one b (``batch_gradients``) and their
-predicted spread (``batch_noise_formula``), where many seeds' runs end, all at once (``final_points``, ``final_losses``), their b and loss
-after every epoch (``epoch_runs``: the same work for every batch size), a moving average
-(``smooth``); the
+predicted spread (``batch_noise_formula``), where many seeds' runs end, all at once
+(``final_points``, ``final_losses``), their b and loss after every epoch (``epoch_runs``: the
+same work for every batch size), the lowest pass out of a dip (``lowest_pass``) and the dips
+of many data draws (``dips_over_data_seeds``), a moving average (``smooth``); the
 1-D picture of a sharp and a flat minimum (``sharp_flat_loss``) and how much a trained net's
 loss rises when its weights are nudged (``nudged_loss``, ``set_flat_params``), and a net stopped
 at a chosen training loss (``fit_to_loss``)."""
+import heapq
+
 import numpy as np
 
-from ..data import batch_indices
+from ..data import batch_indices, make_sin_logistic
 from ..optim import SGD
+from .l02_momentum import final_b_over_seeds, loss_surface
 from .toys import sin_logistic_grad, sin_logistic_loss
 
 
@@ -124,6 +128,87 @@ def final_losses(X, y, batch_sizes, seeds, lr=0.1, momentum=0.9, steps=300, b0=(
         finals, losses = final_points(X, y, bs, seeds, lr, momentum, steps, b0)
         out[bs] = (losses, finals)
     return out
+
+
+def lowest_pass(X, y, dip, goal, step=0.02, margin=0.3, newton_steps=20):
+    """The lowest pass out of a dip towards ``goal``: of all the ways from ``dip`` to ``goal``
+    over the loss surface, the one whose highest point is lowest, and that highest point (a
+    saddle point of the loss) -> (b of the pass (2,), its loss). How far the loss must climb to
+    leave the dip is then the pass's loss minus the dip's.
+
+    First on a grid of ``step`` covering both points (``margin`` beyond them): Dijkstra's search
+    with "the highest loss so far" as the cost of a way. Then Newton's method on the gradient,
+    from the highest grid point of that way, finds the saddle point itself (the Hessian from
+    central differences of the gradient)."""
+    dip, goal = np.asarray(dip, dtype=np.float64), np.asarray(goal, dtype=np.float64)
+    lo = np.minimum(dip, goal) - margin
+    axes = [np.arange(lo[k], max(dip[k], goal[k]) + margin + step / 2, step) for k in (0, 1)]
+    L = loss_surface(X, y, axes[0], axes[1])            # L[j, i]: the loss at (b1_i, b2_j)
+
+    def cell(b):
+        return tuple(int(round((b[k] - lo[k]) / step)) for k in (1, 0))
+
+    start, end = cell(dip), cell(goal)
+    highest = np.full(L.shape, np.inf)
+    highest[start] = L[start]
+    came_from = {}
+    heap = [(L[start], start)]
+    while heap:
+        level, here = heapq.heappop(heap)
+        if here == end:
+            break
+        if level > highest[here]:
+            continue
+        j, i = here
+        for there in ((j + 1, i), (j - 1, i), (j, i + 1), (j, i - 1)):
+            if 0 <= there[0] < L.shape[0] and 0 <= there[1] < L.shape[1]:
+                through = max(level, L[there])
+                if through < highest[there]:
+                    highest[there] = through
+                    came_from[there] = here
+                    heapq.heappush(heap, (through, there))
+    way = [end]
+    while way[-1] != start:
+        way.append(came_from[way[-1]])
+    j, i = max(way, key=lambda c: L[c])
+    b = np.array([axes[0][i], axes[1][j]])
+    h = 1e-6
+    for _ in range(newton_steps):
+        H = np.column_stack([(sin_logistic_grad(b + e, X, y) - sin_logistic_grad(b - e, X, y))
+                             / (2 * h) for e in np.eye(2) * h])
+        b = b - np.linalg.solve(0.5 * (H + H.T), sin_logistic_grad(b, X, y))
+    return b, float(sin_logistic_loss(b, X, y))
+
+
+def dips_over_data_seeds(data_seeds, seeds, true_b=(0.7, 0.7), lr=0.1, steps=300,
+                         batch_size=30, radius=0.2):
+    """The notes' claim over many data draws. For every data seed s (make_sin_logistic(*true_b,
+    seed=s)), full-batch gradient descent from (0, 0) with and without momentum 0.9 (lr, steps);
+    on the draws where it stops without momentum more than ``radius`` from the true b (a dip),
+    the dip, its lowest pass (``lowest_pass``) and how many of ``seeds`` (batch orders) reach
+    the true b with batches of ``batch_size``, without and with momentum 0.9. Returns
+    (a list of dicts, one per stalling draw: data_seed, dip, dip_loss, pass_b, pass_loss,
+    batch_plain, full_momentum (True/False), batch_momentum; the data seeds on which full-batch
+    momentum 0.9 reaches the true b)."""
+    true_b = np.asarray(true_b, dtype=np.float64)
+    plain = final_b_over_seeds(true_b, data_seeds, momentum=0.0, lr=lr, steps=steps)
+    heavy = final_b_over_seeds(true_b, data_seeds, momentum=0.9, lr=lr, steps=steps)
+    heavy_reached = [s for s, b in zip(data_seeds, heavy) if np.linalg.norm(b - true_b) < radius]
+    rows = []
+    for s, dip, end in zip(data_seeds, plain, heavy):
+        if np.linalg.norm(dip - true_b) < radius:
+            continue
+        X, y = make_sin_logistic(*true_b, seed=s)
+        pass_b, pass_loss = lowest_pass(X, y, dip, true_b)
+        hits = {}
+        for rho in (0.0, 0.9):
+            finals, _ = final_points(X, y, batch_size, seeds, lr=lr, momentum=rho, steps=steps)
+            hits[rho] = int(np.sum(np.linalg.norm(finals - true_b, axis=1) < radius))
+        rows.append(dict(data_seed=s, dip=dip, dip_loss=float(sin_logistic_loss(dip, X, y)),
+                         pass_b=pass_b, pass_loss=pass_loss, batch_plain=hits[0.0],
+                         full_momentum=bool(np.linalg.norm(end - true_b) < radius),
+                         batch_momentum=hits[0.9]))
+    return rows, heavy_reached
 
 
 def smooth(values, window):
