@@ -248,8 +248,8 @@ def test_at_the_limit_the_factor_is_minus_1_and_x_squared_swings_forever():
 def test_the_introduction_points_to_lesson_02_for_a_worse_minimum():
     """Cell 0 claims only what this notebook shows (a network's loss is not convex) and sends
     the reader to lesson 02 for gradient descent stuck in a worse minimum."""
-    assert_says(NB, "A neural network's loss is different: it is not convex, and it can have "
-                    "several valleys, as a small network shows below")
+    assert_says(NB, "A neural network's loss is different: it is not convex (a small network "
+                    "shows it below), so it can have several valleys")
     assert_says(NB, "lesson 02 shows it happen, on a small non-linear model with two parameters "
                     "(the sin-logistic model)")
     assert "while neural networks do" not in prose(NB)
