@@ -1,6 +1,7 @@
 """Lesson 05's claims: every number or result its prose states, recomputed with lessonlib (or
 read from the precomputed file the notebook loads) and compared with the value written here,
 and the sentence that states it (``assert_says``), so that text and test change together."""
+import time
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +156,7 @@ def test_adam_gives_the_notes_number_and_settles():
     says("The notes' 0.02099521", "Adam's first steps are about lr long, so it overshoots 0, "
          "swings back, and the swings shrink. Unlike RMSProp with $\\beta = 0.9$ it settles (the "
          "last line)", "RMSProp given the\nsame $\\beta = 0.999$ settles too, even faster",
-         "a step of at most about 0.001 per parameter")
+         "a step of typically about 0.001 per parameter or less")
     path = descend(square_grad, 0.5, Adam(lr=0.1), 200)
     assert f"{path[30]:.8f}" == "0.02099521"
     assert np.all((_steps(path, 0.1)[:4] > 0.9) & (_steps(path, 0.1)[:4] <= 1.0 + 1e-9))
@@ -166,6 +167,72 @@ def test_adam_gives_the_notes_number_and_settles():
     long_memory = descend(square_grad, 0.5, RMSProp(lr=0.1, beta=0.999), 200)
     assert abs(long_memory[-1]) < abs(path[-1]) / 1e6                   # 4.0e-136
     assert np.all(_steps(path, 0.1) <= 1.0 + 1e-9)                      # at most lr
+
+
+def _adam_by_hand(grads, lr=1.0, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam written out from the paper's formulas (independent of lessonlib): the updates of
+    one coordinate, or of a vector, for the gradients given in order (rows)."""
+    m = n = 0.0
+    moves = []
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        n = beta2 * n + (1 - beta2) * g * g
+        moves.append(-lr * (m / (1 - beta1 ** t)) / (np.sqrt(n / (1 - beta2 ** t)) + eps))
+    return np.array(moves)
+
+
+def test_adams_step_after_a_jump_and_its_ceiling():
+    says("right after a sudden jump the step is about $\\text{lr}\\,(1-\\beta_1)/\\sqrt{1-\\beta_2} "
+         "= \\text{lr} \\cdot 0.1/\\sqrt{0.001} \\approx 3.16\\,\\text{lr}$ (once $t$ is in the "
+         "thousands and the corrections are close to 1)", "A gradient that keeps growing over "
+         "several steps pushes it further, though never beyond about 7 × lr with these $\\beta$s")
+    assert f"{0.1 / np.sqrt(0.001):.2f}" == "3.16"
+    # 5000 zero gradients, then a jump to 1: the corrections are 1 within 0.7 %
+    jump = _adam_by_hand(np.r_[np.zeros(5000), 1.0])[-1]
+    assert 3.13 < abs(jump) < 3.17                                       # 3.158
+    # the worst case: a gradient growing by beta2 / beta1 each step (Cauchy-Schwarz makes it
+    # the largest m / sqrt(n)): 3.16 / sqrt(1 - beta1^2 / beta2) = 7.27
+    ceiling = 0.1 / np.sqrt(0.001) / np.sqrt(1 - 0.81 / 0.999)
+    assert 7.2 < ceiling < 7.3
+    growing = np.r_[np.zeros(5000), (0.999 / 0.9) ** np.arange(300)]
+    assert 7.2 < np.abs(_adam_by_hand(growing)).max() <= ceiling
+    # no sequence beats it: random ones (signs, sizes over six decades, bursts) stay below
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        g = rng.choice([-1, 1], 3000) * 10 ** rng.uniform(-3, 3, 3000) * (rng.random(3000) < 0.3)
+        assert np.abs(_adam_by_hand(g)).max() < ceiling
+
+
+def test_adams_moves_on_the_rings_network():
+    """The cell after the bound prints Adam's moves on the rings MLP; redone here with Adam
+    written by hand on the same gradients (recipe.mlp_as_vector) and compared."""
+    from lessonlib import MLP
+    says("So a weight usually moves far less than lr, and the rare long steps stay within a few "
+         "lr, however large the gradient", "batches of 20, He initial weights")
+    X, y = make_rings()
+    shown = []
+    for hidden in ([20, 20], [20] * 8):
+        model = MLP(2, hidden, 2, init="he", seed=0)
+        x, grad_fn, _ = recipe.mlp_as_vector(model, X, y, batch_size=20, seed=0)
+        m, n = np.zeros_like(x), np.zeros_like(x)
+        mean, largest = [], []
+        for t in range(1, 3001):
+            g = grad_fn(x.copy())
+            m = 0.9 * m + 0.1 * g
+            n = 0.999 * n + 0.001 * g * g
+            move = 0.001 * (m / (1 - 0.9 ** t)) / (np.sqrt(n / (1 - 0.999 ** t)) + 1e-8)
+            x = x - move
+            mean.append(np.abs(move).mean() / 0.001)
+            largest.append(np.abs(move).max() / 0.001)
+        mean, largest = np.array(mean), np.array(largest)
+        # the same as the recipe the notebook calls, to rounding
+        r_mean, r_largest = recipe.adam_moves(hidden, X, y, updates=3000, lr=0.001, seed=0)
+        np.testing.assert_allclose(r_largest, largest, rtol=1e-6)
+        np.testing.assert_allclose(r_mean, mean, rtol=1e-6)
+        shown.append(f"{mean.mean():.1f} {largest.max():.1f}")
+        assert 0.11 < mean.mean() < 0.145                  # 0.133 and 0.142: "0.1"
+        assert np.all(largest < 0.1 / np.sqrt(0.001) / np.sqrt(1 - 0.81 / 0.999))
+    assert shown == ["0.1 3.5", "0.1 4.5"]
 
 
 def test_adams_defaults():
@@ -223,8 +290,8 @@ def test_arrivals_over_ten_batch_orders():
 
 def test_sgd_moves_about_twice_as_far(hard):
     says("the gradient of a batch is mostly noise", "Over the first 300 steps:",
-         "so its step is at most about lr (longer only in its first step, $\\sqrt 2$ lr in two "
-         "dimensions)")
+         "so its step is typically lr or less (here only the first step is longer, $\\sqrt 2$ lr "
+         "in two dimensions)")
     X, y = hard
     moves, ratios = [], []
     for make in (lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)):
@@ -277,44 +344,75 @@ ADAM, SGDM = list(recipe.RINGS_OPTIMIZERS)
 
 
 def test_two_hidden_layers_seed_0(seed0):
-    says("Adam at lr 0.001 is smooth and slow", "its loss jumps from epoch to epoch, and after "
-         "its lowest point it shoots up once (the spike near epoch 170) and never comes back down")
+    says("Adam at lr 0.001 is smooth and slow", "its loss jumps from epoch to epoch, gets down to "
+         "about 0.1, then climbs back up, past 0.6, and ends well above its lowest",
+         "The stored run is one example: its climb peaks in epoch 173 (the last line below)")
     sgd = seed0[2, SGDM][1].loss
     adam = seed0[2, ADAM][1].loss
-    assert sgd[-1] > 3 * sgd.min()                              # 0.459 against 0.096
+    assert sgd[-1] > 3 * sgd.min() and 0.05 < sgd.min() < 0.15  # 0.459 against 0.096
     assert np.max(np.diff(adam)) < 0.02 and adam[-1] > 0.5      # no jumps, still at 0.53
+    low = int(np.argmin(sgd))
+    top = low + int(np.argmax(sgd[low:]))
+    assert (low + 1, top + 1, len(sgd)) == (164, 173, 667)
+    assert f"{sgd[low]:.2f} {sgd[top]:.2f}" == "0.10 1.02"     # the first and last printed
+    assert np.all(np.diff(sgd[low + 3:top + 1]) > 0)            # climbs over the last epochs
 
 
-def test_two_hidden_layers_sgd_spike_and_dead_units(seed0):
-    from lessonlib.data import make_rings
+def test_two_hidden_layers_dead_units(seed0):
     from lessonlib.models import never_positive
-    # cell 37 prints the losses, dead units and gradient ratios checked below; the prose says
-    says("At the end most ReLUs of SGD's second hidden layer are dead (the first lines)",
-         "They seem to have died in that climb to a loss above the first epoch's: after it, every "
-         "weight matrix's mean gradient drops (the last lines), most in the output layer's",
-         "SGD's map is what the 8 live units can draw")
+    # cell 37 prints the dead units of the stored runs; the prose says
+    says("At the end at least half of the ReLUs of SGD's second hidden layer are dead (the first "
+         "lines: 12 of 20 in the stored run",
+         "its map is what the live units can draw")
     X, y = make_rings()
-    (adam_model, _), (sgd_model, history) = seed0[2, ADAM], seed0[2, SGDM]
-    loss = history.loss
-    low = int(np.argmin(loss))
-    top = low + int(np.argmax(loss[low:]))
-    assert (low + 1, top + 1, len(loss)) == (164, 173, 667)
-    assert f"{loss[low]:.3f} {loss[top]:.2f} {loss[0]:.2f}" == "0.096 1.02 0.90"
-    assert loss[top] > loss[0] and f"{loss[top:].min():.2f}" == "0.42"
-    assert np.all(np.diff(loss[low + 3:top + 1]) > 0)           # climbs over the last epochs
+    (adam_model, _), (sgd_model, _) = seed0[2, ADAM], seed0[2, SGDM]
     assert never_positive(sgd_model, X).tolist() == [0, 12]
     assert never_positive(adam_model, X).tolist() == [0, 1]
-    g = history.grad_mean_abs
-    ratio = g[100:low + 1].mean(axis=0) / g[top + 1:].mean(axis=0)
-    assert [f"{r:.0f}" for r in ratio] == ["3", "5", "15"]
-    assert int(np.argmax(ratio)) == 2                           # the output layer's the most
+
+
+def test_two_hidden_layers_sgd_reruns():
+    """What the prose says holds in every rerun of the SGD run: the stored run's data nudged by a
+    relative 1e-12 (three fixed patterns, as another CPU's rounding would), trained again.
+    Measured over 12 such nudges each with the default, Sandybridge and Nehalem kernels and under
+    LESSONLIB_PERTURB (48 runs), plus 4 more nudges: lowest 0.050 to 0.120, the peak after it
+    0.68 to 2.41, the end 1.9 to 10.6 times the lowest, 11 to 19 of 20 units dead in hidden
+    layer 2 (and 0 or 1 in layer 1)."""
+    from lessonlib.models import never_positive
+    from lessonlib.recipes.l03_relu import fit_rings
+    says("That much held in every rerun we made (with other BLAS kernels, and with the data nudged "
+         "in the twelfth digit); when the climb comes, how high it goes and where the run ends did "
+         "not", "at least half, though not always 12, in every rerun we made",
+         "Retrained on your machine, SGD's run will differ in its details from the stored one: "
+         "another epoch and height for its climb, another count of dead units")
+    says("Not for speed: they would train quickly. SGD with momentum amplifies the last bits of "
+         "every matrix product, and those differ from one CPU and maths library to another")
+    X0, y = make_rings()
+    dead, peaks = [], []
+    for k in (1, 2, 3):
+        start = time.perf_counter()
+        X = X0 * (1 + 1e-12 * np.random.default_rng(100 + k).uniform(-1, 1, X0.shape))
+        model, history = fit_rings(recipe.RINGS_OPTIMIZERS[SGDM](), (20, 20),
+                                   epochs=recipe.RINGS_EPOCHS, batch_size=recipe.RINGS_BATCH,
+                                   seed=0, X=X, y=y, init="he")
+        assert time.perf_counter() - start < 10                 # about 1 s on 2 cores
+        loss = history.loss
+        low = int(np.argmin(loss))
+        assert 0.04 < loss[low] < 0.15                          # about 0.1
+        assert loss[low:].max() > 0.6                           # climbs back up, past 0.6
+        assert loss[-1] > 1.5 * loss[low]                       # ends well above its lowest
+        layers = never_positive(model, X).tolist()
+        assert layers[1] >= 10                                  # at least half of 20
+        dead.append(layers[1])
+        peaks.append(low + int(np.argmax(loss[low:])))
+    assert dead != [12, 12, 12] and 172 not in peaks            # the details differ
 
 
 def test_eight_hidden_layers_seed_0(seed0):
     from lessonlib.data import make_rings
     says("With eight hidden layers Adam draws both rings, while the loss of SGD with momentum "
-         "drops at\nfirst, then stays near 0.5 (between 0.49 and 0.61 in epochs 101 to 300, the "
-         "last line) and\nfirst falls below 0.35 in epoch 352")
+         "drops at first, then stays near 0.5 for hundreds of epochs (between 0.49 and 0.61 in "
+         "epochs 101 to 300, the last line) before it falls further: in the stored run, first "
+         "below 0.35 in epoch 352; when that happens differs from one CPU to another")
     X, y = make_rings()
     assert seed0[8, ADAM][0].score(X, y) > 0.95                 # 0.993
     sgd = seed0[8, SGDM][1].loss
@@ -333,7 +431,8 @@ def test_seed_sweep(sweep):
     says("with the seeds 0-9 for the initial weights and the batches (40 runs)",
          "With two hidden layers neither optimiser is better on every seed, and both spread "
          "widely", "With eight, Adam ends above SGD with momentum on every seed, and SGD's best "
-         "run is below Adam's worst")
+         "run is below Adam's worst: on our data this bears out what the notes' pair of runs "
+         "suggests")
     accuracy = sweep["accuracy"]
     assert accuracy.shape == (2, 2, 10) and list(sweep["seeds"]) == list(range(10))
     assert list(sweep["hidden_layers"]) == [2, 8] and list(sweep["labels"]) == [ADAM, SGDM]
@@ -346,8 +445,7 @@ def test_seed_sweep(sweep):
 def test_adam_moves_every_layer_alike(seed0):
     says("In SGD's run the hidden layers' gradients are far smaller than those of the first and "
          "last\nweight matrices", "Adam moves every layer\nby about the same amount",
-         "the\nsmallest gradients sit in the later hidden layers, fc6 to fc8",
-         "in the eight-layer runs above, about a tenth of lr in every\nlayer")
+         "the\nsmallest gradients sit in the later hidden layers, fc6 to fc8")
     sgd = seed0[8, SGDM][1]
     grads = sgd.grad_mean_abs.mean(axis=0)
     assert np.all(grads[1:-1] < grads[0] / 5) and np.all(grads[1:-1] < grads[-1])
@@ -360,7 +458,8 @@ def test_adam_moves_every_layer_alike(seed0):
 
 def test_std1_start():
     says("a first-epoch loss in the thousands", "the weights blow up within the first epoch",
-         "Adam survives")
+         "Adam survives, since its step does not grow with the gradient (a few lr at the very "
+         "most), but it learns slowly")
     with np.load(DATA / "l05_runs.npz") as stored:
         assert list(stored["std1_labels"]) == [ADAM, SGDM]
         loss, diverged = stored["std1_loss"], stored["std1_diverged_epoch"]

@@ -4,8 +4,8 @@
 ``make_problems``), a fast sin-logistic path (``sin_logistic_path``), the stored comparison
 runs of lesson 03's rings net trained by mini-batches (``RINGS_*``, ``save_rings_runs``,
 ``load_rings_run``) and their sweep over seeds 0-9 (``rings_seed_sweep``,
-``save_rings_seed_sweep``, ``load_rings_seed_sweep``), and an MLP's parameters as one vector
-(``mlp_as_vector``)."""
+``save_rings_seed_sweep``, ``load_rings_seed_sweep``), an MLP's parameters as one vector
+(``mlp_as_vector``), and how far Adam moves single weights of the rings MLP (``adam_moves``)."""
 from functools import partial
 
 import numpy as np
@@ -150,9 +150,10 @@ def make_problems(seed=0):
     }
 
 
-# Lesson 05's rings comparison: 10,000 updates per run (667 epochs of 15 batches of 20) are
-# too slow for the lesson's 30 s, so data/make_l05_rings.py trains them once with lesson 03's
-# fit_rings (ReLU, He initial weights, seed 0).
+# Lesson 05's rings comparison: 10,000 updates per run (667 epochs of 15 batches of 20),
+# trained once by data/make_l05_rings.py with lesson 03's fit_rings (ReLU, He initial weights,
+# seed 0) and loaded: SGD with momentum's course (where its loss spikes, how many units die)
+# hangs on the last bits of the matrix products, which differ between CPUs.
 RINGS_EPOCHS, RINGS_BATCH = 667, 20
 RINGS_OPTIMIZERS = {"Adam, lr 0.001": partial(make_optimizer, "adam", 0.001),
                     "SGD, lr 0.05, momentum 0.9": partial(make_optimizer, "momentum", 0.05)}
@@ -274,3 +275,25 @@ def mlp_as_vector(model, X, y, batch_size, seed=0):
 
     x0 = np.concatenate([params[name].ravel() for name in names])
     return x0, grad_fn, load
+
+
+def adam_moves(hidden, X, y, updates=3000, lr=0.001, batch_size=20, seed=0):
+    """How far Adam (default betas) moves single weights of the rings MLP (ReLU, He initial
+    weights of ``seed``, the mini-batches of ``MLP.fit(..., batch_size, seed=seed)``).
+
+    Returns (mean, largest), each of shape (updates,), in units of lr: for every update, the
+    mean |change| over all weights and biases, and the largest |change| of any one of them.
+    """
+    model = MLP(2, list(hidden), 2, init="he", seed=seed)
+    x0, grad_fn, _ = mlp_as_vector(model, X, y, batch_size=batch_size, seed=seed)
+    optimizer = Adam(lr=lr)
+    optimizer.reset()
+    x = x0.copy()
+    params = {"x": x}
+    mean, largest = np.empty(updates), np.empty(updates)
+    for i in range(updates):
+        before = x.copy()
+        optimizer.step(params, {"x": grad_fn(x.copy())})
+        move = np.abs(x - before)
+        mean[i], largest[i] = move.mean() / lr, move.max() / lr
+    return mean, largest
