@@ -38,11 +38,13 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                       same_order=False, drop_last=False, divide_by_bs=False, reset=False,
                       replacement=False, per_batch=False, separately=False, per_epoch=False,
                       f32=False, strided=False, form="heavy", grad_by_bs=False, split=False,
-                      y_stored=False, take=False, blocks=None, by_n=None):
+                      y_stored=False, take=False, blocks=None, by_n=None, per_point=None):
     """Mini-batch training as a learner writes it, with the slips given (blocks: "inside",
     each fixed block of consecutive rows shuffled inside; "order", the fixed blocks taken in a
     shuffled order; by_n: "grad", dz3 /= n with n = len(y) of the whole data, kept from lesson
-    03's full-batch loop, the loss a mean over the batch; "both", the loss divided by n too)."""
+    03's full-batch loop, the loss a mean over the batch; "both", the loss divided by n too;
+    per_point: "sum", each batch's rows read one at a time and their gradients averaged, one
+    update per batch (right); "update", an update after every point)."""
     dtype = np.float32 if f32 else np.float64
     P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
     X = X.astype(dtype)
@@ -78,6 +80,21 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                 idx = np.array_split(order, n_batches)[b]
             else:
                 idx = order[start:start + batch_size]
+            if per_point == "update":       # an update after every point, X[i:i + 1]
+                point_losses = []
+                for i in idx:
+                    loss, grads = loss_and_grads(P, Xe[i:i + 1], ye[i:i + 1])
+                    point_losses.append(loss)
+                    momentum_update(P, V, grads, lr, rho, form)
+                epoch_losses.append(np.mean(point_losses))
+                continue
+            if per_point:           # the batch's rows read one at a time: X[i:i + 1]
+                parts = [loss_and_grads(P, Xe[i:i + 1], ye[i:i + 1]) for i in idx]
+                loss = np.mean([part[0] for part in parts])
+                grads = {k: sum(g[k] for _, g in parts) / len(idx) for k in P}
+                epoch_losses.append(loss)
+                momentum_update(P, V, grads, lr, rho, form)
+                continue
             Xb = np.take(Xe, idx, axis=0) if take else Xe[idx]
             yb = ye[start:start + len(idx)] if y_stored else ye[idx]
             loss, grads = loss_and_grads(P, Xb, yb, batch_size if divide_by_bs else None)
@@ -228,7 +245,8 @@ FAIRNESS = {
                ("argsort of rng.uniform(size=n)", slip(draw="uniform")),
                ("argsort of rng.standard_normal(n), reversed", slip(draw="normal, reversed")),
                ("X, y = X[order], y[order] every epoch, slices, float32", _reshuffle_whole),
-               ("np.take(X, idx, axis=0)", slip(take=True))],
+               ("np.take(X, idx, axis=0)", slip(take=True)),
+               ("a loop over each batch's points, one update per batch", slip(per_point="sum"))],
         slips=[("the same order every epoch", slip(same_order=True), "same order"),
                ("np.random instead of rng", slip(draw="np.random"), "drew nothing from rng"),
                ("no shuffle", slip(draw="none"), "stored order"),
@@ -251,6 +269,9 @@ FAIRNESS = {
                ("X and y shuffled separately", slip(separately=True), "no longer match"),
                ("one loss per epoch", slip(per_epoch=True), "one loss per epoch"),
                ("strided batches", slip(strided=True), "consecutive batches"),
+               ("an update after every point of a batch", slip(per_point="update"),
+                ["updated the weights after each of the 10 pieces of rows", "1, 1",
+                 "then update once"]),
                ("no momentum", slip(form="plain"), "plain gradient descent"),
                ("fixed blocks of consecutive rows, shuffled inside", slip(blocks="inside"),
                 ["block of consecutive rows", "shuffled inside each block",

@@ -574,7 +574,7 @@ class TrainerCheck:
         P1, losses, trace, problem = self.run(fn, case, hyper, steps)
         if problem:
             return problem
-        order = None
+        order = seen = None
         if self.minibatch:
             seen = epochs_of(trace.batches, case.n, 1)
             orders, others = orders_from(trace.draws, case.n, case.X)
@@ -591,6 +591,13 @@ class TrainerCheck:
         exp_losses, exp_P1 = lessonlib_run(P0, case.X, case.y, self.optimizer(hyper), batches)
         loss_ok = close(losses, exp_losses)
         step_ok = _all_close(P1, exp_P1)
+        if not step_ok and seen is not None and len(seen[0]) > 1 and _all_close(
+                P1, lessonlib_run(P0, case.X, case.y, self.optimizer(hyper), seen[0])[1]):
+            sizes = _listed([len(piece) for piece in seen[0]])
+            return (f"{what}: your code updated the weights after each of the {len(seen[0])} "
+                    f"pieces of rows it took from X ({sizes} rows), where one batch gives one "
+                    f"update. Take the mean of the gradients over all the batch's rows, then "
+                    f"update once")
         if loss_ok and not all(np.isfinite(P1[k]).all() for k in KEYS):
             return f"{what}: {self.not_finite_message(P0, P1, case, hyper)}"
         if loss_ok and step_ok:
@@ -1136,7 +1143,7 @@ class MiniBatchCheck(TrainerCheck):
         seen = epochs_of(trace.batches, n, epochs)
         if seen is not None:
             # the batches the learner's code took from X: the truth, whatever it drew
-            return self.seen_batches(seen, case, bs, trace)
+            return self.seen_batches(seen, case, bs, trace, P)
         orders, others = orders_from(trace.draws, n, case.X)
         if others:
             return None, None, self.describe_other_draws(others, n)
@@ -1177,15 +1184,22 @@ class MiniBatchCheck(TrainerCheck):
                      "np.random.shuffle use NumPy's own global generator, and a run must follow "
                      "the rng it is given")
 
-    def seen_batches(self, seen, case, bs, trace):
+    def seen_batches(self, seen, case, bs, trace, P=None):
         """(batches, epoch starts, None) or (None, None, message) from the batches the
-        learner's code took from X, grouped into epochs (each uses every row once)."""
+        learner's code took from X, grouped into epochs (each uses every row once). Rows read
+        in smaller pieces that add up to the batches (one point at a time, then one update per
+        batch) count as those batches, unless the learner's weights are those of an update
+        after every piece."""
         n, epochs = case.n, len(seen)
         sizes = [min(bs, n - start) for start in range(0, n, bs)]
         orders = [np.concatenate(epoch) for epoch in seen]
+        pieces = [b for epoch in seen for b in epoch]
+        updated_per_piece = P is not None and _all_close(P, lessonlib_run(
+            case.params, case.X, case.y, self.optimizer(case.hyper), pieces)[1])
         for e, epoch in enumerate(seen):
             got = [len(idx) for idx in epoch]
-            if got != sizes:
+            read_in_pieces = set(np.cumsum(sizes)) <= set(np.cumsum(got))
+            if got != sizes and not (read_in_pieces and not updated_per_piece):
                 return None, None, (
                     f"the batches of epoch {e + 1} hold {_listed(got)} rows; cut each epoch's "
                     f"order into consecutive batches of batch_size = {bs}, the last one holding "
@@ -1201,12 +1215,12 @@ class MiniBatchCheck(TrainerCheck):
             return None, None, (f"every one of the {epochs} epochs went through the rows in the "
                                 f"same order: draw a new order from rng at the start of every "
                                 f"epoch")
-        fixed = fixed_batches(seen)
+        batches, starts = cut(orders, bs)
+        fixed = fixed_batches([batches[a:b] for a, b in zip(starts, starts[1:] + [None])])
         if fixed:
             return None, None, (f"{fixed}. Shuffle all n rows at the start of every epoch, "
                                 f"order = rng.permutation(n), then cut the order into "
                                 f"consecutive batches, order[start:start + batch_size]")
-        batches, starts = cut(orders, bs)
         return batches, starts, None
 
     def describe_other_draws(self, others, n):
