@@ -1,6 +1,7 @@
 """Lesson 07 (weight initialisation): every number and result its prose states, recomputed with
 lessonlib or read from the precomputed files the notebook loads (data/l07_init_runs.csv,
-data/l07_digits_curves.npz), each tied to the sentence that states it (``assert_says``)."""
+data/l07_digits_curves.npz, data/l07_deep_runs.npz), each tied to the sentence that states it
+(``assert_says``)."""
 import functools
 from pathlib import Path
 
@@ -549,3 +550,67 @@ def test_explorer_range_and_float64_floor():
     for activation in ("tanh", "relu"):
         assert all(unit_spread(h) > 0.1 * np.sqrt(np.mean(h ** 2))
                    for h in stack(0.001, activation))
+
+
+@functools.lru_cache(maxsize=None)
+def deep_runs():
+    with np.load(DATA / "l07_deep_runs.npz") as f:
+        return dict(f)
+
+
+def test_thirty_layers_he_trains_lecun_does_not():
+    """data/l07_deep_runs.npz: 30 hidden ReLU layers of 100, SGD lr 0.001 with momentum 0.9,
+    batches of 50, 20 epochs, seeds 0-4: every LeCun run stays at ln 10, every He run learns."""
+    assert_says(NB, "Here is a net of 30 hidden ReLU layers of 100 on the same digits: SGD with "
+                "learning rate 0.001 and momentum 0.9, batches of 50, 20 epochs, five seeds per "
+                "scale")
+    assert_says(NB, "Every LeCun run stays at the loss of guessing (2.30; test accuracy 0.09, "
+                "where chance is 0.1), while every He run learns (loss 0.17 to 0.30, test "
+                "accuracy 0.84 to 0.91)")
+    runs = deep_runs()
+    assert list(runs["inits"]) == ["xavier", "he"] and runs["seeds"].tolist() == [0, 1, 2, 3, 4]
+    assert runs["loss"].shape == (2, 5, 20) and runs["hidden"].tolist() == [100] * 30
+    assert (float(runs["lr"]), float(runs["momentum"]), int(runs["batch"])) == (0.001, 0.9, 50)
+    lecun, he = runs["loss"]
+    assert np.isfinite(runs["loss"]).all()                    # no run diverged
+    # LeCun: every epoch of every seed within 0.01 of ln 10 = 2.302585...
+    assert np.abs(lecun - 2.302585).max() < 0.01
+    assert [f"{x:.2f}" for x in lecun[:, -1]] == ["2.30"] * 5
+    assert [f"{a:.2f}" for a in runs["test_accuracy"][0]] == ["0.09"] * 5
+    # He: all 5 runs end far below ln 10, the lowest and highest as the prose says
+    assert int(np.sum(he[:, -1] < 1.0)) == 5
+    assert (f"{he[:, -1].min():.2f}", f"{he[:, -1].max():.2f}") == ("0.17", "0.30")
+    acc = runs["test_accuracy"][1]
+    assert int(np.sum(acc > 0.8)) == 5
+    assert (f"{acc.min():.2f}", f"{acc.max():.2f}") == ("0.84", "0.91")
+
+
+def test_thirty_layers_halve_the_mean_square():
+    """n Var(w) = 1 halves the mean square per ReLU layer: 2^-30 after 30 layers (about 1e-9);
+    n Var(w) = 2 keeps it. Measured on the digits with a forward pass written here."""
+    assert_says(NB, "with $n \\operatorname{Var}(w) = 1$ each ReLU layer halves the mean square "
+                "of the signal (row 5 of the histograms), so after 30 layers it has shrunk by "
+                "$2^{30} \\approx 10^9$, while He's factor 2 keeps it")
+    assert_says(NB, "before training, the 30th hidden layer of a LeCun net holds about "
+                "$10^{-9}$ of the inputs' mean square, as the halving per layer predicts")
+    assert_says(NB, "with He's factor 2 it holds about as much as the inputs")
+    # by hand: 2^10 = 1024, so 2^30 = 1024^3 = 1,073,741,824, and 1 / 2^30 = 9.3e-10
+    assert 2 ** 30 == 1024 ** 3 == 1_073_741_824
+    assert (1 * 0.5) ** 30 == 1 / 1_073_741_824 and 9.3e-10 < 0.5 ** 30 < 9.4e-10
+    assert (2 * 0.5) ** 30 == 1.0
+    X, _, _, _ = lessonlib.data.load_digits_split(n_train=1000, seed=0)
+    shares = {}
+    for init, n_var_w in (("xavier", 1.0), ("he", 2.0)):
+        shares[init] = []
+        for seed in range(5):
+            model = lessonlib.MLP(64, [100] * 30, 10, activation="relu", init=init, seed=seed)
+            h = X
+            for k in range(1, 31):                  # biases start at 0: h = max(0, h W)
+                W = model.params[f"fc{k}_weight"]
+                assert abs(W.std() * np.sqrt(W.shape[0]) / np.sqrt(n_var_w) - 1) < 0.1
+                h = np.maximum(h @ W, 0.0)
+            shares[init].append(np.mean(h ** 2) / np.mean(X ** 2))
+    # about 1e-9 (2^-30 = 9.3e-10): within a factor 3 either way for every seed
+    assert all(3e-10 < s < 3e-9 for s in shares["xavier"])
+    assert all(0.3 < s < 3 for s in shares["he"])
+    assert [f"{s:.1g}" for s in shares["xavier"]] == ["4e-10", "1e-09", "1e-09", "4e-10", "1e-09"]

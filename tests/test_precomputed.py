@@ -280,7 +280,7 @@ def test_l07_cheapest_runs_end_as_stored(cut_down, tmp_path):
 
 def test_l07_deep_runs_start_as_stored(cut_down, tmp_path):
     """The 30-layer digits nets: settings and shapes as stored; He's seed 0, its first 2 epochs
-    rerun by the script (measured MEASURED)."""
+    rerun by the script (the runs end differently on other CPUs: see the script's docstring)."""
     script = _script("l07_deep_runs")
     stored = _npz(DATA / "l07_deep_runs.npz")
     assert stored["loss"].shape == (len(script.INITS), len(script.SEEDS), script.EPOCHS)
@@ -291,8 +291,9 @@ def test_l07_deep_runs_start_as_stored(cut_down, tmp_path):
     with single_thread():
         cut_down(script, INITS=("he",), SEEDS=(0,), EPOCHS=2).main(str(tmp_path / "deep.npz"))
     fresh = _npz(tmp_path / "deep.npz")
+    # measured 2.5e-14 under LESSONLIB_PERTURB=1e-12, 0 with the Sandybridge and Nehalem kernels
     _close("He, seed 0, epochs 1-2", stored["loss"][1, 0, :2], fresh["loss"][0, 0],
-           rtol=1e-9)
+           rtol=3e-13)
 
 
 @pytest.mark.parametrize("variant", L08.VARIANTS, ids=["plain", "batch_norm", "fix_gamma"])

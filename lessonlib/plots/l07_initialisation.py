@@ -1,8 +1,8 @@
 """Lesson 07: the figures of the initialisations. ``INIT_LABELS``, ``INIT_COLORS``, ``INIT_MARKERS`` and
 ``INIT_STYLES`` (one name, colour, marker and line style per initialisation), ``init_label``, ``histogram_grid`` (the seed-004 figure: one
 histogram of activations per layer and case), ``unit_histograms`` (single units' histograms
-under the pooled one) and ``draw_loss_curves`` (training loss per epoch,
-one colour per initialisation). The computations live in
+under the pooled one), ``draw_loss_curves`` (training loss per epoch,
+one colour per initialisation) and ``deep_runs_figure`` (the 30-layer runs). The computations live in
 ``lessonlib.recipes.l07_initialisation``."""
 import matplotlib.lines
 import matplotlib.ticker
@@ -103,6 +103,28 @@ def draw_loss_curves(ax, curves, log=True):
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     return handles
+
+
+def deep_runs_figure(runs):
+    """The 30-hidden-layer ReLU runs of data/l07_deep_runs.npz (``runs``: its arrays): training
+    loss per epoch, one thin line per seed, LeCun and He told apart by colour and line style,
+    and the loss of guessing, ln 10. Returns (fig, ax)."""
+    fig, ax = new_figure(1, 1, figsize=(6.0, 3.2))
+    inits = [str(init) for init in runs["inits"]]
+    n = len(runs["seeds"])
+    handles = draw_loss_curves(ax, {init: runs["loss"][i] for i, init in enumerate(inits)})
+    for handle in handles:
+        handle.set_label(f"{handle.get_label()} ({n} seeds)")
+    guessing = ax.axhline(np.log(10), color="black", lw=0.8, zorder=1, label="ln 10 (guessing)")
+    ax.set_xlim(0.5, runs["loss"].shape[-1] + 0.5)
+    ax.set_xticks(range(0, runs["loss"].shape[-1] + 1, 5))
+    ax.set_ylim(0.1, 3.0)
+    ax.set_title(f"ReLU, {len(runs['hidden'])} hidden layers of {runs['hidden'][0]}, "
+                 f"SGD lr {float(runs['lr']):g}, momentum {float(runs['momentum']):g}",
+                 fontsize=10)
+    ax.legend(handles=handles + [guessing], loc="lower left", fontsize=9, frameon=False)
+    fig.tight_layout()
+    return fig, ax
 
 
 UNIT_BINS = 100     # finer than the grid's 30 bins: a sigmoid/LeCun unit is narrower than one

@@ -4,14 +4,19 @@ seed-004 experiment: 1000 random inputs through a stack of 100-unit layers), ``p
 (how much each unit's output varies from input to input), ``float64_floor`` (below it a
 per-unit spread is rounding, not signal), ``value_range``, ``relu_top`` (the explorer's ReLU
 range, widened to fit an explosion) and ``_histogram`` (the histogram of one layer's activations
-that the figures draw)."""
+that the figures draw). The deep digits runs (``DEEP``, ``train_deep``, ``deep_runs``): 30
+hidden ReLU layers of 100 from LeCun's and from He's scale, where He's factor 2 decides whether
+the network trains at all."""
 import functools
 
 import numpy as np
 
 from .._blas import single_thread
 from .._checks import as_rng
+from ..data import load_digits_split
 from ..layers import ACTIVATIONS, init_weight
+from ..models import MLP
+from ..optim import make_optimizer
 
 WIDTH = 100                 # units per layer, and input features
 N_INPUTS = 1000
@@ -123,3 +128,44 @@ def _histogram(h, activation, top=None):
     counts = np.bincount(idx, minlength=BINS)
     outside = 1.0 - idx.size / values.size - zeros
     return counts / values.size, np.linspace(lo, hi, BINS + 1), max(outside, 0.0), zeros
+
+
+# The deep runs of data/make_l07_deep_runs.py: the digits of the lesson (1000 training, 797 test
+# images), 30 hidden ReLU layers of 100, SGD lr 0.001 with momentum 0.9, batches of 50, 20 epochs.
+# At 6 layers LeCun's 1/sqrt(n) trains about as well as He's sqrt(2/n); at 30 it does not start.
+DEEP = dict(hidden=(100,) * 30, inits=("xavier", "he"), lr=0.001, momentum=0.9, batch=50,
+            epochs=20, seeds=tuple(range(5)))
+
+
+def train_deep(init, seed, epochs=DEEP["epochs"], data=None):
+    """(model, history): ``MLP(64, [100] * 30, 10, activation="relu", init=init, seed=seed)``
+    fitted on ``load_digits_split(n_train=1000, seed=0)`` (or ``data``, the same four arrays) by
+    SGD (DEEP's lr, momentum 0.9), batches of 50 in the order drawn from ``seed``."""
+    X, y, _, _ = load_digits_split(n_train=1000, seed=0) if data is None else data
+    model = MLP(X.shape[1], list(DEEP["hidden"]), 10, activation="relu", init=init, seed=seed)
+    history = model.fit(X, y, make_optimizer("momentum", DEEP["lr"], momentum=DEEP["momentum"]),
+                        epochs=epochs, batch_size=DEEP["batch"], seed=seed)
+    return model, history
+
+
+def deep_runs(inits=DEEP["inits"], seeds=DEEP["seeds"], epochs=DEEP["epochs"], progress=None):
+    """``train_deep`` for every init and seed -> the arrays data/l07_deep_runs.npz stores:
+    inits (as text), seeds, loss (init, seed, epoch; NaN after a divergence), test_accuracy
+    (init, seed; NaN for a diverged run), and the settings (hidden, lr, momentum, batch, epochs).
+    ``progress(init, seed, model, history)``, if given, is called after every run."""
+    data = load_digits_split(n_train=1000, seed=0)
+    loss = np.full((len(inits), len(seeds), epochs), np.nan)
+    accuracy = np.full((len(inits), len(seeds)), np.nan)
+    with single_thread():
+        for i, init in enumerate(inits):
+            for k, seed in enumerate(seeds):
+                model, history = train_deep(init, seed, epochs, data)
+                loss[i, k, :history.epochs] = history.loss
+                if not history.diverged:
+                    accuracy[i, k] = model.score(*data[2:])
+                if progress is not None:
+                    progress(init, seed, model, history)
+    return {"inits": np.array([str(init) for init in inits]), "seeds": np.array(seeds),
+            "loss": loss, "test_accuracy": accuracy, "hidden": np.array(DEEP["hidden"]),
+            "lr": np.array(DEEP["lr"]), "momentum": np.array(DEEP["momentum"]),
+            "batch": np.array(DEEP["batch"]), "epochs": np.array(epochs)}
