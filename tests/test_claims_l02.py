@@ -54,7 +54,7 @@ def test_a_steady_slope_makes_moves_of_one_over_one_minus_rho_plain_steps():
 
 
 def test_quartic_plain_gd_stays_at_0_momentum_rolls_over_the_hill():
-    assert_says(NB, "plain gradient descent then creeps into the valley at 0 and stays")
+    assert_says(NB, "Plain gradient descent creeps into the valley at 0 and stays")
     assert_says(NB, "it crosses the hilltop at -0.610, overshoots the global minimum to about "
                 "-2.0 and swings around it")
     plain, heavy = quartic_runs()
@@ -67,9 +67,9 @@ def test_quartic_plain_gd_stays_at_0_momentum_rolls_over_the_hill():
 
 
 def test_momentum_on_the_quartic_still_moving_at_29_and_settled_by_200():
-    assert_says(NB, "Where the notes stop, after 29 updates, it is still moving, nearing the "
-                "global minimum (hence -1.602, not -1.640); after 100 it is within 0.004 of the "
-                "minimum, and by 200 it has settled.")
+    assert_says(NB, "After the notes' 29 updates it is still moving (hence -1.602, not -1.640); "
+                "by 200 it has settled.")
+    # the printed lines above the sentence: 0.00399 from the minimum after 100 updates
     _, heavy = quartic_runs()
     assert f"{heavy[29]:.6f}" == "-1.602265"     # the notes' number
     assert abs(heavy[29] - QUARTIC_GLOBAL_MIN) > 0.03
@@ -87,8 +87,8 @@ def test_plain_gd_on_x_squared_with_lr_1_02_grows_4_percent_per_step():
 
 
 def test_momentum_on_x_squared_spirals_in_with_modulus_sqrt_rho():
-    assert_says(NB, r"With $\rho = 0.9$ the roots are complex, $|r| = \sqrt{0.9}$: a spiral "
-                "shrinking about 5% per step.")
+    assert_says(NB, r"With $\rho = 0.9$ the roots are complex: a spiral shrinking by "
+                r"$|r| = \sqrt{0.9}$ per step.")
     roots = np.roots([1.0, -(1 - 2 * 1.02 + 0.9), 0.9])
     assert np.all(np.abs(roots.imag) > 0.1)
     np.testing.assert_allclose(np.abs(roots), np.sqrt(0.9), rtol=1e-12)
@@ -98,8 +98,8 @@ def test_momentum_on_x_squared_spirals_in_with_modulus_sqrt_rho():
 
 
 def test_the_heavy_ball_on_x_squared_converges_for_lr_below_1_plus_rho():
-    assert_says(NB, r"So on $x^2$ plain gradient descent needs $\text{lr} < 1$, the heavy ball "
-                r"only $\text{lr} < 1 + \rho$,")
+    assert_says(NB, r"So on $x^2$ **plain gradient descent needs $\text{lr} < 1$, the heavy "
+                r"ball only $\text{lr} < 1 + \rho$,")
     for rho in (0.0, 0.5, 0.9):
         assert largest_root(1 + rho - 0.01, rho) < 1 < largest_root(1 + rho + 0.01, rho)
         # and the runs themselves: converge just below, blow up just above
@@ -126,9 +126,9 @@ def test_the_model_is_never_very_sure_and_its_best_loss_is_far_from_0():
 
 
 def test_on_the_shown_seed_plain_gd_is_stuck_and_momentum_reaches_the_true_b():
-    assert_says(NB, "We use data seed 2, one on which the notes' result shows")
-    assert_says(NB, "Plain gradient descent stops there: 200 more updates barely move it, its "
-                "gradient is about $10^{-6}$: a local minimum")
+    assert_says(NB, "we use data seed 2, on which the notes' result shows")
+    assert_says(NB, "Plain gradient descent stops there (last line): a local minimum")
+    # the last line: 200 more updates barely move it, its gradient is about 1e-6
     assert_says(NB, "circles and settles at the loss of the true $b$")
     X, y = make_sin_logistic(*EASY, seed=DATA_SEED)
     plain, _ = sin_logistic_descend(X, y, SGD(lr=0.1), 300)
@@ -143,8 +143,7 @@ def test_on_the_shown_seed_plain_gd_is_stuck_and_momentum_reaches_the_true_b():
 
 
 def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
-    assert_says(NB, "Momentum reaches the true $b$ on 16 of 20 data seeds, plain gradient descent "
-                "on 11, and plain gradient descent never succeeds where momentum fails;")
+    assert_says(NB, "Plain gradient descent never succeeds where momentum fails;")
     assert_says(NB, "On the other 4 seeds momentum stops short too, seed 0 among them")
     assert_says(NB, "it reached the true $b$ on 16 of 20 data sets, plain gradient descent on 11.")
     sweep = seed_sweep()
@@ -159,9 +158,9 @@ def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
 
 
 def test_the_notes_contrast_shows_on_5_of_20_data_seeds():
-    assert_says(NB, "We use data seed 2, one on which the notes' result shows, and count below how "
-                "many of 20 seeds show it.")
-    assert_says(NB, "the notes' contrast (momentum through, plain stuck) shows on 5.")
+    assert_says(NB, "we use data seed 2, on which the notes' result shows, and compare 20 seeds "
+                "below.")
+    assert_says(NB, "the notes' contrast (momentum through, plain stuck) shows on 5 seeds.")
     sweep = seed_sweep()
     plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
     assert list(np.flatnonzero(heavy & ~plain)) == [1, 2, 3, 14, 19]
@@ -179,8 +178,8 @@ def test_the_bound_and_the_sqrt_rho_floor_over_the_learning_rate():
 
 
 def test_from_minus_3_with_lr_0_05_plain_gd_finds_the_global_minimum_momentum_can_leave_it():
-    assert_says(NB, "start at -3 with lr 0.05 (plain GD reaches the global minimum) and look for "
-                "a momentum that throws the path out of it.")
+    assert_says(NB, "on the quartic from -3 with lr 0.05, where plain GD reaches the global "
+                "minimum, find a momentum that throws the path out.")
     plain = descend(quartic_grad, -3.0, SGD(lr=0.05), 200)
     assert abs(plain[-1] - QUARTIC_GLOBAL_MIN) < 1e-6
     thrown = descend(quartic_grad, -3.0, SGD(lr=0.05, momentum=0.4), 200)
@@ -188,7 +187,8 @@ def test_from_minus_3_with_lr_0_05_plain_gd_finds_the_global_minimum_momentum_ca
 
 
 def test_on_seed_0_both_runs_end_in_the_dip_where_lesson_04_starts():
-    assert_says(NB, "both runs end in the dip at $(0.08, -0.12)$, where lesson 04 starts")
+    assert_says(NB, "both runs end in the dip, where lesson 04 starts")
+    # the printed line: "seed 0: plain GD ends at b = (0.08, -0.12), momentum 0.9 at (0.08, -0.12)"
     sweep = seed_sweep()
     for rho in (0.0, 0.9):
         b = sweep[rho][0][0]
@@ -200,10 +200,9 @@ def test_on_every_one_of_20_data_seeds_neither_run_reaches_2_3():
     of 20; every run ends 3.5 to 3.6 from (2, 3); all within 0.1 of the start: True". Every run
     ends in the dip by (0, 0), far from every line the print draws (0.1 from the start, 3.5 and
     3.6 at one decimal): no verdict hangs on the last bits of a run."""
-    assert_says(NB, "Not only on this draw: on every one of the 20 data seeds, plain gradient "
-                "descent and momentum both stay within 0.1 of the start, 3.5 to 3.6 from $(2, 3)$.")
-    assert_says(NB, r"On a flat surface far from the valley ($b = (2, 3)$) neither helps, on any "
-                "of 20 data seeds.")
+    assert_says(NB, "It fails, as in the notes, on all 20 data seeds, and so does plain gradient "
+                "descent.")
+    assert_says(NB, r"On a flat surface far from the valley ($b = (2, 3)$) neither helps.")
     dists = []
     for seed in range(20):
         X, y = make_sin_logistic(*HARD, seed=seed)
@@ -218,7 +217,7 @@ def test_on_every_one_of_20_data_seeds_neither_run_reaches_2_3():
 
 
 def test_the_harder_data_momentum_fails_on_an_almost_flat_start():
-    assert_says(NB, "It fails, as in the notes: the surface is mostly a plateau near log 2")
+    assert_says(NB, "The surface is mostly a plateau near log 2")
     assert_says(NB, "Near $(0, 0)$ the gradient is less than a tenth of the easy data's")
     assert_says(NB, "the path barely moves")
     X, y = make_sin_logistic(*HARD, seed=DATA_SEED)
@@ -238,9 +237,8 @@ def test_the_notes_count_the_start_so_their_runs_are_99_and_299_updates():
     """The notes' num.iteration (100, 300) counts the start (ans_b1 = rep(start, num.iteration),
     updates from i = 2): 99 and 299 updates. We run 100 and 300; one update more or less
     changes no verdict."""
-    assert_says(NB, "for 100 iterations (99 updates: their count includes the start; we run 100 "
-                "updates)")
-    assert_says(NB, "300 iterations from $(0, 0)$ (299 updates; we run 300).")
+    assert_says(NB, "for 100 iterations (their count includes the start: 99 updates; we run 100)")
+    assert_says(NB, "300 iterations from $(0, 0)$ (299 updates; we run 300)")
     X, y = make_sin_logistic(*EASY, seed=DATA_SEED)
     plain, _ = sin_logistic_descend(X, y, SGD(lr=0.1), 100)
     heavy, _ = sin_logistic_descend(X, y, SGD(lr=0.1, momentum=0.9), 100)
@@ -309,7 +307,7 @@ def test_the_ravine_momentum_half_damps_the_zig_zag_and_is_far_closer():
 
 
 def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
-    assert_says(NB, r"More is not better: with 0.9 both factors are $\sqrt{0.9}$ and the path "
+    assert_says(NB, r"More is not better:** with 0.9 both factors are $\sqrt{0.9}$ and the path "
                 r"swings past the minimum to $b_1 \approx 5$.")
     # the printed: |r| 0.949 both ways; after 60 updates further away than plain GD
     swing = descend(ravine_grad, RAVINE_START, SGD(lr=0.075, momentum=0.9), 60)
@@ -323,14 +321,13 @@ def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
 
 
 def test_gohs_pair_puts_the_slowest_and_fastest_directions_on_the_double_root_edge():
-    assert_says(NB, "It is the pair that makes the slowest direction (curvature 1) and the fastest "
-                r"(curvature $\kappa$, here 25) shrink at the same rate: it puts each on the edge "
-                r"between real and complex roots, $\text{lr}\cdot 1 = (1 - \sqrt\rho)^2$ and "
-                r"$\text{lr}\cdot\kappa = (1 + \sqrt\rho)^2$, where the root is double and "
-                r"$|r| = \sqrt\rho$ (the directions between them have complex roots, also "
-                r"$\sqrt\rho$).")
-    assert_says(NB, r"Dividing the two gives $\sqrt\rho = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$, "
-                r"then $\text{lr} = (1 - \sqrt\rho)^2 = (2/(1 + \sqrt\kappa))^2$.")
+    assert_says(NB, "It puts the slowest direction (curvature 1) and the fastest "
+                r"(curvature $\kappa$) each on the edge between real and complex roots, "
+                r"$\text{lr} = (1 - \sqrt\rho)^2$ and $\text{lr}\cdot\kappa = (1 + \sqrt\rho)^2$, "
+                r"where both shrink by $\sqrt\rho$; dividing the two gives "
+                r"$\sqrt\rho = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$.")
+    # and lr = (1 - sqrt rho)^2 = (2 / (1 + sqrt kappa))^2, the printed lr; the directions
+    # between the two have complex roots of the same modulus, so none is slower
     for kappa in (25.0, 1000.0):
         s = np.sqrt(kappa)
         sqrt_rho = (s - 1) / (s + 1)
@@ -350,12 +347,15 @@ def test_gohs_pair_puts_the_slowest_and_fastest_directions_on_the_double_root_ed
     assert abs((1 - 2 / 3) ** 2 - 1 / 9) < 1e-15 and abs((1 + 2 / 3) ** 2 - 25 / 9) < 1e-14
 
 
-def test_the_skim_note_states_the_sections_conclusions():
-    assert_says(NB, "*A first reading can skim the algebra of this section and the next, up to the "
-                r"explorer, and keep its conclusions:* on $x^2$ momentum survives a learning rate up "
-                r"to $1 + \rho$ (plain gradient descent only up to 1) but never shrinks the error "
-                r"faster than $\sqrt\rho$ per step; in a narrow valley a moderate momentum damps "
-                "the zig-zag and speeds travel along it, and too much swings past the minimum.")
+def test_the_skim_note_and_the_bold_conclusions_it_points_to():
+    assert_says(NB, "*On a first reading, skim the algebra up to the explorer: the conclusions are "
+                "in bold.*")
+    # the bold conclusions, checked below
+    assert_says(NB, r"**plain gradient descent needs $\text{lr} < 1$, the heavy ball only "
+                r"$\text{lr} < 1 + \rho$, and no learning rate shrinks the path faster than "
+                r"$\sqrt\rho$ per step:**")
+    assert_says(NB, "**momentum 0.5 cancels the alternating gradients across and adds up the "
+                "steady ones along. More is not better:**")
     # up to 1 + rho, and 1 for plain GD (rho = 0): the runs just below and above
     for rho in (0.0, 0.9):
         below = descend(square_grad, 0.5, SGD(lr=1 + rho - 0.02, momentum=rho), 3000)
@@ -376,9 +376,8 @@ def test_the_skim_note_states_the_sections_conclusions():
 
 
 def test_nesterov_takes_the_gradient_at_the_look_ahead_point():
-    assert_says(NB, r"It changes one thing: the gradient is taken at the look-ahead point "
-                r"$x_{t-1} + \rho\,v_{t-1}$, where the velocity is about to carry $x$, not at "
-                r"$x_{t-1}$")
+    assert_says(NB, r"the gradient is taken at the look-ahead point "
+                r"$x_{t-1} + \rho\,v_{t-1}$, where the velocity is about to carry $x$.")
     assert_says(NB, "When that point lies past the minimum, its gradient already pulls back.")
     # on x² from 0.5 (lr 0.3, rho 0.9), written out here: whenever x + rho v lies past 0 while
     # x has not crossed yet, the look-ahead gradient points back (sign opposite to x's)
