@@ -144,7 +144,8 @@ def test_on_the_shown_seed_plain_gd_is_stuck_and_momentum_reaches_the_true_b():
 
 def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
     assert_says(NB, "Plain gradient descent never succeeds where momentum fails;")
-    assert_says(NB, "On the other 4 seeds momentum stops short too, seed 0 among them")
+    assert_says(NB, "On the other 4 seeds momentum stops short too. On seed 0 both runs end in "
+                    "the dip (the line above)")
     assert_says(NB, "it reached the true $b$ on 16 of 20 data sets, plain gradient descent on 11.")
     sweep = seed_sweep()
     plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
@@ -187,7 +188,7 @@ def test_from_minus_3_with_lr_0_05_plain_gd_finds_the_global_minimum_momentum_ca
 
 
 def test_on_seed_0_both_runs_end_in_the_dip_where_lesson_04_starts():
-    assert_says(NB, "both runs end in the dip, where lesson 04 starts")
+    assert_says(NB, "On seed 0 both runs end in the dip (the line above), where lesson 04 starts")
     # the printed line: "seed 0: plain GD ends at b = (0.08, -0.12), momentum 0.9 at (0.08, -0.12)"
     sweep = seed_sweep()
     for rho in (0.0, 0.9):
