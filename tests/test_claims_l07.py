@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import lessonlib
 from lessonlib.layers import init_weight
@@ -567,6 +568,8 @@ def test_thirty_layers_he_trains_lecun_does_not():
     assert_says(NB, "Every LeCun run stays at the loss of guessing (2.30; test accuracy 0.09, "
                 "where chance is 0.1), while every He run learns (loss 0.17 to 0.30, test "
                 "accuracy 0.84 to 0.91)")
+    assert_says(NB, "Deeper, trained with SGD, it does not even start")
+    assert_says(NB, "In the figure the five LeCun lines lie on the dashed ln 10 line")
     runs = deep_runs()
     assert list(runs["inits"]) == ["xavier", "he"] and runs["seeds"].tolist() == [0, 1, 2, 3, 4]
     assert runs["loss"].shape == (2, 5, 20) and runs["hidden"].tolist() == [100] * 30
@@ -591,7 +594,7 @@ def test_thirty_layers_halve_the_mean_square():
     assert_says(NB, "with $n \\operatorname{Var}(w) = 1$ each ReLU layer halves the mean square "
                 "of the signal (row 5 of the histograms), so after 30 layers it has shrunk by "
                 "$2^{30} \\approx 10^9$, while He's factor 2 keeps it")
-    assert_says(NB, "before training, the 30th hidden layer of a LeCun net holds about "
+    assert_says(NB, "Before training, the 30th hidden layer of a LeCun net holds about "
                 "$10^{-9}$ of the inputs' mean square, as the halving per layer predicts")
     assert_says(NB, "with He's factor 2 it holds about as much as the inputs")
     # by hand: 2^10 = 1024, so 2^30 = 1024^3 = 1,073,741,824, and 1 / 2^30 = 9.3e-10
@@ -614,3 +617,72 @@ def test_thirty_layers_halve_the_mean_square():
     assert all(3e-10 < s < 3e-9 for s in shares["xavier"])
     assert all(0.3 < s < 3 for s in shares["he"])
     assert [f"{s:.1g}" for s in shares["xavier"]] == ["4e-10", "1e-09", "1e-09", "4e-10", "1e-09"]
+
+
+def _fc1_gradient(weights, X, y):
+    """d loss / d W1 of a ReLU net with zero biases (h_k = max(0, h_{k-1} W_k), logits h_30 W_31)
+    under the mean softmax cross-entropy, written here by hand: delta_out = (p - onehot) / N,
+    dW_k = h_{k-1}^T delta_k, delta_{k-1} = (delta_k W_k^T) * [h_{k-1} > 0]."""
+    hs = [X]
+    for W in weights[:-1]:
+        hs.append(np.maximum(hs[-1] @ W, 0.0))
+    logits = hs[-1] @ weights[-1]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    delta = (p - np.eye(weights[-1].shape[1])[y]) / len(X)
+    for k in range(len(weights) - 1, 0, -1):
+        delta = (delta @ weights[k].T) * (hs[k] > 0)
+    return hs[0].T @ delta
+
+
+def test_thirty_layers_the_gradient_is_2_to_the_15_smaller():
+    """The way back loses the same halves: He's / LeCun's mean |gradient| of fc1 at the start,
+    with a backward pass written here (checked once against lessonlib's)."""
+    assert_says(NB, "from the output down to fc1 the gradient passes 30 ReLU layers and 30 weight "
+                "matrices, and with LeCun's scale each pair halves its mean square, so its size "
+                "falls $2^{15} \\approx 3 \\cdot 10^4$-fold more than with He's")
+    assert_says(NB, "the first weight matrix of a LeCun net gets a gradient some $10^4$ to $10^5$ "
+                "times smaller than He's (4e+04 to 8e+04 over the five seeds)")
+    assert_says(NB, "At six layers the same count gives $2^3 = 8$, and He's gradients were 11 to "
+                "20 times LeCun's")
+    # by hand: 30 masks halve the mean square, 30 matrices keep it (LeCun) or double it (He):
+    # mean squares differ by 2^30, sizes by 2^15 = 32768; at 6 hidden layers 2^3 = 8
+    assert 2 ** 15 == 32768 and f"{2.0 ** 15:.1g}" == "3e+04" and 2 ** (6 // 2) == 8
+    X, y, _, _ = lessonlib.data.load_digits_split(n_train=1000, seed=0)
+    ratios = []
+    for seed in range(5):
+        fc1 = {}
+        for init in ("xavier", "he"):
+            model = lessonlib.MLP(64, [100] * 30, 10, activation="relu", init=init, seed=seed)
+            assert not any(model.params[f"fc{k}_bias"].any() for k in range(1, 32))
+            weights = [model.params[f"fc{k}_weight"] for k in range(1, 32)]
+            mine = _fc1_gradient(weights, X, y)
+            if seed == 0:                        # the notebook's loss_and_grads agrees
+                _, grads = model.loss_and_grads(X, y)
+                assert np.allclose(grads["fc1_weight"], mine, rtol=1e-9, atol=1e-20)
+            fc1[init] = np.abs(mine).mean()
+        ratios.append(fc1["he"] / fc1["xavier"])
+    assert all(1e4 < r < 1e5 for r in ratios)             # "some 10^4 to 10^5"
+    assert [f"{r:.1g}" for r in ratios] == ["4e+04", "6e+04", "7e+04", "6e+04", "8e+04"]
+    # each printed digit is at least 0.5 % away from a rounding boundary (robust on any CPU)
+    assert all(abs(r / 10 ** np.floor(np.log10(r)) % 1 - 0.5) > 0.005 for r in ratios)
+
+
+def test_thirty_layers_larger_sgd_steps_do_not_help():
+    """LeCun, seed 0, SGD with momentum at lr 0.01, 0.05 and 0.1: the loss stays within 0.01 of
+    ln 10 and the net predicts one class for every test image (70 of the 797 are that class)."""
+    assert_says(NB, "steps 10, 50 and 100 times larger")
+    assert_says(NB, "No: with every step the loss stays within 0.01 of ln 10 and the test "
+                "accuracy at 0.09. A step 100 times larger does not make up for a gradient "
+                "$10^4$ to $10^5$ times smaller")
+    data = lessonlib.data.load_digits_split(n_train=1000, seed=0)
+    assert [lr / 0.001 for lr in (0.01, 0.05, 0.1)] == pytest.approx([10, 50, 100])
+    with lessonlib.single_thread():
+        for lr in (0.01, 0.05, 0.1):
+            model, history = recipe.train_deep("xavier", 0, lr=lr, data=data)
+            assert history.epochs == 20 and not history.diverged
+            assert np.abs(history.loss - 2.302585).max() < 0.01          # ln 10 = 2.302585...
+            predicted = model.predict(data[2])
+            assert len(set(predicted.tolist())) == 1                   # one class for all
+            share = np.mean(data[3] == predicted[0])
+            assert f"{share:.2f}" == "0.09" and round(share * 797) == 70

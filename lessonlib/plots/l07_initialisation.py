@@ -108,14 +108,16 @@ def draw_loss_curves(ax, curves, log=True):
 def deep_runs_figure(runs):
     """The 30-hidden-layer ReLU runs of data/l07_deep_runs.npz (``runs``: its arrays): training
     loss per epoch, one thin line per seed, LeCun and He told apart by colour and line style,
-    and the loss of guessing, ln 10. Returns (fig, ax)."""
+    and the loss of guessing, ln 10, dashed on top of the curves (the LeCun lines lie on it and
+    would hide it). Returns (fig, ax)."""
     fig, ax = new_figure(1, 1, figsize=(6.0, 3.2))
     inits = [str(init) for init in runs["inits"]]
     n = len(runs["seeds"])
     handles = draw_loss_curves(ax, {init: runs["loss"][i] for i, init in enumerate(inits)})
     for handle in handles:
         handle.set_label(f"{handle.get_label()} ({n} seeds)")
-    guessing = ax.axhline(np.log(10), color="black", lw=0.8, zorder=1, label="ln 10 (guessing)")
+    guessing = ax.axhline(np.log(10), color="black", lw=0.9, ls=(0, (3, 3)), zorder=3,
+                          label="ln 10 (guessing)")
     ax.set_xlim(0.5, runs["loss"].shape[-1] + 0.5)
     ax.set_xticks(range(0, runs["loss"].shape[-1] + 1, 5))
     ax.set_ylim(0.1, 3.0)
