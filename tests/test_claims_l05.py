@@ -193,6 +193,8 @@ def test_adams_step_after_a_jump_and_its_ceiling():
     # the largest m / sqrt(n)): 3.16 / sqrt(1 - beta1^2 / beta2) = 7.27
     ceiling = 0.1 / np.sqrt(0.001) / np.sqrt(1 - 0.81 / 0.999)
     assert 7.2 < ceiling < 7.3
+    says("(the second line below)")             # the notebook prints it: 7.27 × lr
+    assert f"{ceiling:.2f}" == "7.27"
     growing = np.r_[np.zeros(5000), (0.999 / 0.9) ** np.arange(300)]
     assert 7.2 < np.abs(_adam_by_hand(growing)).max() <= ceiling
     # no sequence beats it: random ones (signs, sizes over six decades, bursts) stay below
@@ -289,7 +291,8 @@ def test_arrivals_over_ten_batch_orders():
 
 def test_sgd_moves_about_twice_as_far(hard):
     says("the gradient of a batch is mostly noise", "Over the first 300 steps:",
-         "so its step is typically lr or less (here longer only in step 1, $\\sqrt 2$ lr)")
+         "so its step is typically lr or less (here longer only in step 1: lr along each of the "
+         "two parameters, $\\sqrt 2$ lr in all)")
     X, y = hard
     moves, ratios = [], []
     for make in (lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)):
