@@ -8,7 +8,7 @@ import numpy as np
 from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX,
                                         QUARTIC_LOCAL_MIN)
 from ..recipes.toys import quartic, quartic_grad, square, square_grad
-from .style import GD_COLOR, PATH_COLOR, rescale_to_data, set_path
+from .style import GD_COLOR, PATH_COLOR, fit_log_axis, rescale_to_data, set_path
 
 MOMENTUM_COLOR = PATH_COLOR
 
@@ -126,8 +126,6 @@ def draw_saddle(ax_map, ax_slope, g, paths, labels, slopes, flat=0.01):
     path), with the level ``flat`` below which a path crawls, and the steps where the second
     path is below it shaded. Returns the path lines."""
     from matplotlib.ticker import LogLocator
-
-    from .style import fit_log_axis
     xs, ys = np.linspace(-0.4, 1.2, 161), np.linspace(-0.4, 2.2, 261)
     X, Y = np.meshgrid(xs, ys)
     contours = ax_map.contour(X, Y, g(X, Y), levels=[-3, -2, -1, -0.3, 0, 0.3, 1],

@@ -9,7 +9,7 @@ twin (``unit_swap_losses``), and gradient descent near the saddle of x^2 - y^2 (
 import numpy as np
 
 from ..optim import SGD, descend
-from .toys import blew_up
+from .toys import blew_up, quartic, quartic_grad
 
 # f'(x) = x (4x^2 + 9x + 4) = 0 at x = 0 and x = (-9 -+ sqrt(17)) / 8.
 QUARTIC_GLOBAL_MIN = (-9.0 - np.sqrt(17.0)) / 8.0       # -1.6404
@@ -87,7 +87,6 @@ QUARTIC_BEND = ((-18.0 - np.sqrt(132.0)) / 24.0, (-18.0 + np.sqrt(132.0)) / 24.0
 
 def stationary_points():
     """The quartic's three stationary points, left to right: [(name, x, f(x), f''(x))]."""
-    from .toys import quartic
     points = [("global minimum", QUARTIC_GLOBAL_MIN), ("hilltop (local maximum)", QUARTIC_LOCAL_MAX),
               ("local minimum", QUARTIC_LOCAL_MIN)]
     return [(name, x, float(quartic(x)), float(quartic_second(x))) for name, x in points]
@@ -97,7 +96,6 @@ def last_iterates_by_lr(start, lrs, steps, tail=20):
     """Plain gradient descent on the quartic from ``start``, one run per learning rate (all at
     once, elementwise): the last ``tail`` iterates of each run, shape (tail, len(lrs)); nan once
     a run has gone beyond BLOWN_UP."""
-    from .toys import quartic_grad
     lrs = np.asarray(lrs, dtype=np.float64)
     x = np.full(lrs.shape, float(start))
     last = []

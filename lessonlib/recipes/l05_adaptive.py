@@ -10,10 +10,11 @@ from functools import partial
 
 import numpy as np
 
-from ..data import batch_indices, make_sin_logistic
+from ..data import batch_indices, make_rings, make_sin_logistic
 from ..models import MLP, History
 from ..optim import Adagrad, Adam, RMSProp, descend, make_optimizer
 from .l02_momentum import loss_surface
+from .l03_relu import fit_rings
 from .toys import sin_logistic_descend, sin_logistic_grad, sin_logistic_loss
 
 BOUND = 1e3                 # iterates beyond this count as blown up (the maps show |b| < 5)
@@ -207,8 +208,6 @@ def rings_seed_sweep(seeds=RINGS_SEEDS, epochs=RINGS_EPOCHS, progress=None):
     seed (``fit_rings(..., seed=seed, init="he")`` as for the stored seed-0 runs). Returns a dict
     of arrays: labels, hidden_layers, seeds, and per (depth, optimiser, seed) accuracy,
     final_loss, lowest_loss and first_loss (the first epochs' losses)."""
-    from .l03_relu import fit_rings
-    from ..data import make_rings
     X, y = make_rings()
     shape = (len(RINGS_DEPTHS), len(RINGS_OPTIMIZERS), len(seeds))
     out = {"accuracy": np.zeros(shape), "final_loss": np.zeros(shape),

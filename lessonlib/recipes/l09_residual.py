@@ -11,12 +11,13 @@ from functools import partial
 
 import numpy as np
 
+from .._blas import single_thread
 from .._checks import check_real
 from ..connections import Residual
 from ..data import load_iris
 from ..models import MLP, never_positive
 from ..optim import Adam, make_optimizer
-from .l06_vanishing import fit_iris, notes_adam
+from .l06_vanishing import IRIS_BATCH, fit_iris, notes_adam
 
 # The notes' loss, MxNet's mean of -onehot * log(softmax) over all N x 3 entries, is a third of
 # lessonlib's mean cross-entropy over N examples, and so is its gradient: the notes' SGD step
@@ -45,8 +46,6 @@ def train_iris(hidden, connection="residual", optimizer="momentum_0.05", epochs=
     and learned (with width 10 and "adam_1e-3" it is ``train_thousand("rezero_adam_1e-3")``).
     Returns (model, history)."""
     if connection == LEARNED_SCALE:
-        from .._blas import single_thread
-        from .l06_vanishing import IRIS_BATCH
         X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
         model = ScaledResidualMLP(4, hidden, 3, alpha=0.0, seed=seed, batch_norm=batch_norm)
         with single_thread():
@@ -259,8 +258,6 @@ def train_thousand(recipe, seed, depth=THOUSAND_DEPTH, epochs=THOUSAND_EPOCHS, d
     ``seed``; BLAS on one thread), recording the test accuracy after every epoch, as
     ``fit_iris`` does. ``model``: the fresh ``thousand_model(recipe, seed, depth)``, if the
     caller has built it already. Returns (model, history)."""
-    from .._blas import single_thread
-    from .l06_vanishing import IRIS_BATCH
     X_train, y_train, X_test, y_test = load_iris(seed=0) if data is None else data
     model = thousand_model(recipe, seed, depth) if model is None else model
     with single_thread():
