@@ -159,6 +159,42 @@ def _reshuffle_whole(params, X, y, lr, rho, epochs, batch_size, rng):
     return P, losses
 
 
+def _plain_x_loop(shuffle, start_stop=None):
+    """A right trainer (or, with ``start_stop``, the off-by-one slip) that first makes X a
+    plain array, so the checker reads the order from the rng's draws alone. ``shuffle``:
+    "whole" (X, y = X[perm], y[perm] every epoch: the orders compose), "in place"
+    (X[:] = X[perm], y[:] = y[perm]), "same state" (the generator's state saved, X shuffled,
+    the state restored, y shuffled), "sort key" (sorted(range(n), key=lambda _: rng.random()))."""
+    def train(params, X, y, lr, rho, epochs, batch_size, rng):
+        X, y = np.array(X, dtype=float), np.array(y)
+        P = {k: np.array(v, dtype=float) for k, v in params.items()}
+        V = {k: np.zeros_like(v) for k, v in P.items()}
+        n, losses = len(y), []
+        for _ in range(epochs):
+            order = np.arange(n)
+            if shuffle == "whole":
+                perm = rng.permutation(n)
+                X, y = X[perm], y[perm]
+            elif shuffle == "in place":
+                perm = rng.permutation(n)
+                X[:], y[:] = X[perm], y[perm]
+            elif shuffle == "same state":
+                state = rng.bit_generator.state
+                rng.shuffle(X)
+                rng.bit_generator.state = state
+                rng.shuffle(y)
+            elif shuffle == "sort key":
+                order = np.array(sorted(range(n), key=lambda _: rng.random()))
+            stop = n - 1 if start_stop == "n - 1" else n
+            for start in range(0, stop, batch_size):
+                idx = order[start:start + batch_size]
+                loss, grads = loss_and_grads(P, X[idx], y[idx])
+                losses.append(loss)
+                momentum_update(P, V, grads, lr, rho, "heavy")
+        return P, losses
+    return train
+
+
 def test_reference_passes_and_matches_fit():
     from lessonlib import MLP, SGD
     from lessonlib.data import make_rings
@@ -246,7 +282,12 @@ FAIRNESS = {
                ("argsort of rng.standard_normal(n), reversed", slip(draw="normal, reversed")),
                ("X, y = X[order], y[order] every epoch, slices, float32", _reshuffle_whole),
                ("np.take(X, idx, axis=0)", slip(take=True)),
-               ("a loop over each batch's points, one update per batch", slip(per_point="sum"))],
+               ("a loop over each batch's points, one update per batch", slip(per_point="sum")),
+               ("a plain X, X, y = X[perm], y[perm] every epoch", _plain_x_loop("whole")),
+               ("a plain X shuffled in place, X[:] = X[perm]", _plain_x_loop("in place")),
+               ("a plain X, rng.shuffle(X) and rng.shuffle(y) from the same state",
+                _plain_x_loop("same state")),
+               ("sorted(range(n), key=lambda _: rng.random())", _plain_x_loop("sort key"))],
         slips=[("the same order every epoch", slip(same_order=True), "same order"),
                ("np.random instead of rng", slip(draw="np.random"), "drew nothing from rng"),
                ("no shuffle", slip(draw="none"), "stored order"),
@@ -269,6 +310,8 @@ FAIRNESS = {
                ("X and y shuffled separately", slip(separately=True), "no longer match"),
                ("one loss per epoch", slip(per_epoch=True), "one loss per epoch"),
                ("strided batches", slip(strided=True), "consecutive batches"),
+               ("range(0, n - 1, batch_size): a last batch of one row dropped",
+                _plain_x_loop("whole", start_stop="n - 1"), "9 rings points in batches of 4"),
                ("an update after every point of a batch", slip(per_point="update"),
                 ["updated the weights after each of the 10 pieces of rows", "1, 1",
                  "then update once"]),

@@ -58,14 +58,38 @@ for _method in dir(np.random.Generator):
         setattr(RecordingGenerator, _method, _recorded(_method))
 
 
-def orders_from(draws, n, X=None):
+def orders_from(draws, n, X=None, y=None):
     """(the epoch orders found among the draws, the other draws as (method, value)). An order
     is a permutation of 0..n-1, the argsort of n random numbers (rng.random(n), rng.uniform(
-    size=n), rng.standard_normal(n), ...), or, with X given, the rows of an array that holds X
-    and more columns (np.column_stack([X, y]) shuffled whole)."""
-    orders, others = [], []
-    for method, value in draws:
+    size=n), rng.standard_normal(n), ..., or n single draws in a row: sorted(range(n),
+    key=lambda _: rng.random())), or, with X given, the rows of an array that holds X
+    and more columns (np.column_stack([X, y]) shuffled whole), or, with X and y given, X shuffled
+    whole and then y in the same order (the generator's state restored in between): then the
+    order of X's rows from the start."""
+    orders, others, paired = [], [], set()
+    scalars = []                # one random number per row, drawn one at a time (a sort key)
+    for k, (method, value) in enumerate(draws):
         value = np.asarray(value)
+        if k in paired:
+            continue
+        if value.ndim == 0 and value.dtype.kind == "f":
+            scalars.append((method, float(value)))
+            if len(scalars) == n:
+                orders.append(np.argsort([v for _, v in scalars], kind="stable"))
+                scalars = []
+            continue
+        others += [(m, np.asarray(v)) for m, v in scalars]
+        scalars = []
+        if X is not None and y is not None and value.shape == X.shape and value.ndim == 2 \
+                and value.dtype.kind == "f" and k + 1 < len(draws):
+            rows = rows_of(X, value)
+            following = np.asarray(draws[k + 1][1])
+            if rows is not None and np.array_equal(np.sort(rows), np.arange(n)) \
+                    and following.shape == np.shape(y) \
+                    and np.array_equal(following, np.asarray(y)[rows]):
+                orders.append(rows)         # X, then y, shuffled in the same order
+                paired.add(k + 1)
+                continue
         if value.size == n and value.dtype.kind == "f" and max(value.shape, default=0) == n:
             orders.append(np.argsort(value.ravel(), kind="stable"))
         elif value.ndim == 1 and len(value) == n and np.issubdtype(value.dtype, np.integer) \
@@ -80,6 +104,7 @@ def orders_from(draws, n, X=None):
                 others.append((method, value))
         else:
             others.append((method, value))
+    others += [(m, np.asarray(v)) for m, v in scalars]
     return orders, others
 
 

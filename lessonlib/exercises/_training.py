@@ -577,7 +577,7 @@ class TrainerCheck:
         order = seen = None
         if self.minibatch:
             seen = epochs_of(trace.batches, case.n, 1)
-            orders, others = orders_from(trace.draws, case.n, case.X)
+            orders, others = orders_from(trace.draws, case.n, case.X, case.y)
             if seen is not None:
                 order = np.concatenate(seen[0])
             elif others:
@@ -1144,11 +1144,20 @@ class MiniBatchCheck(TrainerCheck):
         if seen is not None:
             # the batches the learner's code took from X: the truth, whatever it drew
             return self.seen_batches(seen, case, bs, trace, P)
-        orders, others = orders_from(trace.draws, n, case.X)
+        orders, others = orders_from(trace.draws, n, case.X, case.y)
         if others:
             return None, None, self.describe_other_draws(others, n)
         if len(orders) == epochs:
             batches, starts = cut(orders, bs)
+            if P is not None and not self._replays(case, batches, P):
+                # X and y reshuffled whole every epoch (X, y = X[perm], y[perm], or in place):
+                # each epoch's order is then the last one taken through the new permutation
+                composed = []
+                for order in orders:
+                    composed.append(order if not composed else composed[-1][order])
+                batches_c, starts_c = cut(composed, bs)
+                if self._replays(case, batches_c, P):
+                    return batches_c, starts_c, None
             return batches, starts, None
         if not orders:
             stored, _ = cut([np.arange(n)] * epochs, bs)
@@ -1183,6 +1192,11 @@ class MiniBatchCheck(TrainerCheck):
                      "order from it, order = rng.permutation(n): np.random.permutation or "
                      "np.random.shuffle use NumPy's own global generator, and a run must follow "
                      "the rng it is given")
+
+    def _replays(self, case, batches, P):
+        """True when lessonlib, trained on these batches, ends with the learner's params P."""
+        return _all_close(P, lessonlib_run(case.params, case.X, case.y,
+                                           self.optimizer(case.hyper), batches)[1])
 
     def seen_batches(self, seen, case, bs, trace, P=None):
         """(batches, epoch starts, None) or (None, None, message) from the batches the
@@ -1247,7 +1261,7 @@ class MiniBatchCheck(TrainerCheck):
         if n % bs and len(losses) == epochs * full:
             return (f"{where} returned {len(losses)} losses for {epochs} epochs of {n} points "
                     f"in batches of {bs}; expected {n_updates}: the last batch of every epoch "
-                    f"({n % bs} points) is missing. Keep it, smaller than the others: "
+                    f"({n % bs} point{'s' * (n % bs != 1)}) is missing. Keep it, smaller than the others: "
                     f"range(0, n, batch_size) covers every row")
         if len(losses) == epochs:
             return (f"{where} returned one loss per epoch ({epochs}); return one per update, "
@@ -1395,6 +1409,9 @@ class _MiniBatchMomentum(MiniBatchCheck, MomentumCheck):
 MINIBATCH_LR, MINIBATCH_RHO, MINIBATCH_SIZE, MINIBATCH_EPOCHS = 0.05, 0.9, 20, 100
 
 
+ONE_ROW_LAST_LABEL = "9 rings points in batches of 4 (hidden widths 4 and 3)"
+
+
 def _minibatch_cases():
     X_small, y_small = make_rings(n=10, seed=4)
     X, y = make_rings(n=300, seed=LESSON_SEED)
@@ -1405,6 +1422,9 @@ def _minibatch_cases():
              initial_params((20, 20), "normal", LESSON_SEED),
              dict(lr=MINIBATCH_LR, rho=MINIBATCH_RHO), epochs=2, batch_size=MINIBATCH_SIZE,
              seed=LESSON_SEED, long_run=True),
+        # a last batch of one row: range(0, n - 1, batch_size) drops it, and only here
+        Case(ONE_ROW_LAST_LABEL, *make_rings(n=9, seed=5), small_params((4, 3), 3),
+             dict(lr=0.05, rho=0.8), epochs=2, batch_size=4, seed=6),
     ]
 
 

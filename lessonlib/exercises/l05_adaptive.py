@@ -15,9 +15,9 @@ from ..recipes.toys import quartic_grad, square_grad
 from ..optim import Adam, descend
 from ._kit import (Exercise, NotAttempted, close, compare, fresh, path_length_problem, same_run,
                    show)
-from ._training import (KEYS, LESSON_SEED, M_GROWS, AdamCheck, Case, MiniBatchCheck,
-                        TrainerExercise, _all_close, checker, forward_backward, initial_params,
-                        rings_runs, simulate, small_params)
+from ._training import (KEYS, LESSON_SEED, M_GROWS, ONE_ROW_LAST_LABEL, AdamCheck, Case,
+                        MiniBatchCheck, TrainerExercise, _all_close, checker, forward_backward,
+                        initial_params, rings_runs, simulate, small_params)
 
 __all__ = ["adam_update", "train_adam"]
 
@@ -446,6 +446,9 @@ def _adam_cases():
              initial_params((20, 20), ADAM_INIT, LESSON_SEED),
              dict(lr=ADAM_LR, **_DEFAULTS), epochs=2, batch_size=ADAM_BATCH, seed=LESSON_SEED,
              long_run=True),
+        # a last batch of one row: range(0, n - 1, batch_size) drops it, and only here
+        Case(ONE_ROW_LAST_LABEL, *make_rings(n=9, seed=5), small_params((4, 3), 3),
+             dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8), epochs=2, batch_size=4, seed=6),
     ]
 
 
