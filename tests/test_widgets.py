@@ -4,6 +4,7 @@ figure without an error."""
 import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -301,3 +302,19 @@ def test_a_move_that_switches_a_setting_on_runs_once():
     explorer._update = lambda **v: (seen.append((v["decay"], v["lam"])), inner(**v))[1]
     explorer.controls["lam"].value = 1e-3
     assert seen == [(True, 1e-3)] and not explorer.stale and explorer.error is None
+
+
+def test_sin_logistic_explorer_keeps_the_previous_path_in_grey():
+    """Lesson 02's question 3 compares momentum values: the previous setting's path stays in
+    grey, named in the legend once it exists; another data set starts afresh."""
+    explorer = lw.sin_logistic_explorer()
+    ax_c = explorer.fig.axes[1]
+    names = lambda: [t.get_text() for t in ax_c.get_legend().get_texts()]
+    assert "previous setting's path" not in names()
+    first = ax_c.lines[1].get_xydata().copy()           # the path of the defaults
+    explorer.controls["momentum"].value = 0.5
+    assert explorer.error is None
+    assert names()[0] == "previous setting's path"
+    assert np.array_equal(ax_c.lines[0].get_xydata(), first)
+    explorer.controls["data"].value = "hard"
+    assert len(ax_c.lines[0].get_xdata()) == 0 and "previous setting's path" not in names()

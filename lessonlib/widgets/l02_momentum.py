@@ -134,8 +134,8 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
 def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, iterations=100,
                           seed=0):
     """Gradient descent (with momentum) on the two parameters of logit(p) = sin(b1 x1 x2 + b2 x2):
-    the decision map at the final b beside the loss surface with the path. The surface is
-    computed once per data set."""
+    the decision map at the final b beside the loss surface with the path, and the previous
+    setting's path in grey to compare. The surface is computed once per data set."""
     problems = {}
 
     def problem(key):
@@ -155,18 +155,19 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
     map_colorbar(fig, image, ax_map)
     map_title = ax_map.set_title("p", fontsize=10)
     contour = {"set": None}
+    (prev_line,) = ax_c.plot([], [], "--", color="0.75", lw=1.5, zorder=2.9,
+                             label="previous setting's path")
     (path_line,) = ax_c.plot([], [], "-", color="#ff3030", lw=1.5, zorder=3, label="path")
     (start_point,) = ax_c.plot([], [], "o", mfc="white", mec="k", ms=6, zorder=4, label="start")
     (end_point,) = ax_c.plot([], [], "o", color="#ff3030", mec="k", ms=7, zorder=4, label="end")
     (star,) = ax_c.plot([], [], "*", color="white", mec="k", ms=13, zorder=4, label="true b")
     ax_c.set_xlabel("b1")
     ax_c.set_ylabel("b2")
-    ax_c.legend(loc="lower right", fontsize=8, framealpha=0.85)
     c_title = ax_c.set_title("loss\n(placeholder)", fontsize=10)
     banner = diverged_banner(ax_c)
     banner.set_position((0.5, 0.9))
     banner.set_fontsize(10)
-    shown = {"data": None}
+    shown = {"data": None, "last": None, "legend": None}
 
     def show_data(key):
         X, y, grid, L, true_b, _ = problem(key)
@@ -175,9 +176,22 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
         star.set_data([true_b[0]], [true_b[1]])
         ax_c.set_xlim(grid[0], grid[-1])
         ax_c.set_ylim(grid[0], grid[-1])
-        shown["data"] = key
+        prev_line.set_data([], [])
+        shown["data"], shown["last"] = key, None
+
+    def show_legend(has_prev):
+        """The path legend, naming the grey path only once there is one (a new legend is a
+        full redraw: only when that changes)."""
+        if shown["legend"] != has_prev:
+            legend = ax_c.legend(handles=[prev_line] * has_prev + [path_line, start_point,
+                                                                   end_point, star],
+                                 loc="lower right", fontsize=8, framealpha=0.85)
+            # a moving artist from the start, as its successors are: never in a kept picture
+            legend.set_animated(True)
+            shown["legend"] = has_prev
 
     show_data(data)
+    show_legend(False)
     # The levels are fixed, so one colour bar serves both data sets.
     fig.colorbar(contour["set"][0], ax=ax_c, label="loss", ticks=LOSS_LEVELS[::4])
     fig.tight_layout()
@@ -189,6 +203,11 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
         path, losses = sin_logistic_descend(X, y, SGD(lr=lr, momentum=momentum), iterations,
                                             b0=(b1, b2))
         drawn = np.clip(path, -1e3, 1e3)
+        has_prev = shown["last"] is not None
+        if has_prev:
+            prev_line.set_data(shown["last"][:, 0], shown["last"][:, 1])
+        shown["last"] = drawn
+        show_legend(has_prev)
         path_line.set_data(drawn[:, 0], drawn[:, 1])
         start_point.set_data(drawn[:1, 0], drawn[:1, 1])
         end_point.set_data(drawn[-1:, 0], drawn[-1:, 1])
@@ -216,9 +235,10 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
                 "b2": slider("start b2", b2, -0.5, 3.5, 0.05),
                 "iterations": slider("iterations", iterations, 0, 300, 10)}
     # the map's image changes, so the points drawn over it move with it, and the class legend
-    # over them; the true b and the legend sit over the path
-    moving = [image, scatter, ax_map.get_legend(), map_title, path_line, start_point, end_point,
-              star, c_title, banner, ax_c.get_legend()]
+    # over them; the true b and the path legend (rebuilt once a previous path exists) sit over
+    # the paths
+    moving = [image, scatter, ax_map.get_legend(), map_title, prev_line, path_line, start_point,
+              end_point, star, c_title, banner]
     return Explorer(controls, fig, update,
                     title="Fitting logit(p) = sin(b1·x1·x2 + b2·x2) by gradient descent",
-                    moving=moving, still=["data"])
+                    moving=moving, legends_of=[ax_c], still=["data"])
