@@ -319,8 +319,9 @@ def test_exercise_settings_as_described():
     says("then on the rings (He initial weights, lr 0.001, batches of 20, 2 epochs)",
          "trains it on the rings for 200 epochs in batches of 20",
          "It uses lr 0.01: at the notes' 0.001 this network learns far more slowly")
-    small, rings = ex._adam_cases()
+    small, rings, one_row_last = ex._adam_cases()
     assert len(small.y) == 10 and len(rings.y) == 300
+    assert len(one_row_last.y) % one_row_last.batch_size == 1     # a last batch of one row
     assert (ex.ADAM_LR, ex.ADAM_BATCH, ex.ADAM_INIT) == (0.001, 20, "he")
     assert (ex.FIGURE_LR, ex.FIGURE_EPOCHS) == (0.01, 200)
 

@@ -1099,7 +1099,8 @@ class AdamCheck(TrainerCheck):
             return (f"{head} {some}: exactly those whose gradient is negative. There n went "
                     f"negative, and its square root is nan: n averages squared gradients, which "
                     f"are never negative, n = beta2*n + (1 - beta2)*g**2 (g or 2*g in place of "
-                    f"g**2 gives this)")
+                    f"g**2 gives this, and so do m and n that are one and the same array or "
+                    f"dict, m = n = {{}}: each update then writes the other)")
         return (f"{head} {some}, and t = 0 is not the cause (with t = 0 every one would be "
                 f"nan). Look for a square root of a negative number or a division by zero in "
                 f"the update: n must stay >= 0, n = beta2*n + (1 - beta2)*g**2 (an average of "
