@@ -282,3 +282,9 @@ def test_built_in_max_with_a_number_is_named_for_every_exercise():
         return dz @ W.T, x.T @ dz
     message = exercises.relu_layer_backward.grade(relu_layer_backward)
     assert "Python's built-in max compares an array with the number 0 as a whole" in message
+
+
+def test_the_readme_counts_the_exercises():
+    import pathlib
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"the exercise checkers ({len(exercises.__all__)} exercises)" in readme
