@@ -423,6 +423,9 @@ def momentum_update(P, V, grads, lr, rho, form="heavy"):
         elif form == "ema":
             V[key] = rho * V[key] + (1 - rho) * grads[key]
             P[key] = P[key] - lr * V[key]
+        elif form == "nesterov":        # PyTorch's nesterov=True: W -= lr * (g + rho * buf)
+            V[key] = rho * V[key] + grads[key]
+            P[key] = P[key] - lr * (grads[key] + rho * V[key])
 
 
 def learner_train(params, X, y, lr, rho, iterations, *, f32=False, form="heavy", inside=False,
@@ -712,6 +715,8 @@ FAIRNESS["train_mlp"] = dict(
             "leaves out b3"),
            ("no momentum carried", train_slip(form="plain"), "plain gradient descent"),
            ("EMA momentum", train_slip(form="ema"), "average of the gradients"),
+           ("Nesterov's momentum (PyTorch's nesterov=True)", train_slip(form="nesterov"),
+            ["that is 1 + rho", "Nesterov", "the heavy ball of lesson 02"]),
            ("updates inside the backward pass", train_slip(inside=True), "already been updated"),
            ("no bias gradient", train_slip(db=False), "did not move"),
            ("the biases never updated", train_slip(skip_biases=True),

@@ -921,9 +921,15 @@ class MomentumCheck(TrainerCheck):
         c = got[big][i] / right[big][i]
         if np.isfinite(c) and abs(c - 1) > 1e-3 and abs(c + 1) > 1e-3 \
                 and all(close(got[k], c * right[k]) for k in KEYS):
-            return (f"{what}: the first loss and the direction of every gradient are right, but "
+            head = (f"{what}: the first loss and the direction of every gradient are right, but "
                     f"every array moved {show(c)} times as far as it should, -lr * grad with lr "
-                    f"= {hyper['lr']:g}: does your update use the lr it is given?")
+                    f"= {hyper['lr']:g}")
+            if "rho" in hyper and abs(c - (1 + hyper["rho"])) < 1e-3:
+                return (f"{head}, that is 1 + rho: the first step of Nesterov's momentum (its "
+                        f"look-ahead, as PyTorch's nesterov=True computes it). This exercise is "
+                        f"the heavy ball of lesson 02: v = rho*v - lr*grad, W = W + v, whose "
+                        f"first step is -lr * grad")
+            return f"{head}: does your update use the lr it is given?"
         return None
 
     def optimizer(self, hyper):
