@@ -222,7 +222,7 @@ def _grade(fn):
                 return problem
         if not training:
             if close(out, np.maximum(x, 0.0)) and (x < 0).any():
-                return f"at inference (training=False) {_RELU[0].lower()}{_RELU[1:]} {where}"
+                return f"at inference (training=False) {_RELU} {where}"
             if close(out, x * keep) and p_drop > 0:
                 return (f"at inference (training=False) you multiply x by 1 - p_drop: that "
                         f"step belongs to the notes' non-inverted dropout, which does not scale "

@@ -890,20 +890,17 @@ def _non_finite_message(kind, trace, expected, n_hidden):
     with finite logits, np.exp's overflow in the softmax."""
     head = "your probabilities have a non-finite value (nan or inf)"
     out = f"fc{n_hidden + 1}"
-    first = None
-    for name in expected:                               # in the network's order
-        value = _learner_array(trace, name, expected[name].shape) if name in trace else None
-        if value is not None and not np.isfinite(value).all():
-            first = name
-            break
-    logits = _learner_array(trace, out, expected[out].shape) if out in trace else None
+    layers = {name: _learner_array(trace, name, expected[name].shape)
+              for name in expected if name in trace}            # in the network's order
+    layers = {name: value for name, value in layers.items() if value is not None}
+    first = next((name for name, value in layers.items() if not np.isfinite(value).all()),
+                 None)
+    logits = layers.get(out)
     overflow = ("np.exp overflows for a logit above about 709: subtract each row's max from the "
                 "logits before np.exp (it changes no probability)")
     if first in (None, "softmax") and logits is not None and np.isfinite(logits).all():
-        parted = next((name for name in expected if name not in ("softmax", out)
-                       and _learner_array(trace, name, expected[name].shape) is not None
-                       and not close(_learner_array(trace, name, expected[name].shape),
-                                     expected[name])), None)
+        parted = next((name for name, value in layers.items() if name not in ("softmax", out)
+                       and not close(value, expected[name])), None)
         later = (f". Your trace parts from the model's before that, at {parted}: once the "
                  f"probabilities are finite, the checker will say more" if parted else "")
         return (f"{head}, and your logits {out} are finite, so the softmax made it: "
