@@ -588,6 +588,37 @@ def test_thirty_layers_he_trains_lecun_does_not():
     assert (f"{acc.min():.2f}", f"{acc.max():.2f}") == ("0.84", "0.91")
 
 
+def test_thirty_layers_he_needs_the_small_step():
+    """data/l07_deep_runs.npz, He's nets at the larger steps 0.05 and 0.01 (same seeds, same
+    training): none learns at 0.05, all five learn unevenly at 0.01, all reach 0.84-0.91 at
+    0.001."""
+    assert_says(NB, "Here are He's five nets again at the six-layer runs' step 0.05 and at 0.01, "
+                "stored in the same file by the same script")
+    assert_says(NB, "At 0.05 no He net learns: four end at the loss of guessing (2.29 to 2.31, "
+                "test accuracy 0.09 or 0.10) and one diverges in its eighth epoch")
+    assert_says(NB, "At 0.01 all five learn, slowly and unevenly (test accuracy 0.33 to 0.77); at "
+                "0.001 all five reach 0.84 to 0.91")
+    assert_says(NB, "here the 30-layer net needed a step 50 times smaller than the six-layer one")
+    runs = deep_runs()
+    assert runs["he_lrs"].tolist() == [0.05, 0.01] and float(runs["lr"]) * 50 == 0.05
+    at_005, at_001 = runs["he_loss"]
+    acc_005, acc_001 = runs["he_test_accuracy"]
+    diverged = [k for k in range(5) if np.isnan(at_005[k]).any()]
+    assert diverged == [2]
+    # finite for its first 7 epochs, NaN from the eighth on
+    assert np.isfinite(at_005[2, :7]).all() and np.isnan(at_005[2, 7:]).all()
+    assert np.isnan(acc_005[2])
+    kept = [k for k in range(5) if k not in diverged]
+    assert [f"{at_005[k, -1]:.2f}" for k in kept] == ["2.29", "2.31", "2.30", "2.30"]
+    assert abs(at_005[kept, -1] - np.log(10)).max() < 0.02           # the loss of guessing
+    assert sorted(f"{acc_005[k]:.2f}" for k in kept) == ["0.09", "0.09", "0.09", "0.10"]
+    # lr 0.01: every run finite and far below ln 10, accuracies 0.33 to 0.77
+    assert np.isfinite(at_001).all() and (at_001[:, -1] < 1.5).all()
+    assert (f"{acc_001.min():.2f}", f"{acc_001.max():.2f}") == ("0.33", "0.77")
+    he = runs["test_accuracy"][1]
+    assert (f"{he.min():.2f}", f"{he.max():.2f}") == ("0.84", "0.91")
+
+
 def test_thirty_layers_halve_the_mean_square():
     """n Var(w) = 1 halves the mean square per ReLU layer: 2^-30 after 30 layers (about 1e-9);
     n Var(w) = 2 keeps it. Measured on the digits with a forward pass written here."""

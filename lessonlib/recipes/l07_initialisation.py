@@ -133,10 +133,10 @@ def _histogram(h, activation, top=None):
 # The deep runs of data/make_l07_deep_runs.py: the digits of the lesson (1000 training, 797 test
 # images), 30 hidden ReLU layers of 100, SGD lr 0.001 with momentum 0.9, batches of 50, 20 epochs.
 # At 6 layers LeCun's 1/sqrt(n) trains about as well as He's sqrt(2/n); at 30, with SGD, it does
-# not start. lr 0.001 is the step at which our trial trained the He nets (with the 6-layer runs'
-# 0.05, He seeds 0 and 1 did not).
+# not start. lr 0.001 is the step at which the He nets train well at this depth; the make script
+# also stores the He nets at the larger steps ``he_larger_lrs`` (the 6-layer runs' 0.05 and 0.01).
 DEEP = dict(hidden=(100,) * 30, inits=("xavier", "he"), lr=0.001, momentum=0.9, batch=50,
-            epochs=20, seeds=tuple(range(5)))
+            epochs=20, seeds=tuple(range(5)), he_larger_lrs=(0.05, 0.01))
 
 
 def train_deep(init, seed, epochs=DEEP["epochs"], data=None, lr=DEEP["lr"]):
@@ -151,18 +151,20 @@ def train_deep(init, seed, epochs=DEEP["epochs"], data=None, lr=DEEP["lr"]):
     return model, history
 
 
-def deep_runs(inits=DEEP["inits"], seeds=DEEP["seeds"], epochs=DEEP["epochs"], progress=None):
-    """``train_deep`` for every init and seed -> the arrays data/l07_deep_runs.npz stores:
-    inits (as text), seeds, loss (init, seed, epoch; NaN after a divergence), test_accuracy
-    (init, seed; NaN for a diverged run), and the settings (hidden, lr, momentum, batch, epochs).
-    ``progress(init, seed, model, history)``, if given, is called after every run."""
+def deep_runs(inits=DEEP["inits"], seeds=DEEP["seeds"], epochs=DEEP["epochs"], progress=None,
+              lr=DEEP["lr"]):
+    """``train_deep`` at step ``lr`` for every init and seed -> the arrays
+    data/l07_deep_runs.npz stores: inits (as text), seeds, loss (init, seed, epoch; NaN after a
+    divergence), test_accuracy (init, seed; NaN for a diverged run), and the settings (hidden,
+    lr, momentum, batch, epochs). ``progress(init, seed, model, history)``, if given, is called
+    after every run."""
     data = load_digits_split(n_train=1000, seed=0)
     loss = np.full((len(inits), len(seeds), epochs), np.nan)
     accuracy = np.full((len(inits), len(seeds)), np.nan)
     with single_thread():
         for i, init in enumerate(inits):
             for k, seed in enumerate(seeds):
-                model, history = train_deep(init, seed, epochs, data)
+                model, history = train_deep(init, seed, epochs, data, lr)
                 loss[i, k, :history.epochs] = history.loss
                 if not history.diverged:
                     accuracy[i, k] = model.score(*data[2:])
@@ -170,5 +172,5 @@ def deep_runs(inits=DEEP["inits"], seeds=DEEP["seeds"], epochs=DEEP["epochs"], p
                     progress(init, seed, model, history)
     return {"inits": np.array([str(init) for init in inits]), "seeds": np.array(seeds),
             "loss": loss, "test_accuracy": accuracy, "hidden": np.array(DEEP["hidden"]),
-            "lr": np.array(DEEP["lr"]), "momentum": np.array(DEEP["momentum"]),
+            "lr": np.array(lr), "momentum": np.array(DEEP["momentum"]),
             "batch": np.array(DEEP["batch"]), "epochs": np.array(epochs)}
