@@ -92,7 +92,7 @@ class Dense(Plain):
         return inp
 
     def backward(self, blocks, d):
-        dconcat = d                     # (N, sum(hidden)): one column block per h_i
+        dconcat = d.copy()              # (N, sum(hidden)): one block per h_i; d itself stays
         col = dconcat.shape[1]
         for i in range(len(blocks) - 1, -1, -1):
             width = self.hidden[i]

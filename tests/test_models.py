@@ -45,6 +45,20 @@ def test_dropout_gradient_with_a_fixed_mask(connection):
     assert max(errors.values()) < TOL, errors
 
 
+@pytest.mark.parametrize("connection", CONNECTIONS)
+def test_connection_backward_leaves_its_incoming_gradient_alone(connection):
+    """The wiring's backward reads the gradient arriving from the output layer and does not write
+    into it (lesson 10 prints Dense.backward, which once added into it in place)."""
+    X, y = small_problem()
+    hidden = [5, 5, 5] if connection == "residual" else [5, 6, 7]    # residual: equal widths
+    model = MLP(4, hidden, 3, connection=connection, init=0.7, seed=5)
+    model.loss_and_grads(X, y)                                   # fills every block's cache
+    d = np.random.default_rng(6).standard_normal((len(X), model.out.n_in))
+    before = d.copy()
+    model.wiring.backward(model.blocks, d)
+    np.testing.assert_array_equal(d, before)
+
+
 def test_weight_decay_gradient_and_penalty():
     X, y = small_problem()
     model = MLP(4, [5, 5], 3, init=0.7, seed=4)
