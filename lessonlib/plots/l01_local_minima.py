@@ -2,13 +2,15 @@
 on x^2. ``FUNCTIONS`` (what each 1-D problem looks like on screen), the path colours, and the
 drawing helpers of the lessons' static figures and explorers: ``draw_function_paths`` (paths on the
 curve), ``add_zoom`` (a close-up inset), ``draw_trace`` (x_t against t), ``_finite_clipped`` (a
-path safe to draw) and ``fixed`` (a number without "-0.000")."""
+path safe to draw) and ``fixed`` (a number without "-0.000"); lesson 01's two static figures
+``two_starts_figure`` and ``convex_figure``."""
 import numpy as np
 
-from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX,
-                                        QUARTIC_LOCAL_MIN)
+from ..recipes.l01_local_minima import (BLOWN_UP, QUARTIC_BEND, QUARTIC_GLOBAL_MIN,
+                                        QUARTIC_LOCAL_MAX, QUARTIC_LOCAL_MIN)
 from ..recipes.toys import quartic, quartic_grad, square, square_grad
-from .style import GD_COLOR, PATH_COLOR, fit_log_axis, rescale_to_data, set_path
+from .style import (CLASS_COLORS, GD_COLOR, PATH_COLOR, fit_log_axis, new_figure,
+                    rescale_to_data, set_path)
 
 MOMENTUM_COLOR = PATH_COLOR
 
@@ -62,6 +64,54 @@ def draw_function_paths(ax, f, xs, paths, labels, colors=(GD_COLOR, MOMENTUM_COL
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     return curve, artists
+
+
+def two_starts_figure(paths, labels, lr, updates):
+    """Lesson 01's first figure: gradient descent on the quartic from two starts (``paths``, one
+    array of iterates each, named by ``labels``), the whole curve and a close-up of its two
+    valleys with their minima named."""
+    fig, (ax_all, ax_zoom) = new_figure(1, 2, figsize=(9, 3.6))
+    for ax, xlim, ylim in ((ax_all, (-3.3, 1.5), (-1.5, 20)), (ax_zoom, (-2.2, 0.7), (-0.8, 0.8))):
+        draw_function_paths(ax, quartic, np.linspace(*xlim, 300), paths, labels)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+    ax_all.set_title(f"f(x) = x⁴ + 3x³ + 2x², lr {lr:g}, {updates} updates", fontsize=10)
+    ax_zoom.set_title("close-up: each path stays in its valley", fontsize=10)
+    ax_zoom.annotate(f"local minimum\nx = {QUARTIC_LOCAL_MIN:g}", (QUARTIC_LOCAL_MIN, 0),
+                     (-0.3, 0.45), fontsize=9, arrowprops=dict(arrowstyle="->", color="0.4"))
+    ax_zoom.annotate(f"global minimum\nx = {QUARTIC_GLOBAL_MIN:.3f}",
+                     (QUARTIC_GLOBAL_MIN, quartic(QUARTIC_GLOBAL_MIN)), (-1.9, 0.35), fontsize=9,
+                     arrowprops=dict(arrowstyle="->", color="0.4"))
+    ax_all.legend(loc="upper center", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def convex_figure(starts, ends_square, ends_quartic, lr, updates):
+    """Lesson 01's convex-or-not figure: x² and the quartic with the quartic's non-convex stretch
+    shaded, and where gradient descent ends (``ends_*``, after ``updates`` steps of ``lr``) from
+    every start in ``starts``, with the hilltop that parts the two valleys."""
+    fig, (ax_f, ax_end) = new_figure(1, 2, figsize=(9, 3.6))
+    grid = np.linspace(-3, 1.5, 300)
+    ax_f.axvspan(*QUARTIC_BEND, color="#ffcc80", alpha=0.5, label="f'' < 0: not convex")
+    ax_f.plot(grid, square(grid), color=CLASS_COLORS[2], label="x² (convex)")
+    ax_f.plot(grid, quartic(grid), color="0.3", label="quartic (non-convex)")
+    ax_f.set_ylim(-1.5, 6)
+    ax_f.set_xlabel("x")
+    ax_f.set_ylabel("f(x)")
+    ax_f.legend(fontsize=8, loc="upper right")
+    ax_f.set_title("two functions", fontsize=10)
+    ax_end.plot(starts, ends_quartic, color="0.3", lw=2, label="quartic")
+    ax_end.plot(starts, ends_square, color=CLASS_COLORS[2], lw=2, ls="--", label="x²")
+    ax_end.axvline(QUARTIC_LOCAL_MAX, color="0.6", ls=":", lw=1)
+    ax_end.annotate(f"hilltop x = {QUARTIC_LOCAL_MAX:.3f}", (QUARTIC_LOCAL_MAX, -1.2),
+                    (QUARTIC_LOCAL_MAX + 0.06, -1.2), fontsize=8, color="0.35")
+    ax_end.set_xlabel("start x₀")
+    ax_end.set_ylabel(f"x after {updates} updates")
+    ax_end.legend(fontsize=8, loc="center left")
+    ax_end.set_title(f"where gradient descent ends (lr {lr:g})", fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def add_zoom(ax, f, xs, n_paths, colors=(GD_COLOR, MOMENTUM_COLOR, "#2ca02c")):
