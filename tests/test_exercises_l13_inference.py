@@ -352,6 +352,7 @@ def test_dense_shape_errors_get_the_widths():
     msg = DENSE.grade(no_concat)
     assert msg.startswith("your function raised ValueError")
     assert "fc3 reads 7 columns, but you gave it relu2 alone (4 columns)" in msg
+    assert "concat2 = np.concatenate([relu1, relu2], axis=1)" in msg
 
 
 @pytest.mark.parametrize("record", [(), ("fc", "relu", "concat")])
@@ -676,6 +677,16 @@ def _sum_without_keepdims(reference):
         reference(params, aux, x, trace)
         e = np.exp(trace["fc7"])
         return e / e.sum(axis=1)
+    return predict
+
+
+def _max_without_keepdims(reference):
+    def predict(params, aux, x, trace=None):
+        trace = {} if trace is None else trace
+        reference(params, aux, x, trace)
+        z = trace["fc7"]
+        e = np.exp(z - z.max(axis=1))
+        return e / e.sum(axis=1, keepdims=True)
     return predict
 
 
@@ -1184,6 +1195,9 @@ FAIRNESS = {
                 "a dict of the network's arrays"),
                ("e / e.sum(axis=1) without keepdims", _sum_without_keepdims(RES.reference),
                 "e / e.sum(axis=1, keepdims=True)"),
+               ("z - z.max(axis=1) without keepdims", _max_without_keepdims(RES.reference),
+                ["as `z - z.max(axis=1)` or `e / e.sum(axis=1)` does",
+                 "z - z.max(axis=1, keepdims=True)"]),
                ("one hidden layer short, range(1, 6), nothing recorded",
                 _one_layer_short("residual"),
                 ["hidden layer 6, the last, is left out", "for i in range(1, 7)"]),

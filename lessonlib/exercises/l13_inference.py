@@ -615,9 +615,14 @@ def _formula(kind, name, n_hidden):
     if layer == "r":
         return f"r{i} = relu{i} + {'relu1' if i == 2 else f'r{i - 1}'}"
     if layer == "concat":
-        return (f"concat{i} = np.concatenate([relu1, ..., relu{i}], axis=1)" if i > 1
+        return (f"concat{i} = np.concatenate([{_relus(i)}], axis=1)" if i > 1
                 else "concat1 = relu1")
     return f"softmax = the softmax of fc{n_hidden + 1} over each row"
+
+
+def _relus(k):
+    """The outputs concat_k puts side by side: 'relu1, relu2', ..., 'relu1, ..., relu5'."""
+    return ", ".join(f"relu{j}" for j in range(1, k + 1)) if k <= 3 else f"relu1, ..., relu{k}"
 
 
 def _difference(got, exp, unit="unit"):
@@ -674,9 +679,10 @@ def _exception_message(kind, exc, params, n, trace=None):
                 f"r2 = relu2 + relu1. (The notes' formula r_1 = h_1 + x needs x and h_1 of the "
                 f"same width)")
     if "broadcast" in text and re.search(rf"\({n},3\) \({n},\)", text):
-        return (f"{base}. That is an array of shape ({n}, 3) divided by one of shape ({n},), "
-                f"as `e / e.sum(axis=1)` does: keep the summed axis, "
-                f"e / e.sum(axis=1, keepdims=True), so that each row is divided by its own sum")
+        return (f"{base}. That is an array of shape ({n}, 3) combined with one of shape "
+                f"({n},), as `z - z.max(axis=1)` or `e / e.sum(axis=1)` does: keep the reduced "
+                f"axis, z - z.max(axis=1, keepdims=True) and e / e.sum(axis=1, keepdims=True), "
+                f"so that each row is shifted by its own max and divided by its own sum")
     if "broadcast" in text:
         message = _bias_message(base, text, params, n)
         if message:
@@ -751,7 +757,7 @@ def _exception_message(kind, exc, params, n, trace=None):
     if kind == "dense" and i is not None and i >= 3 and cols_given == hidden[i - 2]:
         return (f"{base}. fc{i} reads {rows_read} columns, but you gave it relu{i - 1} alone "
                 f"({cols_given} columns): a dense layer reads all the earlier outputs side by "
-                f"side, concat{i - 1} = np.concatenate([relu1, ..., relu{i - 1}], axis=1)")
+                f"side, concat{i - 1} = np.concatenate([{_relus(i - 1)}], axis=1)")
     if kind == "residual" and cols_given is not None and cols_given > 3 and cols_given % 3 == 0:
         return (f"{base}. A layer got {cols_given} columns where it reads 3: did you concatenate? "
                 f"A residual network adds, r_i = h_i + r_(i-1), so the width stays 3")
