@@ -100,6 +100,13 @@ def test_the_answer_five_regimes():
     assert title.endswith("x after 20 steps = 1") and not banner.get_visible()
     explorer.controls["lr"].value = 10 ** 0.05
     assert banner.get_visible()
+    # the banner follows the factor, not the picture: at lr 1.023 (factor -1.047) the path is
+    # still on the plot after 20 steps (1.047^20 = 2.5 > 2 only just), yet it diverges
+    explorer.controls["lr"].value = 10 ** 0.01
+    assert banner.get_visible() and banner.get_text() == "Diverging: |1 − 2 lr| = 1.05 > 1"
+    assert explorer.fig.axes[0].title.get_text().startswith("lr = 1.02, factor 1 − 2 lr = -1.05")
+    explorer.controls["lr"].value = 10 ** -0.01                  # 0.977: factor -0.955
+    assert not banner.get_visible()
     assert_says(NB, "above 1 every bounce is larger than the one before: the run diverges")
     for lr in (1.01, 10 ** 0.05, 1.9):
         path = _path(lr)
@@ -235,8 +242,9 @@ def test_the_relu_source_shows_a_mask_in_forward_and_backward():
 
 def test_he_weights_keep_seven_layers_gradients_close_and_lesson_06_starts_tiny():
     assert_says(NB, "with He's initial weights even seven hidden layers keep them within a "
-                "factor of about 10 (the last line). Lesson 06 starts instead from the lecture "
-                "notes' tiny weights, uniform on $[-0.01, 0.01]$")
+                "factor of about 10 (the line \"He weights\"). With the lecture notes' tiny "
+                "weights, uniform on $[-0.01, 0.01]$, the same seven layers spread them over "
+                "billions (the last line)")
     X_train, y_train, _, _ = lessonlib.data.load_iris(seed=SEED)
     deeper = lessonlib.MLP(4, [10] * 7, 3, activation="relu", init="he", seed=SEED)
     first = deeper.fit(X_train, y_train, lessonlib.Adam(lr=0.01), epochs=1, batch_size=20,
@@ -247,6 +255,12 @@ def test_he_weights_keep_seven_layers_gradients_close_and_lesson_06_starts_tiny(
     g = tiny.fit(X_train, y_train, lessonlib.Adam(lr=0.001), epochs=1, batch_size=20,
                  seed=SEED).grad_mean_abs[0]
     assert g[-1] / g[0] > 1e6                   # fc1's gradient orders of magnitude below
+    # the notebook's line: the same fit as He's (Adam lr 0.01): largest / smallest in the
+    # billions (5e+09 printed)
+    tiny = lessonlib.MLP(4, [10] * 7, 3, activation="relu", init="uniform", seed=SEED)
+    g = tiny.fit(X_train, y_train, lessonlib.Adam(lr=0.01), epochs=1, batch_size=20,
+                 seed=SEED).grad_mean_abs[0]
+    assert 1e9 <= g.max() / g.min() < 1e10
 
 
 def test_every_backward_pass_is_checked_against_a_numerical_gradient():

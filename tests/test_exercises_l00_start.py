@@ -88,6 +88,8 @@ FAIRNESS = {
                ("one sign", lambda x: 4 * x ** 3 + 9 * x ** 2 - 4 * x,
                 "the x term is -4x, should be 4x"),
                ("every sign", lambda x: -(4 * x ** 3 + 9 * x ** 2 + 4 * x), "opposite sign"),
+               ("the second derivative", lambda x: 12 * x ** 2 + 18 * x + 4,
+                ["that is f''(x)", "the second derivative"]),
                ("^ for a power", lambda x: 4 * x ^ 3 + 9 * x ^ 2 + 4 * x, "^ is not a power"),
                ("no return", lambda x: None, "forget to `return`"),
                ("the terms returned as a tuple", lambda x: (4 * x ** 3, 9 * x ** 2, 4 * x),

@@ -89,6 +89,9 @@ def _slips():
          "d/dx x^n = n x^(n-1), so x^4 gives 4x^3 and 3x^3 gives 9x^2"),
         (-quartic_grad(x), "your f_prime has the right size but the opposite sign everywhere: "
                            "check a sign"),
+        (12 * x ** 2 + 18 * x + 4,
+         "that is f''(x) = 12x^2 + 18x + 4, the second derivative (the derivative was taken "
+         "twice): f'(x) = 4x^3 + 9x^2 + 4x"),
     ]
 
 
