@@ -420,10 +420,12 @@ def _backward_staged(dout, x, gamma, eps=1e-3):
 
 
 def _backward_graph(dout, x, gamma, eps=1e-3, *, sum_dinv=True, add_to_dxc=True, sq_over_n=True,
-                    half=True):
+                    half=True, inv_edge_squared=True, var_edge_eps=True):
     """The graph route of 3b as a learner writes it, with one of its two rules switchable:
     the dashed edge's sum over the batch, and adding xc's second contribution to its first;
-    and two of its edge labels: the 1/N from the squares to var, the 1/(2 std) from var to std."""
+    and four of its edge labels: the 1/N from the squares to var, the 1/(2 std) from var to std
+    (its 1/2, and its std with eps or, as in the notes' step 6, sqrt(var) without), the
+    -1/std**2 from std to inv (or -1/std)."""
     n = len(x)
     mu = x.mean(axis=0)
     xc = x - mu
@@ -437,8 +439,8 @@ def _backward_graph(dout, x, gamma, eps=1e-3, *, sum_dinv=True, add_to_dxc=True,
     dx_hat = dout * gamma
     dinv = (dx_hat * xc).sum(axis=0) if sum_dinv else dx_hat * xc
     dxc = dx_hat * inv
-    dstd = -dinv / std ** 2
-    dvar = dstd * (0.5 if half else 1.0) / std
+    dstd = -dinv / std ** 2 if inv_edge_squared else -dinv / std
+    dvar = dstd * (0.5 if half else 1.0) / (std if var_edge_eps else np.sqrt(var))
     dsq = np.full_like(xc, 1.0 / n if sq_over_n else 1.0) * dvar
     if add_to_dxc:
         dxc = dxc + 2 * xc * dsq
@@ -474,6 +476,12 @@ def _backward_dvar_slip(factor=2.0, power=1.5, half=0.5, over_n=True):
     return backward
 
 
+def _forward_uncentred_variance(x, gamma, beta, eps=1e-3):
+    mean = x.mean(axis=0)
+    var = (x ** 2).mean(axis=0)                         # E[x^2], not E[(x - mean)^2]
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
+
 def _forward_changes_x(x, gamma, beta, eps=1e-3):
     x -= x.mean(axis=0)
     return gamma * x / np.sqrt((x ** 2).mean(axis=0) + eps) + beta
@@ -503,6 +511,8 @@ FAIRNESS = {
                 "eps is outside the square root"),
                ("no square root", lambda *a: _forward(*a, eps_place="noroot"),
                 "instead of its square root"),
+               ("the variance of x itself, mean(x**2)", _forward_uncentred_variance,
+                ["your variance is mean(x**2)", "the variance is of the centred values"]),
                ("eps = 1e-5 written in", lambda *a: _forward(*a, eps_value=1e-5),
                 ["PyTorch's default", "use the eps argument"]),
                ("no eps", lambda *a: _forward(*a, eps_value=0.0), "no eps at all"),
@@ -566,6 +576,14 @@ FAIRNESS = {
                 ["your dvar is twice too large", "1 / (2 std)"]),
                ("formulas: dvar without its -1/2, only -1", _backward_dvar_slip(half=1.0),
                 "your dvar is twice too large"),
+               ("graph: the edge from std to inv written -1/std",
+                lambda *a: _backward_graph(*a, inv_edge_squared=False),
+                ["your dvar has (var + eps)^(-1)", "-1 / std**2, not -1 / std"]),
+               ("formulas: dvar with (var + eps)**-1", _backward_dvar_slip(power=1.0),
+                "your dvar has (var + eps)^(-1)"),
+               ("graph: dvar = dstd * 0.5 / sqrt(var), the notes' step 6",
+                lambda *a: _backward_graph(*a, var_edge_eps=False),
+                ["your dvar uses sqrt(var) where sqrt(var + eps) belongs", "notes' step 6"]),
                ("dx = dout * gamma", lambda *a: _backward(*a, dx_is_dx_hat=True),
                 "your dx is dout * gamma"),
                ("dbeta averaged", lambda *a: _backward(*a, beta_reduce="mean"),
@@ -608,3 +626,11 @@ def test_backward_slips_of_the_graph_route():
     assert msg.startswith("the path through the variance lacks its 1/N") and "the squares" in msg
     msg = BWD.grade(lambda *a: _backward_graph(*a, half=False))
     assert msg.startswith("your dvar is twice too large") and "1 / (2 std)" in msg
+    msg = BWD.grade(lambda *a: _backward_graph(*a, inv_edge_squared=False))
+    assert msg.startswith("your dvar has (var + eps)^(-1) where (var + eps)^(-3/2) belongs")
+    msg = BWD.grade(lambda *a: _backward_graph(*a, var_edge_eps=False))
+    assert msg.startswith("your dvar uses sqrt(var) where sqrt(var + eps) belongs")
+
+
+def test_forward_uncentred_variance_is_named():
+    assert FWD.grade(_forward_uncentred_variance).startswith("your variance is mean(x**2)")

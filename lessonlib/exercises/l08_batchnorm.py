@@ -55,12 +55,14 @@ def reference_batchnorm_backward(dout, x, gamma, eps=1e-3):
 # ---------------------------------------------------------------- the usual slips
 
 def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0, centre=True,
-                     affine="gamma,beta", no_sqrt=False):
-    """The forward pass with one slip switched on (the grader compares against these)."""
+                     affine="gamma,beta", no_sqrt=False, centred_var=True):
+    """The forward pass with one slip switched on (the grader compares against these).
+    centred_var=False: the variance of x itself, mean(x**2), instead of mean((x - mean)**2)."""
     keep = axis != 0
     mean = x.mean(axis=axis, keepdims=keep)
     xc = x - mean
-    var = (xc ** 2).sum(axis=axis, keepdims=keep) / (np.size(x) / np.size(mean) - ddof)
+    var = ((xc if centred_var else x) ** 2).sum(axis=axis, keepdims=keep) / (
+        np.size(x) / np.size(mean) - ddof)
     top = xc if centre else x
     if no_sqrt:
         x_hat = top / (var + eps)
@@ -77,7 +79,8 @@ def _forward_variant(x, gamma, beta, eps, *, ddof=0, eps_outside=False, axis=0, 
 def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, mean_path=True,
                       var_path=True, eps_outside=False, compact=False, use_gamma=True,
                       var_factor=2.0, var_power=3, var_sign=1.0, mean_sign=1.0,
-                      mean_over_n=True, dvar_per_row=False, var_over_n=True, dvar_half=True):
+                      mean_over_n=True, dvar_per_row=False, var_over_n=True, dvar_half=True,
+                      dvar_std_without_eps=False):
     """dx of the backward pass with one slip switched on.
 
     ddof: the variance divides by N - ddof; ddof_in_derivative: the 2 (x - mean) / M of
@@ -89,7 +92,10 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
     mean_over_n=False: dmean added without its 1/N; dvar_per_row: dvar's sum over the batch
     left out (one dvar per row); var_over_n=False: the variance path without its 1/N (the
     graph's 1/N edge from the squares to var); dvar_half=False: dvar without the 1/2 of
-    d (var + eps)^(-1/2) / d var (the graph's 1/(2 std) edge from var to std)."""
+    d (var + eps)^(-1/2) / d var (the graph's 1/(2 std) edge from var to std);
+    dvar_std_without_eps: that edge written 1 / (2 sqrt(var)), without eps (the notes' step 6,
+    whose std has no eps). var_power=2 is the graph's edge from std to inv written -1/std
+    instead of -1/std**2."""
     n = len(x)
     m_var = n - ddof
     m_der = n - (ddof if ddof_in_derivative is None else ddof_in_derivative)
@@ -105,7 +111,10 @@ def _backward_variant(dout, x, gamma, eps, *, ddof=0, ddof_in_derivative=None, m
         return inv * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
     # d inv / d var: -1/2 (var + eps)^-3/2, or with eps outside -1 / (std + eps)^2 / (2 std)
     half = 0.5 if dvar_half else 1.0
-    dinv_dvar = -half * inv ** 2 / std if eps_outside else -half * inv ** var_power
+    if eps_outside or dvar_std_without_eps:
+        dinv_dvar = -half * inv ** 2 / std
+    else:
+        dinv_dvar = -half * inv ** var_power
     dvar = var_sign * dinv_dvar * (dx_hat * xc if dvar_per_row else (dx_hat * xc).sum(axis=0))
     dmean = -inv * dx_hat.sum(axis=0)
     dx = dx_hat * inv
@@ -179,6 +188,9 @@ def _forward_slips(x, gamma, beta, eps):
          "x_hat = (x - mean) / sqrt(var + eps)"),
         (variant(centre=False), "your y divides x itself by the standard deviation: subtract "
          "the mean first, x_hat = (x - mean) / sqrt(var + eps)"),
+        (variant(centred_var=False), "your variance is mean(x**2), the mean square of x itself: "
+         "the variance is of the centred values, var = mean((x - mean)**2), which is "
+         "np.var(x, axis=0)"),
         (variant(affine="none"), "your y is x_hat, without gamma and beta: finish with "
          "y = gamma * x_hat + beta"),
         (variant(affine="no gamma"), "your y is x_hat + beta, without gamma: "
@@ -304,6 +316,15 @@ _MESSAGES = {
         "your dvar uses (var + eps)^(-1/2); the derivative of (var + eps)^(-1/2) with respect to "
         "var is -1/2 (var + eps)^(-3/2): dvar = -0.5 * sum(dx_hat * (x - mean)) * "
         "(var + eps)**-1.5",
+    "power 1":
+        "your dvar has (var + eps)^(-1) where (var + eps)^(-3/2) belongs, one factor "
+        "1 / sqrt(var + eps) short: the derivative of inv = 1 / std is -1 / std**2, not -1 / std "
+        "(in the graph, the edge from std to inv), so dvar = -0.5 * sum(dx_hat * (x - mean)) * "
+        "(var + eps)**-1.5",
+    "dvar std without eps":
+        "your dvar uses sqrt(var) where sqrt(var + eps) belongs: std = sqrt(var + eps), so "
+        "d std / d var = 1 / (2 sqrt(var + eps)) (in the graph, the edge from var to std). The "
+        "notes' step 6 writes 0.5 / sqrt(var) because their std has no eps; ours has one",
     "no gamma in dx":
         "your dx ignores gamma: the gradient reaching x_hat is dx_hat = dout * gamma",
     "dvar sign":
@@ -406,6 +427,8 @@ def _backward_slips(dout, x, gamma, eps):
             (dx_variant(var_path=False), _MESSAGES["no variance path"]),
             (dx_variant(var_factor=1.0), _MESSAGES["no 2"]),
             (dx_variant(var_power=1), _MESSAGES["power 1/2"]),
+            (dx_variant(var_power=2), _MESSAGES["power 1"]),
+            (dx_variant(dvar_std_without_eps=True), _MESSAGES["dvar std without eps"]),
             (dx_variant(use_gamma=False), _MESSAGES["no gamma in dx"]),
             (dx_variant(var_sign=-1.0), _MESSAGES["dvar sign"]),
             (dx_variant(mean_sign=-1.0), _MESSAGES["mean path sign"]),

@@ -1,12 +1,13 @@
 """Lesson 08: the static figures of batch normalisation. ``BN_COLOR`` and ``PLAIN_COLOR`` (with
 and without batch norm), ``draw_feature_scales``, ``draw_layer_scales``, ``draw_graph`` (the
 computational graph of batch norm, with the local derivative on every edge),
-``draw_moving_average``, ``draw_scale_sweep`` and ``draw_epoch_loss`` (a loss per epoch, the
-first epoch at 1 as in the gradient panels and the printed epochs)."""
+``draw_moving_average``, ``draw_scale_sweep``, ``draw_epoch_loss`` (a loss per epoch, the
+first epoch at 1 as in the gradient panels and the printed epochs), ``draw_guess_line`` (ln 3)
+and ``note_floor`` (where a log axis draws the values below its floor)."""
 import numpy as np
 from matplotlib.ticker import LogLocator
 
-from .style import LN3, fit_log_axis
+from .style import GRAD_FLOOR, LN3, fit_log_axis
 
 BN_COLOR = "#1f77b4"
 PLAIN_COLOR = "#ff7f0e"
@@ -36,6 +37,19 @@ def draw_epoch_loss(ax, losses, label=None, **style):
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy loss")
     return line
+
+
+def draw_guess_line(ax, label="ln 3: a uniform guess"):
+    """The loss of guessing 1/3 for each species, ln 3, as a dotted grey line under the curves;
+    it goes into the legend under ``label``."""
+    return ax.axhline(LN3, color="0.3", lw=1.0, ls=":", zorder=1, label=label)
+
+
+def note_floor(ax, floor=GRAD_FLOOR):
+    """Say in the lower right corner of a log axis that values below ``floor`` (a dead
+    layer's exact 0 among them) are drawn at the floor."""
+    return ax.text(0.97, 0.03, f"below {floor:.0e}:\ndrawn at {floor:.0e}", transform=ax.transAxes,
+                   ha="right", va="bottom", fontsize=7.5, color="0.35")
 
 
 def draw_layer_scales(ax, curves):

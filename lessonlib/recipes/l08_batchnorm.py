@@ -5,9 +5,11 @@ is lesson 13's exercise); ``layer_scales`` measures the spread of every hidden l
 outputs, ``factor_per_layer`` how fast it shrinks, ``preactivation_variances`` the variance
 that batch norm divides by; ``first_epoch_below`` reads a stored loss curve;
 ``save_deep25_run`` / ``load_deep25_run`` store and read section 6's 25-layer run
-(data/l08_deep25.npz, made by data/make_l08_runs.py)."""
+(data/l08_deep25.npz, made by data/make_l08_runs.py); ``OTHER_CPUS`` names the other BLAS
+kernels (and the nudged inputs) of data/l08_kernels.csv, which ``load_other_cpu_runs`` reads."""
 import numpy as np
 
+from ..data import read_csv
 from ..layers import softmax
 from ..models import History
 from ..optim import make_optimizer
@@ -116,3 +118,23 @@ def load_deep25_run(path):
         history = History([str(name) for name in data["weight_names"]],
                           *(data[name] for name in _DEEP25_ARRAYS))
         return history, data["test_predictions"]
+
+
+# The rows of data/l08_kernels.csv: the 25-layer runs of the seed table redone with other
+# OpenBLAS kernels, and with LESSONLIB_PERTURB=1e-12 (see data/make_l08_runs.py); its column
+# ``cpu`` is the index into this tuple.
+OTHER_CPUS = ("Sandybridge", "Nehalem", "Prescott", "perturbed")
+
+
+def load_other_cpu_runs(path):
+    """{fix_gamma (0, 1): {name in OTHER_CPUS: test accuracies of seeds 0-9}} from
+    data/l08_kernels.csv (columns cpu, fix_gamma, seed, test_accuracy)."""
+    table, header = read_csv(path)
+    col = {name: k for k, name in enumerate(header)}
+    runs = {}
+    for fix in (0, 1):
+        runs[fix] = {}
+        for k, name in enumerate(OTHER_CPUS):
+            rows = table[(table[:, col["cpu"]] == k) & (table[:, col["fix_gamma"]] == fix)]
+            runs[fix][name] = rows[np.argsort(rows[:, col["seed"]]), col["test_accuracy"]]
+    return runs
