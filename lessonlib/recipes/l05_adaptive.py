@@ -4,14 +4,15 @@
 ``make_problems``), a fast sin-logistic path (``sin_logistic_path``), the stored comparison
 runs of lesson 03's rings net trained by mini-batches (``RINGS_*``, ``save_rings_runs``,
 ``load_rings_run``) and their sweep over seeds 0-9 (``rings_seed_sweep``,
-``save_rings_seed_sweep``, ``load_rings_seed_sweep``), an MLP's parameters as one vector
+``save_rings_seed_sweep``, ``load_rings_seed_sweep``), the two-layer SGD run again on nudged
+data (``nudged_rings``, ``sgd_reruns``), an MLP's parameters as one vector
 (``mlp_as_vector``), and how far Adam moves single weights of the rings MLP (``adam_moves``)."""
 from functools import partial
 
 import numpy as np
 
 from ..data import batch_indices, make_rings, make_sin_logistic
-from ..models import MLP, History
+from ..models import MLP, History, never_positive
 from ..optim import Adagrad, Adam, RMSProp, descend, make_optimizer
 from .l02_momentum import loss_surface
 from .l03_relu import fit_rings
@@ -240,6 +241,42 @@ def load_rings_seed_sweep(path):
     """The arrays stored by ``save_rings_seed_sweep`` (data/make_l05_rings_seeds.py) as a dict."""
     with np.load(path) as data:
         return {key: data[key] for key in data.files}
+
+
+# The two-hidden-layer SGD run of seed 0 trained again on data nudged by a relative 1e-12, once
+# per pattern (data/make_l05_sgd_reruns.py): what another CPU's rounding does to it, on purpose.
+RERUN_NUDGE, RERUN_PATTERNS = 1e-12, tuple(range(101, 113))
+
+
+def nudged_rings(pattern, size=RERUN_NUDGE):
+    """``make_rings()`` with every coordinate times (1 + size * u), u uniform on [-1, 1] drawn
+    from ``np.random.default_rng(pattern)``."""
+    X, y = make_rings()
+    return X * (1.0 + size * np.random.default_rng(pattern).uniform(-1.0, 1.0, X.shape)), y
+
+
+def sgd_reruns(patterns=RERUN_PATTERNS, epochs=RINGS_EPOCHS, progress=None):
+    """SGD with momentum's two-hidden-layer rings run of seed 0 (as stored in l05_rings.npz) on
+    ``nudged_rings(pattern)`` for every pattern. Returns a dict of arrays, one row per pattern:
+    patterns, loss (pattern, epoch), lowest_epoch and peak_epoch (1-based: the epoch of the
+    lowest loss, and of the highest loss after it) and dead (never-positive ReLUs per hidden
+    layer on the nudged data, (pattern, 2))."""
+    hidden = RINGS_DEPTHS[0]
+    label = next(label for label in RINGS_OPTIMIZERS if label.startswith("SGD"))
+    loss = np.full((len(patterns), epochs), np.nan)
+    dead = np.zeros((len(patterns), len(hidden)), dtype=int)
+    for k, pattern in enumerate(patterns):
+        X, y = nudged_rings(pattern)
+        model, history = fit_rings(RINGS_OPTIMIZERS[label](), hidden, epochs=epochs,
+                                   batch_size=RINGS_BATCH, seed=0, X=X, y=y, init="he")
+        loss[k, :history.epochs] = history.loss
+        dead[k] = never_positive(model, X)
+        if progress:
+            progress(f"pattern {pattern}: final loss {history.loss[-1]:.3f}, dead {dead[k]}")
+    lowest = np.nanargmin(loss, axis=1)
+    peak = np.array([low + np.nanargmax(row[low:]) for low, row in zip(lowest, loss)])
+    return {"patterns": np.array(patterns), "nudge": np.array(RERUN_NUDGE), "loss": loss,
+            "lowest_epoch": lowest + 1, "peak_epoch": peak + 1, "dead": dead}
 
 
 def mlp_as_vector(model, X, y, batch_size, seed=0):
