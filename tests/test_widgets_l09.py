@@ -44,3 +44,15 @@ def test_the_explorer_offers_the_notes_step():
     options = dict((key, label) for label, key in explorer.controls["optimizer"].options)
     assert options["momentum_0.05/3"] == "SGD lr 0.05/3 (the notes' step), momentum 0.9"
     assert recipe.OPTIMIZERS["momentum_0.05/3"][1]().lr == 0.05 / 3
+
+
+def test_the_previous_run_is_named_with_its_seed_and_the_seeds_match_the_tables():
+    """Question 1 compares seeds: the grey previous run's legend entry names its seed, and the
+    seed slider covers the tables' seeds 0-9."""
+    explorer = lw.residual_explorer(depth=2, width=3, epochs=10)
+    assert explorer.controls["seed"].min == 0 and explorer.controls["seed"].max == 9
+    explorer.controls["seed"].value = 7
+    assert explorer.error is None
+    labels = [text.get_text() for text in explorer.fig.axes[0].get_legend().get_texts()]
+    assert labels[0].startswith("previous: 2 × 3, residual, seed 0,")
+    assert "seed 7" in explorer.fig._suptitle.get_text()

@@ -4,12 +4,17 @@ residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient
 theirs with it too), ``draw_loss_runs`` (several seeds of several variants) and
 ``draw_layer_profile`` (a value per hidden layer, log-log), ``draw_block`` and ``block_figure``
 (the residual block of the notes, beside a plain layer, with the gradients of the backward
-pass), and ``draw_alpha_histogram`` (learned branch scalars)."""
+pass), and ``draw_alpha_histogram`` (learned branch scalars). The lesson's stored runs drawn
+whole: ``deep_loss_figure`` (100 and 1000 layers, three seeds per setting), ``profile_figure``
+(|r_i| and |g_i| of fresh nets of several depths) and ``ten_seed_figure`` (the 1000-layer
+ten-seed table and its learned scalars)."""
 from types import SimpleNamespace
 
 import numpy as np
 
-from .style import GRAD_FLOOR, LN3, LOSS_FLOOR, gradient_curves, layer_colorbar, new_figure
+from ..recipes.l09_residual import TEN_SEED_NAMES
+from .style import (GRAD_FLOOR, LN3, LOSS_FLOOR, fit_log_axis, gradient_curves, layer_colorbar,
+                    new_figure)
 
 CONNECTION_COLORS = {"plain": "#7f7f7f", "residual": "#d62728", "dense": "#2ca02c",
                      "residual_alpha": "#0072B2"}   # the last: a learned scalar per branch
@@ -199,3 +204,68 @@ def draw_alpha_histogram(ax, alpha, color, step=0.01):
     ax.set_ylabel("number of branches")
     ax.set_title(r"the branch scalars $\alpha_i$ after 100 epochs", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
+
+
+# ---------------------------------------------------------------- the lesson's stored runs
+SETTING_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]   # Okabe-Ito, each with its dashes
+SETTING_STYLES = ["-", "--", "-.", ":"]
+
+
+def deep_loss_figure(deep, depth, title, notes=None):
+    """The loss per epoch of the stored runs of ``data/l09_deep.npz`` (``deep``, loaded) at
+    ``depth`` hidden layers: one colour and dash per setting, one line per seed; with ``notes``
+    (the loaded l09_notes_step.npz), the runs at the notes' SGD step as one more setting."""
+    loss = deep[f"d{depth}_loss"]
+    labels = [str(label) for label in deep[f"d{depth}_labels"]]
+    if notes is not None:
+        loss = np.concatenate([loss, notes[f"d{depth}_loss"]])
+        labels.append("SGD lr 0.05/3 (the notes' step), momentum 0.9")
+    fig, ax = new_figure(figsize=(8, 3.6))
+    draw_loss_runs(ax, loss, labels, SETTING_COLORS[:len(labels)], SETTING_STYLES[:len(labels)])
+    fit_log_axis(ax, [loss])
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def profile_figure(profiles, seed):
+    """``profiles``: {depth: (mean |r_i|, mean |g_i|) for i = 1..depth} of fresh residual nets
+    of width 10: forward on the left, backward on the right, one colour, dash and end marker
+    per depth (the deepest without a marker)."""
+    fig, (ax_f, ax_b) = new_figure(1, 2, figsize=(9, 3.6))
+    styles = zip(["#CC79A7", "#E69F00", "#56B4E9", "#0072B2"], [":", "-.", "--", "-"],
+                 ["o", "s", "^", None])                 # a marker where each shorter net ends
+    for depth, (color, ls, marker) in zip(profiles, styles):
+        for ax, values in zip((ax_f, ax_b), profiles[depth]):
+            draw_layer_profile(ax, values, f"{depth} layers", color, ls=ls, lw=1.8,
+                               end_marker=marker)
+    fit_log_axis(ax_f, [p[0] for p in profiles.values()])
+    # room below the short nets' gradient curves, which lie near 4e-5
+    fit_log_axis(ax_b, [p[1] for p in profiles.values()], margin=2)
+    ax_f.set_ylabel("mean |r_i|")
+    ax_f.set_title("forward: the signal r_i", fontsize=10)
+    ax_b.set_ylabel("mean |d loss / d r_i|")
+    ax_b.set_title("backward: the gradient g_i", fontsize=10)
+    ax_f.legend(fontsize=8, loc="upper left")
+    ax_b.legend(fontsize=8, loc="center left")
+    fig.suptitle(f"Fresh residual nets of width 10 (seed {seed}), before any training",
+                 fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def ten_seed_figure(thousand):
+    """``data/l09_thousand.npz`` (``thousand``, loaded): the loss per epoch of the plain
+    residual net and of the learned-alpha recipe, ten seeds each (left), and a histogram of
+    the recipe's learned alpha_i (right)."""
+    fig, (ax_loss, ax_alpha) = new_figure(1, 2, figsize=(9, 3.6))
+    colors = [SETTING_COLORS[0], "#D55E00"]
+    draw_loss_runs(ax_loss, thousand["loss"], [f"{n}, Adam lr 1e-3" for n in TEN_SEED_NAMES],
+                   colors)
+    fit_log_axis(ax_loss, [thousand["loss"]])
+    ax_loss.legend(fontsize=8, loc="lower left")
+    ax_loss.set_title("1000 hidden layers of 10: ten seeds each", fontsize=10)
+    draw_alpha_histogram(ax_alpha, thousand["alpha_final"], colors[1])
+    fig.tight_layout()
+    return fig

@@ -6,7 +6,15 @@ Lesson 10 trains its dense nets with the same ``train_iris``.
 The 1000-layer recipes (``THOUSAND``, ``train_thousand``): Adam lr 1e-3 (lessonlib's textbook
 Adam, and the notes' own, MXNet's efficient form), each on the plain residual net and on the same
 net with a learned scalar per residual branch that starts at 0 (``ScaledResidualMLP``, as in
-ReZero, Bachlechner et al. 2020, and SkipInit, De & Smith 2020)."""
+ReZero, Bachlechner et al. 2020, and SkipInit, De & Smith 2020).
+
+The notebook's tables, each one call that returns the text to print: ``step_tables`` (stored
+runs at our SGD step and the notes'), ``frozen_seeds_report``, ``first_layer_report`` and
+``frozen_deep_report`` (dead layers and frozen gradients), ``deep_table`` and
+``notes_step_line`` (the 100- and 1000-layer runs), ``first_epochs_report`` (a few live epochs),
+``profile_lines``, ``prediction_report`` and ``shrunk_by_one_step`` (fresh 1000-layer nets),
+``ten_seed_report`` and ``notes_adam_report`` (the ten-seed table, with our Adam and the
+notes')."""
 from functools import partial
 
 import numpy as np
@@ -265,3 +273,265 @@ def train_thousand(recipe, seed, depth=THOUSAND_DEPTH, epochs=THOUSAND_EPOCHS, d
                             batch_size=IRIS_BATCH, seed=seed,
                             validation_data=(X_test, y_test), callback=callback)
     return model, history
+
+
+# ---------------------------------------------------------------- the notebook's tables
+# Each returns the text a notebook cell prints: the lesson's diagnostics and the formatting of
+# its stored runs, so that the notebook shows one call per table.
+
+def _seeds(seeds):
+    """'seeds 0-9' for three or more consecutive seeds, else 'seeds 0, 2'."""
+    seeds = [int(s) for s in seeds]
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return "seeds " + ", ".join(str(s) for s in seeds)
+
+
+def _spread(values, fmt):
+    """'lowest to highest' of ``values``, each formatted with ``fmt``."""
+    return f"{format(values.min(), fmt)} to {format(values.max(), fmt)}"
+
+
+def step_tables(ours, notes, prefix):
+    """Test accuracy of the stored plain and residual runs at our SGD lr 0.05 (``ours``: the
+    loaded l09_six_layers.npz or l09_25_layers.npz) and at the notes' step, lr 0.05/3
+    (``notes``: the loaded l09_notes_step.npz, its group ``prefix``, "six" or "d25")."""
+    lines = []
+    for title, connections, accuracy in (
+            (OPTIMIZERS["momentum_0.05"][0] + " (three times the notes' step)",
+             ours["connections"], ours["test_accuracy"]),
+            (OPTIMIZERS["momentum_0.05/3"][0], notes[f"{prefix}_connections"],
+             notes[f"{prefix}_test_accuracy"])):
+        lines.append(f"{title}, test accuracy:")
+        lines += [accuracy_line(f"{c:>8}, {_seeds(range(len(acc)))}", acc)
+                  for c, acc in zip(connections, accuracy)]
+    return "\n".join(lines)
+
+
+def frozen_seeds_report(hidden, seeds, X, y):
+    """Why the plain net of ``hidden`` does not start: over ``seeds``, how many fresh nets have
+    every weight gradient exactly 0, whether those are the nets with a hidden layer whose ReLUs
+    are all off for every row of X, and which parameters still get a gradient there."""
+    nets = {s: MLP(X.shape[1], list(hidden), 3, seed=s) for s in seeds}
+    largest = {s: initial_gradients(hidden, "plain", s, X, y).max() for s in seeds}
+    frozen = [s for s in seeds if largest[s] == 0]
+    dead_layer = [s for s in seeds if (never_positive(nets[s], X) == np.array(hidden)).any()]
+    moving = sorted({name for s in frozen for name, g in nets[s].loss_and_grads(X, y)[1].items()
+                     if g.any()})
+    others = [largest[s] for s in seeds if s not in frozen]
+    words = _seeds(seeds)
+    return "\n".join([
+        f"plain, {words}: every gradient exactly 0 in {len(frozen)} seeds"
+        + (f"; the largest in the others: {max(others):.0e}" if others else ""),
+        f"plain, {words}: a layer with all {hidden[0]} ReLUs off for every flower in "
+        f"{len(dead_layer)} seeds, the same seeds as the zero gradients: {dead_layer == frozen}",
+        f"plain, those {len(frozen)} seeds: the parameters with a nonzero gradient: {moving}"])
+
+
+def first_layer_report(hidden, seeds, X):
+    """The first layer of the residual nets of ``seeds`` (it has no skip): how many of its
+    ReLUs are off for every row of X; and, for the first seed, that the one-hidden-layer plain
+    net of the same seed draws the same first layer, with the same dead units."""
+    width = hidden[0]
+    lines = []
+    for s in seeds:
+        off = never_positive(MLP(X.shape[1], list(hidden), 3, connection="residual", seed=s), X)
+        lines.append(f"residual, seed {s}, before training: first-layer ReLUs off for every "
+                     f"flower: {off[0]} of {width}")
+    one = MLP(X.shape[1], [width], 3, seed=seeds[0])
+    deep = MLP(X.shape[1], list(hidden), 3, connection="residual", seed=seeds[0])
+    same = all(np.array_equal(one.params[k], deep.params[k]) for k in ("fc1_weight", "fc1_bias"))
+    lines.append(f"1-layer control, seed {seeds[0]}: the same first layer as the residual net's: "
+                 f"{same}; its ReLUs off for every flower: {never_positive(one, X)[0]} of "
+                 f"{width}")
+    return "\n".join(lines)
+
+
+def frozen_deep_report(stored, hidden, X, y, seed):
+    """The stored runs of ``hidden`` (``stored``: the loaded l09_25_layers.npz): the last
+    epoch's loss of every residual run that did not learn; the plain net's gradients before
+    training (fresh) and in epochs 2 to the last (stored), and which of its parameters have a
+    nonzero gradient after the first and the last epoch (trained again here: the run barely
+    moves, so it ends the same on every CPU)."""
+    connections = list(stored["connections"])
+    L = len(hidden)
+    res = connections.index("residual")
+    lines = [f"residual, seed {s}: mean loss of the last epoch {stored['loss'][res, s, -1]:.4f};"
+             f"  ln 3 = {np.log(3):.4f}"
+             for s in np.flatnonzero(stored["test_accuracy"][res] < 0.9)]
+    g = initial_gradients(hidden, "plain", seed, X, y)
+    lines.append(f"plain, seed {seed}, before training: mean |dL/dW| between {g.min():.0e} and "
+                 f"{g.max():.0e}")
+    g = stored["grad_mean_abs"][connections.index("plain"), seed, 1:]     # from epoch 2 on
+    epochs = stored["loss"].shape[-1]
+    lines.append(f"plain, seed {seed}, epochs 2-{epochs}: the {L} hidden layers' weight "
+                 f"gradients all exactly 0: {bool((g[:, :L] == 0).all())}; the output layer's "
+                 f"between {g[:, L].min():.0e} and {g[:, L].max():.0e}")
+    for n in (1, epochs):
+        model, _ = train_iris(hidden, "plain", seed=seed, epochs=n)
+        _, grads = model.loss_and_grads(X, y)
+        trace = dict(model.forward_trace(X))
+        moving = sorted(name for name, v in grads.items() if v.any())
+        lines.append(f"  after epoch {n:3d}: nonzero gradients {moving}; layer {L - 1} outputs 0 "
+                     f"for every flower: {not trace[f'relu{L - 1}'].any()}")
+    return "\n".join(lines)
+
+
+def deep_table(deep, depth, notes=None):
+    """The stored runs of ``data/l09_deep.npz`` (``deep``, loaded) at ``depth`` hidden layers:
+    per setting the test accuracy of every seed after 100 epochs and the share of dead ReLUs
+    at the end (at 1000 layers after the first epoch too, and the time batch norm costs);
+    with ``notes`` (the loaded l09_notes_step.npz), the runs at the notes' SGD step too."""
+    p = f"d{depth}_"
+    labels = [str(label) for label in deep[p + "labels"]]
+    rows = [(label, deep[p + "test_accuracy"][v, :, -1], deep[p + "dead_epoch1"][v].mean(axis=1),
+             deep[p + "dead_final"][v].mean(axis=1)) for v, label in enumerate(labels)]
+    if notes is not None:
+        rows.append(("SGD lr 0.05/3 (the notes')", notes[p + "test_accuracy"][0], None,
+                     notes[p + "dead_final"][0]))
+    width = max(len(row[0]) for row in rows)
+    seeds = _seeds(deep[p + "seeds"])
+    start = " ".join(f"{d:.0%}" for d in deep[p + "dead_init"][0].mean(axis=1))
+    dead_words = "after epoch 1 -> at the end" if depth >= 1000 else "at the end"
+    lines = [f"{depth} hidden layers of 10, 100 epochs (dead ReLUs before training: {start})",
+             " " * (width + 2) + f"{'test accuracy, ' + seeds:<34} dead ReLUs {dead_words}"]
+    for label, acc, dead1, dead in rows:
+        if depth >= 1000:
+            dead_text = ",  ".join(f"{a:.0%} -> {b:.0%}" for a, b in zip(dead1, dead))
+        else:
+            dead_text = " ".join(f"{d:.1%}" for d in dead)
+        lines.append(f"{label:>{width}}: " + " ".join(f"{a:.2f}" for a in acc)
+                     + f" (learned: {int(np.sum(acc >= 0.9))} of {len(acc)})   {dead_text}")
+    if "adam_1e-3_bn" in list(deep[p + "variants"]):
+        v = list(deep[p + "variants"]).index("adam_1e-3_bn")
+        ratio = deep[p + "seconds"][v] / deep[p + "seconds"][0]
+        lines.append(f"time per run with batch norm / without (Adam lr 1e-3, each seed): "
+                     f"{_spread(ratio, '.1f')}")
+    return "\n".join(lines)
+
+
+def notes_step_line(notes, depth):
+    """The stored runs at the notes' SGD step (``notes``: the loaded l09_notes_step.npz) at
+    ``depth`` layers: test accuracy, last epoch's loss and dead ReLUs at the end, per seed."""
+    p = f"d{depth}_"
+    acc, dead = notes[p + "test_accuracy"][0], notes[p + "dead_final"][0]
+    return ("the notes' step, 100 epochs (stored): test accuracy "
+            + " ".join(f"{a:.2f}" for a in acc)
+            + f" (learned: {int(np.sum(acc >= 0.9))} of {len(acc)}); loss of the last epoch "
+            + " ".join(f"{v:.2f}" for v in notes[p + "loss"][0, :, -1])
+            + "; dead ReLUs at the end " + " ".join(f"{d:.1%}" for d in dead))
+
+
+def first_epochs_report(hidden, optimizer, seeds, epochs=2):
+    """``epochs`` epochs of the residual net ``hidden`` with the optimiser key ``optimizer``,
+    for each seed: the mean loss of each epoch, or, for a run whose numbers overflow, the epoch
+    where it stops (a first-epoch loss above 1e10 is given as a bound: its size hangs on the
+    last bits of every product)."""
+    lines = [f"{len(hidden)} hidden layers of {hidden[0]}, {OPTIMIZERS[optimizer][0]}, "
+             f"{epochs} epochs:"]
+    which = "epochs 1 and 2" if epochs == 2 else f"epochs 1 to {epochs}"
+    for s in seeds:
+        _, h = train_iris(hidden, "residual", optimizer, epochs=epochs, seed=s)
+        if h.diverged:
+            first = "above 1e10" if h.loss[0] > 1e10 else f"{h.loss[0]:.1f}"
+            lines.append(f"  seed {s}: mean loss of epoch 1 {first}; in epoch "
+                         f"{h.diverged_epoch + 1} the numbers overflow (the run stops)")
+        else:
+            lines.append(f"  seed {s}: mean loss of {which}: "
+                         + ", ".join(f"{v:.1f}" for v in h.loss))
+    return "\n".join(lines)
+
+
+def profile_lines(profiles):
+    """``profiles``: {depth: (mean |r_i|, mean |g_i|) for i = 1..depth} of fresh residual nets:
+    per depth the growth of r from the first layer to the last and of g from the last to the
+    first, and the range of |g_i|; then r's average growth per layer in the deepest net."""
+    lines = [f"{depth:4d} layers: |r_L| / |r_1| = {r[-1] / r[0]:7.1f},  |g_1| / |g_L| = "
+             f"{g[0] / g[-1]:6.1f},  mean |g_i| from {g.min():.1e} to {g.max():.1e}"
+             for depth, (r, g) in profiles.items()]
+    depth = max(profiles)
+    r = profiles[depth][0]
+    lines.append(f"{depth} layers: |r_i| grows by {(r[-1] / r[0]) ** (1 / (depth - 1)) - 1:.2%} "
+                 f"per layer on average")
+    return "\n".join(lines)
+
+
+def prediction_report(model, X, y):
+    """What a net predicts for X: how many rows it gives each class, against the true counts,
+    the mean probability of the right class, the largest probability, and its loss."""
+    p = model.predict_proba(X)
+    loss = model.loss_and_grads(X, y)[0]
+    return (f"its predictions: species {np.bincount(p.argmax(axis=1), minlength=3).tolist()} "
+            f"(counts of flowers), true {np.bincount(y, minlength=3).tolist()};  mean "
+            f"probability of the right species {p[np.arange(len(y)), y].mean():.2f}, largest "
+            f"probability {p.max():.2f};  loss {loss:.4f}, ln 3 = {np.log(3):.4f}")
+
+
+def branch_means(model, X):
+    """Mean h_i over the rows of X for every residual branch i = 2 .. L."""
+    trace = dict(model.forward_trace(X))
+    return np.array([trace[f"relu{i}"].mean() for i in range(2, len(model.hidden) + 1)])
+
+
+def shrunk_by_one_step(model, optimizer, X, y, seed, batch_size=IRIS_BATCH):
+    """The share of branches whose mean h_i over X is smaller after one step of ``optimizer``
+    on the first batch of a ``seed`` permutation of X (the batch ``first_steps`` starts with).
+    Updates ``model``."""
+    before = branch_means(model, X)
+    batch = np.random.default_rng(seed).permutation(len(X))[:batch_size]
+    _, grads = model.loss_and_grads(X[batch], y[batch])
+    optimizer.step(model.params, grads)
+    return float(np.mean(branch_means(model, X) < before))
+
+
+TEN_SEED_NAMES = ("plain residual", "alpha_i = 0, learned")   # the two nets of l09_thousand*.npz
+
+
+def ten_seed_report(thousand):
+    """``data/l09_thousand.npz`` (``thousand``, loaded): the plain residual net and the
+    learned-alpha recipe, Adam lr 1e-3, seeds 0-9: test accuracy, the first epoch's mean loss,
+    the dead ReLUs after the first epoch and at the end, the CPU seconds per run, and the
+    learned alpha_i."""
+    width = max(len(n) for n in TEN_SEED_NAMES)
+    seeds = _seeds(thousand["seeds"])
+    lines = [f"1000 hidden layers of 10, Adam lr 1e-3, 100 epochs, {seeds}: test accuracy"]
+    lines += [accuracy_line(f"{n:>{width}}", thousand["test_accuracy"][r, :, -1])
+              for r, n in enumerate(TEN_SEED_NAMES)]
+    lines.append("mean loss of the first epoch:")
+    lines += [f"{n:>{width}}: " + " ".join(f"{v:.2f}" for v in thousand["loss"][r, :, 0])
+              for r, n in enumerate(TEN_SEED_NAMES)]
+    lines.append("dead ReLUs, lowest to highest over the seeds; CPU seconds per run (a timing: "
+                 "it varies):")
+    lines += [f"{n:>{width}}: after epoch 1 {_spread(thousand['dead_epoch1'][r], '.0%')}, at "
+              f"the end {_spread(thousand['dead_final'][r], '.0%')};  "
+              f"{_spread(thousand['cpu_seconds'][r], '.0f')} s" for r, n in enumerate(TEN_SEED_NAMES)]
+    alpha = thousand["alpha_final"]
+    lines.append(f"learned alpha_i after 100 epochs, all seeds: {_spread(alpha, '.2f')}, mean "
+                 f"|alpha_i| {np.abs(alpha).mean():.3f}, negative: {np.mean(alpha < 0):.0%}, "
+                 f"|alpha_i| below 0.01: {np.mean(np.abs(alpha) < 0.01):.1%}")
+    return "\n".join(lines)
+
+
+def notes_adam_report(thousand, notes_adam):
+    """The ten-seed nets trained with our Adam (``thousand``, the loaded l09_thousand.npz) and
+    with the notes' Adam (``notes_adam``, the loaded l09_thousand_notes_adam.npz): test
+    accuracy, the seeds of the plain residual net that learn with one Adam only, and its first
+    epoch's mean loss and dead ReLUs."""
+    tables = (("our Adam", thousand), ("notes' Adam", notes_adam))
+    rows = [(f"{n}, {who}", table, r) for who, table in tables
+            for r, n in enumerate(TEN_SEED_NAMES)]
+    width = max(len(row[0]) for row in rows)
+    lines = [f"1000 hidden layers of 10, lr 1e-3, 100 epochs, {_seeds(thousand['seeds'])}: "
+             "test accuracy"]
+    lines += [accuracy_line(f"{label:>{width}}", table["test_accuracy"][r, :, -1])
+              for label, table, r in rows]
+    ours, theirs = (table["test_accuracy"][0, :, -1] >= 0.9 for _, table in tables)
+    lines.append(f"plain residual, seeds that learn with our Adam only: "
+                 f"{np.flatnonzero(ours & ~theirs).tolist()}; with the notes' Adam only: "
+                 f"{np.flatnonzero(theirs & ~ours).tolist()}")
+    lines.append("plain residual, mean loss of the first epoch; dead ReLUs after epoch 1 and at "
+                 "the end:")
+    lines += [f"{who:>12}: " + " ".join(f"{v:.2f}" for v in table["loss"][0, :, 0])
+              + f";  {_spread(table['dead_epoch1'][0], '.0%')}, "
+              f"{_spread(table['dead_final'][0], '.0%')}" for who, table in tables]
+    return "\n".join(lines)

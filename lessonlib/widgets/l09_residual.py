@@ -74,7 +74,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         loss = np.maximum(hist.loss, LOSS_FLOOR)
         opt_label = OPTIMIZERS[optimizer][0]
         wiring = CONNECTIONS[connection][1]
-        runs.show(ep, loss, f"{depth} × {width}, {wiring}, {opt_label}",
+        runs.show(ep, loss, f"{depth} × {width}, {wiring}, seed {seed},\n{opt_label}",
                   CONNECTION_COLORS[connection])
         plots.fit_log_axis(ax_loss, runs.curves() + [[LN3]], LOSS_FLOOR)
         ax_loss.set_xlim(0, max(n_epochs, len(runs.previous.get_xdata())) + 1)
@@ -129,7 +129,7 @@ def residual_explorer(depth=6, width=3, connection="residual", optimizer="moment
         "optimizer": dropdown("optimiser", [(label, key) for key, (label, _) in
                                             OPTIMIZERS.items()], optimizer),
         "epochs": slider("epochs", epochs, 10, 100, 10, continuous=False),
-        "seed": slider("seed", seed, 0, 4, 1, continuous=False),
+        "seed": slider("seed", seed, 0, 9, 1, continuous=False),   # the tables' seeds
     }
     def cost(depth, width, epochs, connection="residual", **_):
         """Seconds of a run on the course machine: layers x epochs (capped by epochs_for); the
