@@ -1,6 +1,7 @@
 """Lesson 03: ReLU against sigmoid. The activations' colours (``ACTIVATION_COLORS``), the loss
-axis range (``LOSS_FLOOR``, ``LOSS_CEILING``) and the static figures: ``activation_figure`` (the
-activations and their derivatives), ``draw_layer_gradients`` (mean |dL/dW| per layer),
+axis range (``LOSS_FLOOR``, ``LOSS_CEILING``), a line style per activation (``ACTIVATION_LINES``:
+red against green is never the only difference) and the static figures: ``activation_figure``
+(ReLU, sigmoid and tanh and their derivatives), ``draw_layer_gradients`` (mean |dL/dW| per layer),
 ``class_map`` (a decision map with a marker per class), ``map_colorbar`` and ``class_legend``,
 ``draw_rings_run`` (a run's decision map and loss curve), ``rings_comparison_figure``,
 ``stalled_figure`` (where a stalled ReLU run's last hidden layer is off),
@@ -15,6 +16,9 @@ from .style import (CLASS_COLORS, class1_proba, decision_map, fit_log_axis, loss
 
 ACTIVATION_COLORS = {"relu": "#d62728", "sigmoid": "#1f77b4", "tanh": "#2ca02c",
                      "leaky_relu": "#9467bd"}
+# tanh (green) is dashed beside ReLU (red), so that the two differ by more than their colour
+ACTIVATION_LINES = {"relu": dict(ls="-", marker="o"), "sigmoid": dict(ls="-", marker="s"),
+                    "tanh": dict(ls="--", marker="^"), "leaky_relu": dict(ls="-.", marker="D")}
 RINGS_LOSS_FLOOR = 1e-5     # below style.LOSS_FLOOR: the rings nets fit their 300 points further
 LOSS_CEILING = 1e3          # and a run that blows up is drawn up to here
 
@@ -66,21 +70,30 @@ def map_colorbar(fig, image, ax, fontsize=7):
 MAP_FONTSIZE = 9
 
 def activation_figure(z=np.linspace(-5, 5, 401)):
-    """Left: ReLU and sigmoid; right: their derivatives, with sigmoid's ceiling of 0.25."""
-    fig, (ax_f, ax_d) = new_figure(1, 2, figsize=(10, 3.4))
+    """Left: ReLU, sigmoid and tanh; right: their derivatives, with sigmoid's ceiling of 0.25.
+    ReLU's derivative is drawn as its two flat pieces, with 0 (a filled dot) at z = 0."""
+    fig, (ax_f, ax_d) = new_figure(1, 2, figsize=(10, 3.6))
     s = sigmoid(z)
-    ax_f.plot(z, np.maximum(z, 0.0), color=ACTIVATION_COLORS["relu"], lw=2, label="ReLU(z)")
-    ax_f.plot(z, s, color=ACTIVATION_COLORS["sigmoid"], lw=2, label="sigmoid S(z)")
-    ax_f.set_ylim(-0.3, 3.0)
+    t = np.tanh(z)
+    relu, sig = ACTIVATION_COLORS["relu"], ACTIVATION_COLORS["sigmoid"]
+    tanh = dict(color=ACTIVATION_COLORS["tanh"], ls=ACTIVATION_LINES["tanh"]["ls"], lw=2)
+    ax_f.plot(z, np.maximum(z, 0.0), color=relu, lw=2, label="ReLU(z)")
+    ax_f.plot(z, s, color=sig, lw=2, label="sigmoid S(z)")
+    ax_f.plot(z, t, label="tanh(z)", **tanh)
+    ax_f.set_ylim(-1.2, 3.0)
     ax_f.set_title("the activations", fontsize=10)
-    ax_d.plot(z, (z > 0).astype(float), color=ACTIVATION_COLORS["relu"], lw=2,
+    # ReLU': 0 up to and including z = 0 (filled dot), 1 after it (open dot at the jump)
+    ax_d.plot(z[z <= 0], np.zeros((z <= 0).sum()), color=relu, lw=2,
               label="ReLU'(z): 1 if z > 0, else 0")
-    ax_d.plot(z, s * (1 - s), color=ACTIVATION_COLORS["sigmoid"], lw=2,
-              label="S'(z) = S(z)(1 - S(z))")
+    ax_d.plot(z[z > 0], np.ones((z > 0).sum()), color=relu, lw=2)
+    ax_d.plot([0], [0], "o", color=relu, ms=5, zorder=3)
+    ax_d.plot([0], [1], "o", mfc="white", mec=relu, ms=5, zorder=3)
+    ax_d.plot(z, s * (1 - s), color=sig, lw=2, label="S'(z) = S(z)(1 - S(z))")
+    ax_d.plot(z, 1 - t ** 2, label="tanh'(z) = 1 - tanh(z)²", **tanh)
     ax_d.axhline(0.25, color="0.4", ls=":", lw=1)
-    ax_d.annotate("0.25, the most S' can be", (z[0], 0.25), xytext=(2, 3),
-                  textcoords="offset points", fontsize=8, color="0.3")
-    ax_d.set_ylim(-0.05, 1.15)
+    ax_d.annotate("S' ≤ 0.25", (z[-1], 0.25), xytext=(-2, 3),
+                  textcoords="offset points", fontsize=8, color="0.3", ha="right")
+    ax_d.set_ylim(-0.05, 1.45)
     ax_d.set_title("their derivatives", fontsize=10)
     for ax in (ax_f, ax_d):
         ax.axhline(0, color="0.7", lw=0.8, zorder=0)
@@ -95,7 +108,8 @@ def draw_layer_gradients(ax, grads):
     """One line per activation: mean |dL/dW| against the layer (1 = first), log scale."""
     for act, g in grads.items():
         layers = np.arange(1, len(g) + 1)
-        ax.plot(layers, g, "o-", color=ACTIVATION_COLORS.get(act, "0.3"), label=act)
+        ax.plot(layers, g, color=ACTIVATION_COLORS.get(act, "0.3"), label=act,
+                **ACTIVATION_LINES.get(act, dict(ls="-", marker="o")))
     ax.set_yscale("log")
     n = len(next(iter(grads.values())))
     ax.set_xticks(np.arange(1, n + 1))
@@ -113,15 +127,17 @@ def draw_rings_run(ax_map, ax_loss, X, y, model, history, label):
     ax_map.set_title(f"{label}: p(class 1)", fontsize=10)
     color = ACTIVATION_COLORS.get(model.activation, "0.3")
     losses = np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
-    loss_curve(ax_loss, losses, label=label, color=color, lw=1.5)
+    loss_curve(ax_loss, losses, label=label, color=color, lw=1.5,
+               ls=ACTIVATION_LINES.get(model.activation, {}).get("ls", "-"))
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("iteration")
     return image
 
 
-def rings_comparison_figure(X, y, runs):
+def rings_comparison_figure(X, y, runs, loss_only=()):
     """One decision map per run (label, model, history) with their colour bar, then all their
-    loss curves on one log-scale axis."""
+    loss curves on one log-scale axis, with those of ``loss_only`` (more runs, drawn without a
+    map)."""
     fig, axes = new_figure(1, len(runs) + 1, figsize=(3.1 * len(runs) + 3.6, 3.4),
                            width_ratios=[1] * len(runs) + [1.25], layout="constrained")
     # a wider gap before the loss panel: the colour bar's label and the loss axis's stay apart
@@ -129,9 +145,16 @@ def rings_comparison_figure(X, y, runs):
     maps, ax_loss = list(axes[:-1]), axes[-1]
     for ax, (label, model, history) in zip(maps, runs):
         image = draw_rings_run(ax, ax_loss, X, y, model, history, label)
+    for label, model, history in loss_only:
+        color = ACTIVATION_COLORS.get(model.activation, "0.3")
+        loss_curve(ax_loss, np.clip(history.loss, RINGS_LOSS_FLOOR, LOSS_CEILING), label=label,
+                   color=color, lw=1.5,
+                   ls=ACTIVATION_LINES.get(model.activation, {}).get("ls", "-"))
+    ax_loss.set_xlabel("iteration")
     class_legend(maps[0], fontsize=MAP_FONTSIZE)
     map_colorbar(fig, image, maps, fontsize=MAP_FONTSIZE)
-    fit_log_axis(ax_loss, [np.clip(h.loss, RINGS_LOSS_FLOOR, LOSS_CEILING) for _, _, h in runs],
+    fit_log_axis(ax_loss, [np.clip(h.loss, RINGS_LOSS_FLOOR, LOSS_CEILING)
+                           for _, _, h in list(runs) + list(loss_only)],
                  min_ratio=20.0, margin=1.3)
     ax_loss.legend(fontsize=MAP_FONTSIZE, loc="lower left")
     ax_loss.set_title("loss per iteration", fontsize=10)

@@ -6,9 +6,9 @@ the count of dead ReLUs (``dead_units``), where a stalled run's ReLUs are off (`
 ``last_layer_off``; ``stored_relu_model`` loads a stored run's weights, ``stored_deep_runs``
 the stored six-layer runs), the notes' sigmoid
 output against our softmax (``softmax_as_in_the_notes``), the two factors of the output layer's
-gradient (``output_layer_terms``), how the error reaches the first layer (``first_layer_terms``)
-and the steepest curvature at the spike (``top_curvature``, and along the run
-``curvatures_along_run``)."""
+gradient (``output_layer_terms``), how the error reaches the first layer (``first_layer_terms``),
+the table of the stored weight-scale runs (``weight_scale_table``) and the steepest curvature at
+the spike (``top_curvature``, and along the run ``curvatures_along_run``)."""
 import numpy as np
 
 from ..data import make_rings
@@ -203,6 +203,48 @@ def first_layer_terms(X, y, activation, hidden=(20, 20), init="normal", seed=0):
     kept = float(np.abs(dW1).sum() / np.abs(terms).sum())
     x_size = float(np.abs(terms).mean() / np.abs(dz).mean())
     return [float(s.mean()) for s in slopes], float(np.abs(dz).mean()), kept, x_size, dW1
+
+
+# the settings of data/make_l03_weight_scale.py's runs, as the lesson's table names them
+WEIGHT_SCALE_TITLES = {"sigmoid2_xavier": "sigmoid, 2 hidden layers, Xavier, lr 0.1",
+                       "sigmoid4_xavier_lr0.1": "sigmoid, 4 hidden layers, Xavier, lr 0.1",
+                       "sigmoid4_xavier_lr1": "sigmoid, 4 hidden layers, Xavier, lr 1",
+                       "sigmoid6_xavier": "sigmoid, 6 hidden layers, Xavier, lr 0.1",
+                       "sigmoid6_normal": "sigmoid, 6 hidden layers, std 1, lr 0.1",
+                       "relu6_normal": "ReLU, 6 hidden layers, std 1, lr 0.1"}
+
+
+def weight_scale_table(stored, titles=WEIGHT_SCALE_TITLES):
+    """The lines of lesson 03's table of the runs stored by ``data/make_l03_weight_scale.py``
+    (``stored``: the loaded npz as a dict), one column per seed: for every setting the loss
+    after 1,000 and 6,000 iterations, the first iteration below 0.1 and the accuracy; for ReLU
+    also the loss at iteration 0, the highest loss and the dead units. A run that overflowed
+    shows "-" (no loss after 1,000) and a line saying when, as the explorer would."""
+    seeds = stored["seeds"]
+    lines = [f"{'seed':>20}" + "".join(f"{seed:>8d}" for seed in seeds)]
+    for name, title in titles.items():
+        run = {key: stored[f"{name}_{key}"] for key in
+               ("start", "after", "first_below", "accuracy", "highest", "dead", "diverged")}
+        done = run["diverged"] < 0
+        rows = [("loss after 1000", [f"{v:.4f}" for v in run["after"][:, 0]]),
+                ("loss after 6000", [f"{v:.4f}" for v in run["after"][:, 2]]),
+                ("first below 0.1", [f"{i}" if i >= 0 else "never" for i in run["first_below"]]),
+                ("accuracy", [f"{a:.0%}" for a in run["accuracy"]])]
+        always = ()           # the rows that a run which overflowed still has
+        if name.startswith("relu"):
+            rows += [("loss at iteration 0", [f"{v:,.0f}" for v in run["start"][:, 0]]),
+                     ("highest loss", [f"{v:.0e}" for v in run["highest"]]),
+                     ("dead ReLUs (of 120)", [f"{d}" for d in run["dead"]])]
+            always = ("loss at iteration 0", "highest loss")
+        lines.append(title)
+        for label, values in rows:
+            values = [v if ok or label in always else "-" for v, ok in zip(values, done)]
+            lines.append(f"{label:>20}" + "".join(f"{v:>8}" for v in values))
+        for seed, at in zip(seeds, run["diverged"]):
+            if at >= 0:
+                lines.append(f"{'':>20}seed {seed}: {at - 1} finite losses, then an overflow "
+                             f"(the explorer: \"Diverged at iteration {at}\")")
+    return lines
 
 
 def _top_eigenvalue(model, X, y, seed, steps, eps):
