@@ -3,6 +3,7 @@ lessonlib or read from the precomputed files the notebook loads (data/l06_iris_s
 data/l06_iris_curves.npz, data/l06_notes_adam.csv, data/l06_std1_runs.npz), each tied to the sentence that states it (``assert_says``)."""
 import functools
 import inspect
+import re
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,10 @@ def start_gradients(depth):
 
 def test_the_product_is_per_example():
     """One D_j per example: the batch's delta_k is, row by row, each example's own product."""
-    assert_says(NB, "a batch of $n$ examples has $n$ such products, one per row of $\\delta_k$")
+    assert_says(NB, "**Each layer between $k$ and the output puts in one weight matrix and one "
+                "diagonal matrix of activation slopes.** The weights are the same for every "
+                "example, the slopes are the example's own: a batch has one such product per row "
+                "of $\\delta_k$")
     model = lessonlib.MLP(4, [6, 5], 3, activation="relu", init="he", seed=2)
     X, y = IRIS[0][:9], IRIS[1][:9]
     trace = dict(model.forward_trace(X))
@@ -601,19 +605,22 @@ def test_the_notes_adam_file_is_what_its_script_makes(monkeypatch, tmp_path):
 
 def test_the_three_layer_gradients_are_larger():
     assert_says(NB, "The 3-layer network's gradients are larger (fc1's median 2e-07 in epoch 1, "
-                "printed with the figure, then growing)")
+                "printed with the ten-seed figure, then growing)")
     median3, median7 = (np.median(curves()[d][0], axis=0) for d in (3, 7))
     assert f"{median3[0, 0]:.0e}" == "2e-07" and median3[0, 0] > 1e4 * median7[0, 0]
     assert (median3[10] > 10 * median3[0]).all()
 
 
-def test_the_aside_follows_one_seed_up_close_and_is_marked():
+def test_the_aside_is_an_appendix_at_the_end_and_is_marked():
     text = prose(NB)
-    assert text.index("### One seed up close") < text.index("### Aside: the notes' Adam") \
-        < text.index("## The same on handwritten digits")
-    assert_says(NB, "An aside for the curious and for instructors; the rest of the lesson does "
-                "not need it.")
-    assert_says(NB, "the aside \"The notes' Adam\", after \"One seed up close\", shows it")
+    assert text.index("### One seed up close") < text.index("## The same on handwritten digits") \
+        < text.index("## Answers") < text.index("## What fixes it") \
+        < text.index("## Appendix ### Aside: the notes' Adam")
+    assert re.search(r"(?<!#)## ", text[text.index("## Appendix") + 2:]) is None   # the last one
+    assert_says(NB, "For the curious and for instructors; the lesson does not need it.")
+    assert_says(NB, "the notes' Adam takes smaller steps than ours where gradients are tiny (the "
+                "appendix \"Aside: the notes' Adam\", at the end of the lesson, shows why and "
+                "what it changes)")
 
 
 def test_the_notes_mnist_run_made_about_40_times_our_updates():
@@ -637,3 +644,92 @@ def test_answer_4_says_what_changes_between_kernels():
     assert "the dead layers were the same on all four" in doc and "0.95 Nehalem" in doc
     with np.load(DATA / "l06_std1_runs.npz") as std1:
         assert not std1["dead"][9].any() and std1["loss"][9, -1] > 3
+
+
+# ---- the fresh reading's fixes: the intuition first, the notes' Adam in one sentence, the batch
+# order, the notes' init_weights, the explorer's colour bar and Run button
+
+def test_the_intuition_comes_before_the_derivation():
+    text = prose(NB)
+    assert text.index("## Why a long product is small: the $0.5^n$ intuition") \
+        < text.index("## The gradient of every layer is a product") \
+        < text.index("### Exercise 6a")
+    assert_says(NB, "each layer multiplies it by a factor (the next section writes the factors out)")
+
+
+def test_with_the_notes_adam_no_seven_layer_run_learns():
+    assert_says(NB, "With the notes' own Adam, which takes smaller steps where gradients are tiny "
+                "(the appendix explains why), none of the ten 7-layer runs gets past guessing in "
+                "100 epochs (printed under the figure), as in the notes; with ours, half of them "
+                "still learn, late.")
+    notes7 = [r for r in notes_rows() if r["depth"] == 7]
+    assert len(notes7) == 10 and all(r["loss_below_1_epoch"] is None for r in notes7)
+    ours7 = [r["loss_below_1_epoch"] for r in rows(7) if r["loss_below_1_epoch"] is not None]
+    assert len(ours7) == 5 and min(ours7) > 60          # half of ten, in the last 40 epochs
+    # and the step really is smaller far below eps (lr g / (g + eps_t), eps_t >= 3e-8 > 1e-8)
+    g = 1e-12
+    assert all(0.001 * g / (g + _effective_eps(t)) < 0.001 * g / (g + 1e-8) for t in (1, 500))
+
+
+def test_the_batch_order_is_drawn_again_every_epoch(monkeypatch):
+    assert_says(NB, "our batches are drawn in a new random order every epoch, where the notes' "
+                "iterator walks the 100 flowers in one fixed order")
+    import lessonlib.models
+    orders, draw = [], lessonlib.models.batch_indices
+
+    def spy(n, batch_size, rng):
+        batches = [np.asarray(b).copy() for b in draw(n, batch_size, rng)]
+        orders.append(np.concatenate(batches))
+        return batches
+
+    monkeypatch.setattr(lessonlib.models, "batch_indices", spy)
+    recipe.fit_iris(lessonlib.Adam(lr=0.001), [10] * 3, epochs=3, seed=0)
+    assert len(orders) == 3
+    for order in orders:
+        assert sorted(order.tolist()) == list(range(100))     # every flower once per epoch
+    assert not np.array_equal(orders[0], orders[1]) and not np.array_equal(orders[1], orders[2])
+
+
+def test_the_notes_init_weights_and_ours():
+    """Seed 002 imports init_weights from its course's util.py (lazyprogrammer's
+    machine_learning_examples, unsupervised_class2/util.py): np.random.randn(*shape) /
+    np.sqrt(sum(shape)). Ours, init="xavier", has std 1 / sqrt(n_in)."""
+    assert_says(NB, "there it is `randn(n_in, n_out) / sqrt(n_in + n_out)`, a standard deviation "
+                "of $1/\\sqrt{n_\\text{in} + n_\\text{out}}$. We use $1/\\sqrt{n_\\text{in}}$, which "
+                "lesson 07 calls LeCun's and `lessonlib` names `init=\"xavier\"`: 1.1 to 1.6 times "
+                "larger in our layers (printed below).")
+    ratios = [np.sqrt((a + b) / a) for a, b in ((64, 100), (100, 75), (75, 50), (50, 10))]
+    assert [f"{r:.2f}" for r in ratios] == ["1.60", "1.32", "1.29", "1.10"]
+    assert f"{min(ratios):.1f}" == "1.1" and f"{max(ratios):.1f}" == "1.6"
+    model = lessonlib.MLP(64, [100, 75, 50], 10, activation="sigmoid", init="xavier", seed=0)
+    assert [model.params[n].shape for n in model.weight_names] == \
+        [(64, 100), (100, 75), (75, 50), (50, 10)]
+    wide = lessonlib.MLP(400, [400], 10, init="xavier", seed=0).params["fc1_weight"]
+    assert abs(wide.std() * np.sqrt(400) - 1) < 0.01                  # 160,000 draws
+
+
+def test_the_explorer_names_every_layer_and_waits_for_run_when_slow():
+    assert_says(NB, "(the output layer; the colour bar names every layer)")
+    assert_says(NB, "A run that should take at most about a second starts when you release a "
+                "slider or pick an option; a longer one (many layers, or a busy machine) waits "
+                "for the **Run** button, and the status line says so (\"press Run\")")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lessonlib.widgets._base import CHEAP_RUN_SECONDS
+    from lessonlib.widgets.l06_vanishing import vanishing_gradient_explorer
+    explorer = vanishing_gradient_explorer()                  # 7 hidden layers: fc1 ... fc8
+    bar_ax = explorer.fig.axes[-1]
+
+    def names():
+        return [t.get_text() for t in bar_ax.get_yticklabels()]
+
+    assert names() == [f"fc{k}" for k in range(1, 9)] and bar_ax.get_title() == "output"
+    explorer.controls["depth"].value = 20
+    assert names() == [f"fc{k}" for k in range(1, 22)]
+    assert CHEAP_RUN_SECONDS == 1.0
+    explorer.speed = 3.0                                      # a machine three times slower
+    explorer.controls["depth"].value = 19
+    assert "press Run" in explorer.status.value and names()[-1] == "fc21"   # not run yet
+    assert explorer.error is None
+    plt.close(explorer.fig)

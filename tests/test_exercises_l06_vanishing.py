@@ -339,7 +339,7 @@ def _walk_slip(kind):
         delta[np.arange(n), y] -= 1
         delta /= n
         grads = []
-        for k in range(L + 1, 0, -1):
+        for k in range(L + 1, -1 if kind == "to k = 0" else 0, -1):
             h = X if k == 1 and kind != "relu0" else trace[f"relu{k - 1}"]
             grads.append(h.T @ delta)
             if k > 1 or kind == "fc0":
@@ -354,6 +354,9 @@ FAIRNESS["backprop_by_hand"]["slips"] += [
       "this case has a different depth"]),
     ("the walk does not stop at k == 1", _walk_slip("fc0"), ["no layer fc0", "stop at k == 1"]),
     ("h_0 read from the trace", _walk_slip("relu0"), ["there is no relu0", "use X"]),
+    ("the loop runs on to k = 0, range(L + 1, -1, -1)", _walk_slip("to k = 0"),
+     ["KeyError: 'relu-1'", "goes on past k == 1", "stop at k == 1",
+      "for k in range(L + 1, 0, -1)"]),
 ]
 
 

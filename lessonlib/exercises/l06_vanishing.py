@@ -159,7 +159,7 @@ def _key_error(exc, model):
     """A message for a KeyError on a layer the network does not have (a depth written in, a
     walk that does not stop at k == 1), else None."""
     key = exc.args[0] if exc.args else None
-    found = re.fullmatch(r"(fc|relu)(\d+)(_weight|_bias)?", key) if isinstance(key, str) else None
+    found = re.fullmatch(r"(fc|relu)(-?\d+)(_weight|_bias)?", key) if isinstance(key, str) else None
     if not found:
         return None
     kind, k, L = found.group(1), int(found.group(2)), len(model.hidden)
@@ -167,6 +167,10 @@ def _key_error(exc, model):
     where = (f" (line {frames[-1].lineno} of your code: `{(frames[-1].line or '').strip()}`)"
              if frames else "")
     raised = f"your function raised KeyError: {key!r}{where}"
+    if k < 0:                   # a loop such as range(L + 1, -1, -1) reached k = 0
+        return (f"{raised}: your loop goes on past k == 1, to k = 0 or below, where the layer "
+                f"numbers turn negative: stop at k == 1, for k in range(L + 1, 0, -1). dW_1 = "
+                f"X.T @ delta_1 (h_0 is X) is the last gradient")
     if k == 0 and kind == "relu":
         return (f"{raised}: there is no relu0, h_0 is X itself: for k == 1 use X, dW_1 = "
                 f"X.T @ delta_1")

@@ -4,8 +4,9 @@ most 1/4, and a product of n such factors shrinks like 0.5^n or 0.25^n),
 ``draw_seed_gradients`` and ``draw_seed_losses`` (the ten-seed iris runs: the median gradient
 of every layer per epoch, and every run's loss), ``draw_run_gradients`` (one run's),
 ``draw_weight_changes`` (the seed-002 figure: mean |weight change| of every layer per batch),
-``add_layer_colorbar`` (a layer colour bar naming every layer) and ``set_loss_axis`` (the y axis
-of a loss panel: linear up to 10, log above)."""
+``add_layer_colorbar`` (a layer colour bar naming every layer), ``name_every_layer`` (names
+them again when the depth changes, for the explorer) and ``set_loss_axis`` (the y axis of a loss
+panel: linear up to 10, log above)."""
 import numpy as np
 
 from ..recipes.l06_vanishing import activation_slope
@@ -74,6 +75,24 @@ def draw_layer_lines(ax, values, names=None):
             for j, color in enumerate(layer_colors(n_w))]
 
 
+BAR_FONTSIZE = 8           # the layer names on a colour bar
+
+
+def name_every_layer(bar, n_weights, output_above=False):
+    """Tick and name every weight matrix on a layer colour bar, fc1 at the bottom to
+    fc{n_weights} at the top. The output layer's tick says "(output)" on a second line, or, with
+    ``output_above``, the bar's title says "output" (the explorer, whose bar names up to 21
+    layers: a second line would run into the name below it)."""
+    bar.set_ticks(np.linspace(0, 1, n_weights))
+    names = [f"fc{j + 1}" for j in range(n_weights)]
+    if not output_above:
+        names[-1] += "\n(output)"
+    labels = bar.ax.set_yticklabels(names, fontsize=BAR_FONTSIZE)
+    if not output_above:            # the two lines hang down from the top, clear of the title
+        labels[-1].set_verticalalignment("top")
+    bar.ax.set_title("output" if output_above else "", fontsize=BAR_FONTSIZE)
+
+
 def add_layer_colorbar(fig, ax, n_weights, below=None):
     """The layer colour bar (``style.layer_colorbar``) beside ``ax``, with a tick naming every
     weight matrix, fc1 at the bottom to the output at the top; ``below``, an Axes under ``ax``
@@ -81,9 +100,7 @@ def add_layer_colorbar(fig, ax, n_weights, below=None):
     Returns the colour bar."""
     from matplotlib.colorbar import make_axes_gridspec
     bar = layer_colorbar(fig, ax, n_weights)
-    bar.set_ticks(np.linspace(0, 1, n_weights))
-    bar.ax.set_yticklabels([f"fc{j + 1}" for j in range(n_weights - 1)]
-                           + [f"fc{n_weights}\n(output)"], fontsize=7)
+    name_every_layer(bar, n_weights)
     if below is not None:
         slot, _ = make_axes_gridspec(below, fraction=0.05, pad=0.02)
         slot.set_visible(False)

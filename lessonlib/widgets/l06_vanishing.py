@@ -10,7 +10,7 @@ import numpy as np
 
 from ..data import load_iris
 from ..plots import layer_colors
-from ..plots.l06_vanishing import INITS, set_loss_axis
+from ..plots.l06_vanishing import INITS, name_every_layer, set_loss_axis
 from ..plots.style import GRAD_FLOOR, LN3, layer_colorbar
 from ..recipes.l06_vanishing import EPOCHS, OPTIMIZERS, fit_iris
 from ._base import (Explorer, diverged_banner, dropdown, epoch_progress, mark_diverged,
@@ -36,7 +36,8 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     ax.set_xlim(1, EPOCHS)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean |gradient| of each weight matrix")
-    layer_colorbar(fig, ax)
+    bar = layer_colorbar(fig, ax)
+    name_every_layer(bar, MAX_DEPTH + 1, output_above=True)     # the widest names, for the layout
     # two lines from the start, so that tight_layout leaves room for the floor note
     grad_title = ax.set_title("mean |gradient|\n ", fontsize=10)
     (loss_line,) = ax_loss.plot(epochs, np.full(EPOCHS, np.nan), color="k", lw=1.5)
@@ -66,6 +67,7 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
             line.set_zorder(2 + j)
         for line in pool[n_w:]:
             line.set_visible(False)
+        name_every_layer(bar, n_w, output_above=True)
         finite = grads[np.isfinite(grads)]
         if finite.size:
             lo, hi = finite.min(), finite.max()
