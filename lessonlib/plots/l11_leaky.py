@@ -1,6 +1,6 @@
 """Lesson 11: the static figures of LeakyReLU. The colours (``RELU_COLOR``, ``LEAKY_COLOR``,
 ``FAMILY_COLORS``), ``activation_figure`` (ReLU and LeakyReLU with their derivatives),
-``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of ``data/make_l11_runs.py``).
+``unit_map_figure`` (which units fire for which flower), ``seed_curves_figure`` and ``fixes_figure`` (the precomputed runs of ``data/make_l11_runs.py``).
 The per-layer gradient curves of its runs are lesson 09's ``gradient_figure``."""
 import numpy as np
 
@@ -46,6 +46,44 @@ def activation_figure(slope=0.25, z=np.linspace(-4, 3, 351)):
 
 
 # ---------------------------------------------------------------- figures of the iris runs
+
+OFF_COLOR, ON_COLOR = "#2c3e66", "#f3d96b"     # dark and light: apart in lightness, not hue
+
+
+def unit_map_figure(maps, titles, species, layer_width=10):
+    """One panel per map, a (flowers, units) array of booleans: is the unit's input z > 0 for
+    that flower (light) or not (dark)? A column dark from top to bottom is a unit that never
+    fires. ``species``: the flowers' labels (the rows sorted by them), marked on the left."""
+    from matplotlib.patches import Patch
+    from matplotlib.colors import ListedColormap
+    fig, axes = new_figure(1, len(maps), figsize=(2.75 * len(maps) + 1.0, 3.7), sharey=True)
+    axes = np.atleast_1d(axes)
+    cmap = ListedColormap([OFF_COLOR, ON_COLOR])
+    names = ("setosa", "versicolor", "virginica")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(species, minlength=3))])
+    for ax, m, title in zip(axes, maps, titles):
+        ax.imshow(m, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        for x in np.arange(layer_width, m.shape[1], layer_width):
+            ax.axvline(x - 0.5, color="white", lw=2.5)
+        for y in bounds[1:-1]:
+            ax.axhline(y - 0.5, color="white", lw=0.8, ls=":")
+        never = ~m.any(axis=0)
+        counts = " + ".join(str(int(never[i:i + layer_width].sum()))
+                            for i in range(0, m.shape[1], layer_width))
+        ax.set_title(f"{title}\n{counts} units never > 0", fontsize=9)
+        ax.set_xticks([(i + (layer_width - 1) / 2) for i in range(0, m.shape[1], layer_width)])
+        ax.set_xticklabels([f"layer {i // layer_width + 1}" for i in range(0, m.shape[1],
+                                                                          layer_width)], fontsize=8)
+        ax.set_xlabel("hidden unit", fontsize=8)
+    axes[0].set_yticks((bounds[:-1] + bounds[1:] - 1) / 2)
+    axes[0].set_yticklabels(names, fontsize=8)
+    axes[0].set_ylabel("training flower", fontsize=8)
+    fig.legend(handles=[Patch(color=ON_COLOR, label="z > 0: the unit fires"),
+                        Patch(color=OFF_COLOR, label="z ≤ 0: ReLU outputs 0, LeakyReLU 0.25 z")],
+               loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
 
 def _loss_axis(ax, epochs):
     ax.set_yscale("log")
@@ -102,7 +140,7 @@ def fixes_figure(names, final_loss, test_accuracy, families):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(LN3, color="0.6", lw=0.8, ls=":")
-    ax.text(LN3 * 0.97, -0.55, "ln 3 (guessing)", fontsize=7, color="0.4", ha="right",
+    ax.text(LN3 * 0.97, -0.55, "ln 3 (guessing)", fontsize=8.5, color="0.3", ha="right",
             va="bottom")
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlabel("training cross-entropy after the last epoch, every row (one dot per seed)")

@@ -91,7 +91,12 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
             bar.set_height(counts[i] if i < depth else 0)
             bar.set_color(color)
             bar.set_alpha(1.0 if i < depth else 0.0)
-        what = "ReLUs dead" if slope == 0 else "units never > 0 (not dead: slope > 0)"
+        if slope == 0:
+            what = "ReLUs dead"
+        elif slope == 1:
+            what = "units never > 0\n(the identity: no unit is ever off)"
+        else:
+            what = "units never > 0\n(not dead: slope > 0)"
         dead_title.set_text(f"{int(counts.sum())} of {width * depth} {what}")
         return f"Trained in {history.seconds:.1f} s."
 
