@@ -143,6 +143,11 @@ def test_unpack_returned_names_a_dict_and_a_wrong_count():
     assert values is None
     assert problem == ("your function should return two values, out and dx (`return out, dx`); "
                        "got a dict (keys out, dx)")
+    # more than four keys: the first four and "...", so none seems missing
+    six = {name: 0 for name in ("W1", "b1", "W2", "b2", "W3", "b3")}
+    _, problem = _kit.unpack_returned(six, "your function", ("W1", "b1"))
+    assert problem.endswith("got a dict (keys W1, b1, W2, b2, ...)")
+    assert _kit.as_numbers("x", six)[1].startswith("x is a dict (keys W1, b1, W2, b2, ...); ")
     problem = _kit.unpack_returned([1, 2, 3], "your step", ("x", "v"))[1]
     assert "should return two values, x and v" in problem and "got 3 values" in problem
     problem = _kit.unpack_returned(None, "your step", ("x", "v"))[1]

@@ -157,13 +157,19 @@ def changed_input(names_and_values, passed):
 
 # ---------------------------------------------------------------- comparing numbers
 
+def _some_keys(mapping, shown=4):
+    """'W1, b1, W2, b2, ...': a dict's first keys, with '...' when there are more."""
+    keys = list(mapping)
+    return ", ".join(map(str, keys[:shown])) + (", ..." if len(keys) > shown else "")
+
+
 def as_numbers(what, got, shape=None):
     """(got as a float64 array, None), or (None, a message) when it is None, not numbers, or
     (when ``shape`` is given) not of that shape."""
     if got is None or (isinstance(got, (list, tuple)) and any(g is None for g in got)):
         return None, f"{what} is None: did you forget to `return` it?"
     if isinstance(got, dict):
-        return None, (f"{what} is a dict (keys {', '.join(map(str, list(got)[:4]))}); "
+        return None, (f"{what} is a dict (keys {_some_keys(got)}); "
                       f"return the numbers themselves, an array")
     if _is_text(got):
         return None, (f"{what} is text ({str(got)[:40]!r}); return the number itself, not a "
@@ -325,7 +331,7 @@ def unpack_returned(result, function, names):
     if isinstance(result, (tuple, list)) and len(result) == len(names):
         return tuple(result), None
     if isinstance(result, dict):
-        got = f"a dict (keys {', '.join(map(str, list(result)[:4]))})"
+        got = f"a dict (keys {_some_keys(result)})"
     elif isinstance(result, (tuple, list)):
         got = f"{len(result)} values"
     else:
