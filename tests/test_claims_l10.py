@@ -11,7 +11,7 @@ from lessonlib.models import never_positive
 from lessonlib.recipes import l09_residual as recipe09
 from lessonlib.recipes import l10_dense as recipe
 
-from _claims import NotesLoss, assert_says, prose
+from _claims import assert_says, prose
 
 NB = "10_dense_connections.ipynb"
 WIDTHS = [3, 4, 5, 6, 7, 8]
@@ -38,9 +38,11 @@ def test_the_notes_loss_is_ours_divided_by_3():
     of lessonlib's cross-entropy (a mean over N), and so is its gradient. Written here from the
     notes' formula, with sums rather than the notebook's one-hot mean."""
     assert_says(NB, "**The notes' lr 0.05 is lr 0.05/3 in `lessonlib`.**")
-    assert_says(NB, "it is our loss divided by 3, and so is its gradient")
-    assert_says(NB, "the notes' lr 0.05 moves the weights exactly as far as lr $0.05/3 \\approx "
-                "0.0167$ moves them here, and our lr 0.05 takes steps three times the notes'")
+    assert_says(NB, "As lesson 09 (section 5) showed, their loss (`m_log`) averages $-y \\log o$ "
+                "over all $N \\times 3$ entries of the one-hot labels where ours averages over "
+                "the $N$ flowers, so it is our loss divided by 3, and so is its gradient")
+    assert_says(NB, "their lr 0.05 takes the steps of our lr $0.05/3 \\approx 0.0167$, and our lr "
+                "0.05 takes steps three times the notes'")
     X, y = IRIS[0], IRIS[1]
     printed = []
     for init in ("uniform", 0.2):
@@ -114,49 +116,20 @@ def test_shapes_and_counts_of_the_notes_net():
 
 
 def test_growing_widths_learn_in_four_seven_and_five_of_eight_seeds():
-    assert_says(NB, "The plain net with these widths never learns, at either step: its loss stays "
-                "at $\\ln 3$ in all eight seeds. The dense net learns in four of the eight at lr "
-                "0.05")
-    assert_says(NB, "in seven at the notes' step, lr 0.05/3, and in five with Adam")
-    assert_says(NB, "So on these eight seeds the notes' step changes how often the dense net "
-                "learns (7 of 8 instead of 4), not the comparison: at either step the dense net "
-                "learns where the plain net of the same widths never does.")
+    assert_says(NB, "**At the notes' step the dense net learns in 7 of the 8 seeds, the plain net "
+                "of the same widths in none.** The plain net never learns, at either step: its "
+                "loss stays at $\\ln 3$ in all eight seeds.")
+    assert_says(NB, "At lr 0.05 the dense net learns in four of the eight")
+    assert_says(NB, "Adam learns in five, with smooth but slower curves.")
+    assert_says(NB, "So the step changes how often the dense net learns, not the comparison: at "
+                "either step the dense net learns where the plain net of the same widths never "
+                "does.")
     assert_says(NB, "At that step the notes' net with growing widths 3 to 8 learns iris in 7 of 8 "
-                "seeds (4 of 8 at lr 0.05, 5 with Adam, 6 with the notes' Adam), where the plain "
-                "net of the same widths learns in none.")
+                "seeds (4 of 8 at lr 0.05, 5 with Adam), where the plain net of the same widths "
+                "learns in none.")
     assert learned("dense", "momentum_0.05") == [0, 1, 2, 4]
     assert learned("dense", NOTES) == [0, 1, 2, 3, 4, 6, 7]
     assert learned("dense", "adam_1e-3") == [0, 2, 3, 4, 7]
-    # the notes' Adam (MXNet's efficient form, eps 1e-8 on a loss a third of ours): two seeds move
-    assert_says(NB, "the notes' $\\epsilon = 10^{-8}$ acts as $3 \\times 10^{-8}$ on our loss. And "
-                "their Adam is MXNet's \"efficient\" form, which adds $\\epsilon$ before the bias "
-                "correction, so in the first few hundred steps it acts larger still; "
-                "`recipes.l06_vanishing.notes_adam()` takes those steps on our loss")
-    assert_says(NB, "On the eight seeds below it moves two accuracies: compare the last two lines "
-                "of the table.")
-    notes_adam = [accuracy("dense", recipe.NOTES_ADAM, s) for s in range(8)]
-    adam = [accuracy("dense", "adam_1e-3", s) for s in range(8)]
-    assert [s for s in range(8) if notes_adam[s] != adam[s]] == [1, 6]
-    assert_says(NB, "(in six with the notes' Adam, the last line: seed 6 reaches 0.90 instead of "
-                "0.64)")
-    assert learned("dense", recipe.NOTES_ADAM) == [0, 2, 3, 4, 6, 7]
-    assert (notes_adam[6], adam[6]) == (0.90, 0.64)
-
-
-def test_the_notes_adam_trainer_is_their_loss_with_mxnets_adam():
-    """NOTES_ADAM on our loss takes the steps of the notes' loss (NotesLoss, a third of ours)
-    with MXNet's Adam, lr 0.001, eps 1e-8 (lessonlib's Adam with efficient=True)."""
-    assert recipe.TRAINERS[recipe.NOTES_ADAM][0] == ("Adam lr 1e-3, the notes' Adam (MXNet's "
-                                                     "form, eps 3e-8 on our loss)")
-    seed = 6
-    mine, _ = run("dense", recipe.NOTES_ADAM, seed)
-    theirs = lessonlib.MLP(4, WIDTHS, 3, connection="dense", seed=seed)
-    theirs._loss = NotesLoss()
-    with lessonlib.single_thread():
-        theirs.fit(IRIS[0], IRIS[1], lessonlib.Adam(lr=0.001, eps=1e-8, efficient=True),
-                   epochs=100, batch_size=20, seed=seed)
-    diff = np.abs(theirs.predict_proba(IRIS[2]) - mine.predict_proba(IRIS[2])).max()
-    assert diff < 1e-8, diff
     for step in ("momentum_0.05", NOTES):
         assert learned("plain", step) == []
         assert all(abs(run("plain", step, s)[1].loss[-1] - np.log(3)) < 0.01 for s in range(8))
@@ -181,13 +154,13 @@ def test_the_notes_step_curves_are_smoother():
 
 
 def test_learned_means_test_accuracy_at_least_0_9():
-    """The definition cell 13 gives is the one accuracy_line counts with."""
+    """The definition cell 15 gives is the one accuracy_line counts with."""
     assert_says(NB, "a run counts as\n*learned* when its test accuracy is at least 0.9")
     assert recipe09.accuracy_line("x", [0.9, 0.88, 1.0]).endswith("(learned: 2 of 3)")
 
 
 def test_larger_weights_switch_on_more_relus():
-    """Cell 21: the share of (flower, unit) pairs with l > 0 on the first 20 flowers, 0.40 with
+    """Cell 23: the share of (flower, unit) pairs with l > 0 on the first 20 flowers, 0.40 with
     the tiny uniform weights and 0.60 with N(0, 0.2^2), at the lesson's seed 0."""
     assert_says(NB, "where more\nReLUs are active, printed as the share of (flower, unit) pairs "
                 "with $l > 0$")
@@ -234,7 +207,7 @@ def test_the_explorer_offers_both_steps():
 
 
 def test_the_notes_run_counts_48_of_50():
-    """Cell 15 quotes the notes' one run of the dense net (seed 001's confusion table)."""
+    """Cell 17 quotes the notes' one run of the dense net (seed 001's confusion table)."""
     assert_says(NB, "their confusion table counts 48 of the 50 test flowers right (0.96); at their\n"
                 "step every seed here but seed 5 scores 0.96 or more")
     notes = np.array([[18, 0, 0], [0, 13, 0], [0, 2, 17]])     # seed 001, the dense net's table
@@ -287,6 +260,76 @@ def test_gradients_of_seed_0():
         first, smallest = recipe.gradient_summary(g)
         assert first == [None] * 7 and smallest.min() > 1e-6
         assert np.all(g.argmax(axis=1) == 0)
+
+
+def test_below_means_below():
+    """gradient_summary counts a mean |gradient| as dead only below the floor, as the notebook
+    prints ("below 1e-12 from epoch"): a value of exactly 1e-12 is not below it."""
+    g = np.array([[1.0, 1e-12, 0.0], [0.0, 1e-12, 0.0], [0.0, 1e-12, 0.0]])
+    first, smallest = recipe.gradient_summary(g)
+    assert first == [2, None, 1]
+    assert smallest.tolist() == [0.0, 1e-12, 0.0]
+
+
+def test_the_gradient_figure_note_leaves_fc7_visible():
+    """Cell 18's plain panel: the note box ("5 of 7 weight matrices ...") covers no point of
+    fc7's curve, the one curve of that panel that is not on the floor for long (it was drawn
+    over it in the middle of the panel)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lessonlib.plots import l10_dense as figures
+    runs = [run("plain", "momentum_0.05", 0), run("dense", "momentum_0.05", 0)]
+    fig = figures.gradient_figure(runs, ["plain", "dense"], suptitle="x", panel_width=4.0)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    [note] = [t for t in ax.texts if "weight matrices" in t.get_text()]
+    assert note.get_text().startswith("5 of 7 weight matrices:\ngradient below 1e-12")
+    box = note.get_bbox_patch().get_window_extent()
+    fc7 = ax.lines[6]
+    x, y = fc7.get_data()
+    ends = ax.transData.transform(np.column_stack([x, y]))       # pixels, on the log axis
+    t = np.linspace(0, 1, 50)[:, None, None]
+    points = (ends[:-1] + t * (ends[1:] - ends[:-1])).reshape(-1, 2)   # along every segment
+    assert not any(box.contains(px, py) for px, py in points)
+    # and the box is inside the panel
+    assert ax.get_window_extent().contains(box.x0, box.y0)
+    assert ax.get_window_extent().contains(box.x1, box.y1)
+    plt.close(fig)
+
+
+def test_the_first_layer_reads_the_largest_input():
+    """Cell 19: fc1 reads the unscaled measurements, mean |x| 3.46 on the 100 training
+    flowers; the later layers of the untrained dense net (seed 0) read ReLU outputs hundreds of
+    times smaller (measured 7e-03 down to 7e-04)."""
+    assert_says(NB, "fc1 reads the raw measurements, which `load_iris` leaves unscaled (mean $|x|$ "
+                "3.46), while the later layers read ReLU outputs that start hundreds of times "
+                "smaller")
+    assert_says(NB, "the largest being the first layer's in every epoch. That is partly the data")
+    X = IRIS[0]
+    assert f"{np.mean(np.abs(X)):.2f}" == "3.46"
+    net = lessonlib.MLP(4, WIDTHS, 3, connection="dense", seed=0)
+    trace = dict(net.forward_trace(X))
+    later = [np.abs(trace[f"concat{i}"]).mean() for i in range(1, 7)]
+    assert all(v < 0.01 for v in later)
+    assert 100 < 3.46 / max(later) and 3.46 / min(later) < 10000
+
+
+def test_implicit_deep_supervision_and_densenet_bc():
+    """Huang et al. 2017, Section 5 ("Implicit Deep Supervision": a single classifier on top
+    supervises all layers, as deeply-supervised nets do with a classifier per hidden layer) and
+    Section 3 (DenseNet-B: a 1x1 convolution producing 4k feature maps before each 3x3 one;
+    DenseNet-C: compression theta = 0.5 in the transition layers; both: DenseNet-BC). Quoted,
+    not computed; cell 29 prints the BC gloss."""
+    assert_says(NB, "The DenseNet paper calls this *implicit deep supervision*")
+    assert_says(NB, "DenseNet-BC is the paper's leanest variant: B for a *bottleneck*, a 1 × 1 "
+                "convolution that cuts the many channels each layer reads down to $4k$ before its "
+                "3 × 3 convolution, and C for *compression*, transition layers between dense "
+                "blocks")
+    assert_says(NB, "that keep half the channels.")
+    assert_says(NB, "(more on them below)")
+    assert_says(NB, 'cut the concatenation into several "dense blocks", separated by "transition '
+                'layers" that shrink the width again')
 
 
 def test_parameter_counts():
@@ -350,8 +393,73 @@ def test_on_iris_the_dense_net_saves_no_parameters_at_either_step():
 
 
 def test_the_plain_net_at_the_notes_step_feeds_its_output_layer_one_h6():
-    assert_says(NB, "but what fc7 reads, $h_6$, is then the same for every flower (the last line "
-                "above)")
+    assert_says(NB, "but what fc7 reads, $h_6$, is then the same for every flower (the line on "
+                "$h_6$ above)")
     model, _ = run("plain", NOTES, 0)
     h6 = dict(model.forward_trace(IRIS[0]))["relu6"]
     assert np.ptp(h6, axis=0).max() == 0
+
+
+def test_question_1_compares_at_equal_depth():
+    """Question 1 compares a dense net with the residual net the explorer trains at the same
+    depth (with growth 0, as wide as the first width), no longer with the six-layer residual
+    net's 87. Its answer's counts, by hand: dense [2, 2]: (4+1)*2 + (2+1)*2 + (2+2+1)*3 = 10 + 6
+    + 15 = 31; residual [2, 2]: 10 + 6 + (2+1)*3 = 25."""
+    assert_says(NB, "Then compare it with the residual net the explorer trains at the same depth "
+                "(its bar and legend; with growth 0 it is as wide as the first width): does the "
+                "dense net ever need fewer parameters than a residual net of the same depth that "
+                "learns as often?")
+    assert "the residual net's 87" not in prose(NB)
+    for depth in (2, 6, 12):
+        for first in (2, 3, 8):
+            widths = recipe.dense_widths(depth, 0, first)
+            counts = recipe.param_counts(widths)
+            assert counts["residual"] == lessonlib.MLP(4, [first] * depth, 3,
+                                                       connection="residual").n_params
+            assert counts["dense"] > counts["residual"]     # equal widths: dense is dearer
+    assert_says(NB, "two layers of 2 units: 31 against 25; six of 3: 222 against 87")
+    assert recipe.param_counts([2, 2]) == {"plain": 25, "residual": 25, "dense": 31}
+    assert 10 + 6 + 15 == 31 and 10 + 6 + 9 == 25
+    assert_says(NB, "at twelve layers of 2 and lr 0.05 the residual net fails where the dense one "
+                "learns (section 7, seed 1)")
+    twelve = tuple(recipe.dense_widths(12, 0, 2))
+    assert accuracy("residual", "momentum_0.05", 1, twelve) == 0.30
+    assert accuracy("dense", "momentum_0.05", 1, twelve) >= 0.9
+
+
+def test_answers_2_to_5():
+    """The Answers section, worked by hand."""
+    # 2: with x carried along every reader of a concatenation has 4 more rows
+    assert_says(NB, "(7, 4), (11, 5), (16, 6), (22, 7), (29, 8) and (37, 3) instead of (3, 4), "
+                "..., (33, 3)")
+    assert_says(NB, "That is the 724 parameters instead of 592")
+    rows = [3 + 4, 3 + 4 + 4, 3 + 4 + 5 + 4, 3 + 4 + 5 + 6 + 4, 3 + 4 + 5 + 6 + 7 + 4, 33 + 4]
+    assert rows == [7, 11, 16, 22, 29, 37]
+    net = lessonlib.MLP(4, WIDTHS, 3, connection="dense")
+    assert [net.params[f"fc{i}_weight"].shape[0] + 4 for i in range(2, 8)] == rows
+    assert 15 + sum((r + 1) * w for r, w in zip(rows, WIDTHS[1:] + [3])) == 724
+    # 3: the paths from h_1 to the output of a dense net with L hidden layers (h_i feeds every
+    # h_j, j > i, and the output): one per subset of the layers 2..L visited, 2^(L-1)
+    assert_says(NB, "so there are $4 = 2^{L-1}$ paths")
+
+    def paths(i, L):
+        return 1 + sum(paths(j, L) for j in range(i + 1, L + 1))
+    assert paths(1, 3) == 4 and all(paths(1, L) == 2 ** (L - 1) for L in range(1, 9))
+    # 4: (r || h) [I; I] = r + h
+    assert_says(NB, r"$(r_{i-1} \,\|\, h_i) \begin{bmatrix} I \\ I \end{bmatrix} = r_{i-1} + "
+                "h_i$")
+    rng = np.random.default_rng(0)
+    r, h = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    stacked = np.vstack([np.eye(4), np.eye(4)])
+    np.testing.assert_allclose(np.concatenate([r, h], axis=1) @ stacked, r + h, rtol=1e-15)
+    # 5: 30 layers of 12, dense: (4+1)*12 + sum_{i=2}^{30} (12(i-1)+1)*12 + (360+1)*3;
+    # residual 30 layers of 100: (4+1)*100 + 29 * (100+1)*100 + (100+1)*3
+    assert_says(NB, "`dense_param_count([12] * 30)` = 64,131 parameters")
+    assert_says(NB, r"$5 \cdot 100 + 29 \cdot 101 \cdot 100 + 101 \cdot 3 = 293{,}703$, more than "
+                "four times as many")
+    dense_by_hand = 60 + sum((12 * (i - 1) + 1) * 12 for i in range(2, 31)) + 361 * 3
+    residual_by_hand = 5 * 100 + 29 * 101 * 100 + 101 * 3
+    assert (dense_by_hand, residual_by_hand) == (64131, 293703)
+    assert lessonlib.MLP(4, [12] * 30, 3, connection="dense").n_params == 64131
+    assert lessonlib.MLP(4, [100] * 30, 3, connection="residual").n_params == 293703
+    assert 4 < 293703 / 64131 < 5

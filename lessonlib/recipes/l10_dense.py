@@ -5,20 +5,17 @@ overtakes another's, and a summary of a run's per-layer gradients. Lesson 10 tra
 with ``train_iris``: lesson 09's run, with the notes' SGD step among its optimisers.
 
 The notes' loss is the mean of -y log o over all N x 3 entries of the one-hot table: our
-cross-entropy (a mean over the N rows) divided by 3, and so is its gradient. SGD's update is
-linear in the gradient, so the notes' "sgd, learning.rate = 0.05, momentum = 0.9" is
+cross-entropy (a mean over the N rows) divided by 3, and so is its gradient (lesson 09). SGD's
+update is linear in the gradient, so the notes' "sgd, learning.rate = 0.05, momentum = 0.9" is
 lessonlib's SGD(lr=0.05 / 3, momentum=0.9): ``NOTES_STEP``. lessonlib's lr 0.05 takes steps
-three times the notes'. Adam divides by the gradient's running size, so there the factor
-cancels except inside eps: their eps 1e-8 acts as 3e-8 on our loss, and their Adam is MXNet's
-efficient form (eps added before the bias correction); ``NOTES_ADAM`` trains with lesson 06's
-``notes_adam``, which takes those steps on our loss."""
+three times the notes'."""
 from functools import partial
 
 import numpy as np
 
 from ..models import MLP
 from ..optim import make_optimizer
-from .l06_vanishing import fit_iris, notes_adam
+from .l06_vanishing import fit_iris
 
 NOTES_LR = 0.05 / 3             # the notes' lr 0.05 on a loss a third of ours
 NOTES_STEP = "momentum_0.05/3"  # train_iris's key for it
@@ -29,19 +26,14 @@ OPTIMIZERS = {      # key: (label, factory): two of lesson 09's keys, and NOTES_
                  partial(make_optimizer, "momentum", NOTES_LR)),
     "adam_1e-3": ("Adam lr 1e-3", partial(make_optimizer, "adam", 1e-3)),
 }
-NOTES_ADAM = "adam_1e-3_notes"
-# what train_iris can use: the explorer's menu (OPTIMIZERS) and the notes' Adam, for the lesson
-TRAINERS = {**OPTIMIZERS,
-            NOTES_ADAM: ("Adam lr 1e-3, the notes' Adam (MXNet's form, eps 3e-8 on our loss)",
-                         notes_adam)}
 
 
 def train_iris(hidden, connection, optimizer="momentum_0.05", epochs=100, seed=0, data=None,
                callback=None):
     """Lesson 09's iris run (``l09_residual.train_iris``: lesson 06's ``fit_iris``, batches of
     20, weights uniform on [-0.01, 0.01], the test accuracy after every epoch) with an
-    optimiser by its key in TRAINERS. Returns (model, history)."""
-    return fit_iris(TRAINERS[optimizer][1](), hidden, epochs=epochs, seed=seed, data=data,
+    optimiser by its key in OPTIMIZERS. Returns (model, history)."""
+    return fit_iris(OPTIMIZERS[optimizer][1](), hidden, epochs=epochs, seed=seed, data=data,
                     validate=True, callback=callback, connection=connection)
 
 
@@ -66,10 +58,10 @@ def param_counts(hidden, n_in=4, n_out=3):
 
 def gradient_summary(grad_mean_abs, floor=1e-12):
     """Per weight matrix (columns of ``history.grad_mean_abs``, fc1 first): the first epoch
-    (counted from 1) from which its mean |gradient| stays at or below ``floor`` to the end
-    (None if it never does), and its smallest mean |gradient| over the epochs."""
+    (counted from 1) from which its mean |gradient| stays below ``floor`` to the end (None if
+    it never does), and its smallest mean |gradient| over the epochs."""
     g = np.asarray(grad_mean_abs, dtype=np.float64)
-    low = g <= floor
+    low = g < floor
     stays = np.flip(np.logical_and.accumulate(np.flip(low, axis=0), axis=0), axis=0)
     first = [int(np.argmax(stays[:, j])) + 1 if stays[-1, j] else None
              for j in range(g.shape[1])]
