@@ -55,6 +55,10 @@ def test_the_skip_adds_no_parameters():
 
 
 def test_six_layers_plain_never_learns_residual_learns_in_half():
+    assert_says(NB, "(Here and below, a run *learns* when it ends at a test accuracy of 0.9 or "
+                "more.)")
+    # the recipe's tables count "learned" the same way
+    assert recipe.accuracy_line("x", [0.9, 0.8999, 1.0]).endswith("(learned: 2 of 3)")
     assert_says(NB, "every seed ends at a test accuracy of 0.30 or 0.32")
     assert_says(NB, "learns in half of the seeds and gets part of the way (test accuracy 0.62 "
                 "to 0.80) in three more")
@@ -409,7 +413,7 @@ def test_thousand_layers_three_seeds_stored():
     assert [f"{d:.0%}" for d in sorted(dead["final"][1])] == ["61%", "65%", "66%"]
     assert_says(NB, "0.96 and 0.96; seed 2 reaches 0.62")
     assert [f"{a:.2f}" for a in acc[1]] == ["0.96", "0.96", "0.62"]
-    assert_says(NB, "after training practically none is dead (0 % to the percent)")
+    assert_says(NB, "after training practically none is dead (0 %, rounded to the percent)")
     assert (dead["final"][2] < 0.005).all()
     assert_says(NB, "The test accuracies are 0.98, 0.86 and 0.92")
     assert [f"{a:.2f}" for a in acc[2]] == ["0.98", "0.86", "0.92"]
@@ -417,6 +421,8 @@ def test_thousand_layers_three_seeds_stored():
     assert (deep["d1000_seconds"][2] / deep["d1000_seconds"][0] > 3).all()
     assert_says(NB, "fails in all three seeds: more than 90 % of the ReLUs die in the first "
                 "epoch, 99 to 100 % by the end")
+    assert_says(NB, "A smaller Adam step or batch norm tames it (SGD at 0.005 still fails in all "
+                "three seeds)")
     assert (acc[3] < 0.9).all() and (dead["epoch1"][3] > 0.9).all()
     assert (dead["final"][3] >= 0.99).all()
     assert_says(NB, "even then no setting learns in all three seeds")
@@ -948,3 +954,32 @@ def test_the_printed_fresh_net_reports():
     shrunk = recipe.shrunk_by_one_step(residual_1000(), lessonlib.Adam(lr=1e-3), X_TRAIN,
                                        Y_TRAIN, SEED)
     assert shrunk == 988 / 999
+
+
+def test_gradient_figure_notes_keep_off_the_curves():
+    """plots.l09_residual.move_to_clear_spot: a panel whose middle a curve crosses gets its
+    note where no curve runs; a panel with no clear spot keeps it in the middle."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lessonlib.plots.l09_residual import NOTE_SPOTS, move_to_clear_spot
+    fig, (crossed, full) = plt.subplots(1, 2, figsize=(8, 3))
+    crossed.plot([0, 1], [0.5, 0.5])                 # a flat line through the middle
+    crossed.set_xlim(0, 1)
+    crossed.set_ylim(0, 1)
+    for y in np.linspace(0, 1, 40):                  # lines everywhere
+        full.plot([0, 1], [y, y])
+    full.set_xlim(0, 1)
+    full.set_ylim(0, 1)
+    notes = [ax.text(0.5, 0.5, "2 of 7 weight matrices: gradient exactly 0\nin every epoch",
+                     transform=ax.transAxes, ha="center", va="center", fontsize=8,
+                     bbox=dict(boxstyle="round")) for ax in (crossed, full)]
+    fig.draw_without_rendering()
+    for ax, note in zip((crossed, full), notes):
+        move_to_clear_spot(ax, note)
+    assert notes[0].get_position() != (0.5, 0.5)
+    box = notes[0].get_window_extent()
+    y_line = crossed.transData.transform((0.5, 0.5))[1]
+    assert not box.y0 <= y_line <= box.y1
+    assert notes[1].get_position() == NOTE_SPOTS[0] == (0.5, 0.5)
+    plt.close(fig)

@@ -284,7 +284,7 @@ def test_the_gradient_figure_note_leaves_fc7_visible():
     fig.canvas.draw()
     ax = fig.axes[0]
     [note] = [t for t in ax.texts if "weight matrices" in t.get_text()]
-    assert note.get_text().startswith("5 of 7 weight matrices:\ngradient below 1e-12")
+    assert note.get_text().startswith("5 of 7 weight matrices: gradient below 1e-12")
     box = note.get_bbox_patch().get_window_extent()
     fc7 = ax.lines[6]
     x, y = fc7.get_data()

@@ -302,7 +302,8 @@ def test_the_explorer_runs_200_epochs_by_default_and_the_text_says_so():
     assert inspect.signature(leaky_relu_explorer).parameters["epochs"].default == 200
     assert_says(NB, "**200 epochs by default**")
     assert RUNS["loss"].shape[-1] == 300
-    assert_says(NB, "the runs above use 300, so set 300 and press Run to compare")
+    assert_says(NB, "the runs above use 300: set 300 to compare, and press Run if the status line "
+                "asks for it")
     assert_says(NB, "**200 epochs by default**, which keeps a run short enough to start by itself")
     import matplotlib
     matplotlib.use("Agg")

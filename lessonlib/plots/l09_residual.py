@@ -1,7 +1,7 @@
 """Lesson 09: the static figures of residual connections. ``CONNECTION_COLORS`` (plain,
 residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with
 ``floor_note`` (per-layer gradient curves of a few runs, live or stored; lessons 10 and 11 draw
-theirs with it too), ``draw_loss_runs`` (several seeds of several variants) and
+theirs with it too; ``move_to_clear_spot`` keeps each panel's note off the curves), ``draw_loss_runs`` (several seeds of several variants) and
 ``draw_layer_profile`` (a value per hidden layer, log-log), ``draw_block`` and ``block_figure``
 (the residual block of the notes, beside a plain layer, with the gradients of the backward
 pass), and ``draw_alpha_histogram`` (learned branch scalars). The lesson's stored runs drawn
@@ -31,14 +31,16 @@ def gradient_figure(runs, titles, suptitle=None, panel_width=4.4):
     histories = [run[1] if isinstance(run, tuple) else _stored_history(run) for run in runs]
     fig, axes = new_figure(1, len(runs), figsize=(panel_width * len(runs), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
+    notes = []
     for ax, history, title in zip(axes, histories, titles):
         gradient_curves(ax, history)
         ax.set_title(title, fontsize=10)
         note = floor_note(history)
         if note:
-            ax.text(0.5, 0.5, note, transform=ax.transAxes, fontsize=8, color="0.25",
-                    ha="center", va="center",
-                    bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.7"))
+            notes.append((ax, ax.text(0.5, 0.5, note, transform=ax.transAxes, fontsize=8,
+                                      color="0.25", ha="center", va="center",
+                                      bbox=dict(boxstyle="round", facecolor="white",
+                                                edgecolor="0.7"))))
     for ax in axes[1:]:
         ax.set_ylabel("")
     grads = np.concatenate([np.ravel(h.grad_mean_abs) for h in histories])
@@ -51,7 +53,46 @@ def gradient_figure(runs, titles, suptitle=None, panel_width=4.4):
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
+    if notes:
+        fig.draw_without_rendering()            # final positions and text sizes, in pixels
+        for ax, note in notes:
+            move_to_clear_spot(ax, note)
     return fig
+
+
+# Where a note may sit on a panel (axes coordinates), in order of preference: the middle, then
+# the lower and upper middles, then the four quarters.
+NOTE_SPOTS = ((0.5, 0.5), (0.5, 0.25), (0.5, 0.75), (0.7, 0.3), (0.3, 0.3), (0.7, 0.7),
+              (0.3, 0.7))
+
+
+def move_to_clear_spot(ax, note, spots=NOTE_SPOTS, pad=6.0):
+    """Centre ``note`` (a text with a box, in axes coordinates) on the spot of ``spots`` where its
+    box, ``pad`` pixels larger, covers the fewest points along the panel's curves (sampled along
+    every segment, in pixels); the first such spot on a tie. The figure must have been laid out
+    (``draw_without_rendering``)."""
+    points = [np.empty((0, 2))]
+    for line in ax.get_lines():
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        ok = np.isfinite(x) & np.isfinite(y) & (y > 0 if ax.get_yscale() == "log" else True)
+        ends = ax.transData.transform(np.column_stack([x[ok], y[ok]]))
+        if len(ends) > 1:
+            t = np.linspace(0.0, 1.0, 20)[:, None, None]
+            points.append((ends[:-1] + t * (ends[1:] - ends[:-1])).reshape(-1, 2))
+        points.append(ends)
+    points = np.concatenate(points)
+    panel = ax.get_window_extent()
+    best, fewest = spots[0], None
+    for spot in spots:
+        note.set_position(spot)
+        box = note.get_window_extent().padded(pad)
+        inside = (box.x0 >= panel.x0 and box.x1 <= panel.x1 and box.y0 >= panel.y0
+                  and box.y1 <= panel.y1)
+        covered = int(np.sum((points[:, 0] >= box.x0) & (points[:, 0] <= box.x1)
+                             & (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1)))
+        if inside and (fewest is None or covered < fewest):
+            best, fewest = spot, covered
+    note.set_position(best)
 
 
 def _stored_history(grad_mean_abs):

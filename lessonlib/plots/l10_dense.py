@@ -2,15 +2,16 @@
 colour, line style and marker per kind of net: plain, residual, dense, and ``DENSE_ADAM``),
 ``dense_block_figure`` (the dense block of the notes, in lessonlib's column order: who reads
 whom, and the columns each layer reads), ``draw_seed_losses`` (several seeds of several nets,
-over ``draw_ln3_band``, the ln 3 level as a pale band), ``gradient_figure`` (lesson 09's, with
-its notes moved off the curves) and ``draw_param_counts`` (the number of parameters of nets of
+over ``draw_ln3_band``, the ln 3 level as a pale band), ``gradient_figure`` (lesson 09's, which
+keeps its notes off the curves) and ``draw_param_counts`` (the number of parameters of nets of
 several shapes against their depth)."""
 import numpy as np
 
 from ..models import MLP
-from .l09_residual import floor_note
-from .l09_residual import gradient_figure as _gradient_figure
+from . import l09_residual
 from .style import LN3, LOSS_FLOOR, fit_log_axis, new_figure
+
+gradient_figure = l09_residual.gradient_figure       # lesson 10's figures in one place
 
 # Okabe-Ito colours, each kind also with its own line style and marker, so that no pair of
 # lines differs by colour alone
@@ -139,22 +140,6 @@ def draw_seed_losses(ax, loss, labels, styles):
     draw_ln3_band(ax)
     fit_log_axis(ax, [shown, [LN3]], LOSS_FLOOR)
     ax.set_xlim(0, epochs[-1] + 1)
-
-
-def gradient_figure(runs, titles, note_at=(0.6, 0.32), **kwargs):
-    """Lesson 09's ``gradient_figure`` of these (model, history) runs, with each panel's note
-    ("k of n weight matrices: gradient below 1e-12 ...") on three lines and centred at
-    ``note_at`` (axes coordinates) instead of on two lines in the middle: by default right of
-    the middle and low, above the 1e-12 floor, clear of the curves of a plain net whose last
-    layers die within its first dozen epochs."""
-    fig = _gradient_figure(runs, titles, **kwargs)
-    for ax, (_, history) in zip(fig.axes, runs):
-        note = floor_note(history)
-        for text in ax.texts:
-            if note and text.get_text() == note:
-                text.set_text(note.replace(": ", ":\n", 1))
-                text.set_position(note_at)
-    return fig
 
 
 def draw_param_counts(ax, depths, shapes):

@@ -94,7 +94,7 @@ def leaky_relu_explorer(slope=0.25, depth=7, epochs=200, seed=0):
         if slope == 0:
             what = "ReLUs dead"
         elif slope == 1:
-            what = "units never > 0\n(the identity: no unit is ever off)"
+            what = "units never > 0\n(slope 1 passes them whole: none is off)"
         else:
             what = "units never > 0\n(not dead: slope > 0)"
         dead_title.set_text(f"{int(counts.sum())} of {width * depth} {what}")
