@@ -38,13 +38,16 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                       same_order=False, drop_last=False, divide_by_bs=False, reset=False,
                       replacement=False, per_batch=False, separately=False, per_epoch=False,
                       f32=False, strided=False, form="heavy", grad_by_bs=False, split=False,
-                      y_stored=False, take=False, blocks=None, by_n=None, per_point=None):
+                      y_stored=False, take=False, blocks=None, by_n=None, per_point=None,
+                      y_order=False, whole=False):
     """Mini-batch training as a learner writes it, with the slips given (blocks: "inside",
     each fixed block of consecutive rows shuffled inside; "order", the fixed blocks taken in a
     shuffled order; by_n: "grad", dz3 /= n with n = len(y) of the whole data, kept from lesson
     03's full-batch loop, the loss a mean over the batch; "both", the loss divided by n too;
     per_point: "sum", each batch's rows read one at a time and their gradients averaged, one
-    update per batch (right); "update", an update after every point)."""
+    update per batch (right); "update", an update after every point; y_order: y's batches
+    from a second order drawn each epoch; whole: the forward and backward pass on all of X and
+    y at every update)."""
     dtype = np.float32 if f32 else np.float64
     P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
     X = X.astype(dtype)
@@ -59,6 +62,8 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
             order = order_of(rng, n, draw)
         if blocks:
             order = fixed_blocks(rng, n, batch_size, blocks)
+        if y_order:
+            order_y = rng.permutation(n)
         Xe, ye = X, y
         if separately:
             Xe, ye = rng.permutation(X), rng.permutation(y)
@@ -97,6 +102,10 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                 continue
             Xb = np.take(Xe, idx, axis=0) if take else Xe[idx]
             yb = ye[start:start + len(idx)] if y_stored else ye[idx]
+            if y_order:
+                yb = ye[order_y[start:start + batch_size]]
+            if whole:
+                Xb, yb = Xe, ye
             loss, grads = loss_and_grads(P, Xb, yb, batch_size if divide_by_bs else None)
             if grad_by_bs:          # the loss a mean, d loss/d logits = (p - onehot) / batch_size
                 grads = loss_and_grads(P, Xb, yb, batch_size)[1]
@@ -302,6 +311,11 @@ FAIRNESS = {
                ("np.array_split(order, ceil(n / bs))", slip(split=True),
                 ["4, 3 and 3 rows", "consecutive batches"]),
                ("y in the stored order", slip(y_stored=True), "Use y[idx] with X[idx]"),
+               ("y's batches from a second order drawn every epoch", slip(y_order=True),
+                ["drew 6 orders of the rows from rng for 3 epochs", "no longer match",
+                 "X[idx] and y[idx] with the same idx"]),
+               ("the forward and backward pass on all of X and y at every update",
+                slip(whole=True), ["the loss of all 10 rows", "Xb, yb = X[idx], y[idx]"]),
                ("velocity reset every epoch", slip(reset=True), "starts again at every epoch"),
                ("sampling with replacement", slip(replacement=True), "with replacement"),
                ("a permutation per batch", slip(per_batch=True), "for every batch"),

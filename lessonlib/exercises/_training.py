@@ -1148,10 +1148,13 @@ class MiniBatchCheck(TrainerCheck):
     def batches_of(self, case, steps, trace, P=None):
         n, epochs, bs = case.n, steps["epochs"], steps["batch_size"]
         seen = epochs_of(trace.batches, n, epochs)
+        orders, others = orders_from(trace.draws, n, case.X, case.y)
+        # more orders drawn than epochs, while X's batches follow one per epoch: the labels
+        # may have come from another draw (update_problem says so if nothing else fits)
+        self.extra_orders = len(orders) - epochs if seen is not None else 0
         if seen is not None:
             # the batches the learner's code took from X: the truth, whatever it drew
             return self.seen_batches(seen, case, bs, trace, P)
-        orders, others = orders_from(trace.draws, n, case.X, case.y)
         if others:
             return None, None, self.describe_other_draws(others, n)
         if len(orders) == epochs:
@@ -1311,12 +1314,25 @@ class MiniBatchCheck(TrainerCheck):
                                          case.hyper, epoch_starts=starts, labels=labels)
             if _all_close(P, got_P) and same_run(losses, got_losses):
                 return f"{where}: {message}"
+        all_rows = lessonlib_run(case.params, case.X, case.y, self.optimizer(case.hyper),
+                                 [np.arange(n)])[0][0]
+        if not close(losses[0], exp_losses[0]) and close(losses[0], all_rows):
+            return (f"{where}: the loss of the first batch is {show(losses[0])}, the loss of all "
+                    f"{n} rows: your forward and backward pass read X and y whole at every "
+                    f"update. Compute them on the batch, Xb, yb = X[idx], y[idx], and divide by "
+                    f"its size, len(idx)")
         if not close(losses[0], exp_losses[0]):
             return (f"{where}: the loss of the first batch is {show(losses[0])}; lessonlib's, "
                     f"with the order your code drew from rng, is {show(exp_losses[0])}. Cut "
                     f"each epoch's order into consecutive batches, idx = order[start:start + "
                     f"batch_size] for start = 0, batch_size, 2 * batch_size, ..., and use "
                     f"X[idx] and y[idx]")
+        if getattr(self, "extra_orders", 0) > 0:
+            return (f"{where}: your code drew {case.epochs + self.extra_orders} orders of the "
+                    f"rows from rng for {case.epochs} epochs, and its batches of X follow one "
+                    f"of them per epoch: if y's rows come from another draw (y shuffled on its "
+                    f"own, or y[rng.permutation(n)...]), the pairs (x_i, y_i) no longer match. "
+                    f"Draw one order per epoch and take X[idx] and y[idx] with the same idx")
         return super().update_problem(where, P, losses, exp_P, exp_losses, case, batches,
                                       starts)
 

@@ -138,6 +138,12 @@ def _forward_problem(fn, out, x, dout, u, p_drop, where):
     if read is None:
         if close(out, x):
             return f"out equals x: in training the dropped units must be set to 0 {where}"
+        # first, as a mask of its own can match a mask from part of u by chance (all kept)
+        if _draws_its_own(fn, out, x, dout, p_drop, u):
+            return (f"your out drops other units than u says: use the u you are given (keep "
+                    f"where u < 1 - p_drop) rather than drawing your own random numbers "
+                    f"(np.random...), so that the forward and backward passes, and the "
+                    f"checker, agree on the mask {where}")
         if (x < 0).any():
             relu = _read_forward(out, np.maximum(x, 0.0), u, p_drop)
             if relu is not None:
@@ -150,11 +156,6 @@ def _forward_problem(fn, out, x, dout, u, p_drop, where):
                          "whole rows or columns or all at once: compare the whole u with "
                          "1 - p_drop, one random number per unit (mask = u < 1 - p_drop)")
                 return f"{_both(first, from_part)} {where}"
-        if _draws_its_own(fn, out, x, dout, p_drop, u):
-            return (f"your out drops other units than u says: use the u you are given (keep "
-                    f"where u < 1 - p_drop) rather than drawing your own random numbers "
-                    f"(np.random...), so that the forward and backward passes, and the "
-                    f"checker, agree on the mask {where}")
         if _other_mask(out, x, p_drop):
             return (f"your out drops other units than u says (a mask from other numbers than "
                     f"u, or from part of u): keep each unit where its own number in u is below "
