@@ -44,8 +44,9 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
     ax_loss.axhline(LN3, color="0.6", ls=":", lw=1)
     # under the dotted line, a few points down: a loss stuck at ln 3 runs along the line, and
     # a learning one falls away from it well before the right end
-    ax_loss.annotate("guessing (ln 3)", (EPOCHS, LN3), xytext=(0, -4), textcoords="offset points",
-                     color="0.4", fontsize=8, ha="right", va="top")
+    ln3_label = ax_loss.annotate("guessing (ln 3)", (EPOCHS, LN3), xytext=(0, -4),
+                                 textcoords="offset points", color="0.4", fontsize=8,
+                                 ha="right", va="top")
     ax_loss.set_xlim(1, EPOCHS)
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training loss")
@@ -76,6 +77,11 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
         loss[:hist.epochs] = hist.loss
         loss_line.set_ydata(loss)
         set_loss_axis(ax_loss, loss)
+        # near the bottom of the axis the label goes above the line, where it is not cut off
+        height = ax_loss.transAxes.inverted().transform(ax_loss.transData.transform((1, LN3)))[1]
+        low = height < 0.1
+        ln3_label.xyann = (0, 3) if low else (0, -4)
+        ln3_label.set_va("bottom" if low else "top")
         mark_diverged(ax_loss, banner, hist.diverged,
                       f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}")
         layers = f"{depth} hidden layer{'s' * (depth != 1)}"
@@ -94,6 +100,8 @@ def vanishing_gradient_explorer(depth=7, activation="relu", init="uniform", opti
             pred = model.predict(X_test)
             loss_title.set_text(f"test accuracy {np.mean(pred == y_test):.2f}, "
                                 f"{len(np.unique(pred))} of 3 species, loss {hist.loss[-1]:.3g}")
+        if hist.diverged:
+            return f"Diverged in epoch {(hist.diverged_epoch or 0) + 1}, after {hist.seconds:.1f} s"
         return f"{hist.epochs} epochs in {hist.seconds:.1f} s"
 
     controls = {
