@@ -27,6 +27,12 @@ X_TRAIN, Y_TRAIN, X_TEST, Y_TEST = lessonlib.data.load_iris(seed=SEED)
 FOLLOW = 16
 
 
+def softmax_rows(logits):
+    """The softmax of each row, written here (not lessonlib's)."""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 @functools.lru_cache(maxsize=None)
 def net(kind):
     """The notebook's three networks, trained as its cells train them."""
@@ -74,8 +80,7 @@ def one_layer_wrong(kind, model, x, layer=None, slip=None):
         else:
             inp = h
     logits = inp @ p[f"fc{n_hidden + 1}_weight"] + p[f"fc{n_hidden + 1}_bias"]
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax_rows(logits)
 
 
 def single_layer_slips(kind, model):
@@ -120,6 +125,9 @@ def test_first_flower_hides_the_residual_hidden_layers():
     assert_says(NB, "Layer 4 fires for none of the 50 test flowers, nor for any of\nthe 100 "
                 "training flowers (it died during training")
     assert not firing(model, X_TRAIN)["relu4"].any()
+    assert_says(NB, "it fired for 72 of them before, the line \"before training\"")
+    fresh = lessonlib.MLP(4, [3] * 6, 3, seed=SEED, connection="residual")
+    assert int(np.sum(firing(fresh, X_TRAIN)["relu4"] > 0)) == 72
     assert all(n.any() for name, n in firing(model, X_TRAIN).items() if name != "relu4")
 
 
@@ -291,8 +299,7 @@ def plain_predict(params, aux, x, trace=None):
         trace[f"relu{i}"] = h
     logits = h @ params[f"fc{n_layers}_weight"] + params[f"fc{n_layers}_bias"]
     trace[f"fc{n_layers}"] = logits
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs = e / e.sum(axis=1, keepdims=True)
+    probs = softmax_rows(logits)
     trace["softmax"] = probs
     return probs
 
@@ -524,8 +531,7 @@ def batch_statistics_predict(model, x):
              + p[f"bn{i}_beta"])
         h = np.maximum(z, 0.0)
     logits = h @ p["fc8_weight"] + p["fc8_bias"]
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax_rows(logits)
 
 
 def test_answer_1_batch_statistics():
@@ -562,8 +568,7 @@ def left_out(kind, model, x, layer):
             hs.append(h)
             inp = np.concatenate(hs, axis=1)
     logits = inp @ p["fc7_weight"] + p["fc7_bias"]
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax_rows(logits)
 
 
 def test_answer_2_leaving_out_a_layer():
