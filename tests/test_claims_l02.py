@@ -9,7 +9,7 @@ import numpy as np
 from lessonlib.data import make_sin_logistic
 from lessonlib.optim import SGD, descend
 from lessonlib.recipes.l01_local_minima import QUARTIC_GLOBAL_MIN, QUARTIC_LOCAL_MAX
-from lessonlib.recipes.l02_momentum import final_b_over_seeds, ravine_grad
+from lessonlib.recipes.l02_momentum import final_b_over_seeds, grid_for, ravine_grad
 from lessonlib.recipes.l02_momentum import largest_root as lessonlib_largest_root
 from lessonlib.recipes.toys import (quartic_grad, sin_logistic_descend, sin_logistic_grad,
                                    sin_logistic_loss, sin_logistic_proba, square_grad)
@@ -234,6 +234,46 @@ def test_the_harder_data_momentum_fails_on_an_almost_flat_start():
 
 
 
+def test_the_hard_datas_surface_is_drawn_wider_than_the_notes_grid():
+    assert_says(NB, "(drawn up to $b_1, b_2 = 3.5$: the notes' grid stops at 2 and leaves the true "
+                "$b$ out)")
+    assert grid_for(HARD)[0] == -0.5 and grid_for(HARD)[-1] == 3.5
+    assert grid_for(EASY)[-1] == 2.0                 # the notes' [-0.5, 2], for the easy data
+    assert HARD[1] > 2.0                             # b2 = 3 lies outside the notes' grid
+
+
+def test_your_two_answers_run_the_notes_exercise_1_beside_lessonlibs(capsys):
+    """The cell after the lesson's runs: the learner's loop with the learner's gradient, lr 0.1
+    from (0, 0), 100 updates, momentum 0 and 0.9, once both checks pass; lessonlib's alone
+    (with a line saying so) until then, as stored."""
+    assert_says(NB, "Exercises 2a and 2b write the notes' exercise 1 in two parts, its gradient "
+                "and the momentum loop; after the experiment, your two answers run it together.")
+    assert_says(NB, "your loop with your gradient, `momentum_descend(lambda b: grad(b, X, y), "
+                "np.zeros(2), 0.1, rho, 100)` for momentum 0 and 0.9")
+    assert_says(NB, "Until then it draws `lessonlib`'s alone.")
+    from lessonlib import exercises
+
+    def stub(*args):
+        raise NotImplementedError
+
+    X, y = make_sin_logistic(*EASY, seed=DATA_SEED)
+    runs = exercises.heavy_ball.lesson_runs(stub, stub, X, y)
+    assert capsys.readouterr().out.startswith("Only lessonlib's runs are drawn")
+    assert [mine for *_, mine in runs] == [None, None]
+    # with the two references, the paths are the heavy ball written out here (velocity form)
+    runs = exercises.heavy_ball.lesson_runs(exercises.heavy_ball.reference,
+                                            exercises.sin_logistic_gradient.reference, X, y)
+    assert "Your paths lie on lessonlib's" in capsys.readouterr().out
+    for (_, path, mine), rho in zip(runs, (0.0, 0.9)):
+        x, v, expected = np.zeros(2), np.zeros(2), [np.zeros(2)]
+        for _ in range(100):
+            v = rho * v - 0.1 * sin_logistic_grad(x, X, y)
+            x = x + v
+            expected.append(x)
+        np.testing.assert_allclose(mine, np.array(expected), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(path, np.array(expected), rtol=1e-9, atol=1e-12)
+
+
 def test_the_notes_count_the_start_so_their_runs_are_99_and_299_updates():
     """The notes' num.iteration (100, 300) counts the start (ans_b1 = rep(start, num.iteration),
     updates from i = 2): 99 and 299 updates. We run 100 and 300; one update more or less
@@ -322,6 +362,8 @@ def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
 
 
 def test_gohs_pair_puts_the_slowest_and_fastest_directions_on_the_double_root_edge():
+    assert_says(NB, "(Optional: how the pair is found; on a first reading the printed pair is "
+                "enough.)")
     assert_says(NB, "It puts the slowest direction (curvature 1) and the fastest "
                 r"(curvature $\kappa$) each on the edge between real and complex roots, "
                 r"$\text{lr} = (1 - \sqrt\rho)^2$ and $\text{lr}\cdot\kappa = (1 + \sqrt\rho)^2$, "

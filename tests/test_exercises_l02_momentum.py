@@ -529,3 +529,138 @@ def test_loop_a_returned_tuple_is_named_without_an_array_repr(extra):
 def test_loop_float_x0_names_the_two_parameter_case():
     msg = LOOP.grade(_momentum_float_x0)
     assert "sin-logistic loss" in msg and "line" in msg and "float(x0)" in msg
+
+
+# ---------------------------------------------------------------- fix round 4 (reader 02, 8/10)
+
+def _grad_model_slip(model, first):
+    """The model written wrong in u, the chain rule followed through it (first: the factor of
+    d loss/d b1 used) or the right factors kept."""
+    def grad(b, X, y):
+        x1, x2 = X[:, 0], X[:, 1]
+        u = b[0] * x1 + b[1] * x2 if model == "no product" else b[1] * x1 * x2 + b[0] * x2
+        p = 1 / (1 + np.exp(-np.sin(u)))
+        c = (p - y) * np.cos(u)
+        f1, f2 = {"x1": (x1, x2), "x1*x2": (x1 * x2, x2), "swapped": (x2, x1 * x2)}[first]
+        return np.array([np.mean(c * f1), np.mean(c * f2)])
+    return grad
+
+
+def _momentum_scaled_move(grad_fn, x0, lr, rho, steps):
+    """v = rho v - lr g, then x = x + rho v: the run of v = rho (v - lr g), x = x + v."""
+    x = np.array(x0, dtype=float)
+    v = np.zeros_like(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        v = rho * v - lr * np.asarray(grad_fn(x))
+        x = x + rho * v
+        path.append(x.copy())
+    return np.array(path)
+
+
+FAIRNESS["sin_logistic_gradient"]["slips"] += [
+    ("u = b1*x1 + b2*x2, its own gradient", _grad_model_slip("no product", "x1"),
+     ["your u is b1*x1 + b2*x2", "product x1*x2"]),
+    ("u = b1*x1 + b2*x2, the factors x1*x2 and x2", _grad_model_slip("no product", "x1*x2"),
+     ["your u is b1*x1 + b2*x2", "product x1*x2"]),
+    ("b1 and b2 swapped in u", _grad_model_slip("b swapped", "x1*x2"),
+     ["b1 and b2 swapped", "b1 = b[0] multiplies x1*x2"]),
+    ("b1 and b2 swapped in u, its own gradient", _grad_model_slip("b swapped", "swapped"),
+     ["b1 and b2 swapped", "b1 = b[0] multiplies x1*x2"]),
+]
+FAIRNESS["heavy_ball"]["slips"] += [
+    ("x = x + rho * v (the run of v = rho * (v - lr * g))", _momentum_scaled_move,
+     ["rho multiplies the gradient step too", "x = x + rho * v", "both forms give this run"]),
+]
+
+
+@pytest.mark.parametrize("model, first", [("no product", "x1"), ("no product", "x1*x2"),
+                                          ("b swapped", "x1*x2"), ("b swapped", "swapped")])
+def test_the_model_slips_are_not_told_only_a_relative_error(model, first):
+    msg = GRAD.grade(_grad_model_slip(model, first))
+    assert "relative error" not in msg and "your u " in msg
+
+
+def test_the_rho_bracket_message_names_both_forms():
+    for slip in (_momentum_fix2_slip("rho bracket"), _momentum_scaled_move):
+        msg = LOOP.grade(slip)
+        assert "v = rho * (v - lr * f'(x))" in msg and "x = x + rho * v" in msg
+        assert "you wrote" not in msg
+
+
+# ---------------------------------------------------------------- the two answers together
+
+def _stub(*args):
+    raise NotImplementedError("Exercise: write it here")
+
+
+def _data():
+    from lessonlib.data import make_sin_logistic
+    return make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=2)
+
+
+def _heavy_ball_by_hand(X, y, rho, steps=100, lr=0.1):
+    """The notes' run written out here: the position form from (0, 0), first update plain."""
+    def g(b):
+        x1, x2, u, p = _parts(b, X, y)
+        c = (p - y) * np.cos(u)
+        return np.array([np.mean(c * x1 * x2), np.mean(c * x2)])
+    xs = [np.zeros(2)]
+    for t in range(steps):
+        prev = xs[-2] if t else xs[-1]
+        xs.append(xs[-1] - lr * g(xs[-1]) + rho * (xs[-1] - prev))
+    return np.array(xs)
+
+
+@pytest.mark.parametrize("grad, loop, words", [
+    (_stub, _stub, "grad (exercise 2a): not attempted yet; momentum_descend (exercise 2b): not "
+                   "attempted yet"),
+    (_grad_slip("sign"), LOOP.reference, "grad (exercise 2a): not right yet; momentum_descend "
+                                         "(exercise 2b): passes"),
+    (GRAD.reference, _stub, "grad (exercise 2a): passes; momentum_descend (exercise 2b): not "
+                            "attempted yet"),
+])
+def test_lesson_runs_show_lessonlibs_alone_until_both_answers_pass(grad, loop, words, capsys):
+    X, y = _data()
+    runs = LOOP.lesson_runs(loop, grad, X, y)
+    out = capsys.readouterr().out
+    assert out.startswith("Only lessonlib's runs are drawn") and words in out
+    assert [label for label, _, _ in runs] == ["plain GD", "momentum 0.9"]
+    assert all(mine is None for _, _, mine in runs)
+    for (_, path, _), rho in zip(runs, (0.0, 0.9)):
+        np.testing.assert_allclose(path, _heavy_ball_by_hand(X, y, rho), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("grad, loop", [(GRAD.reference, LOOP.reference),
+                                        (_grad_f32, _momentum_f32),
+                                        (_grad_loop, _momentum_position)])
+def test_lesson_runs_draw_the_learners_paths_once_both_pass(grad, loop, capsys):
+    X, y = _data()
+    runs = LOOP.lesson_runs(loop, grad, X, y)
+    out = capsys.readouterr().out
+    assert "Only lessonlib's" not in out and "Your paths lie on lessonlib's" in out
+    assert "plain GD: yours ends at b = (0.155, -0.082)" in out
+    assert "momentum 0.9: yours ends at b = (0.708, 0.703)" in out
+    for (_, path, mine), rho in zip(runs, (0.0, 0.9)):
+        expected = _heavy_ball_by_hand(X, y, rho)
+        assert mine.shape == (101, 2)
+        np.testing.assert_allclose(mine, expected, atol=1e-4)
+        np.testing.assert_allclose(path, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_lesson_runs_survive_a_crash_in_the_learners_code(capsys):
+    """Both pass their checks, but the run on the lesson's data goes wrong: a line, no
+    traceback, and lessonlib's runs alone."""
+    X, y = _data()
+    calls = {"n": 0}
+
+    def grad(b, X, y):
+        calls["n"] += 1
+        if len(y) == 1000 and calls["n"] > 100:
+            raise ValueError("a late failure")
+        return GRAD.reference(b, X, y)
+
+    runs = LOOP.lesson_runs(LOOP.reference, grad, X, y)
+    out = capsys.readouterr().out
+    assert "raised ValueError" in out and "Traceback" not in out
+    assert all(mine is None for _, _, mine in runs)

@@ -5,12 +5,13 @@ import re
 import numpy as np
 
 from ..data import make_sin_logistic
-from ..recipes.toys import quartic_grad, sin_logistic_grad, sin_logistic_loss, square_grad
+from ..recipes.toys import (quartic_grad, sin_logistic_descend, sin_logistic_grad,
+                            sin_logistic_loss, square_grad)
 from ..gradcheck import numerical_gradient
 from ..optim import SGD, descend
-from ._kit import (Exercise, close, compare, describe_exception, explain_crash, fresh,
-                   gradient_problem, learner_frames, named_slip, path_length_problem, same_run,
-                   show)
+from ._kit import (Exercise, NotAttempted, close, compare, describe_exception, explain_crash,
+                   fresh, gradient_problem, learner_frames, named_slip, path_length_problem,
+                   same_run, show)
 
 __all__ = ["sin_logistic_gradient", "heavy_ball"]
 
@@ -62,6 +63,11 @@ def _variants(b, X, y):
         dp_common = (p - y) / (p * (1 - p)) * np.cos(inner)   # d loss/dp, no sigmoid slope
     no_sin_message = ("your p must be sigmoid(sin(u)): the logit is sin(u), not u "
                       "(u = b1*x1*x2 + b2*x2)")
+    no_product_message = ("your u is b1*x1 + b2*x2: the model's first term is b1 times the "
+                          "product x1*x2, u = b1*x1*x2 + b2*x2 (b[0]*X[:, 0]*X[:, 1] + "
+                          "b[1]*X[:, 1]), so d u/d b1 = x1*x2")
+    b_swapped_message = ("your u has b1 and b2 swapped: u = b1*x1*x2 + b2*x2, so b1 = b[0] "
+                         "multiplies x1*x2 and b2 = b[1] multiplies x2")
     return [
         (n * right, f"your gradient is {n} times too large (N = {n} points): the loss is the "
                     f"mean over the points, so average (np.mean), do not add up (np.sum)"),
@@ -126,7 +132,24 @@ def _variants(b, X, y):
         (reference_grad(b, X, 1 - y),
          "your gradient uses 1 - y where y belongs: the derivative of the cross-entropy with "
          "respect to the logit is p - y, with y the label (1 for class 1)"),
+        # the model itself written wrong, the chain rule then followed through it (or not)
+        (_model_slip(b, X, y, "no product", "x1"), no_product_message),
+        (_model_slip(b, X, y, "no product", "x1*x2"), no_product_message),
+        (_model_slip(b, X, y, "b swapped", "x1*x2"), b_swapped_message),
+        (_model_slip(b, X, y, "b swapped", "swapped"), b_swapped_message),
     ]
+
+
+def _model_slip(b, X, y, model, first):
+    """The gradient of a model written wrong in u: "no product" (u = b1*x1 + b2*x2) or
+    "b swapped" (u = b2*x1*x2 + b1*x2); ``first``: the factor of d loss/d b1 ("x1", "x1*x2",
+    or "swapped": the two factors swapped with the b's, the gradient of the wrong model)."""
+    x1, x2 = X[:, 0], X[:, 1]
+    u = b[0] * x1 + b[1] * x2 if model == "no product" else b[1] * x1 * x2 + b[0] * x2
+    p = 1.0 / (1.0 + np.exp(-np.sin(u)))
+    common = (p - y) * np.cos(u)
+    factors = {"x1": (x1, x2), "x1*x2": (x1 * x2, x2), "swapped": (x2, x1 * x2)}[first]
+    return np.array([np.mean(common * factors[0]), np.mean(common * factors[1])])
 
 
 def _grade_gradient(grad):
@@ -379,8 +402,10 @@ def _grade_loop(momentum_descend):
              "one; compute grad_fn(x) at the current x inside the loop"),
             (_variant_form(grad_fn, x0, lr, rho, steps, "rho bracket")
              if abs(rho - (1 - rho)) > 1e-12 else None,
-             "rho multiplies the gradient step too: you wrote v = rho * (v - lr * f'(x)); only "
-             "the old velocity is scaled, v = rho * v - lr * f'(x), then x = x + v"),
+             "rho multiplies the gradient step too: your run is that of v = rho * (v - lr * "
+             "f'(x)), x = x + v, and also of v = rho * v - lr * f'(x), x = x + rho * v (both "
+             "forms give this run). Only the old velocity is scaled, and x moves by the whole "
+             "new one: v = rho * v - lr * f'(x), then x = x + v"),
             (_variant_form(grad_fn, x0, lr, rho, steps, "average")
              if abs(lr - (1 - rho)) > 1e-12 else None,
              "you wrote momentum as an average of the gradients, v = rho * v + (1 - rho) * "
@@ -395,7 +420,71 @@ def _grade_loop(momentum_descend):
     return None
 
 
-heavy_ball = Exercise(
+# ---------------------------------------------------------------- the two answers together
+
+# The notes' exercise 1 (the lesson's cell after its own runs): lr 0.1 from b = (0, 0), 100
+# updates, plain gradient descent and momentum 0.9.
+LESSON_RUNS = {"lr": 0.1, "steps": 100, "momenta": {0.0: "plain GD", 0.9: "momentum 0.9"}}
+
+
+def _verdict(exercise, fn):
+    """How ``fn`` fares on ``exercise``'s check, in a few words ("passes" when right)."""
+    try:
+        return "passes" if exercise.grade(fn) is None else "not right yet"
+    except NotAttempted:
+        return "not attempted yet"
+
+
+class LoopExercise(Exercise):
+    """Exercise 2b, with ``lesson_runs``: the notes' exercise 1 run with the learner's two
+    answers (the loop of 2b calling the gradient of 2a) beside lessonlib's run."""
+
+    def lesson_runs(self, momentum_descend, grad, X, y):
+        """[(label, lessonlib's path, the learner's path or None)] for plain gradient descent
+        and momentum 0.9 (``LESSON_RUNS``) on the data X, y: lessonlib's ``sin_logistic_descend``
+        with ``SGD``, and ``momentum_descend(lambda b: grad(b, X, y), np.zeros(2), lr, rho,
+        steps)`` (grad given fresh copies, as in its check) once both answers pass their checks;
+        until then None, and a line says so. Prints how far the learner's paths lie from
+        lessonlib's."""
+        lr, steps = LESSON_RUNS["lr"], LESSON_RUNS["steps"]
+        runs = [(label, sin_logistic_descend(X, y, SGD(lr=lr, momentum=rho), steps)[0], None)
+                for rho, label in LESSON_RUNS["momenta"].items()]
+        verdicts = {"grad (exercise 2a)": _verdict(sin_logistic_gradient, grad),
+                    f"{self.answer_name} (exercise 2b)": _verdict(self, momentum_descend)}
+        if set(verdicts.values()) != {"passes"}:
+            print("Only lessonlib's runs are drawn: yours appear on them once your grad and your "
+                  "momentum_descend both pass their checks (" +
+                  "; ".join(f"{name}: {verdict}" for name, verdict in verdicts.items()) + ").")
+            return runs
+        theirs = []
+        for (label, path, _), rho in zip(runs, LESSON_RUNS["momenta"]):
+            try:
+                with np.errstate(all="ignore"):
+                    mine = np.asarray(momentum_descend(
+                        lambda b: grad(fresh(b), fresh(X), fresh(y)), np.zeros(2), lr, rho,
+                        steps), dtype=np.float64)
+            except Exception as exc:          # shown, not raised, as a check would
+                print(f"Only lessonlib's runs are drawn: your momentum_descend with your grad "
+                      f"raised {describe_exception(exc)} on the {label} run.")
+                return runs
+            if mine.shape != path.shape:
+                print(f"Only lessonlib's runs are drawn: your {label} run has shape "
+                      f"{mine.shape}, lessonlib's {path.shape}.")
+                return runs
+            far = np.abs(mine - path).max()
+            print(f"{label:>12}: yours ends at b = ({mine[-1, 0]:.3f}, {mine[-1, 1]:.3f}), "
+                  f"lessonlib's at ({path[-1, 0]:.3f}, {path[-1, 1]:.3f}); the largest gap "
+                  f"between the two paths: {far:.1e}")
+            theirs.append((label, path, mine, far))
+        if max(far for *_, far in theirs) < 1e-3:
+            print("Your paths lie on lessonlib's: the notes' exercise 1, in your own code.")
+        else:
+            print("Your paths and lessonlib's part by more than 0.001 somewhere (rounding, "
+                  "e.g. float32, grows along a run): the figure shows where.")
+        return [(label, path, mine) for label, path, mine, _ in theirs]
+
+
+heavy_ball = LoopExercise(
     "heavy_ball", "Exercise 2b (momentum as a loop)", _grade_loop,
     hints=["Keep two things between steps: x and the velocity v (start v at 0, or at an array "
            "of zeros like x). Collect x_0 and every new x in a list; steps updates give "

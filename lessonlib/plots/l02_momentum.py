@@ -2,7 +2,8 @@
 (``rolling_figure``) and x_t step by step (``trace_figure``). The sin-logistic half: the loss
 surface of logit(p) = sin(b1 x1 x2 + b2 x2) at the fixed ``LOSS_LEVELS`` (shared with lessons 04
 and 05), ``redraw_loss_contours``, the lesson's comparison of runs on one surface
-(``compare_runs_figure``), one run on three Axes (``draw_sin_logistic_run``) and a row per run
+(``compare_runs_figure``), the learner's runs of exercises 2a and 2b on lessonlib's
+(``your_runs_figure``), one run on three Axes (``draw_sin_logistic_run``) and a row per run
 (``sin_logistic_runs_figure``). The decision maps carry a p(class 1) colour bar and a class
 legend (``map_colorbar``, ``class_legend``). The 2-D ravine: ``ravine_figure`` (plain gradient
 descent zig-zagging against momentum on a narrow quadratic valley); and ``roots_figure`` (the
@@ -248,9 +249,59 @@ def compare_runs_figure(X, y, grid, L, runs, true_b, best_loss, true_map=False, 
     ax_l.axhline(best_loss, color="0.3", ls=":", lw=1.2, label="at the true b")
     ax_l.set_xlabel("step")
     ax_l.set_ylabel("loss")
-    ax_l.legend(fontsize=8, loc="upper right", framealpha=0.9)
+    # between the curves: at the top a run that never leaves log 2 would lie under it
+    ax_l.legend(fontsize=8, loc="center right", framealpha=0.9)
     ax_l.set_title("loss step by step", fontsize=10)
     ax_l.tick_params(labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- exercises 2a and 2b together
+
+# The learner's path: Okabe-Ito orange dots with a black edge (seen on every shade of viridis),
+# one per update, over lessonlib's lines.
+YOURS_STYLE = dict(ls="none", marker="o", ms=3.2, color="#E69F00", mec="k", mew=0.4)
+
+
+def your_runs_figure(grid, L, runs, true_b, zoom):
+    """The notes' exercise 1 run with the learner's answers (``exercises.heavy_ball.
+    lesson_runs``): [(label, lessonlib's path, the learner's path or None)]. lessonlib's paths as
+    lines (plain GD dashed, momentum solid) over the loss contours, the learner's as orange
+    dots on them; the whole surface (left) and ``zoom`` = (b1 limits, b2 limits), around the
+    start where plain GD stops (right)."""
+    fig, axes = new_figure(1, 2, figsize=(9, 3.9), width_ratios=(1, 1))
+    B1, B2 = np.meshgrid(grid, grid)
+    yours = [mine for _, _, mine in runs if mine is not None]
+    for ax, limits in zip(axes, (((grid[0], grid[-1]),) * 2, zoom)):
+        filled = ax.contourf(B1, B2, L, levels=LOSS_LEVELS, cmap="viridis", extend="both")
+        ax.contour(B1, B2, L, levels=LOSS_LEVELS, colors="k", linewidths=0.3, alpha=0.4)
+        for (label, path, _), style in zip(runs, _styles([label for label, _, _ in runs])):
+            if "momentum" in label:
+                ax.plot(path[:, 0], path[:, 1], lw=1.8, path_effects=_HALO, zorder=3,
+                        label=f"{label} (lessonlib)", **style)
+            else:             # short: a dot per step, as in compare_runs_figure
+                ax.plot(path[:, 0], path[:, 1], lw=1.8, path_effects=_HALO, zorder=3, **style)
+                ax.plot(path[:, 0], path[:, 1], "o", ms=3, color=style["color"], mec="white",
+                        mew=0.4, zorder=3)
+                ax.plot([], [], lw=1.8, marker="o", ms=3, label=f"{label} (lessonlib)", **style)
+        for k, mine in enumerate(yours):
+            ax.plot(mine[:, 0], mine[:, 1], zorder=4, label="yours" if k == 0 else None,
+                    **YOURS_STYLE)
+        ax.plot(*runs[0][1][0], "o", mfc="white", mec="k", ms=8, zorder=5, label="start")
+        ax.plot(*true_b, "*", color="white", mec="k", ms=13, zorder=5, label="true b")
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
+        ax.set_xlabel("b1")
+        ax.tick_params(labelsize=8)
+    axes[0].set_ylabel("b2")
+    axes[0].indicate_inset((zoom[0][0], zoom[1][0], zoom[0][1] - zoom[0][0],
+                            zoom[1][1] - zoom[1][0]), edgecolor="white", alpha=0.9)
+    axes[0].legend(loc="lower right", fontsize=8, framealpha=0.85)
+    axes[0].set_title("your paths (dots) on lessonlib's (lines)" if yours else
+                      "lessonlib's paths (yours: once both checks pass)", fontsize=10)
+    axes[1].set_title("the white box: the start, where plain GD stops", fontsize=10)
+    fig.colorbar(filled, ax=axes[1], label="loss", ticks=LOSS_LEVELS[::4])
     fig.tight_layout()
     return fig
 

@@ -7,6 +7,8 @@ contours from ``lessonlib.plots.l02_momentum``; the computations from
 ``lessonlib.recipes.l01_local_minima`` (``outcome``, ``BLOWN_UP``), ``toys.blew_up`` and
 ``lessonlib.recipes.l02_momentum`` (``DATA_SETS``, ``grid_for``, ``loss_surface``, ``_inside``).
 """
+import time
+
 import numpy as np
 
 from .. import plots
@@ -26,6 +28,12 @@ from ._base import (Explorer, diverged_banner, dropdown, log_slider, mark_diverg
 __all__ = ["momentum_explorer", "sin_logistic_explorer"]
 
 MAX_STEPS = 100     # the steps slider's largest value, where the step axis ends at most
+
+# A drag sends a slider's value many times a second. The updates of one gesture (the same
+# control moved again within GESTURE_SECONDS of the last update) keep in grey the path from
+# before the gesture, not the path of one tick ago (which would lie under the current one).
+GESTURE_SECONDS = 0.4
+_clock = time.monotonic     # the time of an update (a test sets its own clock)
 
 
 # ---------------------------------------------------------------- 1-D
@@ -56,13 +64,16 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
     for line in (traces[0], zartists[0][0]):
         line.set_linestyle("--")
     hlines = [ax_t.axhline(0.0, color="0.5", lw=0.8, zorder=1) for _ in range(3)]
+    # the lines' names just outside the axes, clear of the paths (as in the lesson's figures,
+    # e.g. "hilltop -0.610"): still, never redrawn by a move
+    names = [ax_t.annotate("", (1.0, 0.0), xycoords=("axes fraction", "data"),
+                           xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+                           fontsize=8, color="0.35") for _ in hlines]
     banner = diverged_banner(ax)
     banner.set_position((0.5, 0.25))
     title = ax.set_title("f\n(placeholder)", fontsize=10)
     # three lines (steps, GD, momentum) at 9 pt: the longest verdict fits the 820-px figure
     summary = ax_t.set_title("after\n(placeholder)\n(placeholder)", fontsize=9)
-    fig.tight_layout()
-
     shown = {"function": None}
 
     def show_function(function):
@@ -70,23 +81,28 @@ def momentum_explorer(function="quartic", lr=0.1, momentum=0.9, start=0.5, steps
         spec = FUNCTIONS[function]
         curve.set_data(xs[function], spec["f"](xs[function]))
         zcurve.set_data(zs[function], spec["f"](zs[function]))
-        for k, (vline, zvline, hline) in enumerate(zip(vlines, zvlines, hlines)):
+        for k, (vline, zvline, hline, name) in enumerate(zip(vlines, zvlines, hlines, names)):
             visible = k < len(spec["marks"])
-            for artist in (vline, zvline, hline):
+            for artist in (vline, zvline, hline, name):
                 artist.set_visible(visible)
             if visible:
-                _, where, style = spec["marks"][k]
+                mark, where, style = spec["marks"][k]
                 for artist in (vline, zvline):
                     artist.set_xdata([where, where])
                     artist.set_linestyle(style)
                 hline.set_ydata([where, where])
                 hline.set_linestyle(style)
+                name.xy = (1.0, where)
+                name.set_text(f"{mark} {where:.3f}" if where else f"{mark} 0")
         ax.set_xlim(*spec["xlim"])
         ax.set_ylim(*spec["ylim"])
         inset.set_xlim(*spec["zoom"][0])
         inset.set_ylim(*spec["zoom"][1])
         ax_t.set_ylim(*spec["xlim"])
         shown["function"] = function
+
+    show_function("quartic")            # the longest names, for the layout
+    fig.tight_layout()
 
     def update(function, lr, momentum, start, steps, progress=None):
         if shown["function"] != function:
@@ -135,7 +151,12 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
                           seed=0):
     """Gradient descent (with momentum) on the two parameters of logit(p) = sin(b1 x1 x2 + b2 x2):
     the decision map at the final b beside the loss surface with the path, and the previous
-    setting's path in grey to compare. The surface is computed once per data set."""
+    setting's path in grey to compare. The surface is computed once per data set.
+
+    The grey path is the one shown before the learner's last change. A drag of a slider is one
+    change: its updates come in a quick burst, each within ``GESTURE_SECONDS`` of the last and
+    moving the same control, and the grey path stays the one from before the burst. A change
+    after a pause, or to another control, makes the path then shown the grey one."""
     problems = {}
 
     def problem(key):
@@ -167,7 +188,10 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
     banner = diverged_banner(ax_c)
     banner.set_position((0.5, 0.9))
     banner.set_fontsize(10)
-    shown = {"data": None, "last": None, "legend": None}
+    # the data set shown; the red path ("current") and the grey one ("previous"); the last
+    # update's values, the controls it moved and when it ended (what makes one gesture)
+    shown = {"data": None, "current": None, "previous": None, "legend": None, "values": None,
+             "moved": None, "at": float("-inf")}
 
     def show_data(key):
         X, y, grid, L, true_b, _ = problem(key)
@@ -177,7 +201,7 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
         ax_c.set_xlim(grid[0], grid[-1])
         ax_c.set_ylim(grid[0], grid[-1])
         prev_line.set_data([], [])
-        shown["data"], shown["last"] = key, None
+        shown["data"], shown["current"], shown["previous"] = key, None, None
 
     def show_legend(has_prev):
         """The path legend, naming the grey path only once there is one (a new legend is a
@@ -196,18 +220,30 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
     fig.colorbar(contour["set"][0], ax=ax_c, label="loss", ticks=LOSS_LEVELS[::4])
     fig.tight_layout()
 
+    def keep_previous(values):
+        """Make the path shown so far the grey one when ``values`` start a new gesture: they
+        move other controls than the last update did, or come after a pause."""
+        old = shown["values"]
+        moved = frozenset(k for k in values if old is not None and values[k] != old[k])
+        if not moved:
+            return                      # the same values again: the same path
+        if shown["current"] is not None and (moved != shown["moved"]
+                                             or _clock() - shown["at"] > GESTURE_SECONDS):
+            shown["previous"] = shown["current"]
+            prev_line.set_data(shown["previous"][:, 0], shown["previous"][:, 1])
+        shown["moved"] = moved
+
     def update(data, lr, momentum, b1, b2, iterations, progress=None):
+        values = dict(data=data, lr=lr, momentum=momentum, b1=b1, b2=b2, iterations=iterations)
         if shown["data"] != data:
             show_data(data)
         X, y, grid, _, _, best = problem(data)
         path, losses = sin_logistic_descend(X, y, SGD(lr=lr, momentum=momentum), iterations,
                                             b0=(b1, b2))
         drawn = np.clip(path, -1e3, 1e3)
-        has_prev = shown["last"] is not None
-        if has_prev:
-            prev_line.set_data(shown["last"][:, 0], shown["last"][:, 1])
-        shown["last"] = drawn
-        show_legend(has_prev)
+        keep_previous(values)
+        shown["current"], shown["values"] = drawn, values
+        show_legend(shown["previous"] is not None)
         path_line.set_data(drawn[:, 0], drawn[:, 1])
         start_point.set_data(drawn[:1, 0], drawn[:1, 1])
         end_point.set_data(drawn[-1:, 0], drawn[-1:, 1])
@@ -225,6 +261,7 @@ def sin_logistic_explorer(data="easy", lr=0.1, momentum=0.9, b1=0.0, b2=0.0, ite
         c_title.set_text(f"loss {losses[0]:.4f} → {losses[-1]:.4f} after {iterations} "
                          f"step{'s' * (iterations != 1)}\n"
                          f"(at the true b: {best:.4f})")
+        shown["at"] = _clock()          # a gesture's next update comes soon after this one
 
     controls = {"data": dropdown("data", [("b = (0.7, 0.7)", "easy"), ("b = (2, 3)", "hard")],
                                  data),
