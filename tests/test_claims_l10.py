@@ -410,9 +410,9 @@ def test_on_iris_the_saving_depends_on_the_step():
                 "in all eight seeds, where the residual nets of six layers learn in 4 (width 2, 49 "
                 "parameters, and width 3, 87), 6 (width 4, 135) and 7 (width 5, 193).")
     assert_says(NB, "So on iris the answer depends on the learning rate, and where the dense net "
-                "saves parameters the saving is small: against the residual net of width 5 it "
-                "rests on one seed of the eight.")
-    assert_says(NB, "On iris it is small and depends on the step: at the notes' step six dense "
+                "saves parameters the saving is fragile: it beats the residual net of width 5 by "
+                "one seed of the eight.")
+    assert_says(NB, "On iris it is fragile and depends on the step: at the notes' step six dense "
                 "layers of 2 units (119 parameters) learn in all 8 seeds, more often than residual "
                 "nets of six layers with 49 to 193 parameters; at lr 0.05 the residual net of "
                 "width 3 (87) is the cheaper one.")
