@@ -255,7 +255,8 @@ def test_the_introduction_points_to_lesson_02_for_a_worse_minimum():
     assert "while neural networks do" not in prose(NB)
     assert_says("02_momentum.ipynb", "$$\\log\\frac{p}{1-p} = \\sin(b_1 x_1 x_2 + b_2 x_2)")
     assert_says("02_momentum.ipynb", "Plain gradient descent stops there")
-    assert_says("02_momentum.ipynb", "a local minimum, with a flat, uninformative decision map")
+    assert_says("02_momentum.ipynb", "a local minimum, with a decision map without the data's "
+                "stripes")
 
 
 def test_both_convex_losses_curve_upwards_in_every_direction():

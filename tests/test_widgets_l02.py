@@ -1,5 +1,5 @@
 """Lesson 02's sin-logistic explorer: the dashed grey path is the one shown before the learner's
-last change, and a slider's drag (a quick burst of values) is one change (cells 28-29).
+last change, and a slider's drag (a quick burst of values) is one change (cells 30-31).
 The test sets the explorer's clock, so that a burst and a pause do not depend on the machine's
 speed; the expected paths are the lesson's runs, recomputed here with the engine."""
 import matplotlib
