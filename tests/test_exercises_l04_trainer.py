@@ -39,7 +39,7 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
                       replacement=False, per_batch=False, separately=False, per_epoch=False,
                       f32=False, strided=False, form="heavy", grad_by_bs=False, split=False,
                       y_stored=False, take=False, blocks=None, by_n=None, per_point=None,
-                      y_order=False, whole=False):
+                      y_order=False, whole=False, off_by_one=None):
     """Mini-batch training as a learner writes it, with the slips given (blocks: "inside",
     each fixed block of consecutive rows shuffled inside; "order", the fixed blocks taken in a
     shuffled order; by_n: "grad", dz3 /= n with n = len(y) of the whole data, kept from lesson
@@ -47,7 +47,8 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
     per_point: "sum", each batch's rows read one at a time and their gradients averaged, one
     update per batch (right); "update", an update after every point; y_order: y's batches
     from a second order drawn each epoch; whole: the forward and backward pass on all of X and
-    y at every update)."""
+    y at every update; off_by_one: "start", range(1, n, batch_size), or "slice",
+    order[start:start + batch_size - 1])."""
     dtype = np.float32 if f32 else np.float64
     P = {k: np.array(v, dtype=dtype) for k, v in params.items()}
     X = X.astype(dtype)
@@ -70,7 +71,7 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
         stop = n - n % batch_size if drop_last else n
         n_batches = -(-stop // batch_size)
         epoch_losses = []
-        for b, start in enumerate(range(0, stop, batch_size)):
+        for b, start in enumerate(range(1 if off_by_one == "start" else 0, stop, batch_size)):
             if replacement:
                 idx = rng.integers(0, n, batch_size)
             elif per_batch == "choice":         # the notes' sampler: a new draw per batch
@@ -84,7 +85,7 @@ def learner_minibatch(params, X, y, lr, rho, epochs, batch_size, rng, *, draw="p
             elif split:
                 idx = np.array_split(order, n_batches)[b]
             else:
-                idx = order[start:start + batch_size]
+                idx = order[start:start + batch_size - (off_by_one == "slice")]
             if per_point == "update":       # an update after every point, X[i:i + 1]
                 point_losses = []
                 for i in idx:
@@ -314,6 +315,10 @@ FAIRNESS = {
                ("y's batches from a second order drawn every epoch", slip(y_order=True),
                 ["drew 6 orders of the rows from rng for 3 epochs", "no longer match",
                  "X[idx] and y[idx] with the same idx"]),
+               ("range(1, n, batch_size)", slip(off_by_one="start"),
+                ["took 9 of the 10 rows", "range(0, n, batch_size)"]),
+               ("order[start:start + batch_size - 1]", slip(off_by_one="slice"),
+                ["took 9 of the 10 rows", "each slice batch_size long"]),
                ("the forward and backward pass on all of X and y at every update",
                 slip(whole=True), ["the loss of all 10 rows", "Xb, yb = X[idx], y[idx]"]),
                ("velocity reset every epoch", slip(reset=True), "starts again at every epoch"),

@@ -584,6 +584,9 @@ class TrainerCheck:
                 return f"{what}: {self.describe_other_draws(others, case.n)}"
             elif len(orders) == 1:
                 order = orders[0]
+            missed = self.rows_missed(trace.batches, case.n) if seen is None else None
+            if missed:
+                return f"{what}: {missed}"
         if len(losses) != 1:
             return (f"{what} returned {len(losses)} losses; one update gives one loss (the "
                     f"loss before the update)")
@@ -619,6 +622,23 @@ class TrainerCheck:
         if not loss_ok:         # the weights moved right: the loss is only reported wrong
             return self.loss_value_problem(what, losses[0], exp_losses[0], case)
         return self.step_problem(what, P0, P1, exp_P1, hyper, case)
+
+    @staticmethod
+    def rows_missed(batches, n):
+        """What is wrong when the rows a one-epoch run took from X leave some out (an
+        off-by-one in the batching, such as range(1, n, batch_size) or order[s:s +
+        batch_size - 1]), else None: said before any forward pass is blamed."""
+        if not batches:
+            return None
+        taken = np.unique(np.concatenate([np.ravel(b) for b in batches]))
+        if taken.size >= n:
+            return None
+        missing = np.setdiff1d(np.arange(n), taken)
+        return (f"in one epoch your code took {taken.size} of the {n} rows from X ({missing.size} "
+                f"never used, such as row {missing[0]}), so the loss and the update are those of "
+                f"other rows: every row goes into one batch per epoch, idx = order[start:start + "
+                f"batch_size] for start in range(0, n, batch_size), starting at 0, each slice "
+                f"batch_size long")
 
     def forward_problem(self, what, got, expected, case):
         n = case.n
