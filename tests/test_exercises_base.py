@@ -289,6 +289,22 @@ def test_built_in_max_with_a_number_is_named_for_every_exercise():
     assert "Python's built-in max compares an array with the number 0 as a whole" in message
 
 
+def test_a_generators_sizes_given_apart_are_named_at_the_learners_line():
+    """rng.standard_normal(n_in, n_out) (np.random.randn's habit): NumPy reads the second size
+    as the dtype. The message points at the learner's line, not at NumPy's compiled
+    numpy/random/_generator.pyx, and says how to pass the shape."""
+    def draw_weights(n_in, n_out, scheme, rng):
+        std = np.sqrt(2 / n_in) if scheme == "he" else 1 / np.sqrt(n_in)
+        return rng.standard_normal(n_in, n_out) * std
+    message = exercises.weight_init.grade(draw_weights)
+    assert "rng.standard_normal(n_in, n_out) * std`" in message          # the learner's line
+    assert "takes the shape as one tuple, rng.standard_normal((n_in, n_out))" in message
+
+    def draw_weights_random(n_in, n_out, scheme, rng):
+        return (rng.random(n_in, n_out) - 0.5) / np.sqrt(n_in)
+    assert "rng.random((n_in, n_out))" in exercises.weight_init.grade(draw_weights_random)
+
+
 def test_the_readme_counts_the_exercises():
     import pathlib
     readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()

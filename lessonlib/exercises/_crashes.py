@@ -6,7 +6,8 @@ The usual slips, named by ``explain_crash``:
 
 - Python's built-in ``max(a, b)`` / ``min`` on arrays (with a second array, or with a number);
 - ``np.max(a, b)``: a reduction given a second array where its axis goes;
-- ``if z > 0:`` (or ``and``/``or``/``not``) on a whole array, in a loop or not.
+- ``if z > 0:`` (or ``and``/``or``/``not``) on a whole array, in a loop or not;
+- ``rng.standard_normal(n_in, n_out)``: a Generator's sizes given apart (the second is the dtype).
 """
 import dis
 import numbers
@@ -25,6 +26,9 @@ _BUILT_IN_MAX_ARGS = re.compile(r"(?<![\w.])(?:max|min)\(([^()]*)\)")
 # np.max(z, slope * z) and the like: a reduction given a second array where the axis goes
 _NP_MAX = re.compile(r"(?<!\w)((?:np|numpy)\.a?(?:max|min)|\w+\.(?:max|min))\(")
 _AMBIGUOUS = "truth value of an array"
+# a Generator's draw given the sizes apart, rng.standard_normal(n_in, n_out): the second one is
+# read as the dtype
+_SHAPE_APART = re.compile(r"\.(standard_normal|random)\(\s*[^(),]+,\s*[^(),=]+\)")
 _NUMBER = re.compile(r"[-+]?\d+(\.\d*)?(e[-+]?\d+)?")
 
 
@@ -32,8 +36,13 @@ def learner_frames(exc):
     """The traceback frames of exc that are in the learner's code (not in lessonlib or NumPy)."""
     frames = traceback.extract_tb(exc.__traceback__)
     library = ("lessonlib", "site-packages", "/numpy/")
-    return [f for f in frames if not any(part in f.filename.replace("\\", "/")
-                                         for part in library)]
+
+    def in_library(filename):
+        # NumPy's compiled modules report relative names: numpy/random/_generator.pyx
+        name = filename.replace("\\", "/")
+        return (any(part in name for part in library) or name.startswith("numpy/")
+                or name.endswith((".pyx", ".pxd")))
+    return [f for f in frames if not in_library(f.filename)]
 
 
 def describe_exception(exc):
@@ -121,6 +130,12 @@ def explain_crash(exc):
         return (f"{name} reduces one array to its {largest} value, and its second argument is "
                 f"the axis to reduce along; {pairwise}(a, b) compares two arrays element by "
                 f"element")
+    if isinstance(exc, TypeError) and "as a data type" in str(exc) and \
+            _SHAPE_APART.search(frames[-1].line or ""):
+        method = _SHAPE_APART.search(frames[-1].line).group(1)
+        return (f"rng.{method} takes the shape as one tuple, rng.{method}((n_in, n_out)): its "
+                f"second argument is the dtype (np.random.randn(n_in, n_out), the old form, "
+                f"takes the sizes apart)")
     if isinstance(exc, ValueError) and _AMBIGUOUS in str(exc):
         if crashed_in_loop(exc):
             return ("a loop over an array of two or more dimensions gives whole rows, and a "
