@@ -598,7 +598,9 @@ def test_thirty_layers_he_needs_the_small_step():
                 "test accuracy 0.09 or 0.10) and one diverges in its eighth epoch")
     assert_says(NB, "At 0.01 all five learn, slowly and unevenly (test accuracy 0.33 to 0.77); at "
                 "0.001 all five reach 0.84 to 0.91")
-    assert_says(NB, "here the 30-layer net needed a step 50 times smaller than the six-layer one")
+    assert_says(NB, "here the 30-layer net trained well only with a step 50 times smaller than "
+                "the six-layer one")
+    assert_says(NB, "one diverges in its eighth epoch")         # printed as "diverged (8)"
     runs = deep_runs()
     assert runs["he_lrs"].tolist() == [0.05, 0.01] and float(runs["lr"]) * 50 == 0.05
     at_005, at_001 = runs["he_loss"]
