@@ -486,3 +486,45 @@ def test_decay_leaves_the_default_runs_alone(easy):
                zip(plain, recipe.final_points(X, y, 10, [0, 1], steps=50, lr_decay=None)))
     decayed = recipe.final_points(X, y, 10, [0, 1], steps=50, lr_decay=10)[0]
     assert not np.allclose(decayed, plain[0])
+
+
+# the two dips of "Leaving the dip" close up, written from the table above (dips and passes to 3
+# decimals, the climbs of CLIMB): data seed -> (dip, pass)
+CLOSE_UP = {2: ((0.155, -0.084), (0.192, -0.030)), 0: ((0.075, -0.121), (0.219, 0.057))}
+
+
+@pytest.mark.parametrize("data_seed", [2, 0])
+def test_the_dips_close_up(dip_table, data_seed):
+    from lessonlib.plots import l02_momentum as l02_plots
+    from lessonlib.plots import l04_minibatch as l04_plots
+    row = next(r for r in dip_table[0] if r["data_seed"] == data_seed)
+    dip, pass_b = CLOSE_UP[data_seed]
+    assert np.abs(row["dip"] - dip).max() < 6e-4 and np.abs(row["pass_b"] - pass_b).max() < 6e-4
+    # the contours of the 2x2 figure are 0.025 apart, the close-up's 0.0025
+    assert np.allclose(np.diff(l02_plots.LOSS_LEVELS), 0.025)
+    assert np.allclose(np.diff(l04_plots.ZOOM_LEVELS), 0.0025)
+    # no contour of the 2x2 figure lies between the dip's loss and the pass's: no closed contour
+    # round either dip there, while the close-up has one (seed 0) or none (seed 2, 0.0002 deep)
+    between = lambda levels: np.sum((levels > row["dip_loss"]) & (levels < row["pass_loss"]))
+    assert between(l02_plots.LOSS_LEVELS) == 0
+    assert between(l04_plots.ZOOM_LEVELS) == {0: 5, 2: 0}[data_seed]
+    # the climb in contour steps: 0.0127 / 0.025 = 0.508; seed 2's 0.0002 is 0.000248 measured,
+    # 0.0099 of a step (between 0.0002 / 0.025 = 0.008 and 0.00025 / 0.025 = 0.01)
+    assert round((row["pass_loss"] - row["dip_loss"]) / 0.025, 2) == {0: 0.51, 2: 0.01}[data_seed]
+    # the pass's distance from the dip, from the hand-written points: 0.066 and 0.229
+    assert round(float(np.hypot(*np.subtract(pass_b, dip))), 2) == {2: 0.07, 0: 0.23}[data_seed]
+    # batch order 0, batch 30, momentum 0: through the pass on seed 2, never near it on seed 0
+    X, y = make_sin_logistic(0.7, 0.7, n=1000, noise=0.3, seed=data_seed)
+    path = sin_logistic_descend(X, y, SGD(lr=0.1), 300, (0, 0), 30, seed=0)[0]
+    closest = np.linalg.norm(path - row["pass_b"], axis=1).min()
+    assert round(closest, 2) == {2: 0.01, 0: 0.11}[data_seed]
+    assert_says(NB, "the contours are 0.025 of loss apart, and both dips are shallower than one "
+                    "such step. Here they are close up, with contours ten times closer (0.0025 "
+                    "apart)")
+    assert_says(NB, "On lesson 02's data (left) the dip is a hollow 0.0002 deep, a hundredth of a "
+                    "contour step above; its rim is a small loop, and the pass lies 0.07 from the "
+                    "dip. The path of the batch of 30 runs through the pass (within 0.01 of it)")
+    assert_says(NB, "On ours (right) the loss climbs 0.0127 from the dip to the pass, about half a "
+                    "contour step above (0.51)")
+    assert_says(NB, "The pass lies 0.23 from the dip, and in 300 updates the same batch of 30 "
+                    "comes no closer to it than 0.11")

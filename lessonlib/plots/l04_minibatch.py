@@ -3,7 +3,9 @@
 gradients), ``draw_final_losses`` (the final loss across batch sizes and seeds),
 ``draw_equal_work`` (the median loss against epochs, the same work for every batch size),
 ``draw_contour`` and ``draw_contour_paths`` (optimiser paths on the loss contour) with
-``loss_colorbar`` and ``path_legend``, ``draw_circle_run`` (a trained MLP's decision map, a marker per class, with
+``loss_colorbar`` and ``path_legend``, ``draw_dip_zoom`` (a close-up of a dip, its rim and its
+lowest pass, at the finer ``ZOOM_LEVELS``) with ``zoom_colorbar`` and ``dip_zoom_legend``,
+``draw_circle_run`` (a trained MLP's decision map, a marker per class, with
 ``circle_legend`` and ``circle_colorbar``, lesson 03's ``map_colorbar``), ``draw_sharp_flat`` (a sharp and a flat
 minimum under a shifted test loss, after Keskar et al. 2017); ``trainer_figure`` (lesson 03's)
 draws exercise 4b's runs."""
@@ -136,6 +138,64 @@ def draw_contour_paths(ax, grid, L, paths, labels, colors, true_b=None):
     if paths:
         ax.plot(*paths[0][0], "o", mfc="white", mec="k", ms=6, zorder=5)
     return filled
+
+
+# the close-up of a dip: contours ten times closer than LOSS_LEVELS' 0.025
+ZOOM_STEP = 0.0025
+ZOOM_LEVELS = np.round(np.arange(0.6, 0.78 + ZOOM_STEP / 2, ZOOM_STEP), 4)
+DIP_MARKER = dict(ls="", marker="v", mfc="white", mec="k", ms=9)
+PASS_MARKER = dict(ls="", marker="X", mfc="white", mec="k", ms=10)
+RIM_STYLE = dict(colors="white", linewidths=1.8, linestyles="--")
+
+
+def draw_dip_zoom(ax, b1, b2, L, dip, pass_b, pass_loss, path=None, color=None):
+    """A close-up of a dip: the loss ``L`` (L[j, i] at (b1[i], b2[j])) at the fine ZOOM_LEVELS,
+    the dip (a white triangle), its lowest pass (a white cross) and the contour at the pass's
+    loss (white, dashed): the rim, the closed loop round the dip that meets the pass; inside it
+    the loss is below the pass's. ``path``, if given, is drawn in ``color`` (start: white dot,
+    end: a dot in its colour). Returns the filled contours (for ``zoom_colorbar``)."""
+    B1, B2 = np.meshgrid(b1, b2)
+    filled = ax.contourf(B1, B2, L, levels=ZOOM_LEVELS, cmap="viridis", extend="both", zorder=1)
+    ax.contour(B1, B2, L, levels=ZOOM_LEVELS, colors="k", linewidths=0.25, alpha=0.35, zorder=2)
+    ax.contour(B1, B2, L, levels=[pass_loss], zorder=3, **RIM_STYLE)
+    if path is not None:
+        ax.plot(path[:, 0], path[:, 1], "-", color=color, lw=1.0, alpha=0.9, zorder=4)
+        ax.plot(*path[0], "o", mfc="white", mec="k", ms=6, zorder=5)
+        if b1[0] <= path[-1, 0] <= b1[-1] and b2[0] <= path[-1, 1] <= b2[-1]:
+            ax.plot(*path[-1], "o", color=color, mec="k", ms=7, zorder=5)
+    ax.plot(*dip, zorder=6, **DIP_MARKER)
+    ax.plot(*pass_b, zorder=6, **PASS_MARKER)
+    ax.set_xlim(b1[0], b1[-1])
+    ax.set_ylim(b2[0], b2[-1])
+    ax.set_aspect("equal")
+    ax.set_xlabel("b1")
+    ax.set_ylabel("b2")
+    return filled
+
+
+def zoom_colorbar(fig, filled, axes):
+    """The colour bar of ``draw_dip_zoom``'s fine levels (ticks every 0.02), right of ``axes``
+    (a constrained layout)."""
+    bar = fig.colorbar(filled, ax=axes, ticks=ZOOM_LEVELS[::8], fraction=0.04, aspect=30,
+                       pad=0.02)
+    bar.set_label(f"loss (contours {ZOOM_STEP:g} apart)", fontsize=9)
+    bar.ax.tick_params(labelsize=8)
+    return bar
+
+
+def dip_zoom_legend(fig, path_label, color, steps=300):
+    """The key to ``draw_dip_zoom`` panels, below the figure (a constrained layout)."""
+    handles = [Line2D([], [], color=color, lw=1.0, label=path_label),
+               Line2D([], [], ls="", marker="o", mfc="white", mec="k", ms=6,
+                      label="start, b = (0, 0)"),
+               Line2D([], [], ls="", marker="o", mfc=color, mec="k", ms=7,
+                      label=f"end after {steps} updates (if in view)"),
+               Line2D([], [], label="the dip", **DIP_MARKER),
+               Line2D([], [], label="the lowest pass out of it", **PASS_MARKER),
+               Line2D([], [], color="0.35", lw=1.8, ls="--",
+                      label="the contour at the pass's loss (the rim)")]
+    return fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8,
+                      frameon=False)
 
 
 def path_legend(fig, paths, steps=300):
