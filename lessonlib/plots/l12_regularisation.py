@@ -174,7 +174,7 @@ def sweep_figure(lambdas, p_drops, decay_runs, dropout_runs, low=0.5):
     ax_l.set_xticks(np.concatenate([[zero_at], positive]))
     ax_l.set_xticklabels(["0"] + [f"{v:g}" for v in positive], fontsize=8)
     ax_l.minorticks_off()
-    ax_l.set_xlabel("weight decay λ (log scale; no dropout)")
+    ax_l.set_xlabel("weight decay λ (0, then a log scale; no dropout)")
     ax_p.set_xlabel("dropout ratio p (no weight decay)")
     # the seeds' dots: one entry showing a light (training) and a dark (test) dot, enlarged
     handles["one seed each (training, test)"] = tuple(seed_dots)
