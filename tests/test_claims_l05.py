@@ -65,12 +65,40 @@ def problems():
 
 def test_the_valley_and_gradient_descents_limit(problems):
     says("100 times steeper across ($b_2$) than along ($b_1$). Gradient descent must keep lr "
-         "below $2/100$", "gradient descent at lr 0.019, just under its limit")
+         "below $2/100$", "at lr 0.019, just under its limit, and at 0.021, just above:",
+         "Across, each step flips the sign of $b_2$ and takes a tenth off it",
+         "along, it takes only about 2 % off $b_1$, so after 100 steps the loss is still 0.17. "
+         "Just above the limit, the steep direction blows up instead (the last line)",
+         "gradient descent at lr 0.019 against Adagrad at lr 0.5 (the two lrs are not comparable: "
+         "Adagrad's lr is the length of its first step, gradient descent's multiplies the "
+         "gradient")
     valley = problems["valley"]
     assert valley.curvatures == (1.0, 100.0)
     _, below = valley.run(SGD(lr=0.019), 100)
     _, above = valley.run(SGD(lr=0.021), 100)
     assert below[-1] < below[0] and above[-1] > above[0]
+    # by hand: gradient descent multiplies b1 by 1 - 0.019 and b2 by 1 - 1.9 each step
+    assert (1 - 0.019, 1 - 100 * 0.019) == pytest.approx((0.981, -0.9))
+    by_hand = ((-4 * 0.981 ** 100) ** 2 + 100 * 0.9 ** 200) / 2
+    assert f"{by_hand:.2f}" == "0.17" and below[-1] == pytest.approx(by_hand, rel=1e-9)
+    blown = ((-4 * 0.979 ** 100) ** 2 + 100 * 1.1 ** 200) / 2
+    assert f"{blown:.2e}" == "9.50e+09" and above[-1] == pytest.approx(blown, rel=1e-9)
+    # Adagrad's first step is lr along each coordinate: g / sqrt(g^2) = sign(g)
+    ada_path, _ = valley.run(Adagrad(lr=0.5), 1)
+    np.testing.assert_allclose(np.abs(ada_path[1] - ada_path[0]), [0.5, 0.5], rtol=1e-6)
+
+
+def test_the_next_lesson_is_as_announced():
+    """The last line announces lesson 06: iris networks of 3 and 7 hidden layers followed layer
+    by layer, and handwritten digits."""
+    from _claims import prose
+    says("Next: **06 · vanishing gradients**: why the gradient that reaches a deep network's first "
+         "layers can be tiny, followed layer by layer through training on iris (3 against 7 hidden "
+         "layers) and on handwritten digits.")
+    nxt = prose("06_vanishing_gradients.ipynb")
+    assert "## Training: 3 hidden layers against 7" in nxt
+    assert "## The same on handwritten digits" in nxt and "iris" in nxt
+    assert "rings" not in nxt
 
 
 def test_adagrad_on_the_aligned_and_turned_valley(problems):
@@ -128,7 +156,9 @@ def test_rmsprop_hovers_at_lesson_01s_stability_limit(from_five):
          "limit, rate $< 2/f'' = 1$", "The rate passes 1 in the update right after $|x|$ is "
          "smallest; from then on every update multiplies $|x|$ by $|1 - 2\\,\\text{rate}| > 1$, "
          "until the larger gradients pull the rate back",
-         "**RMSProp ends up hovering at the stability limit**, hopping from side to side")
+         "The rate climbs past 1 (right), and **RMSProp ends up hovering at the stability "
+         "limit**, hopping from side to side", "Late in the run the rate stays near 1, and $x$ "
+         "hops from side to side")
     _, (path, rates) = from_five
     size = np.abs(path)
     closest, over = int(np.argmin(size)), int(np.argmax(rates > 1)) + 1
@@ -291,6 +321,8 @@ def test_arrivals_over_ten_batch_orders():
 
 def test_sgd_moves_about_twice_as_far(hard):
     says("the gradient of a batch is mostly noise", "Over the first 300 steps:",
+         "to Adam, a step of at most about 0.1 per parameter, here typically a fifth of that (the "
+         "median 0.22 × lr above)",
          "so its step is typically lr or less (here longer only in step 1: lr along each of the "
          "two parameters, $\\sqrt 2$ lr in all)")
     X, y = hard
@@ -306,6 +338,11 @@ def test_sgd_moves_about_twice_as_far(hard):
     assert shown == ["0.46 1.14 1.24", "0.22 0.61 1.41"]
     assert np.sum(adam > 1) == 1 and adam[0] == adam.max()     # only the first step
     assert abs(adam[0] - np.sqrt(2)) < 1e-6 and np.sum(sgd > 1) == 10
+    # "at most about 0.1 per parameter": no coordinate of Adam's 300 steps is longer than lr
+    # (to 1e-6), and "typically a fifth": the median step norm is 0.2 lr to 0.25 lr
+    path, _ = sin_logistic_descend(X, y, Adam(lr=0.1), 300, batch_size=30, seed=0)
+    assert np.abs(np.diff(path, axis=0)).max() <= 0.1 * (1 + 1e-6)
+    assert 0.2 <= np.median(adam) < 0.25
 
 
 def test_explorer_floor():
@@ -365,7 +402,7 @@ def test_two_hidden_layers_dead_units(seed0):
     from lessonlib.models import never_positive
     # cell 39 prints the dead units of the stored runs (12 of 20 for SGD); the prose says
     says("At the end at least half of the ReLUs of SGD's second hidden layer are dead, here (the "
-         "first lines) and in every rerun (the last line)",
+         "first two lines) and in every rerun (*A closer look*)",
          "its map is what the live units can draw")
     X, y = make_rings()
     (adam_model, _), (sgd_model, _) = seed0[2, ADAM], seed0[2, SGDM]
@@ -383,9 +420,13 @@ def test_two_hidden_layers_sgd_reruns():
     from lessonlib.models import never_positive
     from lessonlib.recipes.l03_relu import fit_rings
     says("That much held in all 12 reruns we made with the data nudged in the twelfth digit, as "
-         "another CPU's rounding would nudge it (the last lines below); when the climb comes, how "
+         "another CPU's rounding would nudge it (the lines below); when the climb comes, how "
          "high it goes and where the run ends did not",
-         "are dead, here (the first lines) and in every rerun (the last line)",
+         "are dead, here (the first two lines) and in every rerun (*A closer look*)",
+         "The climb and the dead units below held in all 12 reruns we made; when the climb comes "
+         "and how high it goes did not",
+         "climbs back up past 0.6, ends well above its lowest and has at least half of hidden "
+         "layer 2 dead",
          "Retrained on your machine, SGD's run will differ in its details from the stored one")
     says("Not for speed: they would train quickly. SGD with momentum amplifies the last bits of "
          "every matrix product, and those differ from one CPU and maths library to another")

@@ -35,20 +35,20 @@ QUADRATIC_LOSS_FLOOR = 1e-12   # far below style.LOSS_FLOOR: quadratic losses fa
 
 # ---------------------------------------------------------------- one parameter: step sizes
 
-def rates_figure(runs, log_x=False, title=None):
+def rates_figure(runs, log_abs_x=False, title=None):
     """runs: [(label, path, rates, colour)]. Left: x_t against t (|x_t| on a log axis when
-    log_x); right: the effective learning rate per update, log axis."""
+    log_abs_x); right: the effective learning rate per update, log axis."""
     fig, (ax_x, ax_r) = new_figure(1, 2, figsize=(9, 3.5))
     xs, rs = [], []
     for i, (label, path, rates, color) in enumerate(runs):
         t = np.arange(len(path))
         style = dict(marker=RUN_MARKERS[i], ls=RUN_STYLES[i], ms=3, lw=1, color=color,
                      label=label, markevery=max(1, len(path) // 30))
-        xs.append(np.abs(path) if log_x else path)
+        xs.append(np.abs(path) if log_abs_x else path)
         rs.append(rates)
         ax_x.plot(t, xs[-1], **style)
         ax_r.plot(np.arange(1, len(rates) + 1), rates, **style)
-    if log_x:
+    if log_abs_x:
         ax_x.set_yscale("log")
         fit_log_axis(ax_x, xs, min_ratio=30)
         ax_x.set_ylabel("|x_t|, log scale")
