@@ -228,15 +228,30 @@ def test_a_networks_loss_rises_between_a_weight_vector_and_its_unit_swapped_twin
 
 
 def test_question_4_on_the_sliders_grid():
-    """The log slider snaps 0.49 to 10^-0.31 = 0.4898: from 0.5, after 7 steps the path is in
-    the left valley (beyond the hilltop), after 29 back in the right one, near 0."""
-    assert_says(NB, "then lr 0.4898, the slider's value nearest 0.49, with 7 and with 29")
-    lr = 10 ** -0.31
-    assert f"{lr:.4f}" == "0.4898" and abs(np.log10(0.49) - (-0.31)) < 0.005
-    path = descend(quartic_grad, 0.5, SGD(lr=lr), 29)
+    """From 0.5 at lr 0.486 (a point of the slider), after 7 steps the path is in the left
+    valley (beyond the hilltop), after 29 back in the right one, near 0."""
+    assert_says(NB, "then lr 0.486, with 7 and with 29")
+    path = descend(quartic_grad, 0.5, SGD(lr=0.486), 29)
     hilltop = (-9 + np.sqrt(17)) / 8
-    assert path[7] < hilltop and abs(path[7] - (-1.919317)) < 1e-6
-    assert path[29] > hilltop and abs(path[29] - (-0.019510)) < 1e-6
+    assert path[7] < hilltop and abs(path[7] - (-1.8746)) < 1e-4
+    assert path[29] > hilltop and abs(path[29] - (-0.0193)) < 1e-4
+
+
+def test_every_rate_the_lesson_names_is_a_point_of_the_slider():
+    """Typed into the box, a rate between the slider's points moves to the nearest one: the
+    rates the lesson asks for are all points (steps of 0.001 from 0.001), and the explorer
+    opens at 0.05 with the notes' 0.000275."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from lessonlib import widgets
+    assert_says(NB, "The start point, the learning rate (in steps of 0.001)")
+    lr = widgets.local_minima_explorer().controls["lr"]
+    for rate in (0.05, 0.49, 0.52, 0.29, 0.30, 0.501, 0.486, 0.1, 0.4):
+        k = (rate - lr.min) / lr.step
+        assert abs(k - round(k)) < 1e-9 and lr.min <= rate <= lr.max, rate
+    explorer = widgets.local_minima_explorer()
+    assert explorer.controls["lr"].value == 0.05
+    assert "0.000275" in explorer.fig.axes[1].get_title()
 
 
 def test_at_the_limit_the_factor_is_minus_1_and_x_squared_swings_forever():

@@ -13,7 +13,7 @@ from ..plots.l01_local_minima import (FUNCTIONS, GD_COLOR, _finite_clipped, _mar
                                       _set_trace, add_zoom, draw_function_paths, draw_trace, fixed)
 from ..recipes.l01_local_minima import AHEAD, outcome
 from ..plots.style import fit_step_axis
-from ._base import Explorer, diverged_banner, log_slider, mark_diverged, new_figure, slider
+from ._base import Explorer, diverged_banner, mark_diverged, new_figure, slider
 
 __all__ = ["local_minima_explorer"]
 
@@ -69,10 +69,10 @@ def local_minima_explorer(start=0.5, lr=0.05, steps=29):
                          f"{final}\n({what})")
 
     controls = {"start": slider("start x₀", start, -3.0, 1.5, 0.05),
-                "lr": log_slider("learning rate", lr, -3, 0, step=0.01),
+                # steps of 0.001, not a log scale: every rate the lesson names (0.05, 0.49,
+                # 0.52, 0.29, 0.30, 0.501) is a point of the slider, so a typed one is kept
+                "lr": slider("learning rate", lr, 0.001, 1.0, 0.001, readout_format=".3f"),
                 "steps": slider("steps", steps, 1, MAX_STEPS, 1)}
-    # 4 digits, so that the slider's 0.4898 (question 4) and a typed 0.49 read differently
-    controls["lr"].readout_format = ".4g"
     # the main path passes under the zoom inset: the inset covers it again after each move
     return Explorer(controls, fig, update, title="Gradient descent on a function with two valleys",
                     moving=[line, end, start_point, trace, summary, banner, zline, zend,
