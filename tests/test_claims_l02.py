@@ -144,8 +144,7 @@ def test_on_the_shown_seed_plain_gd_is_stuck_and_momentum_reaches_the_true_b():
 
 def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
     assert_says(NB, "Plain gradient descent never succeeds where momentum fails;")
-    assert_says(NB, "On the other 4 seeds momentum stops short too. On seed 0 both runs end in "
-                    "the dip (the line above)")
+    assert_says(NB, "on 4 seeds both stop short, on seed 0 in the dip (the line above)")
     assert_says(NB, "it reached the true $b$ on 16 of 20 data sets, plain gradient descent on 11.")
     sweep = seed_sweep()
     plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
@@ -161,7 +160,8 @@ def test_over_20_data_seeds_momentum_reaches_the_true_b_on_16_plain_gd_on_11():
 def test_the_notes_contrast_shows_on_5_of_20_data_seeds():
     assert_says(NB, "we use data seed 2, on which the notes' result shows, and compare 20 seeds "
                 "below.")
-    assert_says(NB, "the notes' contrast (momentum through, plain stuck) shows on 5 seeds.")
+    # the count itself is printed by the sweep's cell ("momentum reaches the true b where plain
+    # GD stops (the notes' result): 5 of 20 data seeds (1, 2, 3, 14, 19)"); the prose refers to it
     sweep = seed_sweep()
     plain, heavy = sweep[0.0][1] < 0.1, sweep[0.9][1] < 0.1
     assert list(np.flatnonzero(heavy & ~plain)) == [1, 2, 3, 14, 19]
@@ -188,7 +188,7 @@ def test_from_minus_3_with_lr_0_05_plain_gd_finds_the_global_minimum_momentum_ca
 
 
 def test_on_seed_0_both_runs_end_in_the_dip_where_lesson_04_starts():
-    assert_says(NB, "On seed 0 both runs end in the dip (the line above), where lesson 04 starts")
+    assert_says(NB, "on seed 0 in the dip (the line above), where lesson 04 starts")
     # the printed line: "seed 0: plain GD ends at b = (0.08, -0.12), momentum 0.9 at (0.08, -0.12)"
     sweep = seed_sweep()
     for rho in (0.0, 0.9):
@@ -235,8 +235,7 @@ def test_the_harder_data_momentum_fails_on_an_almost_flat_start():
 
 
 def test_the_hard_datas_surface_is_drawn_wider_than_the_notes_grid():
-    assert_says(NB, "(drawn up to $b_1, b_2 = 3.5$: the notes' grid stops at 2 and leaves the true "
-                "$b$ out)")
+    assert_says(NB, "(drawn up to 3.5: the notes' grid stops at 2, short of the true $b$)")
     assert grid_for(HARD)[0] == -0.5 and grid_for(HARD)[-1] == 3.5
     assert grid_for(EASY)[-1] == 2.0                 # the notes' [-0.5, 2], for the easy data
     assert HARD[1] > 2.0                             # b2 = 3 lies outside the notes' grid
@@ -246,8 +245,8 @@ def test_your_two_answers_run_the_notes_exercise_1_beside_lessonlibs(capsys):
     """The cell after the lesson's runs: the learner's loop with the learner's gradient, lr 0.1
     from (0, 0), 100 updates, momentum 0 and 0.9, once both checks pass; lessonlib's alone
     (with a line saying so) until then, as stored."""
-    assert_says(NB, "Exercises 2a and 2b write the notes' exercise 1 in two parts, its gradient "
-                "and the momentum loop; after the experiment, your two answers run it together.")
+    assert_says(NB, "Exercises 2a and 2b write the gradient and the momentum loop; after the "
+                "experiment, your two answers run together.")
     assert_says(NB, "your loop with your gradient, `momentum_descend(lambda b: grad(b, X, y), "
                 "np.zeros(2), 0.1, rho, 100)` for momentum 0 and 0.9")
     assert_says(NB, "Until then it draws `lessonlib`'s alone.")
@@ -362,14 +361,11 @@ def test_the_ravine_momentum_0_9_swings_past_and_ends_further_than_plain_gd():
 
 
 def test_gohs_pair_puts_the_slowest_and_fastest_directions_on_the_double_root_edge():
-    assert_says(NB, "(Optional: how the pair is found; on a first reading the printed pair is "
-                "enough.)")
-    assert_says(NB, "It puts the slowest direction (curvature 1) and the fastest "
-                r"(curvature $\kappa$) each on the edge between real and complex roots, "
-                r"$\text{lr} = (1 - \sqrt\rho)^2$ and $\text{lr}\cdot\kappa = (1 + \sqrt\rho)^2$, "
-                r"where both shrink by $\sqrt\rho$; dividing the two gives "
-                r"$\sqrt\rho = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$.")
-    # and lr = (1 - sqrt rho)^2 = (2 / (1 + sqrt kappa))^2, the printed lr; the directions
+    assert_says(NB, r"It puts curvatures 1 and $\kappa$ each on the edge between real and complex "
+                r"roots, where both shrink by $\sqrt\rho$.")
+    # the edges: lr = (1 - sqrt rho)^2 for curvature 1 and lr * kappa = (1 + sqrt rho)^2 for
+    # kappa; dividing gives sqrt rho = (sqrt kappa - 1) / (sqrt kappa + 1), the ravine cell's
+    # formula, and lr = (1 - sqrt rho)^2 = (2 / (1 + sqrt kappa))^2, the printed lr; the directions
     # between the two have complex roots of the same modulus, so none is slower
     for kappa in (25.0, 1000.0):
         s = np.sqrt(kappa)
@@ -391,8 +387,7 @@ def test_gohs_pair_puts_the_slowest_and_fastest_directions_on_the_double_root_ed
 
 
 def test_the_skim_note_and_the_bold_conclusions_it_points_to():
-    assert_says(NB, "*On a first reading, skim the algebra up to the explorer: the conclusions are "
-                "in bold.*")
+    assert_says(NB, "*On a first reading, skim the algebra: the conclusions are in bold.*")
     # the bold conclusions, checked below
     assert_says(NB, r"**plain gradient descent needs $\text{lr} < 1$, the heavy ball only "
                 r"$\text{lr} < 1 + \rho$, and no learning rate shrinks the path faster than "
@@ -420,8 +415,8 @@ def test_the_skim_note_and_the_bold_conclusions_it_points_to():
 
 def test_nesterov_takes_the_gradient_at_the_look_ahead_point():
     assert_says(NB, r"the gradient is taken at the look-ahead point "
-                r"$x_{t-1} + \rho\,v_{t-1}$, where the velocity is about to carry $x$.")
-    assert_says(NB, "When that point lies past the minimum, its gradient already pulls back.")
+                r"$x_{t-1} + \rho\,v_{t-1}$, so it already pulls back when that point lies past "
+                "the minimum.")
     # on x² from 0.5 (lr 0.3, rho 0.9), written out here: whenever x + rho v lies past 0 while
     # x has not crossed yet, the look-ahead gradient points back (sign opposite to x's)
     x, v, seen = 0.5, 0.0, 0
