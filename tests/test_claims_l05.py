@@ -385,8 +385,7 @@ ADAM, SGDM = list(recipe.RINGS_OPTIMIZERS)
 def test_two_hidden_layers_seed_0(seed0):
     says("Adam at lr 0.001 is smooth and slow", "its loss jumps from epoch to epoch, gets down to "
          "about 0.1, then climbs back up, past 0.6, and ends well above its lowest",
-         "The stored run is one example: its climb peaks in epoch 173 (the line \"the stored SGD "
-         "run\")")
+         "Its climb peaks in epoch 173 (below)")
     sgd = seed0[2, SGDM][1].loss
     adam = seed0[2, ADAM][1].loss
     assert sgd[-1] > 3 * sgd.min() and 0.05 < sgd.min() < 0.15  # 0.459 against 0.096
@@ -423,13 +422,12 @@ def test_two_hidden_layers_sgd_reruns():
          "another CPU's rounding would nudge it (the lines below); when the climb comes, how "
          "high it goes and where the run ends did not",
          "are dead, here (the first two lines) and in every rerun (*A closer look*)",
-         "The climb and the dead units below held in all 12 reruns we made; when the climb comes "
-         "and how high it goes did not",
+         "all 12 reruns we made climbed too, though when and how high varied",
          "climbs back up past 0.6, ends well above its lowest and has at least half of hidden "
          "layer 2 dead",
          "Retrained on your machine, SGD's run will differ in its details from the stored one")
-    says("Not for speed: they would train quickly. SGD with momentum amplifies the last bits of "
-         "every matrix product, and those differ from one CPU and maths library to another")
+    says("not for speed: SGD with momentum amplifies the last bits of every matrix product, and "
+         "those differ from one CPU and maths library to another")
     X0, y = make_rings()
     dead, peaks = [], []
     for k in (1, 2, 3):
