@@ -321,10 +321,10 @@ def test_arrivals_over_ten_batch_orders():
 
 def test_sgd_moves_about_twice_as_far(hard):
     says("the gradient of a batch is mostly noise", "Over the first 300 steps:",
-         "to Adam, a step of at most about 0.1 per parameter, here typically a fifth of that (the "
-         "median 0.22 × lr above)",
-         "so its step is typically lr or less (here longer only in step 1: lr along each of the "
-         "two parameters, $\\sqrt 2$ lr in all)")
+         "to Adam, a step of usually at most about 0.1 per parameter, here typically a fifth of "
+         "that (the median 0.22 × lr above)",
+         "so its step is typically lr or less, shorter still when successive gradients disagree "
+         "(here longer only in step 1: lr along each of the two parameters, $\\sqrt 2$ lr in all)")
     X, y = hard
     moves, ratios = [], []
     for make in (lambda: SGD(lr=0.1, momentum=0.9), lambda: Adam(lr=0.1)):
@@ -481,10 +481,10 @@ def test_two_hidden_layers_stored_reruns():
 def test_eight_hidden_layers_seed_0(seed0):
     from lessonlib.data import make_rings
     # the last line of the cell prints 0.49 to 0.61 in epochs 101-300 and epoch 352; the prose
-    # says "near 0.5 for hundreds of epochs" and that the epoch of the fall differs between CPUs
+    # says "near 0.5 for hundreds of epochs" before it falls further
     says("With eight hidden layers Adam draws both rings, while the loss of SGD with momentum "
          "drops at first, then stays near 0.5 for hundreds of epochs (the last line) before it "
-         "falls further, in an epoch that differs from one CPU to another")
+         "falls further.")
     X, y = make_rings()
     assert seed0[8, ADAM][0].score(X, y) > 0.95                 # 0.993
     sgd = seed0[8, SGDM][1].loss
