@@ -1143,6 +1143,7 @@ class MiniBatchCheck(TrainerCheck):
     rng the trainer is given, cut into consecutive batches (the last one may be smaller)."""
 
     minibatch = True
+    extra_orders = 0        # set by batches_of for the run being graded (see there)
     DIVIDE_BY_BATCH_SIZE = ("the last batch of each epoch has fewer rows, and your code "
                             "divides by batch_size: the mean over a batch divides by the "
                             "batch's own size, len(idx), in the loss and in d loss/d logits = "
@@ -1347,7 +1348,7 @@ class MiniBatchCheck(TrainerCheck):
                     f"each epoch's order into consecutive batches, idx = order[start:start + "
                     f"batch_size] for start = 0, batch_size, 2 * batch_size, ..., and use "
                     f"X[idx] and y[idx]")
-        if getattr(self, "extra_orders", 0) > 0:
+        if self.extra_orders > 0:
             return (f"{where}: your code drew {case.epochs + self.extra_orders} orders of the "
                     f"rows from rng for {case.epochs} epochs, and its batches of X follow one "
                     f"of them per epoch: if y's rows come from another draw (y shuffled on its "
