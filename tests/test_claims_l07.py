@@ -594,7 +594,8 @@ def test_thirty_layers_he_needs_the_small_step():
     0.001."""
     assert_says(NB, "Here are He's five nets again at the six-layer runs' step 0.05 and at 0.01, "
                 "stored in the same file by the same script")
-    assert_says(NB, "At 0.05 no He net learns: four end at the loss of guessing (2.29 to 2.31, "
+    assert_says(NB, "At 0.05 no He net ends up learning: four end at the loss of guessing (2.29 "
+                "to 2.31, "
                 "test accuracy 0.09 or 0.10) and one diverges in its eighth epoch")
     assert_says(NB, "At 0.01 all five learn, slowly and unevenly (test accuracy 0.33 to 0.77); at "
                 "0.001 all five reach 0.84 to 0.91")

@@ -133,9 +133,10 @@ def explain_crash(exc):
     if isinstance(exc, TypeError) and "as a data type" in str(exc) and \
             _SHAPE_APART.search(frames[-1].line or ""):
         method = _SHAPE_APART.search(frames[-1].line).group(1)
+        old_form = {"standard_normal": "randn", "random": "rand"}[method]
         return (f"rng.{method} takes the shape as one tuple, rng.{method}((n_in, n_out)): its "
-                f"second argument is the dtype (np.random.randn(n_in, n_out), the old form, "
-                f"takes the sizes apart)")
+                f"second argument is the dtype (np.random.{old_form}(n_in, n_out), the old "
+                f"form, takes the sizes apart)")
     if isinstance(exc, ValueError) and _AMBIGUOUS in str(exc):
         if crashed_in_loop(exc):
             return ("a loop over an array of two or more dimensions gives whole rows, and a "
