@@ -1,7 +1,8 @@
 """Lesson 09: the static figures of residual connections. ``CONNECTION_COLORS`` (plain,
 residual, dense), ``draw_ln3`` (the loss of guessing, ``style.LN3``), ``gradient_figure`` with
 ``floor_note`` (per-layer gradient curves of a few runs, live or stored; lessons 10 and 11 draw
-theirs with it too; ``move_to_clear_spot`` keeps each panel's note off the curves), ``draw_loss_runs`` (several seeds of several variants) and
+theirs with it too; ``move_to_clear_spot`` keeps each panel's note off the curves),
+``draw_loss_runs`` (several seeds of several variants) and
 ``draw_layer_profile`` (a value per hidden layer, log-log), ``draw_block`` and ``block_figure``
 (the residual block of the notes, beside a plain layer, with the gradients of the backward
 pass), and ``draw_alpha_histogram`` (learned branch scalars). The lesson's stored runs drawn
